@@ -1,0 +1,280 @@
+//! `liaison case …`
+
+use clap::{Args, Subcommand};
+
+use super::output::{fit, print_json};
+use super::unlock::Context;
+use super::{CliError, CliResult};
+use crate::model::marking::Marking;
+use crate::store::query::{CaseFilter, CaseView};
+use crate::store::{Provenance, Store};
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Open a new case
+    New {
+        #[arg(long = "ref", value_name = "REF")]
+        reference: String,
+        #[arg(long)]
+        title: String,
+        /// Handling marking of the case, e.g. TLP:AMBER (its statements inherit it)
+        #[arg(long)]
+        marking: Option<String>,
+        /// Lead office (default: this office)
+        #[arg(long)]
+        lead: Option<String>,
+        #[arg(long, default_value = "open")]
+        status: String,
+    },
+    /// List cases
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        /// Only cases whose reference or title contains TEXT
+        #[arg(long)]
+        filter: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
+    /// Show a case with its members and case work
+    Show {
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Members shown (most cases have fewer)
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        /// Include every statement of every member shown
+        #[arg(long)]
+        full: bool,
+    },
+    /// Add an entity to a case
+    Add {
+        #[arg(value_name = "REF")]
+        reference: String,
+        #[arg(value_name = "ENTITY_ID")]
+        entity: String,
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Write a journal note in a case
+    Note {
+        #[arg(value_name = "REF")]
+        reference: String,
+        text: String,
+        #[arg(long)]
+        marking: Option<String>,
+    },
+    /// Change a case's status (open, active, suspended, closed)
+    Status {
+        #[arg(value_name = "REF")]
+        reference: String,
+        status: String,
+    },
+    /// Record a joint operation of a case
+    Operation(OperationArgs),
+    /// Record a task of a case
+    Task {
+        #[arg(value_name = "REF")]
+        reference: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        assignee: Option<String>,
+        #[arg(long)]
+        due: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct OperationArgs {
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    #[arg(long)]
+    pub name: String,
+    /// planned, executed or cancelled
+    #[arg(long, default_value = "planned")]
+    pub status: String,
+    #[arg(long)]
+    pub planned: Option<String>,
+    #[arg(long)]
+    pub executed: Option<String>,
+    /// Participating agency (repeat for several)
+    #[arg(long = "agency")]
+    pub agencies: Vec<String>,
+    #[arg(long)]
+    pub arrests: Option<String>,
+    /// Seizures, e.g. "1.2 t cocaine" (repeat for several)
+    #[arg(long = "seizure")]
+    pub seizures: Vec<String>,
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// yes, partly or no
+    #[arg(long)]
+    pub disrupted: Option<String>,
+}
+
+fn marking(text: Option<&str>) -> CliResult<Option<Marking>> {
+    Ok(text.map(Marking::parse).transpose()?)
+}
+
+fn prop(name: &str, value: impl Into<String>) -> (String, String) {
+    (name.to_owned(), value.into())
+}
+
+pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
+    let mut store = ctx.open()?;
+    match c {
+        CaseCommand::New { reference, title, marking: m, lead, status } => {
+            let m = marking(m.as_deref())?.unwrap_or_default();
+            if store.case_id(&reference).is_ok() {
+                return Err(CliError::Usage(format!("a case with reference {reference:?} already exists")));
+            }
+            let lead = lead.unwrap_or_else(|| store.office().name.clone());
+            let props = vec![
+                prop("reference", reference.clone()),
+                prop("title", title),
+                prop("status", status),
+                prop("leadOffice", lead),
+                prop("marking", m.to_string()),
+            ];
+            let prov = Provenance { marking: Some(m), ..Provenance::default() };
+            let mut tx = store.write("case new")?;
+            let id = tx.new_record("Case", None, &props, &prov)?;
+            tx.commit(&serde_json::json!({ "case": id.to_string() }))?;
+            println!("{id}");
+        }
+        CaseCommand::List { status, filter, limit } => {
+            let cases = store.cases(&CaseFilter { status, text: filter, limit, offset: 0 })?;
+            if json {
+                return print_json(&cases);
+            }
+            println!(
+                "{:<18} {:<9} {:<18} {:<16} {:>7}  TITLE",
+                "REF", "STATUS", "LEAD", "MARKING", "MEMBERS"
+            );
+            for c in cases {
+                println!(
+                    "{:<18} {:<9} {:<18} {:<16} {:>7}  {}",
+                    fit(&c.reference, 18),
+                    c.status,
+                    fit(&c.lead_office, 18),
+                    c.marking,
+                    c.members,
+                    c.title
+                );
+            }
+        }
+        CaseCommand::Show { reference, limit, offset, full } => {
+            let id = store.case_id(&reference)?;
+            let view = store.case(id, limit, offset, full)?;
+            store.audit("view case", &serde_json::json!({ "case": reference }))?;
+            if json {
+                return print_json(&view);
+            }
+            print_case(&view);
+        }
+        CaseCommand::Add { reference, entity, role } => {
+            let case = store.case_id(&reference)?;
+            let entity = store.resolve_id(&entity)?;
+            let mut tx = store.write("case add")?;
+            tx.add_member(case, entity, role.as_deref())?;
+            tx.commit(&serde_json::json!({ "case": reference, "entity": entity.to_string() }))?;
+            println!("Added {entity} to {reference}.");
+        }
+        CaseCommand::Note { reference, text, marking: m } => {
+            let note = add_case_record(&mut store, &reference, "Note", marking(m.as_deref())?, |office| {
+                vec![prop("text", text.clone()), prop("author", office), prop("date", today())]
+            })?;
+            println!("{note}");
+        }
+        CaseCommand::Status { reference, status } => {
+            let case = store.case_id(&reference)?;
+            let mut tx = store.write("case status")?;
+            tx.set_values(
+                case,
+                &[prop("status", status)],
+                &Provenance::default(),
+                crate::model::values::Locale::default(),
+            )?;
+            tx.commit(&serde_json::json!({ "case": reference }))?;
+        }
+        CaseCommand::Operation(a) => {
+            let mut props = vec![prop("name", a.name.clone()), prop("status", a.status.clone())];
+            props.extend(a.planned.iter().map(|d| prop("plannedDate", d.clone())));
+            props.extend(a.executed.iter().map(|d| prop("executedDate", d.clone())));
+            props.extend(a.agencies.iter().map(|d| prop("agencies", d.clone())));
+            props.extend(a.arrests.iter().map(|d| prop("arrests", d.clone())));
+            props.extend(a.seizures.iter().map(|d| prop("seizures", d.clone())));
+            props.extend(a.outcome.iter().map(|d| prop("outcome", d.clone())));
+            props.extend(a.disrupted.iter().map(|d| prop("networkDisrupted", d.clone())));
+            let id = add_case_record(&mut store, &a.reference, "Operation", None, |_| props.clone())?;
+            println!("{id}");
+        }
+        CaseCommand::Task { reference, title, assignee, due } => {
+            let mut props = vec![prop("title", title), prop("status", "open")];
+            props.extend(assignee.map(|v| prop("assignee", v)));
+            props.extend(due.map(|v| prop("dueDate", v)));
+            let id = add_case_record(&mut store, &reference, "Task", None, |_| props.clone())?;
+            println!("{id}");
+        }
+    }
+    Ok(())
+}
+
+fn today() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn add_case_record(
+    store: &mut Store,
+    reference: &str,
+    schema: &str,
+    marking: Option<Marking>,
+    props: impl FnOnce(String) -> Vec<(String, String)>,
+) -> CliResult<uuid::Uuid> {
+    let case = store.case_id(reference)?;
+    let props = props(store.office().name.clone());
+    let prov = Provenance { marking, case: Some(case), ..Provenance::default() };
+    let mut tx = store.write("case record")?;
+    let id = tx.new_record(schema, Some(case), &props, &prov)?;
+    tx.commit(&serde_json::json!({ "case": reference, "kind": schema }))?;
+    Ok(id)
+}
+
+fn print_case(v: &CaseView) {
+    let s = &v.summary;
+    println!("{} — {}", s.reference, s.title);
+    println!(
+        "status {} · lead {} · {} · {} members · id {}",
+        s.status, s.lead_office, s.marking, s.members, s.id
+    );
+    for t in &v.summary_text {
+        println!("  {t}");
+    }
+    if !v.members.is_empty() {
+        println!("\nMembers");
+        for m in &v.members {
+            println!(
+                "  {:<12} {:<36} {:<12} {:<4} {}",
+                m.schema,
+                fit(&m.caption, 36),
+                m.role.as_deref().unwrap_or(""),
+                m.grade.as_deref().unwrap_or(""),
+                m.id
+            );
+        }
+    }
+    for (title, records) in [("Operations", &v.operations), ("Tasks", &v.tasks), ("Journal", &v.notes)] {
+        if records.is_empty() {
+            continue;
+        }
+        println!("\n{title}");
+        for r in records {
+            let line: Vec<String> =
+                r.fields.iter().map(|(k, vals)| format!("{k}: {}", vals.join("; "))).collect();
+            println!("  {}", line.join(" · "));
+        }
+    }
+}

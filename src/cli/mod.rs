@@ -1,0 +1,122 @@
+//! The command line: one file per command group. Every read command takes `--json` and then
+//! prints one stable JSON document on stdout; human text otherwise. Errors are one line on
+//! stderr with a non-zero exit code (1 failure, 2 usage, 3 wrong passphrase).
+
+mod case;
+mod entity;
+mod output;
+mod read;
+mod store_cmd;
+mod synth_cmd;
+mod unlock;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use unlock::{default_store_dir, demo_store_dir};
+
+use crate::store::StoreError;
+
+#[derive(Debug, Parser)]
+#[command(name = "liaison", version, about = "Encrypted, offline-first workbench for task-force analysts")]
+pub struct Cli {
+    /// Store folder (default: the platform data folder)
+    #[arg(long, global = true, env = "LIAISON_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Read the passphrase from the first line of FILE (never pass it as an argument)
+    #[arg(long, global = true, env = "LIAISON_PASSPHRASE_FILE", value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Print stable JSON instead of text (read commands)
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new encrypted store
+    Init(store_cmd::InitArgs),
+    /// Change the store's passphrase (rewrites only the keystore)
+    Passwd(store_cmd::PasswdArgs),
+    /// Create (once) and open the demo investigation
+    Demo(synth_cmd::DemoArgs),
+    /// Fill the store with synthetic data at scale
+    Generate(synth_cmd::GenerateArgs),
+    /// Cases: create, list, show, add members, write notes
+    #[command(subcommand)]
+    Case(case::CaseCommand),
+    /// Entities: create, show, edit, delete
+    #[command(subcommand)]
+    Entity(entity::EntityCommand),
+    /// Relationships between entities
+    #[command(subcommand)]
+    Link(entity::LinkCommand),
+    /// Full-text search over names, identifiers and notes
+    Search(read::SearchArgs),
+    /// Dated items of a case, an entity or the whole store
+    Timeline(read::TimelineArgs),
+    /// Counts and the task force's outcome measures
+    Stats,
+    /// The audit log
+    #[command(subcommand)]
+    Audit(store_cmd::AuditCommand),
+    /// Store maintenance
+    #[command(subcommand, name = "store")]
+    StoreCmd(store_cmd::StoreCommand),
+}
+
+/// A failure as the user sees it.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Store(StoreError::WrongPassphrase) => 3,
+            CliError::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Other(e.to_string())
+    }
+}
+
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+/// Runs one command line.
+pub fn run(cli: Cli) -> CliResult {
+    let ctx = unlock::Context::new(&cli);
+    let json = cli.json;
+    match cli.command {
+        None => Err(CliError::Usage(
+            "the workbench is not built into this version yet: see `liaison --help`".into(),
+        )),
+        Some(Command::Init(a)) => store_cmd::init(&ctx, &a),
+        Some(Command::Passwd(a)) => store_cmd::passwd(&ctx, &a),
+        Some(Command::Demo(a)) => synth_cmd::demo(&ctx, &a, json),
+        Some(Command::Generate(a)) => synth_cmd::generate(&ctx, &a),
+        Some(Command::Case(c)) => case::run(&ctx, c, json),
+        Some(Command::Entity(c)) => entity::run_entity(&ctx, c, json),
+        Some(Command::Link(c)) => entity::run_link(&ctx, c, json),
+        Some(Command::Search(a)) => read::search(&ctx, &a, json),
+        Some(Command::Timeline(a)) => read::timeline(&ctx, &a, json),
+        Some(Command::Stats) => read::stats(&ctx, json),
+        Some(Command::Audit(c)) => store_cmd::audit(&ctx, c, json),
+        Some(Command::StoreCmd(c)) => store_cmd::store(&ctx, c, json),
+    }
+}

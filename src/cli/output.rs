@@ -1,0 +1,57 @@
+//! Printing: stable JSON, aligned text, progress bars on stderr.
+
+use std::io::{IsTerminal, Write};
+
+use serde::Serialize;
+
+use super::CliResult;
+
+/// Prints `value` as pretty JSON followed by a newline.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> CliResult {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| super::CliError::Other(e.to_string()))?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Cuts `s` to `width` characters, marking the cut.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// A progress bar on stderr when it is a terminal; silent otherwise (scripts, CI).
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+}
+
+impl Progress {
+    pub fn new(what: &str, total: u64) -> Progress {
+        let bar = if std::io::stderr().is_terminal() {
+            indicatif::ProgressBar::new(total)
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        if let Ok(style) = indicatif::ProgressStyle::default_bar()
+            .template("{msg:>12} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_owned());
+        Progress { bar }
+    }
+
+    pub fn update(&mut self, done: u64, total: u64) {
+        self.bar.set_length(total);
+        self.bar.set_position(done);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,112 @@
+//! `liaison search`, `timeline`, `stats`.
+
+use clap::Args;
+
+use super::output::{fit, print_json};
+use super::unlock::Context;
+use super::{CliError, CliResult};
+use crate::model::values::normalise_date;
+use crate::store::query::{TimelineQuery, TimelineScope};
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to find (each as a word or the beginning of one)
+    pub query: String,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    #[arg(long = "case", value_name = "REF", conflicts_with = "entity")]
+    pub case: Option<String>,
+    #[arg(long, value_name = "ID")]
+    pub entity: Option<String>,
+    /// From this date (YYYY, YYYY-MM or YYYY-MM-DD), inclusive
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Up to this date, inclusive
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Oldest first (default: newest first)
+    #[arg(long)]
+    pub oldest_first: bool,
+    #[arg(long, default_value_t = 100)]
+    pub limit: u32,
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+}
+
+pub fn search(ctx: &Context, a: &SearchArgs, json: bool) -> CliResult {
+    let store = ctx.open()?;
+    let started = std::time::Instant::now();
+    let hits = store.search(&a.query, a.limit)?;
+    let took = started.elapsed();
+    store.audit("search", &serde_json::json!({ "query": a.query, "hits": hits.len() }))?;
+    if json {
+        return print_json(&hits);
+    }
+    for h in &hits {
+        println!(
+            "{}  {:<12} {:<40} {:<4} {}",
+            h.id,
+            h.schema,
+            fit(&h.caption, 40),
+            h.grade.as_deref().unwrap_or(""),
+            h.marking
+        );
+    }
+    eprintln!("{} found in {:.1} ms", hits.len(), took.as_secs_f64() * 1000.0);
+    Ok(())
+}
+
+pub fn timeline(ctx: &Context, a: &TimelineArgs, json: bool) -> CliResult {
+    let store = ctx.open()?;
+    let date = |d: &Option<String>, flag: &str| -> CliResult<Option<String>> {
+        d.as_deref()
+            .map(|d| normalise_date(d).map_err(|e| CliError::Usage(format!("{flag} {d:?} {e}"))))
+            .transpose()
+    };
+    let scope = match (&a.case, &a.entity) {
+        (Some(r), _) => TimelineScope::Case(store.case_id(r)?),
+        (_, Some(e)) => TimelineScope::Entity(store.resolve_id(e)?),
+        _ => TimelineScope::All,
+    };
+    let items = store.timeline(&TimelineQuery {
+        scope,
+        from: date(&a.from, "--from")?,
+        to: date(&a.to, "--to")?,
+        newest_first: !a.oldest_first,
+        limit: a.limit,
+        offset: a.offset,
+    })?;
+    if json {
+        return print_json(&items);
+    }
+    for i in &items {
+        println!("{:<20} {:<12} {}", i.at, i.schema, i.summary);
+    }
+    Ok(())
+}
+
+pub fn stats(ctx: &Context, json: bool) -> CliResult {
+    let store = ctx.open()?;
+    let s = store.stats()?;
+    if json {
+        return print_json(&s);
+    }
+    println!(
+        "{} entities · {} links · {} cases · {} notes · {} statements · {} conflicts",
+        s.entities, s.links, s.cases, s.notes, s.statements, s.conflicts
+    );
+    println!("{} commits · {} ops · {} devices", s.commits, s.ops, s.devices);
+    let o = &s.outcomes;
+    println!(
+        "joint operations: {} planned, {} executed · {} arrests · {} networks disrupted",
+        o.operations_planned, o.operations_executed, o.arrests, o.networks_disrupted
+    );
+    for (k, n) in &s.by_kind {
+        println!("  {k:<16} {n:>10}");
+    }
+    Ok(())
+}

@@ -1,0 +1,269 @@
+//! The data model as data: kinds and their properties, read from `assets/schema.toml`.
+//!
+//! Inheritance (`extends`) is flattened once at load time, so every lookup afterwards is a
+//! single map access. The schema is immutable for the life of the process.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use super::ModelError;
+
+/// What a kind of record is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// A node of the network: a person, a company, a phone…
+    Entity,
+    /// A relationship between two entities (it has a source and a target).
+    Link,
+    /// Case work: cases, notes, operations, tasks, sources.
+    Internal,
+    /// Only inherited from.
+    Abstract,
+}
+
+/// The type of a property's values, which decides validation and normalisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PropType {
+    Name,
+    Text,
+    Date,
+    Phone,
+    Iban,
+    Country,
+    Number,
+    Email,
+    Identifier,
+    Plate,
+    Url,
+    Crypto,
+    Entity,
+}
+
+/// Where a date property sits on the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimelineRole {
+    At,
+    Start,
+    End,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Property {
+    #[serde(rename = "type")]
+    pub kind: PropType,
+    pub label: String,
+    #[serde(default)]
+    pub single: bool,
+    #[serde(default)]
+    pub timeline: Option<TimelineRole>,
+    /// Allowed values, when the property is an enumeration.
+    #[serde(default)]
+    pub choices: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    category: Category,
+    #[serde(default)]
+    extends: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    plural: Option<String>,
+    #[serde(default)]
+    caption: Vec<String>,
+    #[serde(default)]
+    observable: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    target: Option<String>,
+    #[serde(default)]
+    properties: BTreeMap<String, Property>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawSchema {
+    kinds: BTreeMap<String, RawKind>,
+}
+
+/// One kind of record with its inherited properties flattened in.
+#[derive(Debug, Clone)]
+pub struct Kind {
+    pub name: String,
+    pub category: Category,
+    pub label: String,
+    pub plural: String,
+    /// Ancestors, nearest first (e.g. Company → Organization, LegalEntity, Thing).
+    pub ancestors: Vec<String>,
+    pub caption: Vec<String>,
+    pub observable: Option<String>,
+    pub source: Option<String>,
+    pub target: Option<String>,
+    pub properties: BTreeMap<String, Property>,
+}
+
+impl Kind {
+    pub fn property(&self, name: &str) -> Result<&Property, ModelError> {
+        self.properties.get(name).ok_or_else(|| ModelError::UnknownProperty {
+            kind: self.name.clone(),
+            property: name.to_owned(),
+            known: self
+                .properties
+                .keys()
+                .filter(|p| !self.is_endpoint(p))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+    }
+
+    /// Whether `prop` is the source or target of a link (set once, at creation).
+    pub fn is_endpoint(&self, prop: &str) -> bool {
+        self.source.as_deref() == Some(prop) || self.target.as_deref() == Some(prop)
+    }
+
+    pub fn is_a(&self, other: &str) -> bool {
+        self.name == other || self.ancestors.iter().any(|a| a == other)
+    }
+
+    pub fn is_link(&self) -> bool {
+        self.category == Category::Link
+    }
+}
+
+/// All kinds, by name.
+#[derive(Debug)]
+pub struct Schema {
+    kinds: BTreeMap<String, Kind>,
+}
+
+impl Schema {
+    /// The schema shipped in `assets/schema.toml`.
+    pub fn builtin() -> &'static Schema {
+        static SCHEMA: OnceLock<Schema> = OnceLock::new();
+        SCHEMA.get_or_init(|| {
+            Schema::parse(include_str!("../../assets/schema.toml"))
+                .expect("assets/schema.toml is valid (checked by tests)")
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<Schema, ModelError> {
+        let raw: RawSchema = toml::from_str(text).map_err(|e| ModelError::Config(format!("schema: {e}")))?;
+        let mut kinds = BTreeMap::new();
+        for name in raw.kinds.keys() {
+            kinds.insert(name.clone(), flatten(&raw.kinds, name)?);
+        }
+        Ok(Schema { kinds })
+    }
+
+    pub fn kind(&self, name: &str) -> Result<&Kind, ModelError> {
+        match self.kinds.get(name) {
+            Some(k) if k.category != Category::Abstract => Ok(k),
+            _ => Err(ModelError::UnknownKind {
+                kind: name.to_owned(),
+                known: self.user_kinds().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", "),
+            }),
+        }
+    }
+
+    /// Kinds an analyst creates directly (entities and links), in name order.
+    pub fn user_kinds(&self) -> impl Iterator<Item = &Kind> {
+        self.kinds
+            .values()
+            .filter(|k| matches!(k.category, Category::Entity | Category::Link))
+            .filter(|k| k.name != "CaseMember")
+    }
+
+    pub fn kinds(&self) -> impl Iterator<Item = &Kind> {
+        self.kinds.values().filter(|k| k.category != Category::Abstract)
+    }
+}
+
+fn flatten(raw: &BTreeMap<String, RawKind>, name: &str) -> Result<Kind, ModelError> {
+    let bad = |why: String| ModelError::Config(format!("schema kind {name}: {why}"));
+    let own = &raw[name];
+    let mut chain = vec![name.to_owned()];
+    let mut next = own.extends.clone();
+    while let Some(parent) = next {
+        if chain.contains(&parent) {
+            return Err(bad(format!("inheritance loop through {parent}")));
+        }
+        let p = raw.get(&parent).ok_or_else(|| bad(format!("extends unknown {parent}")))?;
+        chain.push(parent);
+        next = p.extends.clone();
+    }
+    // Root first so that a child's definition of a property overrides its parent's.
+    let mut properties = BTreeMap::new();
+    let mut caption = Vec::new();
+    let mut observable = None;
+    for k in chain.iter().rev() {
+        let r = &raw[k];
+        properties.extend(r.properties.clone());
+        if !r.caption.is_empty() {
+            caption.clone_from(&r.caption);
+        }
+        if r.observable.is_some() {
+            observable.clone_from(&r.observable);
+        }
+    }
+    if caption.is_empty() {
+        caption = vec!["name".to_owned()];
+    }
+    for p in own.source.iter().chain(own.target.iter()).chain(observable.iter()) {
+        if !properties.contains_key(p) {
+            return Err(bad(format!("names undefined property {p}")));
+        }
+    }
+    Ok(Kind {
+        name: name.to_owned(),
+        category: own.category,
+        label: own.label.clone().unwrap_or_else(|| name.to_owned()),
+        plural: own.plural.clone().unwrap_or_else(|| format!("{name}s")),
+        ancestors: chain[1..].to_vec(),
+        caption,
+        observable,
+        source: own.source.clone(),
+        target: own.target.clone(),
+        properties,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_schema_loads_with_inheritance() {
+        let s = Schema::builtin();
+        let company = s.kind("Company").unwrap();
+        assert!(company.is_a("LegalEntity"));
+        assert!(company.properties.contains_key("incorporationDate"));
+        assert!(company.properties.contains_key("name"), "inherited from Thing");
+        let ownership = s.kind("Ownership").unwrap();
+        assert_eq!(ownership.source.as_deref(), Some("owner"));
+        assert!(ownership.is_link());
+        assert_eq!(s.kind("Phone").unwrap().observable.as_deref(), Some("number"));
+    }
+
+    #[test]
+    fn abstract_and_unknown_kinds_are_refused_with_the_known_list() {
+        let s = Schema::builtin();
+        let err = s.kind("Thing").unwrap_err().to_string();
+        assert!(err.contains("Person"), "{err}");
+        assert!(s.kind("Persn").is_err());
+    }
+
+    #[test]
+    fn unknown_property_error_lists_valid_ones() {
+        let err = Schema::builtin().kind("Phone").unwrap().property("numbr").unwrap_err().to_string();
+        assert!(err.contains("numbr") && err.contains("number"), "{err}");
+    }
+}

@@ -1,0 +1,291 @@
+//! Applying ops to the derived tables: the convergence rules of DESIGN §3.
+//!
+//! The result depends only on the set of ops applied, never on their order, so that every
+//! office that has seen the same ops shows the same state, and `store rebuild` reproduces the
+//! live tables exactly:
+//! - multi-valued properties are add-wins sets: a remove cancels exactly the adds it names;
+//! - single-valued properties keep every head not superseded by a later edit's `parents`;
+//!   more than one distinct value among the heads is a conflict, and the displayed winner is
+//!   the greatest (hlc, device);
+//! - a statement's grade and validity come from its latest add, its marking is the join
+//!   (most restrictive) of all its adds.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use uuid::Uuid;
+
+use super::Result;
+use crate::model::hlc::Hlc;
+use crate::model::ids::DeviceId;
+use crate::model::marking::Marking;
+use crate::model::op::{Assertion, Op, OpBody, OpId};
+
+/// Records touched by applied ops, to be re-projected once at the end of a commit.
+#[derive(Debug, Default)]
+pub struct Dirty {
+    pub objects: BTreeSet<i64>,
+}
+
+/// The local number of the record `uid`, creating a placeholder row if it is only referenced
+/// so far (ops may arrive before the record's creation).
+pub fn object_n(conn: &Connection, uid: Uuid) -> Result<i64> {
+    let found: Option<i64> = conn
+        .prepare_cached("SELECT n FROM object WHERE uid = ?1")?
+        .query_row([uid.as_bytes()], |r| r.get(0))
+        .optional()?;
+    if let Some(n) = found {
+        return Ok(n);
+    }
+    conn.prepare_cached("INSERT INTO object(uid, schema) VALUES(?1, '')")?.execute([uid.as_bytes()])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Applies one op authored by `author`.
+pub fn apply_op(conn: &Connection, author: DeviceId, id: &OpId, op: &Op, dirty: &mut Dirty) -> Result<()> {
+    let n = object_n(conn, op.object)?;
+    dirty.objects.insert(n);
+    match &op.body {
+        OpBody::Create { schema, source, target } => {
+            let src = source.map(|u| object_n(conn, u)).transpose()?;
+            let dst = target.map(|u| object_n(conn, u)).transpose()?;
+            // The earliest creation wins should two ever disagree (deterministic either way).
+            conn.prepare_cached(
+                "UPDATE object SET schema = ?2, src = ?3, dst = ?4, created = ?5
+                 WHERE n = ?1 AND (schema = '' OR created > ?5 OR (created = ?5 AND schema > ?2))",
+            )?
+            .execute(params![n, schema, src, dst, op.hlc.0])?;
+        }
+        OpBody::Add(a) => add(conn, author, id, op.hlc, n, a)?,
+        OpBody::Set { assertion, parents } => set(conn, author, id, op.hlc, n, assertion, parents)?,
+        OpBody::Remove { prop, value, source, removes } => {
+            remove(conn, n, prop, value, *source, removes)?;
+        }
+    }
+    Ok(())
+}
+
+fn source_n(conn: &Connection, source: Option<Uuid>) -> Result<i64> {
+    source.map_or(Ok(0), |u| object_n(conn, u))
+}
+
+fn is_removed(conn: &Connection, id: &OpId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM removed WHERE op = ?1")?
+        .query_row([id.0.as_slice()], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn add(conn: &Connection, author: DeviceId, id: &OpId, hlc: Hlc, n: i64, a: &Assertion) -> Result<()> {
+    let source = source_n(conn, a.source)?;
+    let case_n = a.case.map(|u| object_n(conn, u)).transpose()?;
+    let removed = is_removed(conn, id)?;
+    let existing: Option<(i64, i64, Vec<u8>, String, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT n, hlc, origin, marking, adds FROM stmt
+             WHERE obj = ?1 AND prop = ?2 AND value = ?3 AND source = ?4",
+        )?
+        .query_row(params![n, a.prop, a.value, source], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    let Some((sn, old_hlc, old_origin, old_marking, mut adds)) = existing else {
+        let adds: &[u8] = if removed { &[] } else { &id.0 };
+        conn.prepare_cached(
+            "INSERT INTO stmt(obj, prop, value, source, grade, marking, origin, hlc,
+                              valid_from, valid_to, case_n, live, adds)
+             VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?
+        .execute(params![
+            n,
+            a.prop,
+            a.value,
+            source,
+            a.grade,
+            a.marking,
+            author.0.as_slice(),
+            hlc.0,
+            a.valid_from,
+            a.valid_to,
+            case_n,
+            !removed,
+            adds
+        ])?;
+        return Ok(());
+    };
+    let marking = join_markings(&old_marking, &a.marking);
+    if !removed && !contains_op(&adds, id) {
+        adds.extend_from_slice(&id.0);
+    }
+    let newer = (hlc.0, author.0.as_slice()) > (old_hlc, old_origin.as_slice());
+    if newer {
+        conn.prepare_cached(
+            "UPDATE stmt SET grade = ?2, marking = ?3, origin = ?4, hlc = ?5, valid_from = ?6,
+                             valid_to = ?7, case_n = ?8, live = ?9, adds = ?10 WHERE n = ?1",
+        )?
+        .execute(params![
+            sn,
+            a.grade,
+            marking,
+            author.0.as_slice(),
+            hlc.0,
+            a.valid_from,
+            a.valid_to,
+            case_n,
+            !adds.is_empty(),
+            adds
+        ])?;
+    } else {
+        conn.prepare_cached("UPDATE stmt SET marking = ?2, live = ?3, adds = ?4 WHERE n = ?1")?
+            .execute(params![sn, marking, !adds.is_empty(), adds])?;
+    }
+    Ok(())
+}
+
+fn remove(
+    conn: &Connection,
+    n: i64,
+    prop: &str,
+    value: &str,
+    source: Option<Uuid>,
+    removes: &[OpId],
+) -> Result<()> {
+    for r in removes {
+        conn.prepare_cached("INSERT OR IGNORE INTO removed(op) VALUES(?1)")?.execute([r.0.as_slice()])?;
+    }
+    let source = source_n(conn, source)?;
+    let existing: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT n, adds FROM stmt WHERE obj = ?1 AND prop = ?2 AND value = ?3 AND source = ?4",
+        )?
+        .query_row(params![n, prop, value, source], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((sn, adds)) = existing {
+        let kept: Vec<u8> = adds
+            .chunks_exact(32)
+            .filter(|c| !removes.iter().any(|r| r.0.as_slice() == *c))
+            .flatten()
+            .copied()
+            .collect();
+        conn.prepare_cached("UPDATE stmt SET live = ?2, adds = ?3 WHERE n = ?1")?.execute(params![
+            sn,
+            !kept.is_empty(),
+            kept
+        ])?;
+    }
+    Ok(())
+}
+
+fn set(
+    conn: &Connection,
+    author: DeviceId,
+    id: &OpId,
+    hlc: Hlc,
+    n: i64,
+    a: &Assertion,
+    parents: &[OpId],
+) -> Result<()> {
+    for p in parents {
+        conn.prepare_cached("INSERT OR IGNORE INTO superseded(op) VALUES(?1)")?.execute([p.0.as_slice()])?;
+        conn.prepare_cached("DELETE FROM head WHERE obj = ?1 AND prop = ?2 AND op = ?3")?
+            .execute(params![n, a.prop, p.0.as_slice()])?;
+    }
+    let superseded = conn
+        .prepare_cached("SELECT 1 FROM superseded WHERE op = ?1")?
+        .query_row([id.0.as_slice()], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !superseded {
+        let body = postcard::to_stdvec(a).expect("an assertion always encodes");
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO head(obj, prop, op, hlc, device, assertion)
+             VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![n, a.prop, id.0.as_slice(), hlc.0, author.0.as_slice(), body])?;
+    }
+    rederive_single(conn, n, &a.prop)
+}
+
+/// Rewrites the statements of a single-valued property from its heads.
+fn rederive_single(conn: &Connection, n: i64, prop: &str) -> Result<()> {
+    struct Head {
+        id: Vec<u8>,
+        hlc: i64,
+        device: Vec<u8>,
+        a: Assertion,
+    }
+    let heads: Vec<Head> = conn
+        .prepare_cached("SELECT op, hlc, device, assertion FROM head WHERE obj = ?1 AND prop = ?2")?
+        .query_map(params![n, prop], |r| {
+            let body: Vec<u8> = r.get(3)?;
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, body))
+        })?
+        .filter_map(|row| {
+            let (id, hlc, device, body) = row.ok()?;
+            Some(Head { id, hlc, device, a: postcard::from_bytes(&body).ok()? })
+        })
+        .collect();
+    conn.prepare_cached("DELETE FROM stmt WHERE obj = ?1 AND prop = ?2")?.execute(params![n, prop])?;
+    // One statement per (value, source); its details from the latest head among them.
+    let mut groups: BTreeMap<(String, Option<Uuid>), Vec<&Head>> = BTreeMap::new();
+    for h in &heads {
+        groups.entry((h.a.value.clone(), h.a.source)).or_default().push(h);
+    }
+    for ((value, source), members) in &groups {
+        let latest = members
+            .iter()
+            .max_by(|x, y| (x.hlc, &x.device).cmp(&(y.hlc, &y.device)))
+            .expect("a group is never empty");
+        let marking = members.iter().fold(String::from("TLP:CLEAR"), |m, h| join_markings(&m, &h.a.marking));
+        let adds: Vec<u8> = members.iter().flat_map(|h| h.id.iter().copied()).collect();
+        let source = source_n(conn, *source)?;
+        let case_n = latest.a.case.map(|u| object_n(conn, u)).transpose()?;
+        conn.prepare_cached(
+            "INSERT INTO stmt(obj, prop, value, source, grade, marking, origin, hlc,
+                              valid_from, valid_to, case_n, live, adds)
+             VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12)",
+        )?
+        .execute(params![
+            n,
+            prop,
+            value,
+            source,
+            latest.a.grade,
+            marking,
+            latest.device,
+            latest.hlc,
+            latest.a.valid_from,
+            latest.a.valid_to,
+            case_n,
+            adds
+        ])?;
+    }
+    let distinct_values: BTreeSet<&str> = heads.iter().map(|h| h.a.value.as_str()).collect();
+    if distinct_values.len() > 1 {
+        conn.prepare_cached("INSERT OR IGNORE INTO conflict(obj, prop) VALUES(?1, ?2)")?
+            .execute(params![n, prop])?;
+    } else {
+        conn.prepare_cached("DELETE FROM conflict WHERE obj = ?1 AND prop = ?2")?
+            .execute(params![n, prop])?;
+    }
+    Ok(())
+}
+
+fn contains_op(adds: &[u8], id: &OpId) -> bool {
+    adds.chunks_exact(32).any(|c| c == id.0)
+}
+
+/// The most restrictive of two marking texts; unparseable text (from a newer vocabulary)
+/// is kept as the more restrictive, never dropped.
+pub fn join_markings(a: &str, b: &str) -> String {
+    if a == b {
+        return a.to_owned();
+    }
+    match (Marking::parse(a), Marking::parse(b)) {
+        (Ok(x), Ok(y)) => x.join(&y).to_string(),
+        (Err(_), Err(_)) => a.max(b).to_owned(),
+        (Err(_), Ok(_)) => a.to_owned(),
+        (_, Err(_)) => b.to_owned(),
+    }
+}

@@ -1,0 +1,225 @@
+//! The keystore: the store's secrets, encrypted with the user's passphrase (DESIGN §4).
+//!
+//! It holds the random 256-bit database key, the device's Ed25519 signing key and its age
+//! X25519 identity. It is an age file (scrypt, ~1 s of work) so changing the passphrase
+//! rewrites this small file only, never the database. Plaintext secrets live in zeroizing
+//! buffers and are never printed: `Debug` is redacted.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use age::secrecy::{ExposeSecret, SecretString};
+use ed25519_dalek::SigningKey;
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use super::StoreError;
+use crate::model::ids::{DeviceId, hex, hex_decode};
+
+/// Refuse keystores whose scrypt cost would take minutes (a hostile or corrupt file).
+const MAX_SCRYPT_LOG_N: u8 = 22;
+/// A keystore is a few hundred bytes; anything larger is not ours.
+const MAX_KEYSTORE_BYTES: u64 = 64 * 1024;
+
+/// The unlocked secrets of a store.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct Keys {
+    db_key: [u8; 32],
+    signing_key: [u8; 32],
+    #[zeroize(skip)]
+    age_identity: AgeIdentity,
+}
+
+/// Wrapper so the age identity sits inside `Keys` (it zeroizes itself on drop).
+struct AgeIdentity(age::x25519::Identity);
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Keys {{ device: {}, <redacted> }}", self.device_id())
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeystoreFile {
+    version: u32,
+    db_key: String,
+    signing_key: String,
+    age_identity: String,
+}
+
+impl Drop for KeystoreFile {
+    fn drop(&mut self) {
+        self.db_key.zeroize();
+        self.signing_key.zeroize();
+        self.age_identity.zeroize();
+    }
+}
+
+impl Keys {
+    /// Fresh random keys for a new store.
+    pub fn generate() -> Result<Keys, StoreError> {
+        let mut db_key = [0u8; 32];
+        let mut signing_key = [0u8; 32];
+        getrandom::fill(&mut db_key).map_err(|e| StoreError::Io(format!("no randomness: {e}")))?;
+        getrandom::fill(&mut signing_key).map_err(|e| StoreError::Io(format!("no randomness: {e}")))?;
+        Ok(Keys { db_key, signing_key, age_identity: AgeIdentity(age::x25519::Identity::generate()) })
+    }
+
+    pub fn db_key_hex(&self) -> Zeroizing<String> {
+        Zeroizing::new(hex(&self.db_key))
+    }
+
+    pub fn signing_key(&self) -> SigningKey {
+        SigningKey::from_bytes(&self.signing_key)
+    }
+
+    pub fn public_key(&self) -> [u8; 32] {
+        self.signing_key().verifying_key().to_bytes()
+    }
+
+    pub fn device_id(&self) -> DeviceId {
+        DeviceId::from_public_key(&self.public_key())
+    }
+
+    pub fn age_identity(&self) -> &age::x25519::Identity {
+        &self.age_identity.0
+    }
+
+    pub fn age_recipient(&self) -> String {
+        self.age_identity.0.to_public().to_string()
+    }
+
+    /// Reads and decrypts the keystore at `path`.
+    pub fn unlock(path: &Path, passphrase: &SecretString) -> Result<Keys, StoreError> {
+        let mut file = fs::File::open(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                StoreError::NoStore(path.parent().unwrap_or(path).display().to_string())
+            } else {
+                StoreError::Io(format!("{}: {e}", path.display()))
+            }
+        })?;
+        let mut sealed = Vec::new();
+        Read::by_ref(&mut file)
+            .take(MAX_KEYSTORE_BYTES + 1)
+            .read_to_end(&mut sealed)
+            .map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
+        if sealed.len() as u64 > MAX_KEYSTORE_BYTES {
+            return Err(StoreError::Corrupt("the keystore is too large to be one".into()));
+        }
+        let mut identity = age::scrypt::Identity::new(passphrase.clone());
+        identity.set_max_work_factor(MAX_SCRYPT_LOG_N);
+        let decryptor = age::Decryptor::new_buffered(&sealed[..])
+            .map_err(|e| StoreError::Corrupt(format!("keystore: {e}")))?;
+        let mut reader =
+            decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).map_err(|e| match e {
+                age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
+                    StoreError::WrongPassphrase
+                }
+                other => StoreError::Corrupt(format!("keystore: {other}")),
+            })?;
+        let mut plain = Zeroizing::new(Vec::new());
+        reader.read_to_end(&mut plain).map_err(|_| StoreError::WrongPassphrase)?;
+        let file: KeystoreFile = serde_json::from_slice(&plain)
+            .map_err(|_| StoreError::Corrupt("keystore contents are not readable".into()))?;
+        Keys::from_file(&file)
+    }
+
+    fn from_file(file: &KeystoreFile) -> Result<Keys, StoreError> {
+        let bad = || StoreError::Corrupt("keystore contents are damaged".into());
+        if file.version != 1 {
+            return Err(StoreError::TooNew(format!("keystore version {}", file.version)));
+        }
+        let decode32 = |s: &str| -> Result<[u8; 32], StoreError> {
+            let v = Zeroizing::new(hex_decode(s).ok_or_else(bad)?);
+            v.as_slice().try_into().map_err(|_| bad())
+        };
+        let identity: age::x25519::Identity = file.age_identity.parse().map_err(|_| bad())?;
+        Ok(Keys {
+            db_key: decode32(&file.db_key)?,
+            signing_key: decode32(&file.signing_key)?,
+            age_identity: AgeIdentity(identity),
+        })
+    }
+
+    /// Encrypts the keys with `passphrase` and atomically replaces the file at `path`.
+    pub fn seal(&self, path: &Path, passphrase: &SecretString) -> Result<(), StoreError> {
+        let file = KeystoreFile {
+            version: 1,
+            db_key: hex(&self.db_key),
+            signing_key: hex(&self.signing_key),
+            age_identity: self.age_identity.0.to_string().expose_secret().to_owned(),
+        };
+        let plain = Zeroizing::new(serde_json::to_vec(&file).expect("keystore serialises"));
+        let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
+        if let Some(log_n) = test_work_factor() {
+            recipient.set_work_factor(log_n);
+        }
+        let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .map_err(|e| StoreError::Io(format!("keystore encryption: {e}")))?;
+        let mut sealed = Vec::new();
+        let mut writer = encryptor.wrap_output(&mut sealed).map_err(|e| StoreError::Io(e.to_string()))?;
+        writer.write_all(&plain).map_err(|e| StoreError::Io(e.to_string()))?;
+        writer.finish().map_err(|e| StoreError::Io(e.to_string()))?;
+        super::files::write_atomically(path, &sealed)
+    }
+}
+
+/// Tests and CI may lower the scrypt cost with `LIAISON_KDF_LOG_N` (10..=20) to keep hundreds
+/// of unlocks fast. The value is recorded in the keystore itself, so it only weakens stores
+/// created while it is set; it is never read when opening a store.
+fn test_work_factor() -> Option<u8> {
+    std::env::var("LIAISON_KDF_LOG_N")
+        .ok()
+        .and_then(|v| v.parse::<u8>().ok())
+        .filter(|n| (10..=20).contains(n))
+}
+
+/// Reads a passphrase from a file: the first line, without its line ending.
+pub fn passphrase_from_file(path: &Path) -> Result<SecretString, StoreError> {
+    let mut text = Zeroizing::new(String::new());
+    fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_string(&mut text))
+        .map_err(|e| StoreError::Io(format!("passphrase file {}: {e}", path.display())))?;
+    let line = text.lines().next().unwrap_or("");
+    if line.is_empty() {
+        return Err(StoreError::Input(format!(
+            "passphrase file {} is empty: put the passphrase on its first line",
+            path.display()
+        )));
+    }
+    Ok(SecretString::from(line.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pass(s: &str) -> SecretString {
+        SecretString::from(s.to_owned())
+    }
+
+    #[test]
+    fn seal_then_unlock_gives_the_same_keys_and_a_wrong_passphrase_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keystore.age");
+        let keys = Keys::generate().unwrap();
+        keys.seal(&path, &pass("correct horse")).unwrap();
+        let again = Keys::unlock(&path, &pass("correct horse")).unwrap();
+        assert_eq!(again.device_id(), keys.device_id());
+        assert_eq!(*again.db_key_hex(), *keys.db_key_hex());
+        assert_eq!(again.age_recipient(), keys.age_recipient());
+        assert!(matches!(Keys::unlock(&path, &pass("wrong")), Err(StoreError::WrongPassphrase)));
+        let shown = format!("{keys:?}");
+        assert!(!shown.contains(&*keys.db_key_hex()), "Debug must not show the key");
+    }
+
+    #[test]
+    fn a_missing_or_garbage_keystore_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keystore.age");
+        assert!(matches!(Keys::unlock(&path, &pass("x")), Err(StoreError::NoStore(_))));
+        fs::write(&path, b"not an age file").unwrap();
+        assert!(matches!(Keys::unlock(&path, &pass("x")), Err(StoreError::Corrupt(_))));
+    }
+}

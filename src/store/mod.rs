@@ -1,0 +1,175 @@
+//! The encrypted store: a folder holding a SQLCipher database and a passphrase-protected
+//! keystore (DESIGN §4). Owns opening and keying, migrations, the op log and everything
+//! derived from it, queries, and the audit log. Knows nothing of terminals.
+
+mod apply;
+pub mod audit;
+pub mod edit;
+mod files;
+pub mod keystore;
+mod migrations;
+mod open;
+mod project;
+pub mod query;
+pub mod rebuild;
+mod unlock_log;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+use age::secrecy::SecretString;
+use rusqlite::{Connection, OptionalExtension};
+
+pub use edit::Provenance;
+pub use files::{DATABASE, KEYSTORE};
+pub use keystore::Keys;
+pub use write::{Txn, WriteSummary};
+
+use crate::model::hlc::{Clock, Hlc};
+use crate::model::ids::DeviceId;
+use crate::model::values::{Locale, country_code};
+
+/// Errors of the store, each phrased for the person at the keyboard.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no store at {0}: create one with `liaison init` (or pass --store DIR)")]
+    NoStore(String),
+    #[error("a store already exists at {0}")]
+    Exists(String),
+    #[error("wrong passphrase: the store was not opened and nothing was changed")]
+    WrongPassphrase,
+    #[error("the store was made by a newer Liaison ({0}); upgrade Liaison to open it")]
+    TooNew(String),
+    #[error("the store is damaged: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Input(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Io(String),
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Who this store belongs to.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Office {
+    pub name: String,
+    pub agency: String,
+    pub country: String,
+}
+
+/// An open, unlocked store.
+pub struct Store {
+    conn: Connection,
+    keys: Keys,
+    dir: PathBuf,
+    device: DeviceId,
+    clock: Clock,
+    office: Office,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).field("device", &self.device).finish()
+    }
+}
+
+impl Store {
+    /// Creates a new store in `dir` (which must not hold one yet).
+    pub fn create(dir: &Path, passphrase: &SecretString, office: &Office) -> Result<Store> {
+        open::create(dir, passphrase, office)
+    }
+
+    /// Unlocks the store in `dir`. A wrong passphrase changes no file in `dir`.
+    pub fn open(dir: &Path, passphrase: &SecretString) -> Result<Store> {
+        open::open(dir, passphrase)
+    }
+
+    /// Whether `dir` holds a store.
+    pub fn exists(dir: &Path) -> bool {
+        files::keystore(dir).exists()
+    }
+
+    fn from_parts(conn: Connection, keys: Keys, dir: &Path) -> Result<Store> {
+        let device = keys.device_id();
+        let last: Option<i64> = conn
+            .query_row("SELECT max(value) FROM meta WHERE key = 'hlc'", [], |r| r.get(0))
+            .optional()?
+            .flatten()
+            .and_then(|v: String| v.parse().ok());
+        let get = |k: &str| -> Result<String> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
+                .optional()?
+                .unwrap_or_default())
+        };
+        let office = Office {
+            name: get("office.name")?,
+            agency: get("office.agency")?,
+            country: get("office.country")?,
+        };
+        Ok(Store {
+            clock: Clock::starting_after(Hlc(last.unwrap_or(0))),
+            conn,
+            keys,
+            dir: dir.to_path_buf(),
+            device,
+            office,
+        })
+    }
+
+    /// Re-encrypts the keystore with a new passphrase. The database file is not touched.
+    pub fn change_passphrase(&mut self, new: &SecretString) -> Result<()> {
+        self.keys.seal(&files::keystore(&self.dir), new)?;
+        self.audit("passphrase changed", &serde_json::json!({}))?;
+        Ok(())
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn device(&self) -> DeviceId {
+        self.device
+    }
+
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    pub fn office(&self) -> &Office {
+        &self.office
+    }
+
+    /// How values typed by this office's users are read (national phone numbers…).
+    pub fn locale(&self) -> Locale {
+        Locale { default_country: country_code(&self.office.country) }
+    }
+
+    pub fn clock_mut(&mut self) -> &mut Clock {
+        &mut self.clock
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES(?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,122 @@
+//! Creating and unlocking a store: the keying sequence of DESIGN §4.
+
+use std::path::Path;
+
+use age::secrecy::SecretString;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use super::keystore::Keys;
+use super::{Office, Result, Store, StoreError, files, migrations, unlock_log};
+
+/// SQLCipher's page cache in KiB (negative = KiB for `cache_size`). With the 2 MiB default,
+/// encrypted bulk writes are several times slower: every page evicted is re-encrypted.
+const CACHE_KIB: i64 = 131_072;
+
+pub fn create(dir: &Path, passphrase: &SecretString, office: &Office) -> Result<Store> {
+    if files::keystore(dir).exists() || files::database(dir).exists() {
+        return Err(StoreError::Exists(dir.display().to_string()));
+    }
+    files::create_private_dir(dir)?;
+    let keys = Keys::generate()?;
+    // The database first: if anything fails before the keystore exists, there is no store
+    // and a retry starts clean.
+    let mut conn = connect(&files::database(dir), &keys, true)?;
+    migrations::upgrade(&mut conn)?;
+    let device = keys.device_id();
+    let tx = conn.transaction()?;
+    for (k, v) in [
+        ("office.name", office.name.as_str()),
+        ("office.agency", office.agency.as_str()),
+        ("office.country", office.country.as_str()),
+        ("created", &chrono::Utc::now().to_rfc3339()),
+    ] {
+        tx.execute("INSERT INTO meta(key, value) VALUES(?1, ?2)", [k, v])?;
+    }
+    tx.execute(
+        "INSERT INTO device(id, public_key, age_recipient, office, agency, country, is_self, trusted_at)
+         VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)",
+        rusqlite::params![
+            device.0.as_slice(),
+            keys.public_key().as_slice(),
+            keys.age_recipient(),
+            office.name,
+            office.agency,
+            office.country,
+            chrono::Utc::now().to_rfc3339()
+        ],
+    )?;
+    tx.commit()?;
+    if let Err(e) = keys.seal(&files::keystore(dir), passphrase) {
+        drop(conn);
+        let _ = std::fs::remove_file(files::database(dir));
+        return Err(e);
+    }
+    let store = Store::from_parts(conn, keys, dir)?;
+    store.audit("store created", &serde_json::json!({ "office": office.name }))?;
+    Ok(store)
+}
+
+pub fn open(dir: &Path, passphrase: &SecretString) -> Result<Store> {
+    if !files::keystore(dir).exists() {
+        return Err(StoreError::NoStore(dir.display().to_string()));
+    }
+    let keys = match Keys::unlock(&files::keystore(dir), passphrase) {
+        Ok(k) => k,
+        Err(StoreError::WrongPassphrase) => {
+            // Recorded outside the store folder, which must stay byte-identical; the next
+            // successful unlock moves it into the audit log.
+            unlock_log::record_failure(dir);
+            return Err(StoreError::WrongPassphrase);
+        }
+        Err(e) => return Err(e),
+    };
+    if !files::database(dir).exists() {
+        return Err(StoreError::Corrupt(format!("{} is missing beside the keystore", files::DATABASE)));
+    }
+    let mut conn = connect(&files::database(dir), &keys, false)?;
+    migrations::upgrade(&mut conn)?;
+    let store = Store::from_parts(conn, keys, dir)?;
+    for at in unlock_log::take_failures(dir) {
+        store.audit("unlock failed", &serde_json::json!({ "at": at }))?;
+    }
+    store.audit("unlocked", &serde_json::json!({}))?;
+    Ok(store)
+}
+
+/// Opens and keys a connection; proves the key with a read before anything else.
+fn connect(path: &Path, keys: &Keys, create: bool) -> Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    let key = zeroize::Zeroizing::new(format!("x'{}'", &*keys.db_key_hex()));
+    conn.pragma_update(None, "key", &*key)?;
+    drop(key);
+    // SQLCipher otherwise logs to stderr, which garbles a full-screen terminal.
+    pragma(&conn, "PRAGMA cipher_log = off")?;
+    pragma(&conn, "PRAGMA cipher_log_level = NONE")?;
+    pragma(&conn, "PRAGMA cipher_memory_security = ON")?;
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+            return Err(StoreError::Corrupt("the database does not open with this keystore's key".into()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    pragma(&conn, "PRAGMA journal_mode = WAL")?;
+    // FULL: a commit that returned is on disk ("nothing lost on a crash").
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(128);
+    Ok(conn)
+}
+
+/// Runs a pragma that may answer with a row.
+fn pragma(conn: &Connection, sql: &str) -> Result<()> {
+    conn.query_row(sql, [], |_| Ok(())).optional()?;
+    Ok(())
+}

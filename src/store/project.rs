@@ -1,0 +1,152 @@
+//! Projection: from a record's live statements to what screens and searches read — its
+//! caption, deletion flag, strongest grade and marking, its full-text row, its timeline items
+//! and (for cases) its reference. A pure function of the statements, so it runs the same
+//! after a local edit, an import or a rebuild.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::Result;
+use super::apply::join_markings;
+use crate::model::grade::Grade;
+use crate::model::op::DELETED;
+use crate::model::schema::{Category, Kind, PropType, Schema};
+
+pub fn project(conn: &Connection, n: i64) -> Result<()> {
+    let Some((schema, src, dst)) = conn
+        .prepare_cached("SELECT schema, src, dst FROM object WHERE n = ?1")?
+        .query_row([n], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, Option<i64>>(2)?))
+        })
+        .optional()?
+    else {
+        return Ok(());
+    };
+    if schema.is_empty() {
+        return Ok(());
+    }
+    let statements: Vec<(String, String, Option<String>, String, i64)> = conn
+        .prepare_cached(
+            "SELECT prop, value, grade, marking, hlc FROM stmt WHERE obj = ?1 AND live = 1 ORDER BY n",
+        )?
+        .query_map([n], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<Result<_, _>>()?;
+    // A kind from a newer Liaison is kept and shown generically rather than refused.
+    let kind = Schema::builtin().kind(&schema).ok();
+    let values = |prop: &'static str| statements.iter().filter(move |s| s.0 == prop).map(|s| s.1.as_str());
+    let deleted = values(DELETED).next() == Some("true");
+    let caption = kind
+        .and_then(|k| k.caption.iter().find_map(|p| values(p).next()))
+        .map(str::to_owned)
+        .or_else(|| kind.map(|k| k.label.clone()))
+        .unwrap_or_else(|| schema.clone());
+    let mut best: Option<Grade> = None;
+    let mut marking = String::from("TLP:CLEAR");
+    let mut updated = 0;
+    for (prop, _, grade, m, hlc) in &statements {
+        if prop.starts_with('$') {
+            continue;
+        }
+        if let Some(g) = grade.as_deref().and_then(|g| Grade::parse(g).ok()) {
+            if best.as_ref().is_none_or(|b| g.score() > b.score()) {
+                best = Some(g);
+            }
+        }
+        marking = join_markings(&marking, m);
+        updated = updated.max(*hlc);
+    }
+    conn.prepare_cached(
+        "UPDATE object SET caption = ?2, deleted = ?3, grade = ?4, grade_score = ?5, marking = ?6,
+                           updated = max(created, ?7) WHERE n = ?1",
+    )?
+    .execute(params![
+        n,
+        caption,
+        deleted,
+        best.as_ref().map(ToString::to_string),
+        best.as_ref().map_or(-1, |g| i64::from(g.score())),
+        marking,
+        updated
+    ])?;
+
+    let Some(kind) = kind else { return Ok(()) };
+    index_text(conn, n, kind, &statements, deleted)?;
+    timeline(conn, n, kind, &statements, deleted, src, dst)?;
+    if kind.name == "Case" {
+        conn.prepare_cached("DELETE FROM case_ref WHERE obj = ?1")?.execute([n])?;
+        if !deleted {
+            for r in values("reference") {
+                conn.prepare_cached("INSERT OR IGNORE INTO case_ref(ref, obj) VALUES(?1, ?2)")?
+                    .execute(params![r, n])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+type Row = (String, String, Option<String>, String, i64);
+
+fn index_text(conn: &Connection, n: i64, kind: &Kind, statements: &[Row], deleted: bool) -> Result<()> {
+    conn.prepare_cached("DELETE FROM fts WHERE rowid = ?1")?.execute([n])?;
+    let searchable = matches!(kind.category, Category::Entity)
+        || matches!(kind.name.as_str(), "Case" | "Note" | "Operation");
+    if deleted || !searchable {
+        return Ok(());
+    }
+    let (mut names, mut ids, mut text) = (Vec::new(), Vec::new(), Vec::new());
+    for (prop, value, ..) in statements {
+        let Some(p) = kind.properties.get(prop) else { continue };
+        match p.kind {
+            PropType::Name => names.push(value.clone()),
+            PropType::Phone => {
+                // Index the national form too, so "0612345678" and "612345678" both find it.
+                ids.push(value.clone());
+                let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+                if digits.len() > 9 {
+                    ids.push(digits[digits.len() - 9..].to_owned());
+                    ids.push(format!("0{}", &digits[digits.len() - 9..]));
+                }
+            }
+            PropType::Iban | PropType::Identifier | PropType::Email | PropType::Plate | PropType::Crypto => {
+                ids.push(value.clone())
+            }
+            PropType::Text => text.push(value.clone()),
+            _ => {}
+        }
+    }
+    if names.is_empty() && ids.is_empty() && text.is_empty() {
+        return Ok(());
+    }
+    conn.prepare_cached("INSERT INTO fts(rowid, names, ids, text) VALUES(?1, ?2, ?3, ?4)")?
+        .execute(params![n, names.join(" \n"), ids.join(" "), text.join(" \n")])?;
+    Ok(())
+}
+
+fn timeline(
+    conn: &Connection,
+    n: i64,
+    kind: &Kind,
+    statements: &[Row],
+    deleted: bool,
+    src: Option<i64>,
+    dst: Option<i64>,
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM timeline WHERE obj = ?1")?.execute([n])?;
+    if deleted {
+        return Ok(());
+    }
+    // Who an item is about: both ends of a link, the case of a note, or the record itself.
+    let (a, b) = match kind.category {
+        Category::Link => (src, dst),
+        _ if src.is_some() => (src, None),
+        _ => (Some(n), None),
+    };
+    for (prop, value, ..) in statements {
+        let dated =
+            kind.properties.get(prop).is_some_and(|p| p.kind == PropType::Date && p.timeline.is_some());
+        if dated {
+            conn.prepare_cached("INSERT INTO timeline(at, obj, prop, a, b) VALUES(?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![value, n, prop, a, b])?;
+        }
+    }
+    Ok(())
+}

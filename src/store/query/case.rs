@@ -1,0 +1,231 @@
+//! Cases: the list, one case with its members and case work.
+
+use std::collections::BTreeMap;
+
+use rusqlite::params;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{StatementView, uid_from_blob};
+use crate::store::{Result, Store, StoreError};
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Only cases with this status.
+    pub status: Option<String>,
+    /// Only cases whose reference or title contains this text (case-insensitive).
+    pub text: Option<String>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CaseSummary {
+    pub id: Uuid,
+    pub reference: String,
+    pub title: String,
+    pub status: String,
+    pub lead_office: String,
+    pub marking: String,
+    pub members: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MemberView {
+    pub id: Uuid,
+    pub schema: String,
+    pub caption: String,
+    pub role: Option<String>,
+    pub grade: Option<String>,
+    pub marking: String,
+    /// Present with `--full`: every statement of the member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statements: Option<Vec<StatementView>>,
+}
+
+/// A note, operation or task, with its values by property.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RecordView {
+    pub id: Uuid,
+    pub schema: String,
+    pub fields: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CaseView {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub summary_text: Vec<String>,
+    pub members: Vec<MemberView>,
+    pub notes: Vec<RecordView>,
+    pub operations: Vec<RecordView>,
+    pub tasks: Vec<RecordView>,
+}
+
+impl Store {
+    /// The live values of record `n`, by property.
+    pub(crate) fn fields(&self, n: i64) -> Result<BTreeMap<String, Vec<String>>> {
+        let mut fields: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT prop, value FROM stmt WHERE obj = ?1 AND live = 1 AND prop NOT LIKE '$%' ORDER BY prop, hlc, n",
+        )?;
+        for row in stmt.query_map([n], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (p, v) = row?;
+            let values = fields.entry(p).or_default();
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        Ok(fields)
+    }
+
+    /// Finds a case by reference (or id).
+    pub fn case_id(&self, reference: &str) -> Result<Uuid> {
+        let found: Vec<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT o.uid FROM case_ref r JOIN object o ON o.n = r.obj WHERE r.ref = ?1 AND o.deleted = 0",
+            )?
+            .query_map([reference.trim()], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        match found.as_slice() {
+            [one] => Ok(uid_from_blob(one)),
+            [] => {
+                if let Ok(uid) = self.resolve_id(reference) {
+                    if self.conn.query_row(
+                        "SELECT schema = 'Case' FROM object WHERE uid = ?1",
+                        [uid.as_bytes()],
+                        |r| r.get::<_, bool>(0),
+                    )? {
+                        return Ok(uid);
+                    }
+                }
+                Err(StoreError::NotFound(format!(
+                    "no case with reference {reference:?}: `liaison case list` shows them"
+                )))
+            }
+            _ => Err(StoreError::Input(format!(
+                "several cases have reference {reference:?}: use the case id instead"
+            ))),
+        }
+    }
+
+    fn case_summary(&self, n: i64, uid: Uuid) -> Result<CaseSummary> {
+        let f = self.fields(n)?;
+        let first = |p: &str| f.get(p).and_then(|v| v.last()).cloned().unwrap_or_default();
+        let members: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM object WHERE src = ?1 AND schema = 'CaseMember' AND deleted = 0",
+            )?
+            .query_row([n], |r| r.get(0))?;
+        Ok(CaseSummary {
+            id: uid,
+            reference: first("reference"),
+            title: first("title"),
+            status: first("status"),
+            lead_office: first("leadOffice"),
+            marking: f.get("marking").and_then(|v| v.last()).cloned().unwrap_or_else(|| "TLP:CLEAR".into()),
+            members,
+        })
+    }
+
+    /// Cases, by reference, filtered and paged.
+    pub fn cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
+        let rows: Vec<(i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT o.n, o.uid FROM object o LEFT JOIN case_ref r ON r.obj = o.n
+                 WHERE o.schema = 'Case' AND o.deleted = 0 ORDER BY coalesce(r.ref, o.caption)",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let needle = filter.text.as_deref().map(str::to_lowercase);
+        let mut out = Vec::new();
+        let mut skipped = 0;
+        for (n, uid) in rows {
+            let s = self.case_summary(n, uid_from_blob(&uid))?;
+            if filter.status.as_deref().is_some_and(|st| !s.status.eq_ignore_ascii_case(st)) {
+                continue;
+            }
+            if let Some(t) = &needle {
+                if !s.reference.to_lowercase().contains(t) && !s.title.to_lowercase().contains(t) {
+                    continue;
+                }
+            }
+            if skipped < filter.offset {
+                skipped += 1;
+                continue;
+            }
+            out.push(s);
+            if filter.limit > 0 && out.len() as u32 >= filter.limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// One case, with at most `member_limit` members (from `member_offset`).
+    pub fn case(&self, uid: Uuid, member_limit: u32, member_offset: u32, full: bool) -> Result<CaseView> {
+        let n = self.object_n(uid)?.ok_or_else(|| StoreError::NotFound(format!("no case {uid}")))?;
+        let summary = self.case_summary(n, uid)?;
+        let summary_text = self.fields(n)?.remove("summary").unwrap_or_default();
+        Ok(CaseView {
+            summary,
+            summary_text,
+            members: self.members(n, member_limit, member_offset, full)?,
+            notes: self.case_records(n, "Note")?,
+            operations: self.case_records(n, "Operation")?,
+            tasks: self.case_records(n, "Task")?,
+        })
+    }
+
+    /// Members of case `n`, grouped by kind then caption.
+    pub(crate) fn members(&self, n: i64, limit: u32, offset: u32, full: bool) -> Result<Vec<MemberView>> {
+        let rows: Vec<(i64, Vec<u8>, String, String, Option<String>, String, Option<String>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT e.n, e.uid, e.schema, e.caption, e.grade, e.marking,
+                        (SELECT value FROM stmt WHERE obj = m.n AND prop = 'role' AND live = 1 LIMIT 1)
+                 FROM object m JOIN object e ON e.n = m.dst
+                 WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
+                 ORDER BY e.schema, e.caption, e.n LIMIT ?2 OFFSET ?3",
+            )?
+            .query_map(params![n, limit, offset], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(en, uid, schema, caption, grade, marking, role)| {
+                Ok(MemberView {
+                    id: uid_from_blob(&uid),
+                    schema,
+                    caption,
+                    role,
+                    grade,
+                    marking,
+                    statements: if full { Some(self.statements(en)?) } else { None },
+                })
+            })
+            .collect()
+    }
+
+    fn case_records(&self, n: i64, schema: &str) -> Result<Vec<RecordView>> {
+        let rows: Vec<(i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT n, uid FROM object WHERE src = ?1 AND schema = ?2 AND deleted = 0 ORDER BY created",
+            )?
+            .query_map(params![n, schema], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(rn, uid)| {
+                Ok(RecordView {
+                    id: uid_from_blob(&uid),
+                    schema: schema.to_owned(),
+                    fields: self.fields(rn)?,
+                })
+            })
+            .collect()
+    }
+}

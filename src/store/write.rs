@@ -1,0 +1,227 @@
+//! Local writes. A [`Txn`] turns each change into an op, applies it at once (so later reads
+//! in the same transaction see it), and seals the ops into signed, hash-chained commits.
+//! Nothing is visible to others, nor durable, until [`Txn::commit`].
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use uuid::Uuid;
+
+use super::apply::{self, Dirty};
+use super::{Result, Store, StoreError, project};
+use crate::model::hlc::Clock;
+use crate::model::ids::DeviceId;
+use crate::model::op::{Assertion, CommitHeader, DELETED, FORMAT_VERSION, Op, OpBody, OpId};
+
+/// A commit is sealed once it holds this many ops, keeping headers and bundles modest.
+const OPS_PER_COMMIT: usize = 4096;
+
+/// What a transaction wrote.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct WriteSummary {
+    pub commits: u64,
+    pub ops: u64,
+}
+
+pub struct Txn<'s> {
+    tx: Transaction<'s>,
+    keys: &'s super::Keys,
+    clock: &'s mut Clock,
+    device: DeviceId,
+    pending: Vec<(OpId, Op)>,
+    dirty: Dirty,
+    seq: u64,
+    prev: [u8; 32],
+    summary: WriteSummary,
+    audit_action: &'static str,
+}
+
+impl Store {
+    /// Starts a local write. `action` names it in the audit log ("entity new", "import"…).
+    pub fn write(&mut self, action: &'static str) -> Result<Txn<'_>> {
+        let device = self.device;
+        let tx = self.conn.transaction()?;
+        let (seq, prev) = tx
+            .query_row(
+                "SELECT seq, hash FROM commit_log WHERE device = ?1 ORDER BY seq DESC LIMIT 1",
+                [device.0.as_slice()],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
+            )
+            .optional()?
+            .map_or((0, [0u8; 32]), |(s, h)| (s as u64, h.try_into().unwrap_or([0; 32])));
+        Ok(Txn {
+            tx,
+            keys: &self.keys,
+            clock: &mut self.clock,
+            device,
+            pending: Vec::new(),
+            dirty: Dirty::default(),
+            seq,
+            prev,
+            summary: WriteSummary::default(),
+            audit_action: action,
+        })
+    }
+}
+
+impl Txn<'_> {
+    /// Read access inside the transaction (sees this transaction's applied ops).
+    pub fn conn(&self) -> &rusqlite::Connection {
+        &self.tx
+    }
+
+    fn push(&mut self, object: Uuid, body: OpBody) -> Result<OpId> {
+        let op = Op { object, hlc: self.clock.tick(), body };
+        let id = op.id(self.device);
+        apply::apply_op(&self.tx, self.device, &id, &op, &mut self.dirty)?;
+        self.pending.push((id, op));
+        if self.pending.len() >= OPS_PER_COMMIT {
+            self.seal()?;
+        }
+        Ok(id)
+    }
+
+    /// Creates a record. Links and case records name their endpoints here, once.
+    pub fn create(
+        &mut self,
+        uid: Uuid,
+        schema: &str,
+        source: Option<Uuid>,
+        target: Option<Uuid>,
+    ) -> Result<()> {
+        self.push(uid, OpBody::Create { schema: schema.to_owned(), source, target })?;
+        Ok(())
+    }
+
+    /// Whether `uid` exists as a created record (deleted or not).
+    pub fn schema_of(&self, uid: Uuid) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT schema FROM object WHERE uid = ?1 AND schema <> ''")?
+            .query_row([uid.as_bytes()], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Adds a value to a multi-valued property.
+    pub fn add(&mut self, uid: Uuid, assertion: Assertion) -> Result<()> {
+        self.push(uid, OpBody::Add(assertion))?;
+        Ok(())
+    }
+
+    /// Sets a single-valued property, replacing every current head (and so resolving any
+    /// conflict on it). Setting the value it already has, from the same source, is a no-op.
+    pub fn set(&mut self, uid: Uuid, assertion: Assertion) -> Result<()> {
+        let n = apply::object_n(&self.tx, uid)?;
+        let heads: Vec<(Vec<u8>, Vec<u8>)> = self
+            .tx
+            .prepare_cached("SELECT op, assertion FROM head WHERE obj = ?1 AND prop = ?2")?
+            .query_map(params![n, assertion.prop], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        if let [(_, only)] = heads.as_slice() {
+            if postcard::from_bytes::<Assertion>(only).ok().as_ref() == Some(&assertion) {
+                return Ok(());
+            }
+        }
+        let parents = heads.into_iter().filter_map(|(id, _)| id.try_into().ok().map(OpId)).collect();
+        self.push(uid, OpBody::Set { assertion, parents })?;
+        Ok(())
+    }
+
+    /// Removes a value of a multi-valued property (every add of it this store has seen).
+    pub fn remove(&mut self, uid: Uuid, prop: &str, value: &str, source: Option<Uuid>) -> Result<bool> {
+        let n = apply::object_n(&self.tx, uid)?;
+        let source_n = source.map(|s| apply::object_n(&self.tx, s)).transpose()?.unwrap_or(0);
+        let adds: Option<Vec<u8>> = self
+            .tx
+            .prepare_cached(
+                "SELECT adds FROM stmt WHERE obj = ?1 AND prop = ?2 AND value = ?3 AND source = ?4 AND live = 1",
+            )?
+            .query_row(params![n, prop, value, source_n], |r| r.get(0))
+            .optional()?;
+        let Some(adds) = adds else { return Ok(false) };
+        let removes = adds.chunks_exact(32).filter_map(|c| c.try_into().ok().map(OpId)).collect();
+        self.push(uid, OpBody::Remove { prop: prop.to_owned(), value: value.to_owned(), source, removes })?;
+        Ok(true)
+    }
+
+    /// Marks a record deleted (a tombstone that travels); `restore` undoes it.
+    pub fn delete(&mut self, uid: Uuid) -> Result<()> {
+        self.set(uid, Assertion::plain(DELETED, "true"))
+    }
+
+    pub fn restore(&mut self, uid: Uuid) -> Result<()> {
+        self.set(uid, Assertion::plain(DELETED, "false"))
+    }
+
+    /// Closes the current commit: signs it, stores it and its ops, and re-projects what it
+    /// touched. Further ops go into a new commit of the same transaction.
+    pub fn seal(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let header = CommitHeader {
+            version: FORMAT_VERSION,
+            device: self.device,
+            seq: self.seq + 1,
+            prev: self.prev,
+            hlc: self.clock.tick(),
+            ops: self.pending.iter().map(|(id, _)| *id).collect(),
+        };
+        let hash = header.hash();
+        let sig = header.sign(&self.keys.signing_key());
+        self.tx
+            .prepare_cached(
+                "INSERT INTO commit_log(device, seq, hash, header, sig, received_at)
+                 VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                self.device.0.as_slice(),
+                header.seq as i64,
+                hash.as_slice(),
+                header.encode(),
+                sig.as_slice(),
+                Clock::now_ms()
+            ])?;
+        let commit_n = self.tx.last_insert_rowid();
+        for (idx, (_, op)) in self.pending.iter().enumerate() {
+            self.tx
+                .prepare_cached("INSERT INTO op(commit_n, idx, body) VALUES(?1, ?2, ?3)")?
+                .execute(params![commit_n, idx as i64, op.encode()])?;
+        }
+        for n in std::mem::take(&mut self.dirty.objects) {
+            project::project(&self.tx, n)?;
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO meta(key, value) VALUES('hlc', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([header.hlc.0.to_string()])?;
+        self.summary.commits += 1;
+        self.summary.ops += self.pending.len() as u64;
+        self.seq = header.seq;
+        self.prev = hash;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Seals what is pending, records the write in the audit log and makes it durable.
+    pub fn commit(mut self, detail: &serde_json::Value) -> Result<WriteSummary> {
+        self.seal()?;
+        if self.summary.ops > 0 {
+            let mut detail = detail.clone();
+            if let Some(obj) = detail.as_object_mut() {
+                obj.insert("ops".into(), self.summary.ops.into());
+            }
+            super::audit::append(&self.tx, self.audit_action, &detail)?;
+        }
+        self.tx.commit().map_err(StoreError::from)?;
+        Ok(self.summary)
+    }
+
+    /// Commits the SQL transaction so far (bulk loads) and starts a new one, keeping the
+    /// write-ahead log bounded. Pending ops are sealed first.
+    pub fn checkpoint(&mut self) -> Result<()> {
+        self.seal()?;
+        self.tx.execute_batch("COMMIT; BEGIN")?;
+        Ok(())
+    }
+}
