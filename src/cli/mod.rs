@@ -116,7 +116,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Search(a)) => read::search(&ctx, &a, json),
         Some(Command::Timeline(a)) => read::timeline(&ctx, &a, json),
         Some(Command::Stats) => read::stats(&ctx, json),
-        Some(Command::Audit(c)) => store_cmd::audit(&ctx, c, json),
-        Some(Command::StoreCmd(c)) => store_cmd::store(&ctx, c, json),
+        Some(Command::Audit(c)) => store_cmd::audit(&ctx, &c, json),
+        Some(Command::StoreCmd(c)) => store_cmd::store(&ctx, &c, json),
     }
 }

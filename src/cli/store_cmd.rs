@@ -74,7 +74,7 @@ pub fn passwd(ctx: &Context, a: &PasswdArgs) -> CliResult {
     Ok(())
 }
 
-pub fn audit(ctx: &Context, c: AuditCommand, json: bool) -> CliResult {
+pub fn audit(ctx: &Context, c: &AuditCommand, json: bool) -> CliResult {
     let store = ctx.open()?;
     match c {
         AuditCommand::Verify => {
@@ -91,7 +91,7 @@ pub fn audit(ctx: &Context, c: AuditCommand, json: bool) -> CliResult {
             }
         }
         AuditCommand::Log { limit, offset } => {
-            let entries = store.audit_log(limit, offset)?;
+            let entries = store.audit_log(*limit, *offset)?;
             if json {
                 print_json(&entries)?;
             } else {
@@ -104,7 +104,7 @@ pub fn audit(ctx: &Context, c: AuditCommand, json: bool) -> CliResult {
     Ok(())
 }
 
-pub fn store(ctx: &Context, c: StoreCommand, json: bool) -> CliResult {
+pub fn store(ctx: &Context, c: &StoreCommand, json: bool) -> CliResult {
     let mut store = ctx.open()?;
     match c {
         StoreCommand::Check => {

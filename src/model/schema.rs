@@ -192,13 +192,13 @@ fn flatten(raw: &BTreeMap<String, RawKind>, name: &str) -> Result<Kind, ModelErr
     let own = &raw[name];
     let mut chain = vec![name.to_owned()];
     let mut next = own.extends.clone();
-    while let Some(parent) = next {
+    while let Some(parent) = next.take() {
         if chain.contains(&parent) {
             return Err(bad(format!("inheritance loop through {parent}")));
         }
         let p = raw.get(&parent).ok_or_else(|| bad(format!("extends unknown {parent}")))?;
         chain.push(parent);
-        next = p.extends.clone();
+        next.clone_from(&p.extends);
     }
     // Root first so that a child's definition of a property overrides its parent's.
     let mut properties = BTreeMap::new();

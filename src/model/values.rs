@@ -64,9 +64,8 @@ pub fn normalise(kind: PropType, raw: &str, locale: Locale) -> Result<String, Va
         return Err(ValueError::Control);
     }
     match kind {
-        PropType::Name => Ok(collapse_spaces(trimmed)),
+        PropType::Name | PropType::Identifier | PropType::Crypto => Ok(collapse_spaces(trimmed)),
         PropType::Text | PropType::Url => Ok(trimmed.to_owned()),
-        PropType::Identifier | PropType::Crypto => Ok(collapse_spaces(trimmed)),
         PropType::Date => normalise_date(trimmed),
         PropType::Phone => normalise_phone(trimmed, locale),
         PropType::Iban => normalise_iban(trimmed),
@@ -145,11 +144,13 @@ fn normalise_phone(s: &str, locale: Locale) -> Result<String, ValueError> {
 }
 
 fn normalise_iban(s: &str) -> Result<String, ValueError> {
-    match s.parse::<iban::Iban>() {
+    match s.to_ascii_uppercase().parse::<iban::Iban>() {
         Ok(i) => Ok(i.electronic_str().to_owned()),
         Err(iban::ParseIbanError::InvalidBaseIban { source }) => Err(ValueError::Iban(match source {
             iban::ParseBaseIbanError::InvalidChecksum => "checksum does not match".into(),
-            _ => "two letters, two check digits, then up to 30 letters or digits".into(),
+            iban::ParseBaseIbanError::InvalidFormat => {
+                "two letters, two check digits, then up to 30 letters or digits".into()
+            }
         })),
         Err(_) => Err(ValueError::Iban("wrong length or layout for its country".into())),
     }

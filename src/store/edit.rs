@@ -3,6 +3,7 @@
 //! Every value is validated before the first op is written, so a bad value in the middle of
 //! a list leaves nothing half-done.
 
+use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use super::{Result, StoreError, Txn};
@@ -66,7 +67,7 @@ impl Txn<'_> {
                 [case.as_bytes()],
                 |r| r.get(0),
             )
-            .ok();
+            .optional()?;
         Ok(text.and_then(|t| Marking::parse(&t).ok()).unwrap_or_default())
     }
 

@@ -97,8 +97,8 @@ CREATE TABLE object(
   grade_score INTEGER NOT NULL DEFAULT -1,
   marking TEXT NOT NULL DEFAULT 'TLP:CLEAR'
 );
-CREATE INDEX object_src ON object(src, schema) WHERE src IS NOT NULL;
-CREATE INDEX object_dst ON object(dst, schema) WHERE dst IS NOT NULL;
+CREATE INDEX object_src ON object(src, schema);
+CREATE INDEX object_dst ON object(dst, schema);
 CREATE INDEX object_schema ON object(schema, caption);
 
 -- derived: statements, one per (record, property, value, source).
@@ -148,7 +148,7 @@ CREATE TABLE timeline(
 );
 CREATE INDEX timeline_obj ON timeline(obj);
 CREATE INDEX timeline_a ON timeline(a, at);
-CREATE INDEX timeline_b ON timeline(b, at) WHERE b IS NOT NULL;
+CREATE INDEX timeline_b ON timeline(b, at);
 CREATE INDEX timeline_at ON timeline(at);
 
 -- derived: full-text index of names, identifiers and notes (rowid = object n).

@@ -107,7 +107,7 @@ fn index_text(conn: &Connection, n: i64, kind: &Kind, statements: &[Row], delete
                 }
             }
             PropType::Iban | PropType::Identifier | PropType::Email | PropType::Plate | PropType::Crypto => {
-                ids.push(value.clone())
+                ids.push(value.clone());
             }
             PropType::Text => text.push(value.clone()),
             _ => {}

@@ -3,7 +3,7 @@
 use rusqlite::params;
 use serde::Serialize;
 
-use super::apply::{self, Dirty};
+use super::apply::Applier;
 use super::{Result, Store, StoreError, project};
 use crate::model::ids::DeviceId;
 use crate::model::op::{CommitHeader, Op};
@@ -46,7 +46,7 @@ impl Store {
             let mut commits = tx.prepare("SELECT n, header FROM commit_log ORDER BY n")?;
             let mut ops = tx.prepare("SELECT idx, body FROM op WHERE commit_n = ?1 ORDER BY idx")?;
             let mut rows = commits.query([])?;
-            let mut dirty = Dirty::default();
+            let mut applier = Applier::new(&tx)?;
             while let Some(row) = rows.next()? {
                 let (n, header): (i64, Vec<u8>) = (row.get(0)?, row.get(1)?);
                 let header = CommitHeader::decode(&header)
@@ -61,16 +61,22 @@ impl Store {
                         .get(idx as usize)
                         .copied()
                         .ok_or_else(|| StoreError::Corrupt(format!("commit {n} has no op {idx}")))?;
-                    apply::apply_op(&tx, header.device, &id, &op, &mut dirty)?;
+                    applier.apply(&tx, header.device, &id, &op)?;
                     summary.ops += 1;
                 }
                 summary.commits += 1;
                 if summary.commits % 64 == 0 || summary.commits == total {
+                    // Project as we go so the set of touched records stays small; a record
+                    // touched again later is simply projected again.
+                    summary.records += applier.dirty.len() as u64;
+                    for n in std::mem::take(&mut applier.dirty) {
+                        project::project(&tx, n)?;
+                    }
                     progress(summary.commits, total);
                 }
             }
-            summary.records = dirty.objects.len() as u64;
-            for n in dirty.objects {
+            summary.records += applier.dirty.len() as u64;
+            for n in applier.dirty {
                 project::project(&tx, n)?;
             }
         }

@@ -13,12 +13,11 @@ use std::path::{Path, PathBuf};
 const MAX_REMEMBERED: usize = 1000;
 
 fn log_path(store_dir: &Path) -> Option<PathBuf> {
-    let base = match std::env::var_os("LIAISON_STATE_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => {
-            let dirs = directories::ProjectDirs::from("", "", "liaison")?;
-            dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf()
-        }
+    let base = if let Some(d) = std::env::var_os("LIAISON_STATE_DIR") {
+        PathBuf::from(d)
+    } else {
+        let dirs = directories::ProjectDirs::from("", "", "liaison")?;
+        dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf()
     };
     let canonical = store_dir.canonicalize().unwrap_or_else(|_| store_dir.to_path_buf());
     let key = blake3::hash(canonical.as_os_str().as_encoded_bytes());
@@ -31,7 +30,7 @@ pub fn record_failure(store_dir: &Path) {
     if let Some(parent) = path.parent() {
         let _ = fs::create_dir_all(parent);
     }
-    let count = fs::read_to_string(&path).map(|s| s.lines().count()).unwrap_or(0);
+    let count = fs::read_to_string(&path).map_or(0, |s| s.lines().count());
     if count >= MAX_REMEMBERED {
         return;
     }

@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
-use super::apply::{self, Dirty};
+use super::apply::Applier;
 use super::{Result, Store, StoreError, project};
 use crate::model::hlc::Clock;
 use crate::model::ids::DeviceId;
@@ -27,7 +27,7 @@ pub struct Txn<'s> {
     clock: &'s mut Clock,
     device: DeviceId,
     pending: Vec<(OpId, Op)>,
-    dirty: Dirty,
+    applier: Applier,
     seq: u64,
     prev: [u8; 32],
     summary: WriteSummary,
@@ -47,13 +47,14 @@ impl Store {
             )
             .optional()?
             .map_or((0, [0u8; 32]), |(s, h)| (s as u64, h.try_into().unwrap_or([0; 32])));
+        let applier = Applier::new(&tx)?;
         Ok(Txn {
             tx,
             keys: &self.keys,
             clock: &mut self.clock,
             device,
             pending: Vec::new(),
-            dirty: Dirty::default(),
+            applier,
             seq,
             prev,
             summary: WriteSummary::default(),
@@ -71,7 +72,7 @@ impl Txn<'_> {
     fn push(&mut self, object: Uuid, body: OpBody) -> Result<OpId> {
         let op = Op { object, hlc: self.clock.tick(), body };
         let id = op.id(self.device);
-        apply::apply_op(&self.tx, self.device, &id, &op, &mut self.dirty)?;
+        self.applier.apply(&self.tx, self.device, &id, &op)?;
         self.pending.push((id, op));
         if self.pending.len() >= OPS_PER_COMMIT {
             self.seal()?;
@@ -91,13 +92,9 @@ impl Txn<'_> {
         Ok(())
     }
 
-    /// Whether `uid` exists as a created record (deleted or not).
-    pub fn schema_of(&self, uid: Uuid) -> Result<Option<String>> {
-        Ok(self
-            .tx
-            .prepare_cached("SELECT schema FROM object WHERE uid = ?1 AND schema <> ''")?
-            .query_row([uid.as_bytes()], |r| r.get(0))
-            .optional()?)
+    /// The kind of `uid` if it exists as a created record (deleted or not).
+    pub fn schema_of(&mut self, uid: Uuid) -> Result<Option<String>> {
+        self.applier.kind_of(&self.tx, uid)
     }
 
     /// Adds a value to a multi-valued property.
@@ -109,7 +106,7 @@ impl Txn<'_> {
     /// Sets a single-valued property, replacing every current head (and so resolving any
     /// conflict on it). Setting the value it already has, from the same source, is a no-op.
     pub fn set(&mut self, uid: Uuid, assertion: Assertion) -> Result<()> {
-        let n = apply::object_n(&self.tx, uid)?;
+        let n = self.applier.object_n(&self.tx, uid)?;
         let heads: Vec<(Vec<u8>, Vec<u8>)> = self
             .tx
             .prepare_cached("SELECT op, assertion FROM head WHERE obj = ?1 AND prop = ?2")?
@@ -127,8 +124,8 @@ impl Txn<'_> {
 
     /// Removes a value of a multi-valued property (every add of it this store has seen).
     pub fn remove(&mut self, uid: Uuid, prop: &str, value: &str, source: Option<Uuid>) -> Result<bool> {
-        let n = apply::object_n(&self.tx, uid)?;
-        let source_n = source.map(|s| apply::object_n(&self.tx, s)).transpose()?.unwrap_or(0);
+        let n = self.applier.object_n(&self.tx, uid)?;
+        let source_n = source.map(|s| self.applier.object_n(&self.tx, s)).transpose()?.unwrap_or(0);
         let adds: Option<Vec<u8>> = self
             .tx
             .prepare_cached(
@@ -186,7 +183,7 @@ impl Txn<'_> {
                 .prepare_cached("INSERT INTO op(commit_n, idx, body) VALUES(?1, ?2, ?3)")?
                 .execute(params![commit_n, idx as i64, op.encode()])?;
         }
-        for n in std::mem::take(&mut self.dirty.objects) {
+        for n in std::mem::take(&mut self.applier.dirty) {
             project::project(&self.tx, n)?;
         }
         self.tx

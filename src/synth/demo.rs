@@ -7,7 +7,7 @@
 use uuid::Uuid;
 
 use super::generate::{Kind, Pools, write_entity};
-use super::{Rng, words::SOURCES};
+use super::{Rng, pick_str, words::SOURCES};
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
 use crate::model::values::Locale;
@@ -265,7 +265,7 @@ pub fn build(store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<()
 fn prov(rng: &mut Rng, case: Uuid, marking: &Marking) -> Provenance {
     Provenance {
         source: Some((*rng.pick(SOURCES)).to_owned()),
-        grade: Grade::parse(*rng.pick(&["A1", "B2", "B2", "B3", "C3", "EU:B2", "F6"])).ok(),
+        grade: Grade::parse(pick_str(rng, &["A1", "B2", "B2", "B3", "C3", "EU:B2", "F6"])).ok(),
         marking: Some(marking.clone()),
         case: Some(case),
         valid_from: None,
@@ -344,7 +344,7 @@ fn write_figures(
     // Calls along the route: every figure calls the head of their case and a cross-case contact.
     for (i, (ci, phone)) in phones.iter().enumerate() {
         let (case, marking) = &cases[*ci];
-        let head = phones.iter().find(|(c, _)| c == ci).map(|(_, p)| *p).unwrap_or(*phone);
+        let head = phones.iter().find(|(c, _)| c == ci).map_or(*phone, |(_, p)| *p);
         let other = phones[(i * 5 + 3) % phones.len()].1;
         for target in [head, other] {
             if target == *phone {

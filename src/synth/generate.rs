@@ -12,7 +12,7 @@ use super::words::{
     BANKS, CAR_MODELS, CITIES, COMPANY_TRADES, COMPANY_WORDS, CURRENCIES, FIRST_EC, FIRST_FR, FIRST_NL,
     GRADES, LAST_EC, LAST_FR, LAST_NL, LEGAL_FORMS, PROVIDERS, SOURCES,
 };
-use super::{Rng, iban};
+use super::{Rng, iban, pick_str};
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
 use crate::store::{Provenance, Result, Store, Txn};
@@ -205,7 +205,7 @@ pub(crate) fn address(rng: &mut Rng) -> Vec<(String, String)> {
 fn provenance(rng: &mut Rng, case: Uuid, marking: &Marking) -> Provenance {
     Provenance {
         source: Some((*rng.pick(SOURCES)).to_owned()),
-        grade: Grade::parse(*rng.pick(GRADES)).ok(),
+        grade: Grade::parse(pick_str(rng, GRADES)).ok(),
         marking: Some(if rng.chance(5) {
             marking.join(&Marking::parse("TLP:RED").unwrap_or_default())
         } else {
@@ -321,7 +321,7 @@ pub fn generate(
     for i in 0..opts.entities {
         let cluster = i / CLUSTER;
         if i % CLUSTER == 0 {
-            marking = Marking::parse(*rng.pick(&markings)).unwrap_or_default();
+            marking = Marking::parse(pick_str(&mut rng, &markings)).unwrap_or_default();
             let reference = format!("{}-{:05}", opts.case_prefix, cluster + 1);
             let props = [
                 ("reference", reference.clone()),

@@ -58,6 +58,11 @@ impl Rng {
     }
 }
 
+/// One of `items` (a typed shorthand for string tables).
+pub fn pick_str<'a>(rng: &mut Rng, items: &[&'a str]) -> &'a str {
+    items[rng.below(items.len() as u64) as usize]
+}
+
 /// An IBAN with correct check digits for `country` and a numeric BBAN of `bban_len` digits.
 pub fn iban(rng: &mut Rng, country: &str, bban_len: usize) -> String {
     let bban = rng.digits(bban_len);
@@ -76,7 +81,7 @@ pub fn iban(rng: &mut Rng, country: &str, bban_len: usize) -> String {
 mod tests {
     use super::*;
 
-    const PINNED_FIRST_OUTPUT: u64 = 0;
+    const PINNED_FIRST_OUTPUT: u64 = 13_441_156_890_354_882_375;
 
     #[test]
     fn the_same_seed_gives_the_same_stream() {

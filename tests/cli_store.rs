@@ -1,0 +1,213 @@
+//! Acceptance of the store and command line, through the real binary.
+
+mod common;
+
+use common::{Liaison, snapshot};
+
+const CANARY_PERSON: &str = "Qwxzv Canarybird";
+const CANARY_CASE: &str = "Opération Zzyzx Flamingo";
+
+#[test]
+fn nothing_readable_in_the_store_folder() {
+    let l = Liaison::init();
+    l.ok(&["case", "new", "--ref", "ZZ-1", "--title", CANARY_CASE, "--marking", "TLP:AMBER"]);
+    let id = l.ok(&[
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        &format!("name={CANARY_PERSON}"),
+        "--prop",
+        "notes=Meets Plovdivski at the quay",
+        "--case",
+        "ZZ-1",
+    ]);
+    l.ok(&["entity", "show", id.trim()]);
+    l.ok(&["search", "Canarybird"]);
+    let files = snapshot(&l.store);
+    assert!(files.contains_key("liaison.db") && files.contains_key("keystore.age"), "{files:?}");
+    for name in files.keys() {
+        let bytes = std::fs::read(l.store.join(name)).unwrap();
+        for canary in [CANARY_PERSON, "Canarybird", CANARY_CASE, "Zzyzx", "Plovdivski", "ZZ-1"] {
+            assert!(
+                !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
+                "{canary} readable in {name}"
+            );
+        }
+    }
+    let db = std::fs::read(l.store.join("liaison.db")).unwrap();
+    assert!(!db.starts_with(b"SQLite format 3"), "the database header is plaintext");
+}
+
+#[test]
+fn a_wrong_passphrase_is_refused_and_changes_no_file() {
+    let l = Liaison::init();
+    l.ok(&["case", "new", "--ref", "W-1", "--title", "Wrong passphrase test"]);
+    let before = snapshot(&l.store);
+    let out = l.with_passphrase("not the passphrase").args(["case", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("passphrase"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert_eq!(snapshot(&l.store), before);
+    // The failure is in the audit log once the right passphrase opens the store.
+    let log = l.json(&["audit", "log"]);
+    assert!(log.as_array().unwrap().iter().any(|e| e["action"] == "unlock failed"), "{log}");
+}
+
+#[test]
+fn passwd_rewrites_only_the_keystore() {
+    let l = Liaison::init();
+    l.ok(&["generate", "--entities", "200"]);
+    let db_before = std::fs::read(l.store.join("liaison.db")).unwrap();
+    let keystore_before = snapshot(&l.store)["keystore.age"].clone();
+    let new_pass = l.root.path().join("new-pass");
+    std::fs::write(&new_pass, "a much longer new passphrase\n").unwrap();
+    l.ok(&["passwd", "--new-passphrase-file", new_pass.to_str().unwrap()]);
+    // Re-keying would change every page; only the audit log's pages (unlock, passphrase
+    // changed) may differ.
+    let db_after = std::fs::read(l.store.join("liaison.db")).unwrap();
+    let pages = db_before.len() / 4096;
+    let changed = db_before.chunks(4096).zip(db_after.chunks(4096)).filter(|(a, b)| a != b).count();
+    assert!(pages > 100, "a database of {pages} pages");
+    assert!(changed <= 8, "{changed} of {pages} database pages changed");
+    assert_ne!(snapshot(&l.store)["keystore.age"], keystore_before);
+    let (code, err) = l.fails(&["case", "list"]);
+    assert_eq!(code, 3, "{err}");
+    let out = l.command_using(&new_pass).args(["stats"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn one_phone_in_two_spellings_is_one_entity() {
+    let l = Liaison::init();
+    let a = l.ok(&["entity", "new", "--schema", "Phone", "--prop", "number=+33 6 12 34 56 78"]);
+    let b = l.ok(&["entity", "new", "--schema", "Phone", "--prop", "number=0033612345678"]);
+    assert_eq!(a, b);
+    let c = l.ok(&["entity", "new", "--schema", "Phone", "--prop", "number=06 12 34 56 78"]);
+    assert_eq!(a, c, "national form with the office's country (FR)");
+}
+
+#[test]
+fn two_sources_with_different_grades_are_both_listed() {
+    let l = Liaison::init();
+    let id = l.ok(&[
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=Ana Ruiz",
+        "--prop",
+        "birthDate=1984-03-07",
+        "--source",
+        "Wiretap W-118",
+        "--grade",
+        "B2",
+    ]);
+    let id = id.trim();
+    l.ok(&[
+        "entity",
+        "set",
+        id,
+        "--prop",
+        "birthDate=1985",
+        "--source",
+        "Informant MR-17",
+        "--grade",
+        "EU:X4",
+    ]);
+    let view = l.json(&["entity", "show", id]);
+    let births: Vec<_> = view["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["prop"] == "birthDate")
+        .map(|s| {
+            (
+                s["value"].as_str().unwrap(),
+                s["source"]["name"].as_str().unwrap(),
+                s["grade"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(births, vec![("1984-03-07", "Wiretap W-118", "B2"), ("1985", "Informant MR-17", "EU:X4")]);
+    let text = l.ok(&["entity", "show", id]);
+    assert!(
+        text.contains("Wiretap W-118") && text.contains("Informant MR-17") && text.contains("EU:X4"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_input_gets_one_line_naming_it_and_changes_no_data() {
+    let l = Liaison::init();
+    let id = l.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Karim"]);
+    let before = l.json(&["stats"]);
+    let cases: &[(&[&str], &str)] = &[
+        (&["entity", "new", "--schema", "Persn", "--prop", "name=x"], "Persn"),
+        (&["entity", "new", "--schema", "Person", "--prop", "nmae=x"], "nmae"),
+        (
+            &["entity", "new", "--schema", "Person", "--prop", "name=ok", "--prop", "birthDate=31/02/1980"],
+            "31/02/1980",
+        ),
+        (&["entity", "new", "--schema", "Phone", "--prop", "number=12"], "12"),
+        (
+            &["entity", "new", "--schema", "BankAccount", "--prop", "iban=FR7630006000011234567890188"],
+            "checksum",
+        ),
+        (&["entity", "new", "--schema", "Person", "--prop", "name=x", "--grade", "Z9"], "Z9"),
+        (&["entity", "new", "--schema", "Person", "--prop", "name=x", "--marking", "TLP:PURPLE"], "PURPLE"),
+        (&["entity", "show", "01234567-89ab-7def-8123-456789abcdef"], "01234567-89ab-7def-8123-456789abcdef"),
+        (&["entity", "show", "nonsense"], "nonsense"),
+        (&["link", "new", "--schema", "Call", "--from", id.trim(), "--to", "deadbeef"], "deadbeef"),
+        (&["case", "show", "NO-SUCH-CASE"], "NO-SUCH-CASE"),
+    ];
+    for (args, named) in cases {
+        let (code, err) = l.fails(args);
+        assert_ne!(code, 0);
+        assert!(err.contains(named), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    assert_eq!(l.json(&["stats"]), before);
+    let missing = Liaison::empty();
+    let (_, err) = missing.fails(&["stats"]);
+    assert!(err.contains("liaison init"), "{err}");
+}
+
+#[test]
+fn rebuild_reproduces_the_live_state_and_the_audit_chain_holds() {
+    let l = Liaison::init();
+    l.ok(&["generate", "--entities", "300", "--seed", "5"]);
+    // Edits of every op type on top: sets, removes, deletions, conflicts-free resolutions.
+    let first = l.json(&["search", "a", "--limit", "5"]);
+    let id = first[0]["id"].as_str().unwrap().to_owned();
+    l.ok(&["entity", "set", &id, "--prop", "notes=seen in Rotterdam", "--source", "PJ report"]);
+    l.ok(&["entity", "unset", &id, "--prop", "notes=seen in Rotterdam", "--source", "PJ report"]);
+    l.ok(&["entity", "delete", first[1]["id"].as_str().unwrap()]);
+    l.ok(&["case", "status", "GEN-00001", "closed"]);
+    l.ok(&["case", "note", "GEN-00001", "Rebuild check note"]);
+    let stats = l.json(&["stats"]);
+    let ids: Vec<String> = l
+        .json(&["search", "e", "--limit", "40"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_owned())
+        .collect();
+    let views: Vec<_> = ids.iter().map(|i| l.json(&["entity", "show", i])).collect();
+    let case = l.json(&["case", "show", "GEN-00001", "--full"]);
+    let timeline = l.json(&["timeline", "--case", "GEN-00001", "--limit", "500"]);
+    l.ok(&["store", "rebuild"]);
+    assert_eq!(l.json(&["stats"]), stats);
+    for (i, v) in ids.iter().zip(&views) {
+        assert_eq!(&l.json(&["entity", "show", i]), v, "entity {i}");
+    }
+    assert_eq!(l.json(&["case", "show", "GEN-00001", "--full"]), case);
+    assert_eq!(l.json(&["timeline", "--case", "GEN-00001", "--limit", "500"]), timeline);
+    let verdict = l.json(&["audit", "verify"]);
+    assert_eq!(verdict["first_broken"], serde_json::Value::Null);
+    assert!(l.json(&["store", "check"])["ok"].as_bool().unwrap());
+}
