@@ -2,12 +2,15 @@
 //! prints one stable JSON document on stdout; human text otherwise. Errors are one line on
 //! stderr with a non-zero exit code (1 failure, 2 usage, 3 wrong passphrase).
 
+mod bundle_cmd;
 mod case;
 mod entity;
+mod interop_cmd;
 mod output;
 mod read;
 mod store_cmd;
 mod synth_cmd;
+mod transfer;
 mod unlock;
 
 use std::path::PathBuf;
@@ -65,6 +68,10 @@ pub enum Command {
     /// Store maintenance
     #[command(subcommand, name = "store")]
     StoreCmd(store_cmd::StoreCommand),
+    /// Import a bundle from another office, or (with --format) another tool's file
+    Import(transfer::ImportArgs),
+    /// Export a bundle for other offices, or (with --format) another tool's file
+    Export(transfer::ExportArgs),
 }
 
 /// A failure as the user sees it.
@@ -118,5 +125,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Stats) => read::stats(&ctx, json),
         Some(Command::Audit(c)) => store_cmd::audit(&ctx, &c, json),
         Some(Command::StoreCmd(c)) => store_cmd::store(&ctx, &c, json),
+        Some(Command::Import(a)) => transfer::import(&ctx, &a, json),
+        Some(Command::Export(a)) => transfer::export(&ctx, &a, json),
     }
 }

@@ -97,6 +97,23 @@ impl Txn<'_> {
         self.applier.kind_of(&self.tx, uid)
     }
 
+    /// Whether `uid` already holds `value` for `prop` from `source`, live. Importers use it
+    /// so that reading the same file twice writes nothing the second time.
+    pub fn has_value(&mut self, uid: Uuid, prop: &str, value: &str, source: Option<Uuid>) -> Result<bool> {
+        // Lookups only: asking must not create placeholder records.
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM stmt s JOIN object o ON o.n = s.obj
+                 LEFT JOIN object src ON src.n = s.source AND s.source <> 0
+                 WHERE o.uid = ?1 AND s.prop = ?2 AND s.value = ?3 AND s.live = 1
+                   AND (src.uid IS ?4)",
+            )?
+            .query_row(params![uid.as_bytes(), prop, value, source.as_ref().map(Uuid::as_bytes)], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     /// Adds a value to a multi-valued property.
     pub fn add(&mut self, uid: Uuid, assertion: Assertion) -> Result<()> {
         self.push(uid, OpBody::Add(assertion))?;

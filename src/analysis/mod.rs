@@ -1,0 +1,2 @@
+//! Link analysis over the store: neighbourhoods, paths, duplicate candidates, task-force
+//! metrics. Knows nothing of terminals.

@@ -1,0 +1,92 @@
+//! `liaison import` and `liaison export`: one pair of commands for two jobs. Without
+//! `--format` they read and write signed, encrypted bundles between offices (see
+//! `bundle_cmd`); with `--format` they speak other tools' formats (see `interop_cmd`).
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::unlock::Context;
+use super::{CliResult, bundle_cmd, interop_cmd};
+
+/// Formats other agencies' tools read and write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    Stix,
+    Misp,
+    Ftm,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Stix,
+    Ftm,
+    Misp,
+    Graphml,
+    Anx,
+    TimelineCsv,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file (or, for MISP, a feed folder) to import
+    pub file: PathBuf,
+    /// Another tool's format; without it FILE is a Liaison bundle
+    #[arg(long, value_enum)]
+    pub format: Option<ImportFormat>,
+    /// Check and report; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Put what is imported in this case
+    #[arg(long = "case", value_name = "REF")]
+    pub case: Option<String>,
+    /// Source of the imported values (default: the file and its producer)
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Grade of the imported values (default: what the file says, if anything)
+    #[arg(long)]
+    pub grade: Option<String>,
+    /// Marking of the imported values (default: what the file says, else TLP:CLEAR)
+    #[arg(long)]
+    pub marking: Option<String>,
+    /// Column mapping for CSV (see assets/mappings/)
+    #[arg(long, value_name = "FILE.toml")]
+    pub mapping: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Bundle for this office (repeat for several)
+    #[arg(long = "to", value_name = "OFFICE")]
+    pub to: Vec<String>,
+    /// Output file
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+    /// Everything shared, not just what the recipients have not acknowledged
+    #[arg(long)]
+    pub full: bool,
+    /// Show what would go and what is withheld; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Another tool's format; without it the output is a Liaison bundle
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// Only this case
+    #[arg(long = "case", value_name = "REF")]
+    pub case: Option<String>,
+}
+
+pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {
+    match a.format {
+        Some(format) => interop_cmd::import(ctx, a, format, json),
+        None => bundle_cmd::import(ctx, a, json),
+    }
+}
+
+pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
+    match a.format {
+        Some(format) => interop_cmd::export(ctx, a, format, json),
+        None => bundle_cmd::export(ctx, a, json),
+    }
+}

@@ -1,0 +1,2 @@
+//! Exchange between offices by file: office identities, bundles (format, export, import),
+//! acknowledgements. Knows nothing of terminals.
