@@ -124,13 +124,26 @@ impl Applier {
         source.map_or(Ok(0), |u| self.object_n(conn, u))
     }
 
-    fn is_removed(&self, conn: &Connection, id: &OpId) -> Result<bool> {
+    /// Whether a remove of this very statement (same record, property, value, source) named
+    /// the add `id`. A remove that names an add of another statement removes nothing, in
+    /// whichever order the two arrive.
+    fn is_removed(
+        &self,
+        conn: &Connection,
+        id: &OpId,
+        n: i64,
+        prop: &str,
+        value: &str,
+        source: i64,
+    ) -> Result<bool> {
         if !self.any_removed {
             return Ok(false);
         }
         Ok(conn
-            .prepare_cached("SELECT 1 FROM removed WHERE op = ?1")?
-            .query_row([id.0.as_slice()], |_| Ok(()))
+            .prepare_cached(
+                "SELECT 1 FROM removed WHERE op = ?1 AND obj = ?2 AND prop = ?3 AND value = ?4 AND source = ?5",
+            )?
+            .query_row(params![id.0.as_slice(), n, prop, value, source], |_| Ok(()))
             .optional()?
             .is_some())
     }
@@ -146,7 +159,7 @@ impl Applier {
     ) -> Result<()> {
         let source = self.source_n(conn, a.source)?;
         let case_n = a.case.map(|u| self.object_n(conn, u)).transpose()?;
-        let removed = self.is_removed(conn, id)?;
+        let removed = self.is_removed(conn, id, n, &a.prop, &a.value, source)?;
         // Most adds are of a new value: try the insert first, look up only on a clash.
         let first_adds: &[u8] = if removed { &[] } else { &id.0 };
         let inserted = conn
@@ -220,10 +233,13 @@ impl Applier {
         source: Option<Uuid>,
         removes: &[OpId],
     ) -> Result<()> {
-        for r in removes {
-            conn.prepare_cached("INSERT OR IGNORE INTO removed(op) VALUES(?1)")?.execute([r.0.as_slice()])?;
-        }
         let source = self.source_n(conn, source)?;
+        for r in removes {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO removed(op, obj, prop, value, source) VALUES(?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![r.0.as_slice(), n, prop, value, source])?;
+        }
         let existing: Option<(i64, Vec<u8>)> = conn
             .prepare_cached(
                 "SELECT n, adds FROM stmt WHERE obj = ?1 AND prop = ?2 AND value = ?3 AND source = ?4",
@@ -366,3 +382,7 @@ pub fn join_markings(a: &str, b: &str) -> String {
         (_, Err(_)) => b.to_owned(),
     }
 }
+
+#[cfg(test)]
+#[path = "apply_tests.rs"]
+mod tests;

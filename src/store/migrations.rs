@@ -131,7 +131,15 @@ CREATE TABLE head(
   PRIMARY KEY(obj, prop, op)
 ) WITHOUT ROWID;
 CREATE TABLE superseded(op BLOB PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE removed(op BLOB PRIMARY KEY) WITHOUT ROWID;
+-- Adds cancelled by removes, with the statement the remove was about.
+CREATE TABLE removed(
+  op BLOB NOT NULL,
+  obj INTEGER NOT NULL,
+  prop TEXT NOT NULL,
+  value TEXT NOT NULL,
+  source INTEGER NOT NULL,
+  PRIMARY KEY(op, obj, prop, value, source)
+) WITHOUT ROWID;
 CREATE TABLE conflict(obj INTEGER NOT NULL, prop TEXT NOT NULL, PRIMARY KEY(obj, prop)) WITHOUT ROWID;
 
 -- derived: case references, for lookup by REF.

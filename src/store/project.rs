@@ -26,7 +26,8 @@ pub fn project(conn: &Connection, n: i64) -> Result<()> {
     }
     let statements: Vec<(String, String, Option<String>, String, i64)> = conn
         .prepare_cached(
-            "SELECT prop, value, grade, marking, hlc FROM stmt WHERE obj = ?1 AND live = 1 ORDER BY n",
+            "SELECT prop, value, grade, marking, hlc FROM stmt WHERE obj = ?1 AND live = 1
+             ORDER BY hlc, origin, value, source",
         )?
         .query_map([n], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
         .collect::<Result<_, _>>()?;

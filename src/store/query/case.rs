@@ -67,7 +67,8 @@ impl Store {
     pub(crate) fn fields(&self, n: i64) -> Result<BTreeMap<String, Vec<String>>> {
         let mut fields: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT prop, value FROM stmt WHERE obj = ?1 AND live = 1 AND prop NOT LIKE '$%' ORDER BY prop, hlc, n",
+            "SELECT prop, value FROM stmt WHERE obj = ?1 AND live = 1 AND prop NOT LIKE '$%'
+             ORDER BY prop, hlc, origin, value",
         )?;
         for row in stmt.query_map([n], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
             let (p, v) = row?;
@@ -189,7 +190,7 @@ impl Store {
                         (SELECT value FROM stmt WHERE obj = m.n AND prop = 'role' AND live = 1 LIMIT 1)
                  FROM object m JOIN object e ON e.n = m.dst
                  WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
-                 ORDER BY e.schema, e.caption, e.n LIMIT ?2 OFFSET ?3",
+                 ORDER BY e.schema, e.caption, e.uid LIMIT ?2 OFFSET ?3",
             )?
             .query_map(params![n, limit, offset], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
@@ -214,7 +215,7 @@ impl Store {
         let rows: Vec<(i64, Vec<u8>)> = self
             .conn
             .prepare_cached(
-                "SELECT n, uid FROM object WHERE src = ?1 AND schema = ?2 AND deleted = 0 ORDER BY created",
+                "SELECT n, uid FROM object WHERE src = ?1 AND schema = ?2 AND deleted = 0 ORDER BY created, uid",
             )?
             .query_map(params![n, schema], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;

@@ -134,7 +134,7 @@ impl Store {
              LEFT JOIN device d ON d.id = s.origin
              LEFT JOIN case_ref cr ON cr.obj = s.case_n
              WHERE s.obj = ?1 AND s.live = 1 AND s.prop NOT LIKE '$%'
-             ORDER BY s.prop, s.hlc, s.n",
+             ORDER BY s.prop, s.hlc, s.origin, s.value, src.uid",
         )?;
         let rows = stmt.query_map([n], |r| {
             let source_uid: Option<Vec<u8>> = r.get(2)?;
@@ -163,12 +163,12 @@ impl Store {
     /// Links touching record `n` (both directions), newest records first.
     pub(crate) fn links_of(&self, n: i64, limit: u32, offset: u32) -> Result<Vec<LinkView>> {
         let sql = format!(
-            "SELECT l.n, l.uid, l.schema, 'out', l.dst, l.grade FROM object l
+            "SELECT l.n, l.uid, l.schema, 'out', l.dst, l.grade, l.created FROM object l
                WHERE l.src = ?1 AND l.deleted = 0 AND l.schema NOT IN {CASE_RECORDS}
              UNION ALL
-             SELECT l.n, l.uid, l.schema, 'in', l.src, l.grade FROM object l
+             SELECT l.n, l.uid, l.schema, 'in', l.src, l.grade, l.created FROM object l
                WHERE l.dst = ?1 AND l.deleted = 0 AND l.schema <> 'CaseMember'
-             ORDER BY 1 DESC LIMIT ?2 OFFSET ?3"
+             ORDER BY 7 DESC, 2 LIMIT ?2 OFFSET ?3"
         );
         let rows: Vec<(i64, Vec<u8>, String, String, Option<i64>, Option<String>)> = self
             .conn
