@@ -63,14 +63,14 @@ CREATE TABLE commit_log(
   received_at INTEGER NOT NULL,
   UNIQUE(device, seq)
 );
--- The ops of each commit that this store holds (a commit from another office may arrive
--- with only the ops its handling markings let it release).
-CREATE TABLE op(
-  commit_n INTEGER NOT NULL,
-  idx INTEGER NOT NULL,
-  body BLOB NOT NULL,
-  PRIMARY KEY(commit_n, idx)
-) WITHOUT ROWID;
+-- The ops of each commit that this store holds, compressed together (see oplog.rs). A
+-- commit from another office may arrive with only the ops its handling markings let it
+-- release: `held` counts those present.
+CREATE TABLE commit_ops(
+  commit_n INTEGER PRIMARY KEY,
+  held INTEGER NOT NULL,
+  ops BLOB NOT NULL
+);
 
 -- Hash-chained audit log of unlocks, writes, searches, views, exports and imports.
 CREATE TABLE audit(
@@ -99,7 +99,7 @@ CREATE TABLE object(
 );
 CREATE INDEX object_src ON object(src, schema);
 CREATE INDEX object_dst ON object(dst, schema);
-CREATE INDEX object_schema ON object(schema, caption);
+CREATE INDEX object_schema ON object(schema);
 
 -- derived: statements, one per (record, property, value, source).
 CREATE TABLE stmt(

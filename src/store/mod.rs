@@ -9,6 +9,7 @@ mod files;
 pub mod keystore;
 mod migrations;
 mod open;
+pub(crate) mod oplog;
 mod project;
 pub mod query;
 pub mod rebuild;

@@ -1,12 +1,11 @@
 //! Re-deriving every materialised table from the op log, and checking the store.
 
-use rusqlite::params;
 use serde::Serialize;
 
 use super::apply::Applier;
-use super::{Result, Store, StoreError, project};
+use super::{Result, Store, StoreError, oplog, project};
 use crate::model::ids::DeviceId;
-use crate::model::op::{CommitHeader, Op};
+use crate::model::op::CommitHeader;
 
 /// Tables derived from the op log (emptied by a rebuild).
 const DERIVED: &[&str] =
@@ -44,18 +43,13 @@ impl Store {
         let mut summary = RebuildSummary::default();
         {
             let mut commits = tx.prepare("SELECT n, header FROM commit_log ORDER BY n")?;
-            let mut ops = tx.prepare("SELECT idx, body FROM op WHERE commit_n = ?1 ORDER BY idx")?;
             let mut rows = commits.query([])?;
             let mut applier = Applier::new(&tx)?;
             while let Some(row) = rows.next()? {
                 let (n, header): (i64, Vec<u8>) = (row.get(0)?, row.get(1)?);
                 let header = CommitHeader::decode(&header)
                     .map_err(|e| StoreError::Corrupt(format!("commit {n}: {e}")))?;
-                let mut op_rows = ops.query([n])?;
-                while let Some(op_row) = op_rows.next()? {
-                    let (idx, body): (i64, Vec<u8>) = (op_row.get(0)?, op_row.get(1)?);
-                    let op = Op::decode(&body)
-                        .map_err(|e| StoreError::Corrupt(format!("commit {n} op {idx}: {e}")))?;
+                for (idx, op) in oplog::read(&tx, n)? {
                     let id = header
                         .ops
                         .get(idx as usize)
@@ -110,7 +104,6 @@ impl Store {
         let mut last: std::collections::HashMap<DeviceId, (u64, [u8; 32])> = std::collections::HashMap::new();
         let mut commits =
             self.conn.prepare("SELECT n, header, sig, hash FROM commit_log ORDER BY device, seq")?;
-        let mut ops = self.conn.prepare("SELECT idx, body FROM op WHERE commit_n = ?1")?;
         let mut rows = commits.query([])?;
         while let Some(row) = rows.next()? {
             let (n, header, sig, hash): (i64, Vec<u8>, Vec<u8>, Vec<u8>) =
@@ -137,14 +130,16 @@ impl Store {
                 report.problems.push(format!("commit {n}: breaks the chain of device {}", header.device));
             }
             last.insert(header.device, (header.seq, header.hash()));
-            for op_row in ops.query_map(params![n], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
-                let (idx, body) = op_row?;
+            let ops = match oplog::read(&self.conn, n) {
+                Ok(ops) => ops,
+                Err(e) => {
+                    report.problems.push(e.to_string());
+                    continue;
+                }
+            };
+            for (idx, op) in ops {
                 report.ops += 1;
-                let matches = Op::decode(&body)
-                    .ok()
-                    .zip(header.ops.get(idx as usize))
-                    .is_some_and(|(op, id)| op.id(header.device) == *id);
-                if !matches {
+                if header.ops.get(idx as usize) != Some(&op.id(header.device)) {
                     report.problems.push(format!("commit {n} op {idx}: does not match its signed hash"));
                 }
             }

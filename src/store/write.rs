@@ -195,11 +195,9 @@ impl Txn<'_> {
                 Clock::now_ms()
             ])?;
         let commit_n = self.tx.last_insert_rowid();
-        for (idx, (_, op)) in self.pending.iter().enumerate() {
-            self.tx
-                .prepare_cached("INSERT INTO op(commit_n, idx, body) VALUES(?1, ?2, ?3)")?
-                .execute(params![commit_n, idx as i64, op.encode()])?;
-        }
+        let bodies: Vec<(u32, Vec<u8>)> =
+            self.pending.iter().enumerate().map(|(idx, (_, op))| (idx as u32, op.encode())).collect();
+        super::oplog::write(&self.tx, commit_n, &bodies)?;
         for n in std::mem::take(&mut self.applier.dirty) {
             project::project(&self.tx, n)?;
         }

@@ -58,7 +58,7 @@ impl Store {
         s.statements = count("SELECT count(*) FROM stmt WHERE live = 1 AND prop NOT LIKE '$%'")?;
         s.conflicts = count("SELECT count(*) FROM conflict")?;
         s.commits = count("SELECT count(*) FROM commit_log")?;
-        s.ops = count("SELECT count(*) FROM op")?;
+        s.ops = count("SELECT coalesce(sum(held), 0) FROM commit_ops")?;
         s.devices = count("SELECT count(*) FROM device")?;
         s.outcomes = self.outcomes()?;
         Ok(s)

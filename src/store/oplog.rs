@@ -1,0 +1,55 @@
+//! How a commit's ops are kept: all the ops of one commit that this store holds, framed
+//! (index, length, bytes) and compressed together with zstd. Ops of one commit share most
+//! of their bytes (record ids, source, case, marking), so this takes about a third of the
+//! space of one row per op, and a commit is read back in one go for export and rebuild.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Result, StoreError};
+use crate::model::op::Op;
+
+/// Largest decoded size accepted for one commit's ops (a commit holds at most a few
+/// thousand ops of at most a few KiB each).
+const MAX_DECODED: usize = 256 * 1024 * 1024;
+
+/// Stores the ops (`(index in the commit, canonical bytes)`) held for commit `commit_n`.
+pub fn write(conn: &Connection, commit_n: i64, ops: &[(u32, Vec<u8>)]) -> Result<()> {
+    if ops.is_empty() {
+        return Ok(());
+    }
+    let mut framed = Vec::with_capacity(ops.iter().map(|(_, b)| b.len() + 8).sum());
+    for (idx, body) in ops {
+        framed.extend_from_slice(&idx.to_le_bytes());
+        framed.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        framed.extend_from_slice(body);
+    }
+    let packed =
+        zstd::bulk::compress(&framed, 3).map_err(|e| StoreError::Io(format!("compressing ops: {e}")))?;
+    conn.prepare_cached("INSERT INTO commit_ops(commit_n, held, ops) VALUES(?1, ?2, ?3)")?
+        .execute(params![commit_n, ops.len() as i64, packed])?;
+    Ok(())
+}
+
+/// The ops held for commit `commit_n`, with their index in the commit, in index order.
+pub fn read(conn: &Connection, commit_n: i64) -> Result<Vec<(u32, Op)>> {
+    let packed: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT ops FROM commit_ops WHERE commit_n = ?1")?
+        .query_row([commit_n], |r| r.get(0))
+        .optional()?;
+    let Some(packed) = packed else { return Ok(Vec::new()) };
+    let bad = |why: &str| StoreError::Corrupt(format!("ops of commit {commit_n}: {why}"));
+    let framed = zstd::bulk::decompress(&packed, MAX_DECODED).map_err(|_| bad("not readable"))?;
+    let mut ops = Vec::new();
+    let mut rest = framed.as_slice();
+    while !rest.is_empty() {
+        if rest.len() < 8 {
+            return Err(bad("truncated"));
+        }
+        let idx = u32::from_le_bytes(rest[..4].try_into().expect("4 bytes"));
+        let len = u32::from_le_bytes(rest[4..8].try_into().expect("4 bytes")) as usize;
+        let body = rest.get(8..8 + len).ok_or_else(|| bad("truncated"))?;
+        ops.push((idx, Op::decode(body).map_err(|_| bad("an op does not decode"))?));
+        rest = &rest[8 + len..];
+    }
+    Ok(ops)
+}
