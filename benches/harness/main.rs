@@ -1,0 +1,125 @@
+//! Liaison's benchmark harness: `cargo bench --bench harness -- [--quick] [--sizes 10000,100000,1000000]
+//! [--work DIR] [--runs N] [--write-readme]`.
+//!
+//! For each size it generates a store of synthetic data (about five links per entity), then
+//! measures ingest against the physical limit in the same run (raw inserts of the same rows
+//! into SQLCipher and plain SQLite), the read operations an analyst waits for (median and
+//! 99th percentile), store size, unlock time and peak memory. `--quick` is the CI variant:
+//! 10k entities, few runs, nothing asserted about timings. See benches/README.md.
+
+mod baseline;
+mod measure;
+mod queries;
+mod report;
+
+use std::path::PathBuf;
+
+use age::secrecy::SecretString;
+use liaison::store::{Office, Store};
+use liaison::synth::{GenerateOptions, generate};
+
+use measure::{folder_bytes, once, peak_rss_mib, reset_peak_rss};
+use report::{Figures, SizeResult};
+
+struct Options {
+    sizes: Vec<u64>,
+    work: PathBuf,
+    runs: usize,
+    write_readme: bool,
+    quick: bool,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        sizes: vec![10_000, 100_000, 1_000_000],
+        work: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench"),
+        runs: 200,
+        write_readme: false,
+        quick: false,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--quick" => {
+                o.quick = true;
+                o.sizes = vec![10_000];
+                o.runs = 20;
+            }
+            "--sizes" => {
+                o.sizes = args
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|s| s.trim().replace('_', "").parse().ok())
+                    .collect();
+            }
+            "--work" => o.work = PathBuf::from(args.next().unwrap_or_default()),
+            "--runs" => o.runs = args.next().and_then(|r| r.parse().ok()).unwrap_or(o.runs),
+            "--write-readme" => o.write_readme = true,
+            // cargo bench passes --bench; anything else is a mistake worth saying.
+            "--bench" => {}
+            other => eprintln!("ignoring unknown argument {other}"),
+        }
+    }
+    o
+}
+
+fn pass() -> SecretString {
+    SecretString::from("benchmark passphrase".to_owned())
+}
+
+fn run_size(entities: u64, o: &Options) -> SizeResult {
+    let dir = o.work.join(format!("store-{entities}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let office = Office { name: "Bench".into(), agency: "Bench".into(), country: "FR".into() };
+    let mut f = Figures::default();
+    let mut store = Store::create(&dir, &pass(), &office).expect("create store");
+
+    eprintln!("[{entities}] generating…");
+    reset_peak_rss();
+    let opts = GenerateOptions { entities, seed: 1, case_prefix: "BENCH".into() };
+    let (secs, summary) = once(|| generate(&mut store, &opts, &mut |_, _| {}).expect("generate"));
+    f.insert("ingest: entities/s", entities as f64 / secs);
+    f.insert("ingest: ops/s", summary.ops as f64 / secs);
+    f.insert("ingest: seconds", secs);
+    f.insert("peak RSS during ingest (MiB)", peak_rss_mib());
+
+    eprintln!("[{entities}] raw baseline…");
+    let base = baseline::measure(store.conn(), &o.work);
+    f.insert("raw SQLCipher inserts of the same rows: rows/s", base.rows as f64 / base.sqlcipher_s);
+    f.insert("raw SQLite inserts of the same rows: rows/s", base.rows as f64 / base.sqlite_s);
+    f.insert("ingest ÷ raw SQLCipher (same rows)", base.sqlcipher_s / secs);
+    f.insert("ingest ÷ raw SQLite (same rows)", base.sqlite_s / secs);
+    drop(store);
+    f.insert("store size per entity (bytes)", folder_bytes(&dir) as f64 / entities as f64);
+
+    eprintln!("[{entities}] unlock and queries…");
+    let (unlock_s, store) = once(|| Store::open(&dir, &pass()).expect("open"));
+    f.insert("unlock incl. key derivation (ms)", unlock_s * 1000.0);
+    let (kdf_s, _) = once(|| liaison::store::Keys::unlock(&dir.join(liaison::store::KEYSTORE), &pass()));
+    f.insert("open after key derivation (ms)", (unlock_s - kdf_s).max(0.0) * 1000.0);
+    reset_peak_rss();
+    for (name, t) in queries::measure(&store, o.runs) {
+        f.insert_timing(name, t);
+    }
+    f.insert("peak RSS during queries (MiB)", peak_rss_mib());
+    drop(store);
+    if !o.quick {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    SizeResult { entities, links: summary.links, ops: summary.ops, figures: f }
+}
+
+fn main() {
+    let o = options();
+    std::fs::create_dir_all(&o.work).expect("work folder");
+    let results: Vec<SizeResult> = o.sizes.iter().map(|&n| run_size(n, &o)).collect();
+    let table = report::markdown(&results);
+    println!("{table}");
+    let json = serde_json::to_string_pretty(&results).expect("json");
+    std::fs::write(o.work.join("results.json"), json).expect("write results");
+    if o.write_readme {
+        report::write_readme(&table).expect("update benches/README.md");
+        eprintln!("benches/README.md updated");
+    }
+}
