@@ -83,10 +83,19 @@ impl Applier {
         if let Some(k) = self.kinds.get(&uid) {
             return Ok(Some(k.clone()));
         }
-        Ok(conn
+        let found: Option<String> = conn
             .prepare_cached("SELECT schema FROM object WHERE uid = ?1 AND schema <> ''")?
             .query_row([uid.as_bytes()], |r| r.get(0))
-            .optional()?)
+            .optional()?;
+        if let Some(k) = &found {
+            // A record's kind is fixed at creation (only a clash of two offices' creations of
+            // one id as different kinds could change it), so a positive answer is kept.
+            if self.kinds.len() >= CACHE_LIMIT {
+                self.kinds.clear();
+            }
+            self.kinds.insert(uid, k.clone());
+        }
+        Ok(found)
     }
 
     /// Applies one op authored by `author`.
