@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    liaison::cli::harden_process();
     let cli = <liaison::cli::Cli as clap::Parser>::parse();
     match liaison::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
