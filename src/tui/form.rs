@@ -454,8 +454,8 @@ impl Form {
 /// What a picker chooses.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PickPurpose {
-    /// The kind of a new entity (in the case, if any).
-    EntityKind { case: Option<Uuid> },
+    /// The kind of a new entity (in the case, if any: id, reference, marking).
+    EntityKind { case: Option<(Uuid, String, String)> },
     /// The kind of a new link between two entities.
     LinkKind { from: (Uuid, String), to: (Uuid, String), case: Option<Uuid> },
 }
@@ -472,7 +472,7 @@ pub struct Picker {
 }
 
 impl Picker {
-    pub fn entity_kinds(case: Option<Uuid>) -> Picker {
+    pub fn entity_kinds(case: Option<(Uuid, String, String)>) -> Picker {
         let items = Schema::builtin()
             .user_kinds()
             .filter(|k| k.category == Category::Entity)

@@ -131,3 +131,6 @@ pub mod testing {
         assert!(app.settle(SETTLE), "the store answered after typing {text:?}");
     }
 }
+
+#[cfg(test)]
+mod tests;

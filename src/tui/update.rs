@@ -330,7 +330,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::NewEntity => {
-            let case = state.current_case().map(|c| c.id);
+            let case = state.current_case().map(|c| (c.id, c.reference.clone(), c.marking.clone()));
             state.popup = Some(Popup::Picker(Picker::entity_kinds(case)));
             Vec::new()
         }
@@ -470,7 +470,8 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
 
 fn page(state: &State) -> isize {
     let rect = layout::regions(state.size).pane(state.focus);
-    (layout::list_area(state.focus, rect).height.max(2) - 1) as isize
+    let rows = layout::list_area(state.focus, rect).height / layout::row_height(state.focus, rect);
+    (rows.max(2) - 1) as isize
 }
 
 fn focus(state: &mut State, pane: Pane) -> Vec<Effect> {
@@ -615,8 +616,9 @@ fn click(state: &mut State, x: u16, y: u16) -> Vec<Effect> {
         Pane::Timeline => (state.timeline.selected, state.timeline.items.len()),
         Pane::Detail => return effects,
     };
-    let offset = layout::scroll_offset(selected, len, area.height as usize);
-    let row = offset + (y - area.y) as usize;
+    let row_height = layout::row_height(pane, rect);
+    let offset = layout::scroll_offset(selected, len, (area.height / row_height) as usize);
+    let row = offset + ((y - area.y) / row_height) as usize;
     if row < len {
         effects.extend(move_selection(state, row as isize - selected as isize));
     }

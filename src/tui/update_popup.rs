@@ -187,7 +187,7 @@ pub fn palette(state: &mut State, action: &Action) -> Vec<Effect> {
     }
     match action {
         Action::SelectNext => {
-            p.selected = (p.selected + 1).min(palette_entries(&p.query).len().saturating_sub(1))
+            p.selected = (p.selected + 1).min(palette_entries(&p.query).len().saturating_sub(1));
         }
         Action::SelectPrev => p.selected = p.selected.saturating_sub(1),
         Action::Cancel => state.popup = None,
@@ -263,16 +263,13 @@ pub fn picker(state: &mut State, action: &Action) -> Vec<Effect> {
             let Some(chosen) = p.chosen() else { return Vec::new() };
             let Ok(kind) = Schema::builtin().kind(&chosen) else { return Vec::new() };
             let purpose = p.purpose.clone();
-            let case = state.current_case().map(|c| (c.id, c.reference.clone(), c.marking.clone()));
             let form = match purpose {
-                PickPurpose::EntityKind { case: Some(id) } => {
-                    let (reference, marking) =
-                        case.filter(|c| c.0 == id).map(|c| (c.1, c.2)).unwrap_or_default();
+                PickPurpose::EntityKind { case: Some((id, reference, marking)) } => {
                     Form::new_entity(kind, Some((id, &reference)), &marking)
                 }
                 PickPurpose::EntityKind { case: None } => Form::new_entity(kind, None, "TLP:CLEAR"),
                 PickPurpose::LinkKind { from, to, case: link_case } => {
-                    let marking = case.map(|c| c.2).unwrap_or_default();
+                    let marking = state.current_case().map(|c| c.marking.clone()).unwrap_or_default();
                     Form::new_link(kind, (from.0, &from.1), (to.0, &to.1), link_case, &marking)
                 }
             };

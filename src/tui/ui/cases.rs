@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::layout::{list_area, scroll_offset};
+use super::layout::{list_area, row_height, scroll_offset};
 use super::{Look, badge, cell, pane_block, row_style};
 use crate::tui::state::{Pane, State};
 
@@ -32,32 +32,38 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         return;
     }
     let reference_w = c.rows.iter().map(|r| r.reference.chars().count()).max().unwrap_or(0).min(18);
-    let marking_w = 9;
     let status_w = 9;
-    let lead_w = if width >= 90 { 18 } else { 0 };
     let focused = state.focus == Pane::Cases && state.popup.is_none();
-    let offset = scroll_offset(c.selected, c.rows.len(), list.height as usize);
-    let lines: Vec<Line> = c
-        .rows
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(list.height as usize)
-        .map(|(i, r)| {
-            let style = row_style(i == c.selected, focused, look);
-            let mut used = reference_w + status_w + marking_w + 3;
-            let mut spans = vec![
+    let row_h = row_height(Pane::Cases, area) as usize;
+    let offset = scroll_offset(c.selected, c.rows.len(), list.height as usize / row_h);
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, r) in c.rows.iter().enumerate().skip(offset).take(list.height as usize / row_h) {
+        let style = row_style(i == c.selected, focused, look);
+        if row_h == 2 {
+            // Narrow: reference and marking; then status, title and lead office.
+            let marking_w = width.saturating_sub(reference_w + 1);
+            lines.push(Line::from(vec![
                 Span::styled(cell(&r.reference, reference_w) + " ", style),
-                badge(&r.marking, marking_w, look),
-                Span::styled(" ".to_owned() + &cell(&r.status, status_w) + " ", style),
-            ];
-            if lead_w > 0 {
-                spans.push(Span::styled(cell(&r.lead_office, lead_w) + " ", style));
-                used += lead_w + 1;
-            }
-            spans.push(Span::styled(cell(&r.title, width.saturating_sub(used)), style));
-            Line::from(spans)
-        })
-        .collect();
+                badge(
+                    &r.marking,
+                    super::super::theme::short_marking(&r.marking).chars().count().min(marking_w),
+                    look,
+                ),
+            ]));
+            let second = format!("{} · {} · {}", r.status, r.title, r.lead_office);
+            lines.push(Line::from(Span::styled(" ".to_owned() + &cell(&second, width - 1), look.theme.dim)));
+            continue;
+        }
+        let marking_w = 14;
+        let lead_w = 18;
+        let used = reference_w + 1 + marking_w + 1 + status_w + 1 + lead_w + 1;
+        lines.push(Line::from(vec![
+            Span::styled(cell(&r.reference, reference_w) + " ", style),
+            badge(&r.marking, marking_w, look),
+            Span::styled(" ".to_owned() + &cell(&r.status, status_w) + " ", style),
+            Span::styled(cell(&r.lead_office, lead_w) + " ", style),
+            Span::styled(cell(&r.title, width.saturating_sub(used)), style),
+        ]));
+    }
     frame.render_widget(Paragraph::new(lines), list);
 }

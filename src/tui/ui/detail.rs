@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::{Look, badge, cut, kind_label, pane_block, prop_label};
 use crate::tui::state::{Pane, State};
@@ -90,5 +90,5 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     let height = inner.height as usize;
     let sel_line = HEADER_LINES + 2 * d.selected + 1;
     let scroll = if focused && sel_line >= height { sel_line + 1 - height } else { 0 };
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll as u16, 0)), inner);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
 }

@@ -23,10 +23,10 @@ fn title(state: &State) -> String {
                 .kinds
                 .iter()
                 .map(|k| {
-                    let plural = Schema::builtin()
-                        .kind(&k.schema)
-                        .map_or(k.schema.clone(), |x| x.plural.to_lowercase());
-                    format!("{} {plural}", k.count)
+                    let name = Schema::builtin().kind(&k.schema).map_or(k.schema.clone(), |x| {
+                        if k.count == 1 { x.label.to_lowercase() } else { x.plural.to_lowercase() }
+                    });
+                    format!("{} {name}", k.count)
                 })
                 .collect();
             if kinds.is_empty() {
@@ -86,7 +86,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
                     let first = i == offset || e.rows.get(i - 1).is_none_or(|p| p.entity().1 != m.schema);
                     let kind = if first { kind_label(&m.schema) } else { String::new() };
                     let role_w = if width >= 60 { 22 } else { 0 };
-                    let fixed = 11 + 1 + 5 + 4 + role_w + 1;
+                    let fixed = 11 + 1 + 5 + 5 + role_w;
                     let mut spans = vec![
                         Span::styled(cell(&kind, 11), look.theme.header),
                         Span::styled(mark.to_owned(), look.theme.warning),
@@ -99,7 +99,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
                         ));
                     }
                     spans.push(Span::styled(format!("{:>4} ", count(m.links)), style));
-                    spans.push(Span::styled(cell(m.grade.as_deref().unwrap_or("–"), 4), look.theme.accent));
+                    spans.push(Span::styled(cell(m.grade.as_deref().unwrap_or("–"), 5), look.theme.accent));
                     Line::from(spans)
                 }
                 EntityRow::Neighbour(n) => {

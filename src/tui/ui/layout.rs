@@ -84,6 +84,15 @@ pub fn list_area(pane: Pane, rect: Rect) -> Rect {
     inner
 }
 
+/// Lines per row of a pane's list: a case takes two in a narrow pane (title and lead office
+/// on the second), so that every column still shows at 80×24.
+pub fn row_height(pane: Pane, rect: Rect) -> u16 {
+    if pane == Pane::Cases && list_area(pane, rect).width < NARROW_CASES { 2 } else { 1 }
+}
+
+/// Below this width the cases pane gives each case two lines.
+pub const NARROW_CASES: u16 = 70;
+
 /// The pane under (x, y), if any.
 pub fn pane_at(size: (u16, u16), x: u16, y: u16) -> Option<Pane> {
     let r = regions(size);
