@@ -233,3 +233,20 @@ fn a_generate_job_shows_progress_and_can_be_cancelled() {
     let message = app.state.message.clone().unwrap().text;
     assert!(message.contains("cancelled") || message.contains("Generated"), "{message}");
 }
+
+#[test]
+fn an_idle_workbench_locks_itself() {
+    let l = common::Liaison::empty();
+    let out = l.command().args(["demo", "--no-tui"]).output().unwrap();
+    assert!(out.status.success());
+    let store =
+        liaison::store::Store::open(&l.store, &age::secrecy::SecretString::from("demo".to_owned())).unwrap();
+    let options =
+        liaison::tui::Options { idle_lock: std::time::Duration::ZERO, ..liaison::tui::Options::plain() };
+    let mut app = liaison::tui::App::with_store(store, options);
+    assert!(app.settle(SETTLE));
+    assert!(matches!(app.state.screen, Screen::Main));
+    app.tick();
+    assert!(matches!(app.state.screen, Screen::Unlock(_)), "locked after the idle time");
+    assert!(app.state.cases.rows.is_empty() && !app.busy(), "nothing kept, the store closed");
+}

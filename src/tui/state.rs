@@ -11,7 +11,7 @@ use super::keymap::Mode;
 use super::theme::ThemeName;
 use crate::analysis::path::PathStep;
 use crate::store::query::{
-    CaseSummary, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, TimelineItem,
+    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, TimelineItem,
     TimelineScope, Zoom,
 };
 
@@ -59,7 +59,7 @@ pub enum Screen {
 
 #[derive(Debug, Default)]
 pub struct CasesPane {
-    pub rows: Vec<CaseSummary>,
+    pub rows: Vec<CaseRow>,
     pub selected: usize,
     pub status: Option<String>,
     pub text: String,
@@ -70,7 +70,7 @@ pub struct CasesPane {
 }
 
 impl CasesPane {
-    pub fn current(&self) -> Option<&CaseSummary> {
+    pub fn current(&self) -> Option<&CaseRow> {
         self.rows.get(self.selected)
     }
 }
@@ -227,6 +227,8 @@ pub struct Counts {
     pub entities: i64,
     pub links: i64,
     pub cases: i64,
+    /// On a large store only a bound of all records is shown (exact counts take seconds).
+    pub records_bound: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -322,7 +324,7 @@ impl State {
     }
 
     /// The case the analyst is working in: the one selected in the cases pane.
-    pub fn current_case(&self) -> Option<&CaseSummary> {
+    pub fn current_case(&self) -> Option<&CaseRow> {
         self.cases.current()
     }
 }

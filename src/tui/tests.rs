@@ -11,17 +11,16 @@ use super::state::{EntitiesView, Pane, Popup, Screen, State};
 use super::update::update;
 use super::update_popup::unlock_delay;
 use super::worker::{Loaded, Query, Write};
-use crate::store::query::{CaseSummary, MemberRow, SearchHit, TimelineScope};
+use crate::store::query::{CaseRow, MemberRow, SearchHit, TimelineScope};
 
-fn case(reference: &str) -> CaseSummary {
-    CaseSummary {
+fn case(reference: &str) -> CaseRow {
+    CaseRow {
         id: Uuid::now_v7(),
         reference: reference.into(),
         title: format!("Case {reference}"),
         status: "open".into(),
         lead_office: "PJ Marseille".into(),
         marking: "TLP:AMBER".into(),
-        members: 0,
     }
 }
 
@@ -49,7 +48,7 @@ fn ticket_of(effects: &[Effect], pred: impl Fn(&Query) -> bool) -> u64 {
 }
 
 /// A state with two cases loaded, the first selected and its two members loaded.
-fn with_cases() -> (State, Vec<CaseSummary>, Vec<MemberRow>) {
+fn with_cases() -> (State, Vec<CaseRow>, Vec<MemberRow>) {
     let mut s = State::unlocked("store", "PJ Marseille", "FR");
     let start = super::update::start(&mut s);
     let cases_ticket = ticket_of(&start, |q| matches!(q, Query::Cases { .. }));

@@ -97,7 +97,16 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
             }
         }
         Loaded::Stats(stats) => {
-            state.counts = Some(Counts { entities: stats.entities, links: stats.links, cases: stats.cases });
+            state.counts = Some(Counts {
+                entities: stats.entities,
+                links: stats.links,
+                cases: stats.cases,
+                records_bound: None,
+            });
+        }
+        Loaded::RecordBound(bound) => {
+            let cases = state.cases.rows.len() as i64;
+            state.counts = Some(Counts { records_bound: Some(bound), cases, ..Counts::default() });
         }
         _ => {}
     }

@@ -17,8 +17,8 @@ use super::action::Action;
 use crate::analysis::path::{PathLimits, PathStep, shortest_path};
 use crate::model::marking::Marking;
 use crate::store::query::{
-    CaseFilter, CaseSummary, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, Stats,
-    TimelineItem, TimelineQuery, TimelineScope, Zoom,
+    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, Stats, TimelineItem,
+    TimelineQuery, TimelineScope, Zoom,
 };
 use crate::store::{Provenance, Store, StoreError};
 
@@ -30,6 +30,13 @@ pub const SEARCH_LIMIT: u32 = 50;
 pub const DETAIL_LINKS: u32 = 50;
 /// Neighbours read per hop.
 pub const NEIGHBOURS: u32 = 150;
+/// Cases listed (a task force has hundreds, not millions).
+pub const CASES_SHOWN: u32 = 5000;
+/// Above this many records the status bar shows a bound instead of exact counts.
+pub const EXACT_COUNTS_UP_TO: i64 = 200_000;
+/// SQLCipher page cache of the workbench's connection, in KiB. The store opens with a large
+/// cache for bulk writes; browsing needs far less, and the workbench must stay small.
+const BROWSING_CACHE_KIB: i64 = 32 * 1024;
 
 /// A read the panes need.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,15 +100,35 @@ impl Query {
 /// What a query found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Loaded {
-    Cases(Vec<CaseSummary>),
-    Members { case: Uuid, kinds: Vec<KindCount>, rows: Vec<MemberRow>, offset: u32 },
-    Neighbourhood { center: Box<EntityView>, rows: Vec<Neighbour> },
-    Timeline { items: Vec<TimelineItem>, offset: u32 },
+    Cases(Vec<CaseRow>),
+    Members {
+        case: Uuid,
+        kinds: Vec<KindCount>,
+        rows: Vec<MemberRow>,
+        offset: u32,
+    },
+    Neighbourhood {
+        center: Box<EntityView>,
+        rows: Vec<Neighbour>,
+    },
+    Timeline {
+        items: Vec<TimelineItem>,
+        offset: u32,
+    },
     Density(Vec<DensityBucket>),
     Detail(Box<EntityView>),
-    Search { text: String, hits: Vec<SearchHit> },
+    Search {
+        text: String,
+        hits: Vec<SearchHit>,
+    },
     Stats(Box<Stats>),
-    Path { from: Uuid, to: Uuid, steps: Option<Vec<PathStep>> },
+    /// At most this many records (a large store: exact counts would take seconds).
+    RecordBound(i64),
+    Path {
+        from: Uuid,
+        to: Uuid,
+        steps: Option<Vec<PathStep>>,
+    },
 }
 
 /// A change the analyst made. Every one goes through a `Txn`: a signed op, audited.
@@ -143,6 +170,8 @@ pub struct Worker {
 
 impl Worker {
     pub fn start(store: Store, replies: Sender<Reply>) -> Worker {
+        // Best effort: a failure leaves the store's own (larger) cache.
+        let _ = store.conn().pragma_update(None, "cache_size", -BROWSING_CACHE_KIB);
         let (tx, rx) = std::sync::mpsc::channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = cancel.clone();
@@ -229,7 +258,7 @@ fn serve(mut store: Store, rx: &Receiver<Request>, out: &Sender<Reply>, cancel: 
 fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loaded, StoreError> {
     Ok(match q {
         Query::Cases { status, text } => {
-            Loaded::Cases(store.cases(&CaseFilter { status, text, limit: 1000, offset: 0 })?)
+            Loaded::Cases(store.case_rows(status.as_deref(), text.as_deref(), CASES_SHOWN, 0)?)
         }
         Query::Members { case, offset } => Loaded::Members {
             case,
@@ -261,7 +290,14 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
             let hits = store.search(&text, SEARCH_LIMIT)?;
             Loaded::Search { text, hits }
         }
-        Query::Stats => Loaded::Stats(Box::new(store.stats()?)),
+        Query::Stats => {
+            let bound = store.record_count_bound()?;
+            if bound > EXACT_COUNTS_UP_TO {
+                Loaded::RecordBound(bound)
+            } else {
+                Loaded::Stats(Box::new(store.stats()?))
+            }
+        }
         Query::Path { from, to } => {
             Loaded::Path { from, to, steps: shortest_path(store, from, to, PathLimits::default())? }
         }

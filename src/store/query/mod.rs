@@ -2,6 +2,7 @@
 //! table. The view types are the stable `--json` output of the command line.
 
 mod case;
+mod case_list;
 mod density;
 mod entity;
 mod members;
@@ -10,6 +11,7 @@ mod stats;
 mod timeline;
 
 pub use case::{CaseFilter, CaseSummary, CaseView, MemberView, RecordView};
+pub use case_list::CaseRow;
 pub use density::{DensityBucket, MAX_BUCKETS, Zoom};
 pub use entity::{EntityView, LinkView, Neighbour, StatementView};
 pub use members::{KindCount, LINK_COUNT_CAP, MemberRow};

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::{Look, cut, thousands};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
-use crate::tui::state::State;
+use crate::tui::state::{Counts, State};
 
 /// Actions whose keys the main screen's hint line shows, in order.
 const MAIN_HINTS: [Action; 10] = [
@@ -48,8 +48,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         Span::styled(cut(&state.store_label, 28), look.theme.accent),
         Span::styled(format!(" · {}", state.office), look.theme.text),
     ];
-    if let Some(c) = state.counts {
-        info.push(Span::styled(
+    match state.counts {
+        Some(Counts { records_bound: Some(bound), cases, .. }) => info.push(Span::styled(
+            format!(" · ≤{} records · {} cases", thousands(bound), thousands(cases)),
+            look.theme.dim,
+        )),
+        Some(c) => info.push(Span::styled(
             format!(
                 " · {} entities · {} links · {} cases",
                 thousands(c.entities),
@@ -57,7 +61,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
                 thousands(c.cases)
             ),
             look.theme.dim,
-        ));
+        )),
+        None => {}
     }
     if let Some((_, caption)) = &state.marked {
         info.push(Span::styled(format!(" · marked: {}", cut(caption, 20)), look.theme.warning));
