@@ -1,7 +1,7 @@
 //! The analyst's workbench: a ratatui + crossterm application over the store.
 //!
 //! - `action`: the vocabulary (what the keymap and the palette name); `state`: what is
-//!   shown; `update` (+ `update_popup`, `update_loaded`): the only writer of state;
+//!   shown; `update` (+ `update_nav`, `update_popup`, `update_loaded`): the only writer of state;
 //!   `effect`: what update asks for; `app`: the runtime that carries effects out.
 //! - `worker`: the store's own thread (the draw path never touches the store).
 //! - `keymap`, `theme`: configuration as data (`assets/keymap.toml`, `assets/theme.toml`).
@@ -21,6 +21,7 @@ pub mod theme;
 pub mod ui;
 pub mod update;
 pub mod update_loaded;
+pub mod update_nav;
 pub mod update_popup;
 pub mod worker;
 
