@@ -93,7 +93,7 @@ fn a_case_an_entity_a_link_and_a_note_made_with_keys_are_in_the_store() {
     assert_eq!(case["notes"][0]["fields"]["text"][0], "Seen together at the port");
     let log = l.with_passphrase("demo").args(["--json", "audit", "log"]).output().unwrap();
     let log: serde_json::Value = serde_json::from_slice(&log.stdout).unwrap();
-    for action in ["case new", "entity new", "link new", "case record"] {
+    for action in ["case new", "entity new", "link new", "case record", "view person"] {
         assert!(log.as_array().unwrap().iter().any(|e| e["action"] == action), "{action} audited");
     }
 }

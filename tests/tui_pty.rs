@@ -155,6 +155,13 @@ fn show_case(l: &Liaison, reference: &str) -> serde_json::Value {
 #[test]
 fn the_demo_opens_on_three_panes_shows_help_and_quits_cleanly() {
     let l = Liaison::empty();
+    // A user keymap in the config folder patches the defaults.
+    std::fs::create_dir_all(l.root.path().join("config")).unwrap();
+    std::fs::write(
+        l.root.path().join("config/keymap.toml"),
+        "[main]\nkeymap = [{ on = \"x\", run = \"help\", desc = \"Keys from my file\" }]\n",
+    )
+    .unwrap();
     let mut s = Screen::start(&l, &["demo"], false);
     let screen = s.wait_for("DGSE-2024-EXT-007");
     for pane in ["Cases", "Entities", "Timeline", "Detail"] {
@@ -163,9 +170,13 @@ fn the_demo_opens_on_three_panes_shows_help_and_quits_cleanly() {
     // The first case's members and dated items, not just empty frames.
     let screen = s.wait_for("bank accounts");
     assert!(screen.contains("Call:") || screen.contains("Trip:") || screen.contains("Born"), "{screen}");
-    s.send("?");
+    s.send("x");
     let help = s.wait_for("Help — keys");
-    assert!(help.contains("Search") && help.contains("Quit"), "{help}");
+    assert!(help.contains("Keys from my file") && help.contains("Search"), "{help}");
+    s.send("\x1b");
+    s.wait_for("NORMAL");
+    s.send("?");
+    s.wait_for("Help — keys");
     s.send("\x1b");
     s.wait_for("NORMAL");
     s.send("q");
