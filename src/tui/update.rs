@@ -157,6 +157,10 @@ pub fn load_detail(state: &mut State, id: Uuid) -> Vec<Effect> {
     if state.detail.subject == Some(id) && state.detail.view.is_some() {
         return Vec::new();
     }
+    // Another record's statements must never stand under this one's title, even briefly.
+    if state.detail.subject != Some(id) {
+        state.detail.view = None;
+    }
     state.detail.subject = Some(id);
     state.detail.selected = 0;
     state.detail.loading = true;
@@ -197,6 +201,7 @@ pub fn select_case(state: &mut State) -> Vec<Effect> {
     state.timeline.scope = Some(TimelineScope::Case(case.id));
     state.timeline.label.clone_from(&case.reference);
     state.timeline.items.clear();
+    state.timeline.density.clear();
     state.timeline.selected = 0;
     let mut effects = load_entities(state);
     effects.extend(load_timeline(state));
@@ -234,6 +239,7 @@ pub(super) fn show_view(state: &mut State, view: EntitiesView) -> Vec<Effect> {
     state.entities.kinds.clear();
     state.entities.selected = 0;
     state.timeline.items.clear();
+    state.timeline.density.clear();
     state.timeline.selected = 0;
     effects.extend(load_entities(state));
     effects.extend(load_timeline(state));
