@@ -161,8 +161,14 @@ impl App {
     }
 
     fn send(&mut self, request: Request) {
-        if self.worker.as_ref().is_some_and(|w| w.send(request)) {
-            self.pending += 1;
+        match &self.worker {
+            Some(w) if w.send(request) => self.pending += 1,
+            Some(_) => {
+                self.dispatch(Action::Failed(
+                    "The store stopped answering: lock (ctrl-l) and unlock again.".into(),
+                ));
+            }
+            None => {}
         }
     }
 

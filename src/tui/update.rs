@@ -203,9 +203,11 @@ pub fn select_case(state: &mut State) -> Vec<Effect> {
     state.timeline.items.clear();
     state.timeline.density.clear();
     state.timeline.selected = 0;
+    // Cheap answers first: the members and the case's statements show before the timeline,
+    // which reads every dated item of every member.
     let mut effects = load_entities(state);
-    effects.extend(load_timeline(state));
     effects.extend(load_detail(state, case.id));
+    effects.extend(load_timeline(state));
     effects
 }
 
