@@ -344,3 +344,34 @@ fn a_click_focuses_the_pane_and_selects_the_row_under_it() {
     update(&mut s, Action::ScrollUp(area.x + 3, area.y));
     assert_eq!(s.entities.selected, 0);
 }
+
+#[test]
+fn nearing_the_end_of_a_page_asks_for_the_next_one() {
+    let (mut s, cases, _) = with_cases();
+    let page: Vec<MemberRow> =
+        (0..super::worker::PAGE).map(|i| member(&format!("Person {i:03}"), "Person")).collect();
+    let t = s.entities.ticket;
+    update(
+        &mut s,
+        Action::Loaded(
+            t,
+            Box::new(Loaded::Members { case: cases[0].id, kinds: vec![], rows: page, offset: 0 }),
+        ),
+    );
+    assert!(!s.entities.complete);
+    update(&mut s, Action::FocusEntities);
+    let effects = update(&mut s, Action::SelectLast);
+    let offset = super::worker::PAGE;
+    assert!(
+        queries(&effects).contains(&&Query::Members { case: cases[0].id, offset }),
+        "{:?}",
+        queries(&effects)
+    );
+    let more = vec![member("Zed", "Vehicle")];
+    update(
+        &mut s,
+        Action::Loaded(t, Box::new(Loaded::Members { case: cases[0].id, kinds: vec![], rows: more, offset })),
+    );
+    assert_eq!(s.entities.rows.len(), offset as usize + 1, "appended");
+    assert!(s.entities.complete, "a short page is the last");
+}

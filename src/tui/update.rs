@@ -24,7 +24,7 @@ const STATUSES: [Option<&str>; 5] = [None, Some("open"), Some("active"), Some("s
 /// Entities a generate job makes.
 pub const GENERATE_ENTITIES: u64 = 10_000;
 /// Rows from the end of a list at which the next page is asked for.
-pub(super) const PREFETCH: usize = 40;
+pub(super) const PREFETCH: usize = 20;
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {

@@ -22,8 +22,9 @@ use crate::store::query::{
 };
 use crate::store::{Provenance, Store, StoreError};
 
-/// Rows per page of the lists.
-pub const PAGE: u32 = 200;
+/// Rows per page of the lists: more than the tallest pane shows, and no more, since every
+/// row costs a few lookups (link counts, the ends of a dated link).
+pub const PAGE: u32 = 80;
 /// Search results shown as you type.
 pub const SEARCH_LIMIT: u32 = 50;
 /// Links shown in the detail pane.
