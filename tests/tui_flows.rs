@@ -250,3 +250,17 @@ fn an_idle_workbench_locks_itself() {
     assert!(matches!(app.state.screen, Screen::Unlock(_)), "locked after the idle time");
     assert!(app.state.cases.rows.is_empty() && !app.busy(), "nothing kept, the store closed");
 }
+
+#[test]
+fn cases_filter_by_text_and_status() {
+    let (_l, mut app) = demo_app();
+    keys(&mut app, &["f"]);
+    type_text(&mut app, "benali");
+    keys(&mut app, &["enter"]);
+    let refs: Vec<&str> = app.state.cases.rows.iter().map(|c| c.reference.as_str()).collect();
+    assert_eq!(refs, ["DGSI-2024-ORG-041"], "by title, case-insensitive");
+    keys(&mut app, &["F", "s"]);
+    assert!(app.state.cases.rows.iter().all(|c| c.status == "open") && app.state.cases.rows.len() == 2);
+    keys(&mut app, &["F"]);
+    assert_eq!(app.state.cases.rows.len(), 5);
+}

@@ -166,6 +166,9 @@ fn queries_behind_the_panes_on_a_large_store() {
     for sql in [
         "EXPLAIN QUERY PLAN SELECT e.n FROM object m JOIN object e ON e.n = m.dst WHERE m.src = 1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0 ORDER BY e.schema, e.caption, e.n LIMIT 200",
         "EXPLAIN QUERY PLAN SELECT count(*) FROM (SELECT 1 FROM object WHERE src = 1 AND deleted = 0 AND schema NOT IN ('CaseMember','Note','Operation','Task') LIMIT 1000)",
+        "EXPLAIN QUERY PLAN SELECT n, uid, caption FROM object WHERE schema = 'Case' AND deleted = 0",
+        "EXPLAIN QUERY PLAN SELECT * FROM (SELECT l.uid, l.schema, l.dst FROM object l WHERE l.src = 1 AND l.deleted = 0 ORDER BY l.n DESC LIMIT 200) UNION ALL SELECT * FROM (SELECT l.uid, l.schema, l.src FROM object l WHERE l.dst = 1 AND l.deleted = 0 ORDER BY l.n DESC LIMIT 200)",
+        "EXPLAIN QUERY PLAN WITH m(e) AS (SELECT dst FROM object WHERE src = 1 AND schema = 'CaseMember' AND deleted = 0 UNION SELECT 1), items(at, obj, prop) AS (SELECT at, obj, prop FROM timeline WHERE a IN m UNION SELECT at, obj, prop FROM timeline WHERE b IN m) SELECT substr(at, 1, 7) k, count(*) FROM items GROUP BY k",
     ] {
         let mut stmt = store.conn().prepare(sql).unwrap();
         let plan: Vec<String> =

@@ -29,25 +29,22 @@ impl Store {
         limit: u32,
         offset: u32,
     ) -> Result<Vec<CaseRow>> {
-        let cases: Vec<(i64, Vec<u8>, Option<String>)> = self
+        // The reference comes with the other fields: joining `case_ref` on the record would
+        // scan it once per case (it is keyed by reference).
+        let cases: Vec<(i64, Vec<u8>, String)> = self
             .conn
-            .prepare_cached(
-                "SELECT o.n, o.uid, r.ref FROM object o LEFT JOIN case_ref r ON r.obj = o.n
-                 WHERE o.schema = 'Case' AND o.deleted = 0 ORDER BY coalesce(r.ref, o.caption), o.n",
-            )?
+            .prepare_cached("SELECT n, uid, caption FROM object WHERE schema = 'Case' AND deleted = 0")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
-        let needle = text.map(str::to_lowercase).filter(|t| !t.is_empty());
-        let mut out = Vec::new();
-        let mut skipped = 0;
         let mut fields = self.conn.prepare_cached(
             "SELECT prop, value FROM stmt WHERE obj = ?1 AND live = 1
                AND prop IN ('reference', 'title', 'status', 'leadOffice', 'marking') ORDER BY hlc, n",
         )?;
-        for (n, uid, reference) in cases {
+        let mut rows: Vec<(String, i64, CaseRow)> = Vec::with_capacity(cases.len());
+        for (n, uid, caption) in cases {
             let mut row = CaseRow {
                 id: uid_from_blob(&uid),
-                reference: reference.unwrap_or_default(),
+                reference: String::new(),
                 title: String::new(),
                 status: String::new(),
                 lead_office: String::new(),
@@ -59,7 +56,7 @@ impl Store {
             {
                 let (prop, value) = field?;
                 match prop.as_str() {
-                    "reference" if row.reference.is_empty() => row.reference = value,
+                    "reference" => row.reference = value,
                     "title" => row.title = value,
                     "status" => row.status = value,
                     "leadOffice" => row.lead_office = value,
@@ -67,23 +64,23 @@ impl Store {
                     _ => {}
                 }
             }
-            if status.is_some_and(|s| !row.status.eq_ignore_ascii_case(s)) {
-                continue;
-            }
-            if let Some(t) = &needle {
-                if !row.reference.to_lowercase().contains(t) && !row.title.to_lowercase().contains(t) {
-                    continue;
-                }
-            }
-            if skipped < offset {
-                skipped += 1;
-                continue;
-            }
-            out.push(row);
-            if limit > 0 && out.len() as u32 >= limit {
-                break;
-            }
+            let key = if row.reference.is_empty() { caption } else { row.reference.clone() };
+            rows.push((key, n, row));
         }
+        rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        let needle = text.map(str::to_lowercase).filter(|t| !t.is_empty());
+        let out = rows
+            .into_iter()
+            .map(|(_, _, row)| row)
+            .filter(|row| status.is_none_or(|s| row.status.eq_ignore_ascii_case(s)))
+            .filter(|row| {
+                needle.as_ref().is_none_or(|t| {
+                    row.reference.to_lowercase().contains(t) || row.title.to_lowercase().contains(t)
+                })
+            })
+            .skip(offset as usize)
+            .take(if limit == 0 { usize::MAX } else { limit as usize })
+            .collect();
         Ok(out)
     }
 
