@@ -264,3 +264,30 @@ fn cases_filter_by_text_and_status() {
     keys(&mut app, &["F"]);
     assert_eq!(app.state.cases.rows.len(), 5);
 }
+
+#[test]
+fn a_case_is_edited_from_the_workbench() {
+    let (_l, mut app) = demo_app();
+    keys(&mut app, &["E"]);
+    let Some(Popup::Form(form)) = &app.state.popup else { panic!("edit form for the case") };
+    let status = form.fields.iter().position(|f| f.name == "status").unwrap();
+    let marking = form.fields.iter().position(|f| f.name == "marking").unwrap();
+    for _ in 0..status {
+        keys(&mut app, &["tab"]);
+    }
+    keys(&mut app, &["ctrl-u"]);
+    type_text(&mut app, "suspended");
+    for _ in status..marking {
+        keys(&mut app, &["tab"]);
+    }
+    keys(&mut app, &["ctrl-u"]);
+    type_text(&mut app, "TLP:PURPLE");
+    keys(&mut app, &["enter"]);
+    let Some(Popup::Form(form)) = &app.state.popup else { panic!("a bad marking keeps the form open") };
+    assert!(form.fields[marking].error.as_deref().is_some_and(|e| e.contains("PURPLE")));
+    keys(&mut app, &["ctrl-u"]);
+    type_text(&mut app, "amber h2");
+    keys(&mut app, &["enter"]);
+    let case = app.state.current_case().unwrap();
+    assert_eq!((case.status.as_str(), case.marking.as_str()), ("suspended", "TLP:AMBER H2"));
+}

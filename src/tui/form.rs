@@ -165,7 +165,7 @@ impl Form {
     pub fn edit_entity(view: &EntityView) -> Option<Form> {
         let kind = Schema::builtin().kind(&view.schema).ok()?;
         let mut fields = if kind.name == "Case" {
-            ["title", "status", "leadOffice", "summary"]
+            ["title", "status", "leadOffice", "marking", "summary"]
                 .iter()
                 .filter_map(|n| {
                     kind.properties.get(*n).map(|p| Field::new(n, &p.label, &p.choices.join(" | ")))
@@ -388,7 +388,16 @@ impl Form {
             }
             FormPurpose::EditEntity { id, schema } => {
                 let kind = Schema::builtin().kind(&schema).ok()?;
-                let props = self.properties(kind, locale, true);
+                let mut props = self.properties(kind, locale, true);
+                // A case's marking is a marking, not free text: the same check as `case new`.
+                for (prop, value) in &mut props {
+                    if prop == "marking" {
+                        match Marking::parse(value) {
+                            Ok(m) => *value = m.to_string(),
+                            Err(e) => self.fail("marking", e.to_string()),
+                        }
+                    }
+                }
                 if props.is_empty() && !self.has_errors() {
                     self.error = Some("nothing changed".into());
                 }
