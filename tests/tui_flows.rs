@@ -171,6 +171,12 @@ fn edit_regrade_add_to_case_and_delete_go_through_the_store() {
             .any(|c| c["reference"] == other_case.as_str() && c["role"] == "seen in both"),
         "{v}"
     );
+    let log = liaison.with_passphrase("demo").args(["--json", "audit", "log"]).output().unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&log.stdout).unwrap();
+    assert!(
+        log.as_array().unwrap().iter().any(|e| e["action"] == "search" && e["detail"]["query"] == "Zambrano"),
+        "searches are audited with their query"
+    );
     keys(&mut app, &["d"]);
     assert!(matches!(app.state.popup, Some(Popup::Confirm(_))));
     keys(&mut app, &["y"]);

@@ -20,4 +20,6 @@ pub enum Effect {
     Generate(u64),
     /// Stop the running job at its next checkpoint.
     CancelJob,
+    /// Record a read in the audit log (a search, as the command line records it).
+    Audit(&'static str, serde_json::Value),
 }

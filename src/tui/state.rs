@@ -40,7 +40,7 @@ impl Pane {
 }
 
 /// The unlock screen: the passphrase typed so far lives in a buffer wiped when dropped.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct UnlockState {
     pub input: Zeroizing<String>,
     pub failures: u32,
@@ -49,6 +49,28 @@ pub struct UnlockState {
     pub message: Option<String>,
     /// Key derivation is running.
     pub busy: bool,
+}
+
+/// Room for the longest passphrase accepted, reserved up front: a `String` that grows
+/// copies itself and leaves the old, unwiped buffer behind.
+pub const PASSPHRASE_CAPACITY: usize = 4096;
+
+impl UnlockState {
+    pub fn new() -> UnlockState {
+        UnlockState {
+            input: Zeroizing::new(String::with_capacity(PASSPHRASE_CAPACITY)),
+            failures: 0,
+            retry_at: None,
+            message: None,
+            busy: false,
+        }
+    }
+}
+
+impl Default for UnlockState {
+    fn default() -> Self {
+        UnlockState::new()
+    }
 }
 
 #[derive(Debug)]
@@ -259,7 +281,7 @@ pub struct State {
 impl State {
     /// A workbench waiting for the passphrase of the store in `store_label`.
     pub fn locked(store_label: &str) -> State {
-        State::new(Screen::Unlock(UnlockState::default()), store_label)
+        State::new(Screen::Unlock(UnlockState::new()), store_label)
     }
 
     /// A workbench on an open store (the first loads still to be asked for).

@@ -15,7 +15,7 @@ use crate::model::schema::Schema;
 use crate::model::values::{Locale, country_code};
 
 /// Longest passphrase accepted on the unlock screen (characters).
-const MAX_PASSPHRASE_CHARS: usize = 1024;
+const MAX_PASSPHRASE_CHARS: usize = super::state::PASSPHRASE_CAPACITY / 4;
 /// Longest search or palette input (characters).
 const MAX_QUERY_CHARS: usize = 200;
 /// The delay after a wrong passphrase doubles up to this.
@@ -62,7 +62,10 @@ pub fn unlock(state: &mut State, action: Action) -> Vec<Effect> {
             u.busy = true;
             u.message = Some("Unlocking…".into());
             // Moved, not copied: the only copy goes to the unlock thread and is wiped there.
-            let pass = Zeroizing::new(std::mem::take(&mut *u.input));
+            let pass = Zeroizing::new(std::mem::replace(
+                &mut *u.input,
+                String::with_capacity(super::state::PASSPHRASE_CAPACITY),
+            ));
             return vec![Effect::Unlock(pass)];
         }
         Action::UnlockFailed(message) => {
@@ -125,15 +128,34 @@ pub fn search(state: &mut State, action: &Action) -> Vec<Effect> {
     match action {
         Action::SelectNext => s.selected = (s.selected + 1).min(s.hits.len().saturating_sub(1)),
         Action::SelectPrev => s.selected = s.selected.saturating_sub(1),
-        Action::Cancel => state.popup = None,
+        Action::Cancel => {
+            let audit = searched(s);
+            state.popup = None;
+            return audit.into_iter().collect();
+        }
         Action::Open | Action::Submit => {
             let Some(hit) = s.hits.get(s.selected).cloned() else { return Vec::new() };
+            let audit = searched(s);
             state.popup = None;
-            return jump(state, hit.id, &hit.schema, &hit.caption);
+            let mut effects: Vec<Effect> = audit.into_iter().collect();
+            effects.extend(jump(state, hit.id, &hit.schema, &hit.caption));
+            return effects;
         }
         _ => {}
     }
     Vec::new()
+}
+
+/// Who looked for whom is what an auditor asks: the search as it stood when the analyst
+/// opened a result or closed the search (not every keystroke on the way).
+fn searched(s: &super::state::SearchPopup) -> Option<Effect> {
+    let query = s.query.trim();
+    (!query.is_empty()).then(|| {
+        Effect::Audit(
+            "search",
+            serde_json::json!({ "query": query, "hits": s.hits.len(), "via": "workbench" }),
+        )
+    })
 }
 
 /// Goes to a record found by search: a case is selected in the cases pane; an entity

@@ -151,6 +151,8 @@ pub enum Request {
     Write(Write),
     /// Generate this many synthetic entities, in chunks, until done or cancelled.
     Generate(u64),
+    /// Append to the audit log.
+    Audit(&'static str, serde_json::Value),
 }
 
 /// What the thread sends back.
@@ -244,6 +246,10 @@ fn serve(mut store: Store, rx: &Receiver<Request>, out: &Sender<Reply>, cancel: 
                         Err(e) => Action::Failed(e.to_string()),
                     },
                     Request::Generate(n) => generate(&mut store, n, out, cancel),
+                    Request::Audit(action, detail) => match store.audit(action, &detail) {
+                        Ok(()) => Action::Tick,
+                        Err(e) => Action::Failed(e.to_string()),
+                    },
                 };
                 if out.send(Reply::Action(action)).is_err() {
                     return;
