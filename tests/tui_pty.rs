@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::Liaison;
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -17,6 +17,8 @@ struct Screen {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
+    /// Kept open for as long as the child runs.
+    _master: Box<dyn MasterPty + Send>,
 }
 
 impl Screen {
@@ -68,13 +70,7 @@ impl Screen {
             }
         });
         let writer = pair.master.take_writer().unwrap();
-        // The master must outlive the child; leak it into the writer's lifetime by moving it
-        // into a thread that holds it until the test process ends.
-        std::thread::spawn(move || {
-            let _keep = pair.master;
-            std::thread::sleep(Duration::from_secs(600));
-        });
-        Screen { parser, writer, child }
+        Screen { parser, writer, child, _master: pair.master }
     }
 
     fn text(&self) -> String {

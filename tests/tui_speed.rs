@@ -160,7 +160,10 @@ fn queries_behind_the_panes_on_a_large_store() {
     time("density entity", &mut || {
         drop(store.timeline_density(TimelineScope::Entity(entity), Zoom::Month, None, None));
     });
+    time("search 'D'", &mut || drop(store.search("D", 50)));
     time("search 'Du'", &mut || drop(store.search("Du", 50)));
+    time("search 'Dub'", &mut || drop(store.search("Dub", 50)));
+    time("search 'Dubo'", &mut || drop(store.search("Dubo", 50)));
     time("search 'Dubois Mar'", &mut || drop(store.search("Dubois Mar", 50)));
     time("stats", &mut || drop(store.stats()));
     for sql in [

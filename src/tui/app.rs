@@ -253,9 +253,10 @@ impl App {
     /// Time passes: the unlock delay counts down, and an idle workbench locks itself.
     pub fn tick(&mut self) {
         if matches!(self.state.screen, Screen::Unlock(_)) {
-            let before = format!("{:?}", self.unlock_message());
+            let before = self.unlock_message().map(str::to_owned);
+            let was_dirty = self.dirty;
             self.dispatch(Action::Tick);
-            self.dirty = before != format!("{:?}", self.unlock_message());
+            self.dirty = was_dirty || before.as_deref() != self.unlock_message();
         } else if self.last_input.elapsed() >= self.idle_lock {
             self.dispatch(Action::Lock);
         }

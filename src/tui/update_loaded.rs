@@ -152,11 +152,9 @@ pub fn failed(state: &mut State, message: String) {
     state.entities.loading = false;
     state.timeline.loading = false;
     state.detail.loading = false;
-    if let Some(job) = &state.job {
-        if message.starts_with("generation") {
-            let _ = job;
-            state.job = None;
-        }
+    // A job that failed is over.
+    if state.job.is_some() && message.starts_with("generation") {
+        state.job = None;
     }
     state.error(message);
 }
