@@ -1,2 +1,4 @@
 //! Link analysis over the store: neighbourhoods, paths, duplicate candidates, task-force
 //! metrics. Knows nothing of terminals.
+
+pub mod path;

@@ -115,14 +115,26 @@ pub fn harden_process() {
     }
 }
 
+/// `liaison` alone: the workbench, unlocked at once when the passphrase comes from a file or
+/// the environment, else on its unlock screen.
+fn workbench(ctx: &unlock::Context) -> CliResult {
+    let dir = ctx.dir();
+    if !crate::store::Store::exists(&dir) {
+        return Err(StoreError::NoStore(dir.display().to_string()).into());
+    }
+    let ran = match ctx.given_passphrase()? {
+        Some(pass) => crate::tui::run(crate::store::Store::open(&dir, &pass)?),
+        None => crate::tui::run_locked(dir),
+    };
+    ran.map_err(|e| CliError::Other(format!("workbench: {e}")))
+}
+
 /// Runs one command line.
 pub fn run(cli: Cli) -> CliResult {
     let ctx = unlock::Context::new(&cli);
     let json = cli.json;
     match cli.command {
-        None => Err(CliError::Usage(
-            "the workbench is not built into this version yet: see `liaison --help`".into(),
-        )),
+        None => workbench(&ctx),
         Some(Command::Init(a)) => store_cmd::init(&ctx, &a),
         Some(Command::Passwd(a)) => store_cmd::passwd(&ctx, &a),
         Some(Command::Demo(a)) => synth_cmd::demo(&ctx, &a, json),

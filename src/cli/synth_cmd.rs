@@ -1,5 +1,7 @@
 //! `liaison demo` and `liaison generate`.
 
+use std::io::IsTerminal;
+
 use age::secrecy::SecretString;
 use clap::Args;
 
@@ -57,7 +59,10 @@ pub fn open_demo(ctx: &Context) -> CliResult<Store> {
 
 pub fn demo(ctx: &Context, a: &DemoArgs, json: bool) -> CliResult {
     let store = open_demo(ctx)?;
-    let _ = a.no_tui;
+    // The workbench needs a terminal; scripts and pipes get the summary.
+    if !a.no_tui && !json && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        return crate::tui::run(store).map_err(|e| super::CliError::Other(format!("workbench: {e}")));
+    }
     let stats = store.stats()?;
     if json {
         return print_json(&stats);

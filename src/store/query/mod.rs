@@ -2,13 +2,19 @@
 //! table. The view types are the stable `--json` output of the command line.
 
 mod case;
+mod case_list;
+mod density;
 mod entity;
+mod members;
 mod search;
 mod stats;
 mod timeline;
 
 pub use case::{CaseFilter, CaseSummary, CaseView, MemberView, RecordView};
+pub use case_list::CaseRow;
+pub use density::{DensityBucket, MAX_BUCKETS, Zoom};
 pub use entity::{EntityView, LinkView, Neighbour, StatementView};
+pub use members::{KindCount, LINK_COUNT_CAP, MemberRow};
 pub use search::SearchHit;
 pub use stats::Stats;
 pub use timeline::{TimelineItem, TimelineQuery, TimelineScope};

@@ -1,0 +1,189 @@
+//! The workbench's vocabulary: everything that can happen, as one enum.
+//!
+//! Named actions (unit variants) are what the keymap file and the command palette call by
+//! their snake_case name; their doc line is their description in the palette. Internal
+//! actions carry what arrived from the terminal or the store worker; they have no name and
+//! cannot be bound to a key.
+
+use serde::{Deserialize, Serialize};
+
+use super::worker::Loaded;
+
+macro_rules! actions {
+    (
+        named { $( #[doc = $ndoc:literal] $named:ident, )* }
+        internal { $( #[doc = $idoc:literal] $internal:ident $( ( $($field:ty),* ) )?, )* }
+    ) => {
+        /// Something the analyst asked for, or something that arrived.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Action {
+            $( #[doc = $ndoc] $named, )*
+            $( #[doc = $idoc] #[serde(skip)] $internal $( ( $($field),* ) )?, )*
+        }
+
+        impl Action {
+            /// Every named action with its description, in declaration order.
+            pub fn named() -> Vec<(Action, &'static str)> {
+                vec![ $( (Action::$named, $ndoc.trim()), )* ]
+            }
+        }
+    };
+}
+
+actions! {
+    named {
+        /// Quit the workbench
+        Quit,
+        /// Show every key binding
+        Help,
+        /// Lock: clear the screen and forget the key until the passphrase is typed again
+        Lock,
+        /// Search names, identifiers and notes as you type
+        Search,
+        /// Run any action by name
+        Palette,
+        /// Move focus to the next pane
+        FocusNext,
+        /// Move focus to the previous pane
+        FocusPrev,
+        /// Focus the cases pane
+        FocusCases,
+        /// Focus the linked-entities pane
+        FocusEntities,
+        /// Focus the timeline pane
+        FocusTimeline,
+        /// Focus the detail pane
+        FocusDetail,
+        /// Select the next row
+        SelectNext,
+        /// Select the previous row
+        SelectPrev,
+        /// Move down a page
+        PageDown,
+        /// Move up a page
+        PageUp,
+        /// Select the first row
+        SelectFirst,
+        /// Select the last row
+        SelectLast,
+        /// Open the selection: pivot to an entity's neighbourhood, jump to a result
+        Open,
+        /// Go back along the pivot history
+        Back,
+        /// Filter the focused pane (cases by text, timeline by dates)
+        Filter,
+        /// Show cases of the next status only (all, open, active, suspended, closed)
+        CycleStatus,
+        /// Remove the focused pane's filter
+        ClearFilter,
+        /// Timeline: newest or oldest first
+        ToggleOrder,
+        /// Timeline: finer buckets (year, month, week, day)
+        ZoomIn,
+        /// Timeline: coarser buckets
+        ZoomOut,
+        /// Neighbourhood: one or two hops
+        ToggleHops,
+        /// Open a new case
+        NewCase,
+        /// Create an entity (in the selected case)
+        NewEntity,
+        /// Link the marked entity to the selected one
+        NewLink,
+        /// Write a journal note in the selected case
+        NewNote,
+        /// Edit the selected case or entity
+        Edit,
+        /// Change the grade and marking of the selected statement
+        Regrade,
+        /// Delete the selected record (asks first)
+        Delete,
+        /// Mark the selected entity as the start of a link or path
+        Mark,
+        /// Add the selected entity to the selected case
+        AddToCase,
+        /// Show the shortest chain of links from the marked entity to the selected one
+        ShowPath,
+        /// Switch between the dark and light themes
+        ToggleTheme,
+        /// Reload every pane from the store
+        Refresh,
+        /// Generate 10,000 synthetic entities on a worker (cancellable)
+        Generate,
+        /// Cancel the running job
+        CancelJob,
+        /// Confirm: unlock, save the form, run the palette entry, accept
+        Submit,
+        /// Close the popup or leave the input
+        Cancel,
+        /// Next form field
+        NextField,
+        /// Previous form field
+        PrevField,
+        /// Delete the character before the cursor
+        DeleteChar,
+        /// Clear the input
+        ClearInput,
+    }
+    internal {
+        /// A character typed into the focused input.
+        TypeChar(char),
+        /// The terminal was resized to (columns, rows).
+        Resize(u16, u16),
+        /// A mouse click at (column, row).
+        Click(u16, u16),
+        /// The mouse wheel turned down at (column, row).
+        ScrollDown(u16, u16),
+        /// The mouse wheel turned up at (column, row).
+        ScrollUp(u16, u16),
+        /// Time passed (the unlock delay counts down).
+        Tick,
+        /// The store is open: its folder, office and locale country.
+        Unlocked(String, String, String),
+        /// Unlocking failed with this message.
+        UnlockFailed(String),
+        /// The store answered a query (with the ticket it was asked with).
+        Loaded(u64, Box<Loaded>),
+        /// A write was saved; the message says what, and the id is the record to select.
+        Saved(String, Option<uuid::Uuid>),
+        /// A query or write failed.
+        Failed(String),
+        /// The running job has done this much of that much.
+        JobProgress(u64, u64),
+        /// The running job ended with this message.
+        JobDone(String),
+    }
+}
+
+impl Action {
+    /// The snake_case name of a named action.
+    pub fn name(&self) -> Option<String> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The named action called `name`.
+    pub fn from_name(name: &str) -> Option<Action> {
+        serde_json::from_value(serde_json::Value::String(name.trim().to_owned())).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_actions_round_trip_through_their_names() {
+        for (action, desc) in Action::named() {
+            let name = action.name().expect("named");
+            assert_eq!(Action::from_name(&name), Some(action.clone()), "{name}");
+            assert!(!desc.is_empty() && !desc.starts_with(' '), "{name}: {desc:?}");
+        }
+        assert_eq!(Action::from_name("select_next"), Some(Action::SelectNext));
+        assert_eq!(Action::from_name("type_char"), None, "internal actions have no name");
+        assert_eq!(Action::TypeChar('x').name(), None);
+    }
+}

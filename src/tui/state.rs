@@ -1,0 +1,352 @@
+//! Everything the workbench shows, as plain data. Only `update` writes it; the render
+//! functions borrow it read-only. It holds no store handle: data arrives as actions.
+
+use std::time::Instant;
+
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use super::form::{Form, Picker};
+use super::keymap::Mode;
+use super::theme::ThemeName;
+use crate::analysis::path::PathStep;
+use crate::store::query::{
+    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, TimelineItem,
+    TimelineScope, Zoom,
+};
+
+/// The four panes, in focus order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pane {
+    #[default]
+    Cases,
+    Entities,
+    Timeline,
+    Detail,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Cases, Pane::Entities, Pane::Timeline, Pane::Detail];
+
+    #[must_use]
+    pub fn next(self) -> Pane {
+        Pane::ALL[(self as usize + 1) % 4]
+    }
+
+    #[must_use]
+    pub fn prev(self) -> Pane {
+        Pane::ALL[(self as usize + 3) % 4]
+    }
+}
+
+/// The unlock screen: the passphrase typed so far lives in a buffer wiped when dropped.
+#[derive(Debug)]
+pub struct UnlockState {
+    pub input: Zeroizing<String>,
+    pub failures: u32,
+    /// No attempt is accepted before this moment (grows with each failure).
+    pub retry_at: Option<Instant>,
+    pub message: Option<String>,
+    /// Key derivation is running.
+    pub busy: bool,
+}
+
+/// Room for the longest passphrase accepted, reserved up front: a `String` that grows
+/// copies itself and leaves the old, unwiped buffer behind.
+pub const PASSPHRASE_CAPACITY: usize = 4096;
+
+impl UnlockState {
+    pub fn new() -> UnlockState {
+        UnlockState {
+            input: Zeroizing::new(String::with_capacity(PASSPHRASE_CAPACITY)),
+            failures: 0,
+            retry_at: None,
+            message: None,
+            busy: false,
+        }
+    }
+}
+
+impl Default for UnlockState {
+    fn default() -> Self {
+        UnlockState::new()
+    }
+}
+
+#[derive(Debug)]
+pub enum Screen {
+    Unlock(UnlockState),
+    Main,
+}
+
+#[derive(Debug, Default)]
+pub struct CasesPane {
+    pub rows: Vec<CaseRow>,
+    pub selected: usize,
+    pub status: Option<String>,
+    pub text: String,
+    pub ticket: u64,
+    pub loading: bool,
+    /// Select this case when the list next arrives (a case just made, a search jump).
+    pub want: Option<Uuid>,
+}
+
+impl CasesPane {
+    pub fn current(&self) -> Option<&CaseRow> {
+        self.rows.get(self.selected)
+    }
+}
+
+/// What the entities pane lists.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntitiesView {
+    /// The members of a case.
+    Members { case: Uuid, reference: String },
+    /// The links of an entity, one or two hops out.
+    Neighbourhood { center: Uuid, caption: String, hops: u8 },
+    /// The shortest chain of links between two entities.
+    Path { from: Uuid, to: Uuid, caption: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntityRow {
+    Member(MemberRow),
+    Neighbour(Neighbour),
+    Step(PathStep),
+}
+
+impl EntityRow {
+    /// The entity the row is about (the far end for a link).
+    pub fn entity(&self) -> (Uuid, &str, &str) {
+        match self {
+            EntityRow::Member(m) => (m.id, &m.schema, &m.caption),
+            EntityRow::Neighbour(n) => (n.via.other.id, &n.via.other.schema, &n.via.other.caption),
+            EntityRow::Step(s) => (s.to.id, &s.to.schema, &s.to.caption),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct EntitiesPane {
+    pub view: Option<EntitiesView>,
+    /// Where Backspace goes back to.
+    pub history: Vec<EntitiesView>,
+    pub kinds: Vec<KindCount>,
+    pub rows: Vec<EntityRow>,
+    pub selected: usize,
+    pub ticket: u64,
+    pub loading: bool,
+    /// The last page arrived short: nothing more to load.
+    pub complete: bool,
+    /// Select this entity when the list next arrives (one just made).
+    pub want: Option<Uuid>,
+}
+
+impl EntitiesPane {
+    pub fn current(&self) -> Option<&EntityRow> {
+        self.rows.get(self.selected)
+    }
+}
+
+#[derive(Debug)]
+pub struct TimelinePane {
+    pub scope: Option<TimelineScope>,
+    pub label: String,
+    pub items: Vec<TimelineItem>,
+    pub selected: usize,
+    pub newest_first: bool,
+    pub zoom: Zoom,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Buckets with gaps filled by zeros, oldest first.
+    pub density: Vec<DensityBucket>,
+    pub ticket: u64,
+    pub density_ticket: u64,
+    pub loading: bool,
+    pub complete: bool,
+}
+
+impl Default for TimelinePane {
+    fn default() -> Self {
+        TimelinePane {
+            scope: None,
+            label: String::new(),
+            items: Vec::new(),
+            selected: 0,
+            newest_first: true,
+            zoom: Zoom::Month,
+            from: None,
+            to: None,
+            density: Vec::new(),
+            ticket: 0,
+            density_ticket: 0,
+            loading: false,
+            complete: false,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct DetailPane {
+    pub subject: Option<Uuid>,
+    pub view: Option<Box<EntityView>>,
+    /// The selected statement (for regrading).
+    pub selected: usize,
+    pub ticket: u64,
+    pub loading: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct SearchPopup {
+    pub query: String,
+    pub hits: Vec<SearchHit>,
+    pub selected: usize,
+    pub ticket: u64,
+    /// The text the shown hits answer.
+    pub answered: String,
+}
+
+#[derive(Debug, Default)]
+pub struct PalettePopup {
+    pub query: String,
+    pub selected: usize,
+}
+
+/// A question before something that cannot be taken back lightly.
+#[derive(Debug)]
+pub struct Confirm {
+    pub question: String,
+    pub write: super::worker::Write,
+}
+
+#[derive(Debug)]
+pub enum Popup {
+    Help { scroll: u16 },
+    Search(SearchPopup),
+    Palette(PalettePopup),
+    Form(Box<Form>),
+    Picker(Picker),
+    Confirm(Confirm),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+/// A long job on the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub label: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Counts for the status bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub entities: i64,
+    pub links: i64,
+    pub cases: i64,
+    /// On a large store only a bound of all records is shown (exact counts take seconds).
+    pub records_bound: Option<i64>,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub screen: Screen,
+    pub store_label: String,
+    pub office: String,
+    /// The office's country: how typed phone numbers are read.
+    pub country: String,
+    pub focus: Pane,
+    pub cases: CasesPane,
+    pub entities: EntitiesPane,
+    pub timeline: TimelinePane,
+    pub detail: DetailPane,
+    pub popup: Option<Popup>,
+    pub message: Option<Message>,
+    pub theme: ThemeName,
+    /// Terminal size (columns, rows), for mouse hit-testing.
+    pub size: (u16, u16),
+    pub quit: bool,
+    pub job: Option<Job>,
+    /// The entity marked as the start of a link or path.
+    pub marked: Option<(Uuid, String)>,
+    pub counts: Option<Counts>,
+    next_ticket: u64,
+}
+
+impl State {
+    /// A workbench waiting for the passphrase of the store in `store_label`.
+    pub fn locked(store_label: &str) -> State {
+        State::new(Screen::Unlock(UnlockState::new()), store_label)
+    }
+
+    /// A workbench on an open store (the first loads still to be asked for).
+    pub fn unlocked(store_label: &str, office: &str, country: &str) -> State {
+        let mut s = State::new(Screen::Main, store_label);
+        office.clone_into(&mut s.office);
+        country.clone_into(&mut s.country);
+        s
+    }
+
+    fn new(screen: Screen, store_label: &str) -> State {
+        State {
+            screen,
+            store_label: store_label.to_owned(),
+            office: String::new(),
+            country: String::new(),
+            focus: Pane::Cases,
+            cases: CasesPane::default(),
+            entities: EntitiesPane::default(),
+            timeline: TimelinePane::default(),
+            detail: DetailPane::default(),
+            popup: None,
+            message: None,
+            theme: ThemeName::Dark,
+            size: (80, 24),
+            quit: false,
+            job: None,
+            marked: None,
+            counts: None,
+            next_ticket: 0,
+        }
+    }
+
+    /// A fresh number to match an answer with its question.
+    pub fn ticket(&mut self) -> u64 {
+        self.next_ticket += 1;
+        self.next_ticket
+    }
+
+    /// Which keymap applies now.
+    pub fn mode(&self) -> Mode {
+        if matches!(self.screen, Screen::Unlock(_)) {
+            return Mode::Unlock;
+        }
+        match &self.popup {
+            None => Mode::Main,
+            Some(Popup::Help { .. }) => Mode::Help,
+            Some(Popup::Search(_)) => Mode::Search,
+            Some(Popup::Palette(_)) => Mode::Palette,
+            Some(Popup::Form(_)) => Mode::Form,
+            Some(Popup::Picker(_)) => Mode::Picker,
+            Some(Popup::Confirm(_)) => Mode::Confirm,
+        }
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), error: false });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), error: true });
+    }
+
+    /// The case the analyst is working in: the one selected in the cases pane.
+    pub fn current_case(&self) -> Option<&CaseRow> {
+        self.cases.current()
+    }
+}

@@ -1,0 +1,133 @@
+//! Drawing: one function per region, each borrowing the state read-only. Nothing here
+//! changes state or reads the store.
+
+mod cases;
+mod detail;
+mod entities;
+pub mod layout;
+mod popups;
+mod status;
+mod timeline;
+mod unlock;
+
+use ratatui::Frame;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders};
+
+use super::keymap::Keymap;
+use super::state::{Pane, Screen, State};
+use super::theme::Theme;
+
+/// What drawing needs besides the state.
+pub struct Look<'a> {
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+}
+
+/// Draws the whole screen for `state`.
+pub fn draw(frame: &mut Frame<'_>, state: &State, look: &Look<'_>) {
+    let area = frame.area();
+    if let Screen::Unlock(u) = &state.screen {
+        unlock::draw(frame, area, state, u, look);
+        return;
+    }
+    let r = layout::regions((area.width, area.height));
+    cases::draw(frame, r.cases, state, look);
+    entities::draw(frame, r.entities, state, look);
+    timeline::draw(frame, r.timeline, state, look);
+    detail::draw(frame, r.detail, state, look);
+    status::draw(frame, r.status, state, look);
+    popups::draw(frame, area, state, look);
+}
+
+/// A pane's frame: its number and title, bright when focused.
+fn pane_block<'a>(state: &State, pane: Pane, title: &str, look: &Look<'_>) -> Block<'a> {
+    let focused = state.focus == pane && state.popup.is_none();
+    let number = pane as usize + 1;
+    let (border, title_style) =
+        if focused { (look.theme.focus, look.theme.focus) } else { (look.theme.border, look.theme.text) };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_style(border)
+        .title(Line::from(vec![Span::styled(format!(" {number} {title} "), title_style)]))
+}
+
+/// `s` cut or padded to exactly `width` characters.
+pub fn cell(s: &str, width: usize) -> String {
+    let count = s.chars().count();
+    if count <= width {
+        let mut t = s.to_owned();
+        t.extend(std::iter::repeat_n(' ', width - count));
+        t
+    } else if width == 0 {
+        String::new()
+    } else {
+        let mut t: String = s.chars().take(width - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// `s` cut to at most `width` characters.
+pub fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width { s.to_owned() } else { cell(s, width) }
+}
+
+/// A marking as a coloured badge that also says what it is.
+fn badge(marking: &str, width: usize, look: &Look<'_>) -> Span<'static> {
+    Span::styled(cell(&super::theme::short_marking(marking), width), look.theme.marking(marking))
+}
+
+/// The style of a list row.
+fn row_style(selected: bool, focused: bool, look: &Look<'_>) -> Style {
+    match (selected, focused) {
+        (true, true) => look.theme.selected,
+        (true, false) => look.theme.accent.add_modifier(ratatui::style::Modifier::BOLD),
+        _ => look.theme.text,
+    }
+}
+
+/// A number with thousands separators.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// The label of property `prop` of kind `schema` ("birthDate" → "Born").
+fn prop_label(schema: &str, prop: &str) -> String {
+    crate::model::schema::Schema::builtin()
+        .kind(schema)
+        .ok()
+        .and_then(|k| k.properties.get(prop))
+        .map_or_else(|| prop.to_owned(), |p| p.label.clone())
+}
+
+/// A kind's label ("BankAccount" → "Bank account").
+fn kind_label(schema: &str) -> String {
+    crate::model::schema::Schema::builtin()
+        .kind(schema)
+        .map_or_else(|_| schema.to_owned(), |k| k.label.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_pad_and_cut_by_characters() {
+        assert_eq!(cell("abc", 5), "abc  ");
+        assert_eq!(cell("Sébastien", 5), "Sébа…".replace('а', "a"));
+        assert_eq!(cell("x", 0), "");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+    }
+}

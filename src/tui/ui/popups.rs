@@ -1,0 +1,239 @@
+//! Popups over the panes: help, search, command palette, forms, pickers, confirmation, and
+//! the gauge of a running job.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Gauge, Paragraph, Wrap};
+
+use super::layout::{centered, scroll_offset};
+use super::{Look, badge, cell, cut, kind_label};
+use crate::tui::form::{Form, Picker};
+use crate::tui::keymap::Mode;
+use crate::tui::state::{Confirm, PalettePopup, Popup, SearchPopup, State};
+use crate::tui::update_popup::palette_entries;
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
+    if let Some(job) = &state.job {
+        gauge(frame, area, job, look);
+    }
+    match &state.popup {
+        None => {}
+        Some(Popup::Help { scroll }) => help(frame, area, *scroll, look),
+        Some(Popup::Search(s)) => search(frame, area, s, look),
+        Some(Popup::Palette(p)) => palette(frame, area, p, look),
+        Some(Popup::Form(f)) => form(frame, area, f, look),
+        Some(Popup::Picker(p)) => picker(frame, area, p, look),
+        Some(Popup::Confirm(c)) => confirm(frame, area, c, look),
+    }
+}
+
+fn popup_block<'a>(title: &str, look: &Look<'_>) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(look.theme.focus)
+        .title(Span::styled(format!(" {title} "), look.theme.focus))
+}
+
+/// Clears `rect`, draws the frame, and returns the inside.
+fn open(frame: &mut Frame<'_>, rect: Rect, title: &str, look: &Look<'_>) -> Rect {
+    frame.render_widget(Clear, rect);
+    let block = popup_block(title, look);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    inner
+}
+
+fn gauge(frame: &mut Frame<'_>, area: Rect, job: &crate::tui::state::Job, look: &Look<'_>) {
+    let rect = Rect {
+        x: area.x + 2,
+        y: area.height.saturating_sub(5),
+        width: area.width.saturating_sub(4),
+        height: 3,
+    };
+    let inner = open(frame, rect, &format!("{} — Esc cancels", job.label), look);
+    let ratio = if job.total == 0 { 0.0 } else { (job.done as f64 / job.total as f64).clamp(0.0, 1.0) };
+    let g = Gauge::default().gauge_style(look.theme.accent).ratio(ratio).label(format!(
+        "{} / {}",
+        super::thousands(job.done as i64),
+        super::thousands(job.total as i64)
+    ));
+    frame.render_widget(g, inner);
+}
+
+/// The help text: every mode's bindings, from the keymap.
+pub fn help_lines(look: &Look<'_>) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for mode in Mode::ALL {
+        lines.push(Line::from(Span::styled(
+            format!("{} keys", mode.label().to_lowercase()),
+            look.theme.header,
+        )));
+        for b in look.keymap.bindings(mode) {
+            let keys: Vec<String> = b.on.iter().map(crate::tui::keymap::Key::label).collect();
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {}", cell(&keys.join(" "), 18)), look.theme.accent),
+                Span::styled(b.desc.clone(), look.theme.text),
+            ]));
+        }
+        lines.push(Line::from(""));
+    }
+    lines
+}
+
+fn help(frame: &mut Frame<'_>, area: Rect, scroll: u16, look: &Look<'_>) {
+    let rect = centered(area, 64.min(area.width.saturating_sub(2)), area.height.saturating_sub(2));
+    let inner = open(frame, rect, "Help — keys (from keymap.toml; Esc closes)", look);
+    let lines = help_lines(look);
+    let max = (lines.len() as u16).saturating_sub(inner.height);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll.min(max), 0)), inner);
+}
+
+fn input_line<'a>(prompt: &str, text: &str, look: &Look<'_>) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(prompt.to_owned(), look.theme.accent),
+        Span::styled(text.to_owned(), look.theme.text),
+        Span::styled("█", look.theme.focus),
+    ])
+}
+
+fn search(frame: &mut Frame<'_>, area: Rect, s: &SearchPopup, look: &Look<'_>) {
+    let rect = centered(area, 72.min(area.width.saturating_sub(2)), 18.min(area.height.saturating_sub(2)));
+    let inner = open(frame, rect, "Search names, identifiers, notes", look);
+    let width = inner.width as usize;
+    let mut lines = vec![input_line("/ ", &s.query, look)];
+    let status = if s.query.trim().is_empty() {
+        "Type part of a name, a number, a plate…".to_owned()
+    } else if s.answered != s.query {
+        "…".to_owned()
+    } else {
+        format!("{} found · Enter goes to it", s.hits.len())
+    };
+    lines.push(Line::from(Span::styled(status, look.theme.dim)));
+    let height = inner.height.saturating_sub(2) as usize;
+    let offset = scroll_offset(s.selected, s.hits.len(), height);
+    for (i, h) in s.hits.iter().enumerate().skip(offset).take(height) {
+        let style = if i == s.selected { look.theme.selected } else { look.theme.text };
+        lines.push(Line::from(vec![
+            Span::styled(cell(&kind_label(&h.schema), 13), look.theme.accent),
+            Span::styled(cell(&h.caption, width.saturating_sub(13 + 5 + 9)), style),
+            Span::styled(format!(" {} ", cell(h.grade.as_deref().unwrap_or("–"), 3)), look.theme.dim),
+            badge(&h.marking, 8, look),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn palette(frame: &mut Frame<'_>, area: Rect, p: &PalettePopup, look: &Look<'_>) {
+    let rect = centered(area, 72.min(area.width.saturating_sub(2)), 18.min(area.height.saturating_sub(2)));
+    let inner = open(frame, rect, "Commands", look);
+    let width = inner.width as usize;
+    let mut lines = vec![input_line(": ", &p.query, look)];
+    let entries = palette_entries(&p.query);
+    let height = inner.height.saturating_sub(1) as usize;
+    let offset = scroll_offset(p.selected, entries.len(), height);
+    for (i, (action, desc)) in entries.iter().enumerate().skip(offset).take(height) {
+        let style = if i == p.selected { look.theme.selected } else { look.theme.text };
+        let key = look.keymap.key_for(Mode::Main, action).unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(cell(&action.name().unwrap_or_default(), 16), style),
+            Span::styled(cell(&format!(" {desc}"), width.saturating_sub(16 + 8)), look.theme.text),
+            Span::styled(format!("{key:>8}"), look.theme.accent),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn form(frame: &mut Frame<'_>, area: Rect, f: &Form, look: &Look<'_>) {
+    let rect = centered(area, 76.min(area.width.saturating_sub(2)), area.height.saturating_sub(2).min(26));
+    let inner = open(frame, rect, &f.title, look);
+    let width = inner.width as usize;
+    let label_w = f.fields.iter().map(|x| x.label.chars().count()).max().unwrap_or(0).min(22) + 1;
+    // One line per field, plus one per error; the focused field stays in view.
+    let mut lines: Vec<Line> = Vec::new();
+    let mut focus_line = 0;
+    for (i, field) in f.fields.iter().enumerate() {
+        let focused = i == f.focus;
+        if focused {
+            focus_line = lines.len();
+        }
+        let mark = if field.required { "*" } else { " " };
+        let mut spans = vec![
+            Span::styled(
+                cell(&format!("{}{mark}", field.label), label_w),
+                if focused { look.theme.focus } else { look.theme.dim },
+            ),
+            Span::styled(" ", look.theme.text),
+        ];
+        let value_w = width.saturating_sub(label_w + 2);
+        let shown: String = {
+            let count = field.value.chars().count();
+            // The end of a long value, where the cursor is.
+            field.value.chars().skip(count.saturating_sub(value_w.saturating_sub(1))).collect()
+        };
+        spans.push(Span::styled(shown.clone(), if focused { look.theme.selected } else { look.theme.text }));
+        if focused {
+            spans.push(Span::styled("█", look.theme.focus));
+        }
+        if field.value.is_empty() && !field.hint.is_empty() {
+            spans.push(Span::styled(
+                cut(&format!(" {}", field.hint), value_w.saturating_sub(1)),
+                look.theme.dim,
+            ));
+        }
+        lines.push(Line::from(spans));
+        if let Some(e) = &field.error {
+            lines.push(Line::from(Span::styled(format!("  ⚠ {e}"), look.theme.error)));
+        }
+    }
+    let footer_h = 2;
+    let height = (inner.height as usize).saturating_sub(footer_h);
+    let scroll = (focus_line + 2).saturating_sub(height);
+    let body = Rect { height: inner.height.saturating_sub(footer_h as u16), ..inner };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll as u16, 0)), body);
+    let mut footer = Vec::new();
+    if let Some(e) = &f.error {
+        footer.push(Line::from(Span::styled(cut(&format!("⚠ {e}"), width), look.theme.error)));
+    } else {
+        footer.push(Line::from(""));
+    }
+    footer.push(Line::from(Span::styled(
+        cut("Enter save · Tab/↓ next field · Shift-Tab/↑ previous · Esc cancel", width),
+        look.theme.dim,
+    )));
+    frame.render_widget(
+        Paragraph::new(footer),
+        Rect { y: inner.y + body.height, height: footer_h as u16, ..inner },
+    );
+}
+
+fn picker(frame: &mut Frame<'_>, area: Rect, p: &Picker, look: &Look<'_>) {
+    let rect = centered(area, 60.min(area.width.saturating_sub(2)), 20.min(area.height.saturating_sub(2)));
+    let inner = open(frame, rect, &p.title, look);
+    let mut lines = vec![input_line("filter: ", &p.filter, look)];
+    let visible = p.visible();
+    let height = inner.height.saturating_sub(1) as usize;
+    let offset = scroll_offset(p.selected, visible.len(), height);
+    for (i, (_, label)) in visible.iter().enumerate().skip(offset).take(height) {
+        let style = if i == p.selected { look.theme.selected } else { look.theme.text };
+        lines.push(Line::from(Span::styled(cell(label, inner.width as usize), style)));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn confirm(frame: &mut Frame<'_>, area: Rect, c: &Confirm, look: &Look<'_>) {
+    let rect = centered(area, 56.min(area.width.saturating_sub(2)), 7);
+    let inner = open(frame, rect, "Confirm", look);
+    let lines = vec![
+        Line::from(Span::styled(c.question.clone(), look.theme.warning)),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(" y ", look.theme.selected),
+            Span::raw(" yes    "),
+            Span::styled(" n ", look.theme.selected),
+            Span::raw(" no"),
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}

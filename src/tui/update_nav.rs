@@ -1,0 +1,166 @@
+//! `update` for moving about the main screen: focus, selection, paging, opening and going
+//! back, filters, and the mouse.
+
+use super::effect::Effect;
+use super::form::Form;
+use super::state::{EntitiesView, Pane, Popup, State};
+use super::ui::layout;
+use super::update::{PREFETCH, load_detail, pivot, select_case, show_view};
+use super::worker::Query;
+
+pub(super) fn page(state: &State) -> isize {
+    let rect = layout::regions(state.size).pane(state.focus);
+    let rows = layout::list_area(state.focus, rect).height / layout::row_height(state.focus, rect);
+    (rows.max(2) - 1) as isize
+}
+
+pub(super) fn focus(state: &mut State, pane: Pane) -> Vec<Effect> {
+    state.focus = pane;
+    // The detail pane shows what the newly focused pane has selected.
+    match pane {
+        Pane::Cases => {
+            state.cases.current().map(|c| c.id).map(|id| load_detail(state, id)).unwrap_or_default()
+        }
+        Pane::Entities => state
+            .entities
+            .current()
+            .map(|r| r.entity().0)
+            .map(|id| load_detail(state, id))
+            .unwrap_or_default(),
+        Pane::Timeline => state
+            .timeline
+            .items
+            .get(state.timeline.selected)
+            .map(|i| i.id)
+            .map(|id| load_detail(state, id))
+            .unwrap_or_default(),
+        Pane::Detail => Vec::new(),
+    }
+}
+
+fn clamp_move(selected: usize, len: usize, by: isize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    selected.saturating_add_signed(by).min(len - 1)
+}
+
+pub(super) fn move_selection(state: &mut State, by: isize) -> Vec<Effect> {
+    match state.focus {
+        Pane::Cases => {
+            let before = state.cases.selected;
+            state.cases.selected = clamp_move(before, state.cases.rows.len(), by);
+            if state.cases.selected == before { Vec::new() } else { select_case(state) }
+        }
+        Pane::Entities => {
+            let e = &mut state.entities;
+            let before = e.selected;
+            e.selected = clamp_move(before, e.rows.len(), by);
+            let mut effects = Vec::new();
+            if e.selected + PREFETCH >= e.rows.len() && !e.complete && !e.loading {
+                if let Some(EntitiesView::Members { case, .. }) = &e.view {
+                    let q = Query::Members { case: *case, offset: e.rows.len() as u32 };
+                    e.loading = true;
+                    let ticket = e.ticket;
+                    effects.push(Effect::Query(ticket, q));
+                }
+            }
+            if state.entities.selected != before {
+                if let Some(id) = state.entities.current().map(|r| r.entity().0) {
+                    effects.extend(load_detail(state, id));
+                }
+            }
+            effects
+        }
+        Pane::Timeline => {
+            let t = &mut state.timeline;
+            let before = t.selected;
+            t.selected = clamp_move(before, t.items.len(), by);
+            let mut effects = Vec::new();
+            if t.selected + PREFETCH >= t.items.len() && !t.complete && !t.loading {
+                if let Some(scope) = t.scope {
+                    t.loading = true;
+                    let q = Query::Timeline {
+                        scope,
+                        from: t.from.clone(),
+                        to: t.to.clone(),
+                        newest_first: t.newest_first,
+                        offset: t.items.len() as u32,
+                    };
+                    effects.push(Effect::Query(t.ticket, q));
+                }
+            }
+            if state.timeline.selected != before {
+                if let Some(id) = state.timeline.items.get(state.timeline.selected).map(|i| i.id) {
+                    effects.extend(load_detail(state, id));
+                }
+            }
+            effects
+        }
+        Pane::Detail => {
+            let len = state.detail.view.as_ref().map_or(0, |v| v.statements.len());
+            state.detail.selected = clamp_move(state.detail.selected, len, by);
+            Vec::new()
+        }
+    }
+}
+
+pub(super) fn open(state: &mut State) -> Vec<Effect> {
+    match state.focus {
+        Pane::Cases => focus(state, Pane::Entities),
+        Pane::Entities => {
+            let Some(row) = state.entities.current().cloned() else { return Vec::new() };
+            let (id, _, caption) = row.entity();
+            let hops = match state.entities.view {
+                Some(EntitiesView::Neighbourhood { hops, .. }) => hops,
+                _ => 1,
+            };
+            let view = EntitiesView::Neighbourhood { center: id, caption: caption.to_owned(), hops };
+            pivot(state, view)
+        }
+        Pane::Timeline => focus(state, Pane::Detail),
+        Pane::Detail => Vec::new(),
+    }
+}
+
+pub(super) fn back(state: &mut State) -> Vec<Effect> {
+    if let Some(view) = state.entities.history.pop() {
+        state.entities.view = None;
+        show_view(state, view)
+    } else {
+        state.info("Nothing to go back to.");
+        Vec::new()
+    }
+}
+
+pub(super) fn filter(state: &mut State) -> Vec<Effect> {
+    let form = match state.focus {
+        Pane::Timeline => Form::timeline_range(state.timeline.from.as_deref(), state.timeline.to.as_deref()),
+        _ => Form::case_filter(&state.cases.text),
+    };
+    state.popup = Some(Popup::Form(Box::new(form)));
+    Vec::new()
+}
+
+pub(super) fn click(state: &mut State, x: u16, y: u16) -> Vec<Effect> {
+    let Some(pane) = layout::pane_at(state.size, x, y) else { return Vec::new() };
+    let mut effects = focus(state, pane);
+    let rect = layout::regions(state.size).pane(pane);
+    let area = layout::list_area(pane, rect);
+    if y < area.y || y >= area.y + area.height {
+        return effects;
+    }
+    let (selected, len) = match pane {
+        Pane::Cases => (state.cases.selected, state.cases.rows.len()),
+        Pane::Entities => (state.entities.selected, state.entities.rows.len()),
+        Pane::Timeline => (state.timeline.selected, state.timeline.items.len()),
+        Pane::Detail => return effects,
+    };
+    let row_height = layout::row_height(pane, rect);
+    let offset = layout::scroll_offset(selected, len, (area.height / row_height) as usize);
+    let row = offset + ((y - area.y) / row_height) as usize;
+    if row < len {
+        effects.extend(move_selection(state, row as isize - selected as isize));
+    }
+    effects
+}

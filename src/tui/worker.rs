@@ -1,0 +1,418 @@
+//! The store's own thread. A `rusqlite::Connection` may move between threads but not be
+//! shared, so the `Store` lives here: the draw path never touches it. Requests arrive over
+//! a channel; each answer goes back as an [`Action`], followed by [`Reply::Finished`] so the
+//! runtime knows how much is still in flight.
+//!
+//! When requests pile up (a key held down), a query superseded by a newer one of the same
+//! kind is skipped: only the answer for where the analyst is now is worth computing.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
+use std::thread::JoinHandle;
+
+use uuid::Uuid;
+
+use super::action::Action;
+use crate::analysis::path::{PathLimits, PathStep, shortest_path};
+use crate::model::marking::Marking;
+use crate::store::query::{
+    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, Stats, TimelineItem,
+    TimelineQuery, TimelineScope, Zoom,
+};
+use crate::store::{Provenance, Store, StoreError};
+
+/// Rows per page of the lists: more than the tallest pane shows, and no more, since every
+/// row costs a few lookups (link counts, the ends of a dated link).
+pub const PAGE: u32 = 80;
+/// Search results shown as you type.
+pub const SEARCH_LIMIT: u32 = 50;
+/// Links shown in the detail pane.
+pub const DETAIL_LINKS: u32 = 50;
+/// Neighbours read per hop.
+pub const NEIGHBOURS: u32 = 150;
+/// Cases listed (a task force has hundreds, not millions).
+pub const CASES_SHOWN: u32 = 5000;
+/// Above this many records the status bar shows a bound instead of exact counts.
+pub const EXACT_COUNTS_UP_TO: i64 = 200_000;
+/// SQLCipher page cache of the workbench's connection, in KiB. The store opens with a large
+/// cache for bulk writes; browsing needs far less, and the workbench must stay small.
+const BROWSING_CACHE_KIB: i64 = 32 * 1024;
+
+/// A read the panes need.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    Cases {
+        status: Option<String>,
+        text: Option<String>,
+    },
+    Members {
+        case: Uuid,
+        offset: u32,
+    },
+    Neighbourhood {
+        entity: Uuid,
+        hops: u8,
+    },
+    Timeline {
+        scope: TimelineScope,
+        from: Option<String>,
+        to: Option<String>,
+        newest_first: bool,
+        offset: u32,
+    },
+    Density {
+        scope: TimelineScope,
+        zoom: Zoom,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    Detail {
+        id: Uuid,
+    },
+    Search {
+        text: String,
+    },
+    Stats,
+    Path {
+        from: Uuid,
+        to: Uuid,
+    },
+}
+
+impl Query {
+    /// Queries of the same slot supersede each other.
+    fn slot(&self) -> u8 {
+        match self {
+            Query::Cases { .. } => 0,
+            Query::Members { offset: 0, .. } | Query::Neighbourhood { .. } => 1,
+            Query::Members { .. } => 2,
+            Query::Timeline { offset: 0, .. } => 3,
+            Query::Timeline { .. } => 4,
+            Query::Density { .. } => 5,
+            Query::Detail { .. } => 6,
+            Query::Search { .. } => 7,
+            Query::Stats => 8,
+            Query::Path { .. } => 9,
+        }
+    }
+}
+
+/// What a query found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    Cases(Vec<CaseRow>),
+    Members {
+        case: Uuid,
+        kinds: Vec<KindCount>,
+        rows: Vec<MemberRow>,
+        offset: u32,
+    },
+    Neighbourhood {
+        center: Box<EntityView>,
+        rows: Vec<Neighbour>,
+    },
+    Timeline {
+        items: Vec<TimelineItem>,
+        offset: u32,
+    },
+    Density(Vec<DensityBucket>),
+    Detail(Box<EntityView>),
+    Search {
+        text: String,
+        hits: Vec<SearchHit>,
+    },
+    Stats(Box<Stats>),
+    /// At most this many records (a large store: exact counts would take seconds).
+    RecordBound(i64),
+    Path {
+        from: Uuid,
+        to: Uuid,
+        steps: Option<Vec<PathStep>>,
+    },
+}
+
+/// A change the analyst made. Every one goes through a `Txn`: a signed op, audited.
+#[derive(Debug, Clone)]
+pub enum Write {
+    NewCase { props: Vec<(String, String)>, marking: Marking },
+    NewEntity { schema: String, props: Vec<(String, String)>, prov: Provenance },
+    SetValues { id: Uuid, props: Vec<(String, String)>, prov: Provenance },
+    NewLink { schema: String, from: Uuid, to: Uuid, props: Vec<(String, String)>, prov: Provenance },
+    NewNote { case: Uuid, text: String, author: String },
+    Delete { id: Uuid, label: String },
+    AddMember { case: Uuid, entity: Uuid, role: Option<String> },
+}
+
+/// Work sent to the thread.
+#[derive(Debug)]
+pub enum Request {
+    Query(u64, Query),
+    Write(Write),
+    /// Generate this many synthetic entities, in chunks, until done or cancelled.
+    Generate(u64),
+    /// Append to the audit log.
+    Audit(&'static str, serde_json::Value),
+}
+
+/// What the thread sends back.
+pub enum Reply {
+    Action(Action),
+    /// One request is answered (or skipped).
+    Finished,
+    /// The unlock thread's result (the store moves to a new worker).
+    Opened(Box<Result<Store, StoreError>>),
+}
+
+/// A running store thread.
+pub struct Worker {
+    requests: Option<Sender<Request>>,
+    cancel: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    pub fn start(store: Store, replies: Sender<Reply>) -> Worker {
+        // Best effort: a failure leaves the store's own (larger) cache.
+        let _ = store.conn().pragma_update(None, "cache_size", -BROWSING_CACHE_KIB);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = cancel.clone();
+        let handle = std::thread::Builder::new()
+            .name("liaison-store".into())
+            .spawn(move || serve(store, &rx, &replies, &flag))
+            .expect("spawning the store thread");
+        Worker { requests: Some(tx), cancel, handle: Some(handle) }
+    }
+
+    /// Sends a request; false if the thread is gone.
+    pub fn send(&self, request: Request) -> bool {
+        if matches!(request, Request::Generate(_)) {
+            self.cancel.store(false, Ordering::SeqCst);
+        }
+        self.requests.as_ref().is_some_and(|tx| tx.send(request).is_ok())
+    }
+
+    pub fn cancel_job(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// Stops the thread and waits until it has dropped the store (and with it the key).
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.cancel.store(true, Ordering::SeqCst);
+        self.requests.take();
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn serve(mut store: Store, rx: &Receiver<Request>, out: &Sender<Reply>, cancel: &AtomicBool) {
+    let mut last_viewed: Option<Uuid> = None;
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            batch.push(more);
+        }
+        let superseded: Vec<bool> = batch
+            .iter()
+            .enumerate()
+            .map(|(i, r)| match r {
+                Request::Query(_, q) => batch[i + 1..]
+                    .iter()
+                    .any(|later| matches!(later, Request::Query(_, l) if l.slot() == q.slot())),
+                _ => false,
+            })
+            .collect();
+        for (request, skip) in batch.into_iter().zip(superseded) {
+            if !skip {
+                let action = match request {
+                    Request::Query(ticket, q) => match answer(&store, q, &mut last_viewed) {
+                        Ok(loaded) => Action::Loaded(ticket, Box::new(loaded)),
+                        Err(e) => Action::Failed(e.to_string()),
+                    },
+                    Request::Write(w) => match write(&mut store, w) {
+                        Ok((message, id)) => Action::Saved(message, id),
+                        Err(e) => Action::Failed(e.to_string()),
+                    },
+                    Request::Generate(n) => generate(&mut store, n, out, cancel),
+                    Request::Audit(action, detail) => match store.audit(action, &detail) {
+                        Ok(()) => Action::Tick,
+                        Err(e) => Action::Failed(e.to_string()),
+                    },
+                };
+                if out.send(Reply::Action(action)).is_err() {
+                    return;
+                }
+            }
+            if out.send(Reply::Finished).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loaded, StoreError> {
+    Ok(match q {
+        Query::Cases { status, text } => {
+            Loaded::Cases(store.case_rows(status.as_deref(), text.as_deref(), CASES_SHOWN, 0)?)
+        }
+        Query::Members { case, offset } => Loaded::Members {
+            case,
+            kinds: if offset == 0 { store.case_member_kinds(case)? } else { Vec::new() },
+            rows: store.case_members(case, PAGE, offset)?,
+            offset,
+        },
+        Query::Neighbourhood { entity, hops } => {
+            let center = store.entity(entity, 0)?;
+            audit_view(store, &center, last_viewed)?;
+            Loaded::Neighbourhood {
+                center: Box::new(center),
+                rows: store.neighbourhood(entity, hops, NEIGHBOURS)?,
+            }
+        }
+        Query::Timeline { scope, from, to, newest_first, offset } => Loaded::Timeline {
+            items: store.timeline(&TimelineQuery { scope, from, to, newest_first, limit: PAGE, offset })?,
+            offset,
+        },
+        Query::Density { scope, zoom, from, to } => {
+            Loaded::Density(store.timeline_density(scope, zoom, from.as_deref(), to.as_deref())?)
+        }
+        Query::Detail { id } => {
+            let view = store.entity(id, DETAIL_LINKS)?;
+            audit_view(store, &view, last_viewed)?;
+            Loaded::Detail(Box::new(view))
+        }
+        Query::Search { text } => {
+            let hits = store.search(&text, SEARCH_LIMIT)?;
+            Loaded::Search { text, hits }
+        }
+        Query::Stats => {
+            let bound = store.record_count_bound()?;
+            if bound > EXACT_COUNTS_UP_TO {
+                Loaded::RecordBound(bound)
+            } else {
+                Loaded::Stats(Box::new(store.stats()?))
+            }
+        }
+        Query::Path { from, to } => {
+            Loaded::Path { from, to, steps: shortest_path(store, from, to, PathLimits::default())? }
+        }
+    })
+}
+
+/// Views are audited as the command line audits them; moving back and forth over the same
+/// record writes one entry, not one per redraw.
+fn audit_view(store: &Store, view: &EntityView, last: &mut Option<Uuid>) -> Result<(), StoreError> {
+    if *last == Some(view.id) {
+        return Ok(());
+    }
+    *last = Some(view.id);
+    let action = if view.schema == "Person" { "view person" } else { "view entity" };
+    store.audit(action, &serde_json::json!({ "entity": view.id.to_string(), "via": "workbench" }))
+}
+
+fn write(store: &mut Store, w: Write) -> Result<(String, Option<Uuid>), StoreError> {
+    let locale = store.locale();
+    match w {
+        Write::NewCase { props, marking } => {
+            let reference =
+                props.iter().find(|(p, _)| p == "reference").map(|(_, v)| v.clone()).unwrap_or_default();
+            if store.case_id(&reference).is_ok() {
+                return Err(StoreError::Input(format!("a case with reference {reference:?} already exists")));
+            }
+            let prov = Provenance { marking: Some(marking), ..Provenance::default() };
+            let mut tx = store.write("case new")?;
+            let id = tx.new_record("Case", None, &props, &prov)?;
+            tx.commit(&serde_json::json!({ "case": id.to_string(), "via": "workbench" }))?;
+            Ok((format!("Case {reference} opened."), Some(id)))
+        }
+        Write::NewEntity { schema, props, prov } => {
+            let mut tx = store.write("entity new")?;
+            let id = tx.new_entity(&schema, &props, &prov, locale)?;
+            tx.commit(
+                &serde_json::json!({ "entity": id.to_string(), "schema": schema, "via": "workbench" }),
+            )?;
+            Ok((format!("{schema} saved."), Some(id)))
+        }
+        Write::SetValues { id, props, prov } => {
+            let mut tx = store.write("entity set")?;
+            tx.set_values(id, &props, &prov, locale)?;
+            tx.commit(&serde_json::json!({ "entity": id.to_string(), "via": "workbench" }))?;
+            Ok(("Changes saved.".into(), Some(id)))
+        }
+        Write::NewLink { schema, from, to, props, prov } => {
+            let mut tx = store.write("link new")?;
+            let id = tx.new_link(&schema, from, to, &props, &prov, locale)?;
+            tx.commit(&serde_json::json!({ "link": id.to_string(), "schema": schema, "via": "workbench" }))?;
+            Ok((format!("{schema} link saved."), Some(to)))
+        }
+        Write::NewNote { case, text, author } => {
+            let props = vec![
+                ("text".to_owned(), text),
+                ("author".to_owned(), author),
+                ("date".to_owned(), chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            ];
+            let prov = Provenance { case: Some(case), ..Provenance::default() };
+            let mut tx = store.write("case record")?;
+            let id = tx.new_record("Note", Some(case), &props, &prov)?;
+            tx.commit(&serde_json::json!({ "case": case.to_string(), "kind": "Note", "via": "workbench" }))?;
+            Ok(("Note saved.".into(), Some(id)))
+        }
+        Write::Delete { id, label } => {
+            let mut tx = store.write("entity delete")?;
+            tx.delete(id)?;
+            tx.commit(&serde_json::json!({ "entity": id.to_string(), "via": "workbench" }))?;
+            Ok((format!("Deleted {label} (`liaison entity restore {id}` undoes it)."), None))
+        }
+        Write::AddMember { case, entity, role } => {
+            let mut tx = store.write("case add")?;
+            tx.add_member(case, entity, role.as_deref())?;
+            tx.commit(&serde_json::json!({ "case": case.to_string(), "entity": entity.to_string(), "via": "workbench" }))?;
+            Ok(("Added to the case.".into(), Some(entity)))
+        }
+    }
+}
+
+/// Entities per chunk of a generate job: cancelling takes effect between chunks.
+const GENERATE_CHUNK: u64 = 2000;
+
+fn generate(store: &mut Store, total: u64, out: &Sender<Reply>, cancel: &AtomicBool) -> Action {
+    let stamp = chrono::Utc::now().format("%y%m%d%H%M%S");
+    let mut done = 0;
+    let mut chunk = 0;
+    while done < total {
+        if cancel.load(Ordering::SeqCst) {
+            return Action::JobDone(format!("Generation cancelled after {done} entities."));
+        }
+        chunk += 1;
+        let n = GENERATE_CHUNK.min(total - done);
+        let opts = crate::synth::GenerateOptions {
+            entities: n,
+            seed: chunk ^ u64::from(chrono::Utc::now().timestamp_subsec_nanos()),
+            case_prefix: format!("GEN{stamp}-{chunk:03}"),
+        };
+        let base = done;
+        let result = crate::synth::generate(store, &opts, &mut |d, _| {
+            if d % 200 == 0 {
+                let _ = out.send(Reply::Action(Action::JobProgress(base + d, total)));
+            }
+        });
+        if let Err(e) = result {
+            return Action::Failed(format!("generation stopped: {e}"));
+        }
+        done += n;
+        let _ = out.send(Reply::Action(Action::JobProgress(done, total)));
+    }
+    Action::JobDone(format!("Generated {done} entities."))
+}

@@ -1,0 +1,181 @@
+//! Keypress-to-frame times of the workbench on a large store, for the speed figures of the
+//! issue. Not a timed assertion: it prints what it measures, and only runs when asked:
+//!
+//! ```sh
+//! LIAISON_BENCH_STORE=/path/to/store LIAISON_BENCH_PASSPHRASE_FILE=/path/to/pass \
+//!   cargo test --release --test tui_speed -- --ignored --nocapture
+//! ```
+
+use std::time::{Duration, Instant};
+
+use age::secrecy::SecretString;
+use liaison::store::Store;
+use liaison::tui::testing::{SETTLE, terminal};
+use liaison::tui::{App, Options};
+
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_owned))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+#[test]
+#[ignore = "needs LIAISON_BENCH_STORE: a store made by `liaison generate`"]
+fn keypress_to_frame_on_a_large_store() {
+    let (Some(dir), Some(pass)) =
+        (std::env::var_os("LIAISON_BENCH_STORE"), std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE"))
+    else {
+        eprintln!("LIAISON_BENCH_STORE and LIAISON_BENCH_PASSPHRASE_FILE are not set: nothing measured");
+        return;
+    };
+    let pass = std::fs::read_to_string(pass).unwrap();
+    let store = Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap();
+    let mut t = terminal(160, 48);
+    let started = Instant::now();
+    let mut app = App::with_store(store, Options::plain());
+    app.draw(&mut t).unwrap();
+    let first_frame = started.elapsed();
+    assert!(app.settle(SETTLE));
+    app.draw(&mut t).unwrap();
+    let first_data = started.elapsed();
+    eprintln!("first frame {:.1} ms; first frame with data {:.1} ms", ms(first_frame), ms(first_data));
+    let mut script: Vec<&str> = Vec::new();
+    script.extend(["j"; 15]);
+    script.extend(["2"]);
+    script.extend(["j"; 15]);
+    script.extend(["enter", "j", "j", "enter", "backspace", "backspace", "3"]);
+    script.extend(["j"; 15]);
+    script.extend(["-", "-", "+", "o", "4", "j", "j", "1", "/"]);
+    let typed = "Dubois Marseille";
+    let mut times: Vec<(String, Duration)> = Vec::new();
+    for k in &script {
+        let t0 = Instant::now();
+        app.press(k);
+        assert!(app.settle(SETTLE));
+        app.draw(&mut t).unwrap();
+        times.push(((*k).to_owned(), t0.elapsed()));
+    }
+    for c in typed.chars() {
+        let t0 = Instant::now();
+        app.type_text(&c.to_string());
+        assert!(app.settle(SETTLE));
+        app.draw(&mut t).unwrap();
+        times.push((format!("search {c}"), t0.elapsed()));
+    }
+    let mut sorted: Vec<Duration> = times.iter().map(|x| x.1).collect();
+    sorted.sort();
+    let pct = |p: f64| sorted[((sorted.len() as f64 * p).ceil() as usize).min(sorted.len()) - 1];
+    eprintln!(
+        "{} keypresses: p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; RSS {:.0} MiB",
+        sorted.len(),
+        ms(pct(0.5)),
+        ms(pct(0.9)),
+        ms(pct(0.99)),
+        ms(sorted[sorted.len() - 1]),
+        rss_mib()
+    );
+    // The frame drawn at once after a key, before the store has answered (the draw path).
+    let mut immediate: Vec<Duration> = Vec::new();
+    for k in ["1", "j", "k", "j", "k", "2", "j", "j", "k", "3", "j", "k"] {
+        let t0 = Instant::now();
+        app.press(k);
+        app.draw(&mut t).unwrap();
+        immediate.push(t0.elapsed());
+        assert!(app.settle(SETTLE));
+    }
+    immediate.sort();
+    eprintln!(
+        "key to frame before the store answers: p50 {:.2} ms, max {:.2} ms",
+        ms(immediate[immediate.len() / 2]),
+        ms(immediate[immediate.len() - 1])
+    );
+    let mut slowest = times.clone();
+    slowest.sort_by_key(|x| std::cmp::Reverse(x.1));
+    for (k, d) in slowest.iter().take(8) {
+        eprintln!("  slow: {k:<12} {:.1} ms", ms(*d));
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Each query a keypress may cause, timed alone, with its query plan where it matters.
+#[test]
+#[ignore = "needs LIAISON_BENCH_STORE: a store made by `liaison generate`"]
+fn queries_behind_the_panes_on_a_large_store() {
+    use liaison::store::query::{CaseFilter, TimelineQuery, TimelineScope, Zoom};
+    let (Some(dir), Some(pass)) =
+        (std::env::var_os("LIAISON_BENCH_STORE"), std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE"))
+    else {
+        return;
+    };
+    let pass = std::fs::read_to_string(pass).unwrap();
+    let store = Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap();
+    let time = |label: &str, f: &mut dyn FnMut()| {
+        f();
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            f();
+        }
+        eprintln!("{label:<28} {:>8.1} ms", ms(t0.elapsed()) / 3.0);
+    };
+    let cases = store.cases(&CaseFilter { limit: 1000, ..CaseFilter::default() }).unwrap();
+    let case = cases[cases.len() / 2].id;
+    let members = store.case_members(case, 200, 0).unwrap();
+    let entity = members[members.len() / 2].id;
+    time("cases (all, summaries)", &mut || {
+        drop(store.cases(&CaseFilter { limit: 1000, ..CaseFilter::default() }));
+    });
+    time("case_rows (workbench)", &mut || drop(store.case_rows(None, None, 5000, 0)));
+    time("case_rows filtered", &mut || drop(store.case_rows(Some("active"), Some("route"), 5000, 0)));
+    time("case_members page", &mut || drop(store.case_members(case, 200, 0)));
+    time("case_member_kinds", &mut || drop(store.case_member_kinds(case)));
+    time("timeline case page", &mut || {
+        drop(store.timeline(&TimelineQuery {
+            scope: TimelineScope::Case(case),
+            limit: 200,
+            ..TimelineQuery::default()
+        }));
+    });
+    time("density case month", &mut || {
+        drop(store.timeline_density(TimelineScope::Case(case), Zoom::Month, None, None));
+    });
+    time("density case day", &mut || {
+        drop(store.timeline_density(TimelineScope::Case(case), Zoom::Day, None, None));
+    });
+    time("entity detail", &mut || drop(store.entity(entity, 50)));
+    time("case detail", &mut || drop(store.entity(case, 50)));
+    time("neighbourhood 1 hop", &mut || drop(store.neighbourhood(entity, 1, 150)));
+    time("neighbourhood 2 hops", &mut || drop(store.neighbourhood(entity, 2, 150)));
+    time("timeline entity page", &mut || {
+        drop(store.timeline(&TimelineQuery {
+            scope: TimelineScope::Entity(entity),
+            limit: 200,
+            ..TimelineQuery::default()
+        }));
+    });
+    time("density entity", &mut || {
+        drop(store.timeline_density(TimelineScope::Entity(entity), Zoom::Month, None, None));
+    });
+    time("search 'D'", &mut || drop(store.search("D", 50)));
+    time("search 'Du'", &mut || drop(store.search("Du", 50)));
+    time("search 'Dub'", &mut || drop(store.search("Dub", 50)));
+    time("search 'Dubo'", &mut || drop(store.search("Dubo", 50)));
+    time("search 'Dubois Mar'", &mut || drop(store.search("Dubois Mar", 50)));
+    time("stats", &mut || drop(store.stats()));
+    for sql in [
+        "EXPLAIN QUERY PLAN SELECT e.n FROM object m JOIN object e ON e.n = m.dst WHERE m.src = 1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0 ORDER BY e.schema, e.caption, e.n LIMIT 200",
+        "EXPLAIN QUERY PLAN SELECT count(*) FROM (SELECT 1 FROM object WHERE src = 1 AND deleted = 0 AND schema NOT IN ('CaseMember','Note','Operation','Task') LIMIT 1000)",
+        "EXPLAIN QUERY PLAN SELECT n, uid, caption FROM object WHERE schema = 'Case' AND deleted = 0",
+        "EXPLAIN QUERY PLAN SELECT * FROM (SELECT l.uid, l.schema, l.dst FROM object l WHERE l.src = 1 AND l.deleted = 0 ORDER BY l.n DESC LIMIT 200) UNION ALL SELECT * FROM (SELECT l.uid, l.schema, l.src FROM object l WHERE l.dst = 1 AND l.deleted = 0 ORDER BY l.n DESC LIMIT 200)",
+        "EXPLAIN QUERY PLAN WITH m(e) AS (SELECT dst FROM object WHERE src = 1 AND schema = 'CaseMember' AND deleted = 0 UNION SELECT 1), items(at, obj, prop) AS (SELECT at, obj, prop FROM timeline WHERE a IN m UNION SELECT at, obj, prop FROM timeline WHERE b IN m) SELECT substr(at, 1, 7) k, count(*) FROM items GROUP BY k",
+    ] {
+        let mut stmt = store.conn().prepare(sql).unwrap();
+        let plan: Vec<String> =
+            stmt.query_map([], |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
+        eprintln!("{}\n   {}", &sql[19..80], plan.join("\n   "));
+    }
+}
