@@ -14,6 +14,11 @@ pub mod query;
 pub mod rebuild;
 mod unlock_log;
 pub mod write;
+// Exchange between offices (issue 4).
+pub mod conflicts;
+pub mod offices;
+pub mod outbox;
+pub mod remote;
 
 use std::path::{Path, PathBuf};
 

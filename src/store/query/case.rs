@@ -189,7 +189,7 @@ impl Store {
                         (SELECT value FROM stmt WHERE obj = m.n AND prop = 'role' AND live = 1 LIMIT 1)
                  FROM object m JOIN object e ON e.n = m.dst
                  WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
-                 ORDER BY e.schema, e.caption, e.n LIMIT ?2 OFFSET ?3",
+                 ORDER BY e.schema, e.caption, e.uid LIMIT ?2 OFFSET ?3",
             )?
             .query_map(params![n, limit, offset], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))

@@ -134,7 +134,7 @@ impl Store {
              LEFT JOIN device d ON d.id = s.origin
              LEFT JOIN case_ref cr ON cr.obj = s.case_n
              WHERE s.obj = ?1 AND s.live = 1 AND s.prop NOT LIKE '$%'
-             ORDER BY s.prop, s.hlc, s.n",
+             ORDER BY s.prop, s.hlc, s.origin, s.value, s.n",
         )?;
         let rows = stmt.query_map([n], |r| {
             let source_uid: Option<Vec<u8>> = r.get(2)?;
