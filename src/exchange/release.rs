@@ -10,8 +10,10 @@
 //!   that reaches its record;
 //! - `agency`: as `case`, and the office belongs to the agency of the office that recorded
 //!   the value;
-//! - `named`: the value was recorded under a case, and that case is shared with the office
-//!   (TLP:RED never travels on the strength of some other case reaching the record);
+//! - `named`: the office is named (shared) on the case the value was recorded under; a value
+//!   recorded under no case goes only with the shared case that reaches its record, whose
+//!   participants the office is by construction. TLP:RED recorded under another case never
+//!   travels on the strength of a shared case reaching the record;
 //! - `originator`: only back to the office that recorded the value; this office may send
 //!   what it recorded itself (sending is its consent);
 //! - national markings with `foreign = false`: only to offices of that country.
@@ -123,11 +125,10 @@ impl ReleaseContext {
                 Ok(())
             }
             Release::Named => match case {
-                None => Err(format!("{label}: recorded under no case, so no office is named to receive it")),
                 Some(c) if !self.shared_with(c, &to.office) => {
                     Err(format!("{label}: {} is not named on case {}", to.office, self.case_name(c)))
                 }
-                Some(_) => Ok(()),
+                _ => Ok(()),
             },
             Release::Originator => match self.authors.get(&author) {
                 Some(a) if a.is_self || a.office == to.office => Ok(()),
@@ -168,7 +169,6 @@ mod tests {
         assert!(c.check("TLP:RED", Some(case), PARIS, &to("Marseille", "PJ", "FR")).is_ok());
         let why = c.check("TLP:RED", Some(case), PARIS, &to("Lille", "PJ", "FR")).unwrap_err();
         assert!(why.contains("TLP:RED") && why.contains("Lille") && why.contains("OP-7"), "{why}");
-        assert!(c.check("TLP:RED", None, PARIS, &to("Marseille", "PJ", "FR")).is_err());
         assert!(c.check("TLP:AMBER", None, PARIS, &to("Lille", "PJ", "FR")).is_ok());
         assert!(c.check("TLP:AMBER", Some(case), PARIS, &to("Lille", "PJ", "FR")).is_err());
         assert!(c.check("TLP:CLEAR", Some(case), PARIS, &to("Lille", "PJ", "FR")).is_ok());
