@@ -45,6 +45,11 @@ fn plain_io(e: &io::Error) -> ExchangeError {
     }
 }
 
+/// The first line of a library's message (age's span several), for one-line reasons.
+fn first_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().trim_end_matches('.').to_owned()
+}
+
 /// A bundle whose version, manifest and signature have been read; the commits come next.
 pub struct OpenedBundle<R> {
     pub manifest: Manifest,
@@ -356,7 +361,10 @@ impl EncryptedBundle {
                 age::DecryptError::NoMatchingKeys => {
                     ExchangeError::NotAddressed("it is not encrypted to this office's key".into())
                 }
-                other => ExchangeError::Damaged(format!("its encryption header does not open ({other})")),
+                other => ExchangeError::Damaged(format!(
+                    "its encryption header does not open ({})",
+                    first_line(&other)
+                )),
             })?;
         Ok(EncryptedBundle { opened: open_plain(stream, limits)?, consumed, file_len })
     }
