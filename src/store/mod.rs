@@ -91,6 +91,17 @@ impl Store {
         open::create(dir, passphrase, office)
     }
 
+    /// Creates a store with given keys: for test fixtures only (see `Keys::from_fixture`).
+    #[doc(hidden)]
+    pub fn create_with_keys(
+        dir: &Path,
+        passphrase: &SecretString,
+        office: &Office,
+        keys: Keys,
+    ) -> Result<Store> {
+        open::create_with_keys(dir, passphrase, office, keys)
+    }
+
     /// Unlocks the store in `dir`. A wrong passphrase changes no file in `dir`.
     pub fn open(dir: &Path, passphrase: &SecretString) -> Result<Store> {
         open::open(dir, passphrase)
