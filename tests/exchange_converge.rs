@@ -126,16 +126,16 @@ impl World {
         w.case = tx.new_record("Case", None, &props, &Provenance::default()).unwrap();
         tx.commit(&serde_json::json!({})).unwrap();
         let n = w.stores.len();
-        for to in 1..n {
-            w.stores[0].share_case(w.case, NAMES[to]).unwrap();
+        for (to, name) in NAMES.iter().enumerate().take(n).skip(1) {
+            w.stores[0].share_case(w.case, name).unwrap();
             let file = w.send(0, to);
             import_file(&mut w.stores[to], &file).unwrap();
         }
         // Everyone shares the case with everyone (offices 1.. shared back with 0 on import).
         for a in 1..n {
-            for b in 1..n {
+            for (b, name) in NAMES.iter().enumerate().take(n).skip(1) {
                 if a != b {
-                    w.stores[a].share_case(w.case, NAMES[b]).unwrap();
+                    w.stores[a].share_case(w.case, name).unwrap();
                 }
             }
         }

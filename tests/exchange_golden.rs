@@ -186,7 +186,7 @@ fn write_golden(k: &FixtureKeys, output: &Path) {
                 devices: vec![marseille_device.to_string()],
                 sequence: 1,
                 covers: vec![Cover { device: paris_device.to_string(), from: 0, to: 2 }],
-                acks: Default::default(),
+                acks: liaison::exchange::format::Acks::default(),
             }],
             cases: vec![CASE],
             full: false,

@@ -175,7 +175,8 @@ fn truncated_and_extended_files_are_rejected() {
         let err = rejected(&mut store, &rig.bundle[..cut], &format!("cut to {cut} bytes"));
         assert!(matches!(err, ExchangeError::Truncated(_) | ExchangeError::Damaged(_)), "{err}");
     }
-    for extra in [&[0u8][..], b"\n", &[7u8; 100], &[0u8; 70_000]] {
+    let big = vec![0u8; 70_000];
+    for extra in [&[0u8][..], b"\n", &[7u8; 100], &big] {
         let mut long = rig.bundle.clone();
         long.extend_from_slice(extra);
         rejected(&mut store, &long, &format!("{} bytes appended", extra.len()));
@@ -280,7 +281,7 @@ fn rig_manifest(
             devices: vec![marseille.device().to_string()],
             sequence: 1,
             covers: vec![],
-            acks: Default::default(),
+            acks: liaison::exchange::format::Acks::default(),
         }],
         cases: vec![],
         full: false,
