@@ -293,3 +293,56 @@ fn missing_bundles_are_reported_and_their_content_follows_in_the_next() {
     let hits = lyon.json(&["search", "Lost Bundle"]);
     assert_eq!(hits.as_array().unwrap().len(), 1, "{hits}");
 }
+
+/// Paris relays what Marseille added to a shared case on to Lyon; once Lyon acknowledges it,
+/// nothing is sent again, although Paris holds only part of Marseille's history.
+#[test]
+fn relayed_commits_arrive_once_and_are_not_resent_after_acknowledgement() {
+    let paris = office("Paris", "DGSI", "FR");
+    let marseille = office("Marseille", "PJ", "FR");
+    let lyon = office("Lyon", "PJ", "FR");
+    trust_all(&[&paris, &marseille, &lyon]);
+    paris.ok(&["case", "new", "--ref", "REL-1", "--title", "Relay"]);
+    paris.ok(&["case", "share", "REL-1", "--with", "Marseille"]);
+    paris.ok(&["case", "share", "REL-1", "--with", "Lyon"]);
+    let b = path(&paris, "m1");
+    paris.ok(&["export", "--to", "Marseille", "-o", s(&b)]);
+    marseille.ok(&["import", s(&b)]);
+    // Marseille's own unshared work before and after its contribution to REL-1.
+    marseille.ok(&["case", "new", "--ref", "M-PRIVATE", "--title", "Marseille only"]);
+    marseille.ok(&[
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=Relayed Person",
+        "--case",
+        "REL-1",
+    ]);
+    marseille.ok(&[
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=Private Person",
+        "--case",
+        "M-PRIVATE",
+    ]);
+    let c = path(&marseille, "p1");
+    marseille.ok(&["export", "--to", "Paris", "-o", s(&c)]);
+    paris.ok(&["import", s(&c)]);
+
+    let l1 = path(&paris, "l1");
+    let sent = paris.json(&["export", "--to", "Lyon", "-o", s(&l1)]);
+    assert!(sent["ops"].as_u64().unwrap() > 0);
+    lyon.ok(&["import", s(&l1)]);
+    assert_eq!(lyon.json(&["search", "Relayed Person"]).as_array().unwrap().len(), 1);
+    assert!(lyon.json(&["search", "Private Person"]).as_array().unwrap().is_empty());
+    let ack = path(&lyon, "ack");
+    lyon.ok(&["export", "--to", "Paris", "-o", s(&ack)]);
+    paris.ok(&["import", s(&ack)]);
+    let again = paris.json(&["export", "--to", "Lyon", "-o", s(&path(&paris, "l2")), "--dry-run"]);
+    assert_eq!(again["ops"], 0, "acknowledged ops are sent again: {again}");
+}

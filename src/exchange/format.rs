@@ -189,18 +189,8 @@ impl Line {
     /// Appends the line, with its newline, to `out`.
     pub fn write(&self, out: &mut Vec<u8>) {
         match self {
-            Line::Commit { header, sig, ops } => {
-                out.extend_from_slice(b"{\"commit\":\"");
-                hex_into(header, out);
-                out.extend_from_slice(b"\",\"sig\":\"");
-                hex_into(sig, out);
-                out.extend_from_slice(format!("\",\"ops\":{ops}}}\n").as_bytes());
-            }
-            Line::Op { idx, body } => {
-                out.extend_from_slice(format!("{{\"op\":{idx},\"body\":\"").as_bytes());
-                hex_into(body, out);
-                out.extend_from_slice(b"\"}\n");
-            }
+            Line::Commit { header, sig, ops } => write_commit_line(out, header, sig, *ops),
+            Line::Op { idx, body } => write_op_line(out, *idx, body),
         }
     }
 
@@ -221,6 +211,22 @@ impl Line {
             _ => Err("a line is neither a commit nor an op".into()),
         }
     }
+}
+
+/// Appends a commit line (see [`Line::Commit`]).
+pub fn write_commit_line(out: &mut Vec<u8>, header: &[u8], sig: &[u8; 64], ops: u32) {
+    out.extend_from_slice(b"{\"commit\":\"");
+    hex_into(header, out);
+    out.extend_from_slice(b"\",\"sig\":\"");
+    hex_into(sig, out);
+    out.extend_from_slice(format!("\",\"ops\":{ops}}}\n").as_bytes());
+}
+
+/// Appends an op line (see [`Line::Op`]).
+pub fn write_op_line(out: &mut Vec<u8>, idx: u32, body: &[u8]) {
+    out.extend_from_slice(format!("{{\"op\":{idx},\"body\":\"").as_bytes());
+    hex_into(body, out);
+    out.extend_from_slice(b"\"}\n");
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

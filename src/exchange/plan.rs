@@ -200,7 +200,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
     Ok(Plan {
         targets,
         context,
-        held: store.held_upto()?,
+        held: store.known_upto()?,
         authors: store.commit_authors()?,
         full,
         cases,

@@ -14,7 +14,7 @@ use ed25519_dalek::{Signer, SigningKey};
 
 use super::format::{
     COMMITS_FILE, CommitsEntry, Line, MANIFEST_FILE, Manifest, SIGNATURE_FILE, VERSION_CONTENT, VERSION_FILE,
-    ZSTD_LEVEL,
+    ZSTD_LEVEL, write_commit_line, write_op_line,
 };
 use super::{ExchangeError, Result, ustar};
 
@@ -119,9 +119,9 @@ impl BundleWriter {
     /// Adds a commit (its signed header bytes and signature) with the ops it carries.
     pub fn push(&mut self, header: &[u8], sig: &[u8; 64], ops: &[(u32, &[u8])]) -> Result<()> {
         self.line.clear();
-        Line::Commit { header: header.to_vec(), sig: *sig, ops: ops.len() as u32 }.write(&mut self.line);
+        write_commit_line(&mut self.line, header, sig, ops.len() as u32);
         for (idx, body) in ops {
-            Line::Op { idx: *idx, body: body.to_vec() }.write(&mut self.line);
+            write_op_line(&mut self.line, *idx, body);
         }
         self.encoder.write_all(&self.line).map_err(io_error(self.spill_path.path()))?;
         self.commits += 1;

@@ -385,6 +385,25 @@ impl Store {
         Ok(out)
     }
 
+    /// Per author device, the seq up to which this store has everything it will be given:
+    /// every commit held contiguously, or everything some office covered for it (a relayed
+    /// author's chain has gaps where commits carried nothing for this office).
+    pub fn known_upto(&self) -> Result<HashMap<DeviceId, u64>> {
+        let mut out = self.held_upto()?;
+        let offices: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT DISTINCT office FROM coverage_in")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for office in offices {
+            for (device, upto) in acks_for(&self.conn, &office)?.1 {
+                let known = out.entry(device).or_insert(0);
+                *known = (*known).max(upto);
+            }
+        }
+        Ok(out)
+    }
+
     /// What this store acknowledges to `office` in the next bundle for it.
     pub fn acks_for(&self, office: &str) -> Result<(Vec<[u64; 2]>, Vec<(DeviceId, u64)>)> {
         acks_for(&self.conn, office)
