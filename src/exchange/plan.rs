@@ -49,6 +49,8 @@ pub struct Target {
     scope: HashMap<Uuid, Option<Uuid>>,
     /// Records whose whole history goes.
     fresh: HashSet<Uuid>,
+    /// Every record's whole history goes (every case is new to the office, or --full).
+    all_fresh: bool,
     /// Cases whose whole history this bundle carries.
     pub full_cases: Vec<Uuid>,
     acked: HashMap<DeviceId, u64>,
@@ -163,7 +165,8 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
                 scope.records.entry(source).or_insert(None);
             }
         }
-        let fresh: HashSet<Uuid> = if full_cases.is_empty() {
+        let all_fresh = !cases.is_empty() && full_cases.len() == cases.len();
+        let fresh: HashSet<Uuid> = if full_cases.is_empty() || all_fresh {
             HashSet::new()
         } else {
             let mut f = store.case_scope(&full_cases)?;
@@ -188,6 +191,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             cases,
             scope: scope.records,
             fresh,
+            all_fresh,
             full_cases,
             acks,
             ops: 0,
@@ -292,6 +296,9 @@ impl Plan {
                 .map_err(cancelled)?;
         }
         for (t, j) in self.targets.iter_mut().zip(joined) {
+            if t.all_fresh {
+                continue;
+            }
             for e in j {
                 if !t.scope.contains_key(&e) {
                     continue;
@@ -317,7 +324,7 @@ impl Plan {
         cancel: &AtomicBool,
     ) -> Result<()> {
         self.find_joins(store, cancel)?;
-        let whole = self.targets.iter().any(|t| !t.fresh.is_empty());
+        let whole = self.targets.iter().any(|t| t.all_fresh || !t.fresh.is_empty());
         let starts: Vec<(DeviceId, u64)> = self
             .authors
             .iter()
@@ -440,7 +447,7 @@ type DecisionCache = HashMap<(String, String, Option<Uuid>, DeviceId), Option<St
 
 impl Target {
     fn is_needed(&self, author: DeviceId, seq: u64, record: Uuid) -> bool {
-        seq > self.acked.get(&author).copied().unwrap_or(0) || self.fresh.contains(&record)
+        self.all_fresh || seq > self.acked.get(&author).copied().unwrap_or(0) || self.fresh.contains(&record)
     }
 }
 
