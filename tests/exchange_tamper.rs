@@ -131,8 +131,10 @@ fn flipped_bytes_anywhere_in_the_encrypted_file_are_rejected() {
     let rig = rig();
     let mut store = open(&rig.marseille.store);
     let len = rig.bundle.len();
-    let mut offsets = spread(0, len, 48);
-    offsets.extend([len - 1, len - 17, 200, 300]);
+    // Every byte of the age header and nonce (the file's first 300 bytes), then spread.
+    let mut offsets = spread(0, 300, 300);
+    offsets.extend(spread(300, len - 300, 48));
+    offsets.extend([len - 1, len - 17]);
     for at in offsets {
         let mut bad = rig.bundle.clone();
         bad[at] ^= 0x01;
@@ -385,4 +387,54 @@ fn a_bundle_from_a_sender_is_rejected_if_it_claims_another_sender_device() {
     let bytes = encrypt(&bad, &store.keys().age_recipient());
     let err = rejected(&mut store, &bytes, "claims Lyon");
     assert!(matches!(err, ExchangeError::Damaged(_)), "{err}");
+}
+
+#[test]
+fn a_commit_dated_days_ahead_is_quarantined_not_applied() {
+    use liaison::model::hlc::{Clock, Hlc};
+    use liaison::model::ids::DeviceId;
+    use liaison::model::op::{Assertion, CommitHeader, FORMAT_VERSION, Op, OpBody};
+    let rig = rig();
+    let paris = open(&rig.paris.store);
+    let mut store = open(&rig.marseille.store);
+    let device: DeviceId = paris.device();
+    let future = Hlc::from_parts(Clock::now_ms() + 3 * 24 * 3600 * 1000, 0);
+    let person = uuid::Uuid::from_u128(42);
+    let ops = [
+        Op {
+            object: person,
+            hlc: future,
+            body: OpBody::Create { schema: "Person".into(), source: None, target: None },
+        },
+        Op { object: person, hlc: future, body: OpBody::Add(Assertion::plain("name", "From The Future")) },
+    ];
+    let header = CommitHeader {
+        version: FORMAT_VERSION,
+        device,
+        seq: 1000,
+        prev: [9; 32],
+        hlc: future,
+        ops: ops.iter().map(|o| o.id(device)).collect(),
+    };
+    let sig = header.sign(&paris.keys().signing_key());
+    let mut lines = vec![Line::Commit { header: header.encode(), sig, ops: 2 }];
+    lines.extend(ops.iter().enumerate().map(|(i, o)| Line::Op { idx: i as u32, body: o.encode() }));
+    let bytes = signed_by(&paris, &store, &lines, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("future");
+    std::fs::write(&file, bytes).unwrap();
+    let before = data_fingerprint(&store);
+    let report = import_file(&mut store, &file).unwrap();
+    assert_eq!(report.quarantined.len(), 1, "{report:?}");
+    assert!(report.quarantined[0].contains("24 hours"), "{report:?}");
+    assert_eq!(report.ops_new, 0);
+    assert_eq!(data_fingerprint(&store), before, "nothing of the future commit was applied");
+    let held: i64 = store.conn().query_row("SELECT count(*) FROM quarantine", [], |r| r.get(0)).unwrap();
+    assert_eq!(held, 1);
+    // The local clock did not jump three days ahead either.
+    let local: i64 = store
+        .conn()
+        .query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'", [], |r| r.get(0))
+        .unwrap_or(0);
+    assert!(Hlc(local) < future);
 }

@@ -41,7 +41,7 @@ fn plain_io(e: &io::Error) -> ExchangeError {
         io::ErrorKind::InvalidData => {
             ExchangeError::Damaged("decryption failed: the file was altered or cut short".into())
         }
-        _ => ExchangeError::Io(e.to_string()),
+        _ => ExchangeError::Io(first_line(e)),
     }
 }
 
@@ -352,7 +352,8 @@ impl EncryptedBundle {
                     ExchangeError::Truncated("the file ends inside its encryption header".into())
                 }
                 _ => ExchangeError::Damaged(format!(
-                    "not a Liaison bundle, or its encryption header was altered ({e})"
+                    "not a Liaison bundle, or its encryption header was altered ({})",
+                    first_line(&e)
                 )),
             },
         )?;
