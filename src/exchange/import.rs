@@ -383,6 +383,8 @@ pub fn apply(
     if bundle.opened.manifest_bytes != v.manifest_bytes {
         return Err(ExchangeError::Damaged("the file changed after it was verified".into()));
     }
+    // The sender may have been revoked since the first pass.
+    check_manifest(store, &bundle.opened.manifest, &bundle.opened.manifest_bytes, &bundle.opened.sig)?;
     let mut verifier = CommitVerifier::new(store, v.limits.max_ops_per_commit)?;
     let devices = verifier.devices.clone();
     let mut txn = store.remote_write()?;

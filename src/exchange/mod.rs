@@ -4,13 +4,24 @@
 //! Knows nothing of terminals: the CLI and the TUI call the functions re-exported here.
 //!
 //! - [`card`]: office cards and their word-list fingerprints.
-//! - [`format`]: the manifest, the commit lines and the limits of `docs/bundle-format.md`.
+//! - [`format`](mod@format): the manifest, the commit lines and the limits of `docs/bundle-format.md`.
 //! - [`ustar`]: the strict tar profile.
 //! - [`writer`] / [`reader`]: the bundle file, written streaming and read streaming.
 //! - [`release`]: which statement may go to which office, and why not.
 //! - [`plan`]: what an export carries (shared cases, what they reach, the delta).
-//! - [`export`] / [`import`]: the two operations, with progress and cancel.
+//! - [`export`](mod@export) / [`import`](mod@import): the two operations, with progress and cancel.
 //! - [`conflicts`]: listing and resolving concurrent edits.
+//! - [`status`]: offices with their traffic and pending delta.
+//!
+//! The screens' calls (each long one takes a progress callback `(done, total)` and a cancel
+//! flag checked between commits; a cancelled import changes nothing):
+//! - offices and pending delta: [`offices`]`(store, true)`;
+//! - export: [`export()`]`(store, &ExportRequest { to, output, .. }, progress, cancel)`, and with
+//!   `dry_run: true` the report of what would go and what is withheld;
+//! - import: [`verify`] (first pass, writes nothing), then [`apply`] with `dry_run: true` for
+//!   the preview of what would change (the same transaction, rolled back), then [`apply`]
+//!   to import; [`import()`] does both passes at once;
+//! - conflicts: [`list_conflicts`], [`resolve_conflict`].
 
 pub mod card;
 pub mod conflicts;

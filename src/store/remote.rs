@@ -1,5 +1,5 @@
 //! Applying commits from other offices: one SQL transaction per bundle, through the same
-//! [`Applier`] local writes use, so that convergence is one piece of code.
+//! `Applier` local writes use, so that convergence is one piece of code.
 //!
 //! The caller (`exchange::import`) has verified signatures, hash chains and op hashes before
 //! anything reaches here; this module only stores and applies. Nothing is durable until
