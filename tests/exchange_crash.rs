@@ -236,6 +236,7 @@ fn the_spill_file_written_during_an_export_is_encrypted() {
             full: false,
             commits: entry,
             blobs: vec![],
+            audit_head: liaison::exchange::format::AuditHead::default(),
         },
         &store.keys().signing_key(),
         &[&recipient as &dyn age::Recipient],

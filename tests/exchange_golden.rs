@@ -192,6 +192,7 @@ fn write_golden(k: &FixtureKeys, output: &Path) {
             full: false,
             commits: entry,
             blobs: vec![],
+            audit_head: liaison::exchange::format::AuditHead { entries: 7, hash: "a0".repeat(32) },
         },
         &paris,
         &[&recipient as &dyn age::Recipient],

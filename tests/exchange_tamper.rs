@@ -294,6 +294,7 @@ fn rig_manifest(
             ops: declared_ops,
         },
         blobs: vec![],
+        audit_head: liaison::exchange::format::AuditHead { entries: 1, hash: "00".repeat(32) },
     };
     let bytes = manifest.to_bytes();
     let sig = paris.keys().signing_key().sign(&Manifest::signed_message(&bytes)).to_bytes();

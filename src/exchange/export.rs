@@ -10,7 +10,7 @@ use std::sync::atomic::AtomicBool;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::format::{FORMAT_NAME, Manifest, Party, Recipient, VERSION};
+use super::format::{AuditHead, FORMAT_NAME, Manifest, Party, Recipient, VERSION};
 use super::plan::{self, Withheld};
 use super::writer::BundleWriter;
 use super::{ExchangeError, Result};
@@ -163,6 +163,8 @@ fn finish(
     }
     let key_refs: Vec<&dyn age::Recipient> = keys.iter().map(|k| k as &dyn age::Recipient).collect();
     let (commits, ops) = (writer.commits, writer.ops);
+    let (entries, head) = store.audit_head()?;
+    let audit_head = AuditHead { entries, hash: hex(&head) };
     let created_at = chrono::DateTime::from_timestamp_millis(created_at_ms)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -178,6 +180,7 @@ fn finish(
             full: req.full,
             commits: entry,
             blobs: Vec::new(),
+            audit_head,
         },
         &store.keys().signing_key(),
         &key_refs,

@@ -125,6 +125,16 @@ pub struct CommitsEntry {
     pub ops: u64,
 }
 
+/// The head of the sender's hash-chained audit log when it wrote the bundle (DESIGN §1): the
+/// recipient keeps it, so the sender's log cannot later be rewritten unnoticed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AuditHead {
+    pub entries: i64,
+    /// BLAKE3 hash of the last entry, hex.
+    pub hash: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
@@ -142,6 +152,7 @@ pub struct Manifest {
     pub commits: CommitsEntry,
     /// Names (BLAKE3 hex) of the blobs/ entries, in archive order.
     pub blobs: Vec<String>,
+    pub audit_head: AuditHead,
 }
 
 impl Manifest {

@@ -463,6 +463,7 @@ pub fn apply(
             "ops_new": report.ops_new, "records_new": report.records_new,
             "records_updated": report.records_updated, "conflicts_new": report.conflicts_new,
             "missing": report.missing.len(), "quarantined": report.quarantined.len(),
+            "sender_audit_head": { "entries": m.audit_head.entries, "hash": m.audit_head.hash },
         }),
     )?;
     if !dry_run {

@@ -145,7 +145,11 @@ fn check_manifest(m: &Manifest, limits: &Limits) -> Result<()> {
         )));
     }
     let hex_ok = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
-    if !hex_ok(&m.bundle_id, 32) || !hex_ok(&m.commits.blake3, 64) || !hex_ok(&m.sender.device, 32) {
+    if !hex_ok(&m.bundle_id, 32)
+        || !hex_ok(&m.commits.blake3, 64)
+        || !hex_ok(&m.sender.device, 32)
+        || !hex_ok(&m.audit_head.hash, 64)
+    {
         return Err(ExchangeError::Damaged("the manifest's ids are malformed".into()));
     }
     Ok(())

@@ -491,6 +491,18 @@ impl Store {
         })
     }
 
+    /// (entries, hash of the last entry) of the audit log.
+    pub fn audit_head(&self) -> Result<(i64, [u8; 32])> {
+        let (n, hash): (i64, Vec<u8>) = self
+            .conn
+            .query_row("SELECT n, hash FROM audit ORDER BY n DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?
+            .unwrap_or((0, vec![0; 32]));
+        Ok((n, hash.try_into().unwrap_or([0; 32])))
+    }
+
     /// Whether a bundle with this id was imported already.
     pub fn bundle_imported(&self, bundle_id: &[u8]) -> Result<bool> {
         Ok(self
