@@ -299,7 +299,8 @@ pub fn verify(
 /// What happened to each record the bundle touches.
 #[derive(Default)]
 struct Tally {
-    records: HashMap<Uuid, (bool, bool)>,
+    /// Records the bundle touches: whether any of their ops was new here.
+    records: HashMap<Uuid, bool>,
     ops_new: u64,
     ops_held: u64,
     quarantined: Vec<String>,
@@ -330,19 +331,15 @@ fn apply_commit(txn: &mut RemoteTxn<'_>, tally: &mut Tally, c: &CheckedCommit, o
         None => (txn.insert_commit(h, &c.sig)?, std::collections::BTreeSet::default()),
     };
     for (idx, id, op, _) in &c.ops {
-        if let std::collections::hash_map::Entry::Vacant(e) = tally.records.entry(op.object) {
-            e.insert((txn.record_exists(op.object)?, false));
-        }
+        let changed = tally.records.entry(op.object).or_insert(false);
         if held.contains(idx) {
             tally.ops_held += 1;
             continue;
         }
+        *changed = true;
         txn.apply_op(n, *idx, h.device, id, op)?;
         txn.observe(op.hlc);
         tally.ops_new += 1;
-        if let Some(fate) = tally.records.get_mut(&op.object) {
-            fate.1 = true;
-        }
     }
     txn.observe(h.hlc);
     Ok(())
@@ -389,6 +386,7 @@ pub fn apply(
     let devices = verifier.devices.clone();
     let mut txn = store.remote_write()?;
     let conflicts_before = txn.conflict_count()?;
+    let records_before = txn.record_count()?;
     let mut tally = Tally::default();
     for q in txn.release_quarantine()? {
         let raw = RawCommit { header: q.header, sig: q.sig, ops: q.ops };
@@ -442,13 +440,11 @@ pub fn apply(
         .map(|s| format!("bundle {s} from {office} is missing"))
         .collect();
     let conflicts_after = txn.conflict_count()?;
-    for (existed, changed) in tally.records.values() {
-        match (existed, changed) {
-            (_, false) => report.records_unchanged += 1,
-            (false, true) => report.records_new += 1,
-            (true, true) => report.records_updated += 1,
-        }
-    }
+    // New records are counted once at the end rather than looked up one by one.
+    let changed = tally.records.values().filter(|c| **c).count() as u64;
+    report.records_new = (txn.record_count()? - records_before).max(0) as u64;
+    report.records_updated = changed.saturating_sub(report.records_new);
+    report.records_unchanged = tally.records.len() as u64 - changed;
     report.ops_new = tally.ops_new;
     report.ops_already_held = tally.ops_held;
     report.quarantined = tally.quarantined;

@@ -202,6 +202,11 @@ impl RemoteTxn<'_> {
         Ok(out)
     }
 
+    /// Created records (placeholders for records only referenced so far do not count).
+    pub fn record_count(&self) -> Result<i64> {
+        Ok(self.tx.query_row("SELECT count(*) FROM object WHERE schema <> ''", [], |r| r.get(0))?)
+    }
+
     pub fn conflict_count(&self) -> Result<i64> {
         Ok(self.tx.query_row("SELECT count(*) FROM conflict", [], |r| r.get(0))?)
     }
