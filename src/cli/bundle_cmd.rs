@@ -1,13 +1,315 @@
-//! Bundles between offices: `import FILE`, `export --to OFFICE`, `office …`, `conflicts …`.
+//! Bundles between offices: `import FILE`, `export --to OFFICE`, and the `office` and
+//! `conflicts` command groups.
 
+use std::sync::atomic::AtomicBool;
+
+use clap::Subcommand;
+
+use super::output::{Progress, fit, print_json};
 use super::transfer::{ExportArgs, ImportArgs};
 use super::unlock::Context;
 use super::{CliError, CliResult};
+use crate::exchange::{self, ExchangeError, ExportRequest, OfficeCard};
+use crate::store::offices::{DeviceRecord, TrustOutcome};
 
-pub fn import(_ctx: &Context, _a: &ImportArgs, _json: bool) -> CliResult {
-    Err(CliError::Usage("bundle import is not built yet".into()))
+/// Turns an exchange failure into one line for the user.
+fn fail(e: ExchangeError) -> CliError {
+    match e {
+        ExchangeError::Store(s) => CliError::Store(s),
+        e if e.is_rejection() => CliError::Other(format!("bundle rejected: {e}; nothing was changed")),
+        e => CliError::Other(e.to_string()),
+    }
 }
 
-pub fn export(_ctx: &Context, _a: &ExportArgs, _json: bool) -> CliResult {
-    Err(CliError::Usage("bundle export is not built yet".into()))
+pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {
+    if a.case.is_some()
+        || a.source.is_some()
+        || a.grade.is_some()
+        || a.marking.is_some()
+        || a.mapping.is_some()
+    {
+        return Err(CliError::Usage(
+            "--case, --source, --grade, --marking and --mapping apply to --format imports; a bundle carries its own"
+                .into(),
+        ));
+    }
+    let mut store = ctx.open()?;
+    let mut bar = Progress::new("importing", 0);
+    let report = exchange::import(
+        &mut store,
+        &a.file,
+        a.dry_run,
+        &mut |d, t| bar.update(d, t),
+        &AtomicBool::new(false),
+    )
+    .map_err(fail)?;
+    bar.finish();
+    if json {
+        return print_json(&report);
+    }
+    if report.status == "already imported" {
+        println!("Bundle {} from {} was already imported: nothing changed.", report.sequence, report.from);
+        return Ok(());
+    }
+    let verb = if a.dry_run { "Would import" } else { "Imported" };
+    println!(
+        "{verb} bundle {} from {} ({} commits, {} ops: {} new, {} already held).",
+        report.sequence, report.from, report.commits, report.ops, report.ops_new, report.ops_already_held
+    );
+    println!(
+        "  records: {} new, {} updated, {} unchanged",
+        report.records_new, report.records_updated, report.records_unchanged
+    );
+    if report.conflicts_new > 0 || report.conflicts_resolved > 0 {
+        println!(
+            "  conflicts: {} new, {} resolved, {} open (`liaison conflicts list`)",
+            report.conflicts_new, report.conflicts_resolved, report.conflicts_open
+        );
+    }
+    if report.acknowledged > 0 {
+        println!("  {} of our bundles to {} acknowledged", report.acknowledged, report.from);
+    }
+    for line in report.missing.iter().chain(&report.quarantined).chain(&report.skipped) {
+        println!("  {line}");
+    }
+    Ok(())
+}
+
+pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
+    let mut store = ctx.open()?;
+    let case = a.case.as_deref().map(|r| store.case_id(r)).transpose()?;
+    let req =
+        ExportRequest { to: a.to.clone(), output: a.output.clone(), full: a.full, dry_run: a.dry_run, case };
+    let mut bar = Progress::new("exporting", 0);
+    let report = exchange::export(&mut store, &req, &mut |d, t| bar.update(d, t), &AtomicBool::new(false))
+        .map_err(fail)?;
+    bar.finish();
+    if json {
+        return print_json(&report);
+    }
+    for r in &report.recipients {
+        println!(
+            "{} {} (bundle {}): {} ops from cases {}{}",
+            if report.dry_run { "Would send to" } else { "For" },
+            r.office,
+            r.sequence,
+            r.ops,
+            if r.cases.is_empty() { "(none shared)".to_owned() } else { r.cases.join(", ") },
+            if r.full_history.is_empty() {
+                String::new()
+            } else {
+                format!("; whole history of {}", r.full_history.join(", "))
+            }
+        );
+    }
+    if report.dry_run {
+        for (kind, n) in &report.by_kind {
+            println!("  {kind:<16} {n:>8} records");
+        }
+    } else {
+        println!(
+            "Wrote {} ({} commits, {} ops, {} bytes).",
+            report.file.as_deref().unwrap_or(""),
+            report.commits,
+            report.ops,
+            report.bytes
+        );
+    }
+    if !report.withheld.is_empty() {
+        let ops: u64 = report.withheld.iter().map(|w| w.ops).sum();
+        println!("Withheld {ops} ops by handling markings:");
+        for w in report.withheld.iter().take(if report.dry_run { usize::MAX } else { 20 }) {
+            println!(
+                "  to {:<14} {:<28} {:<14} {}",
+                fit(&w.office, 14),
+                fit(&format!("{} {}", w.schema, w.caption), 28),
+                fit(&w.prop, 14),
+                w.reason
+            );
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OfficeCommand {
+    /// Write this office's card (name, agency, country, device, public keys, fingerprint)
+    Card {
+        /// Write the card to FILE instead of printing it
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Trust another office from its card (compare the fingerprint words by telephone first)
+    Trust {
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+        /// Refuse unless the card's fingerprint is exactly these words
+        #[arg(long, value_name = "WORDS")]
+        expect: Option<String>,
+    },
+    /// List trusted offices with what was last sent, received and acknowledged
+    List,
+    /// Revoke an office: its bundles are refused and nothing more is sent to it
+    Revoke {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+}
+
+pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
+    let mut store = ctx.open()?;
+    match c {
+        OfficeCommand::Card { output } => {
+            let card = OfficeCard::of_store(&store);
+            let text = card.to_file(&store.keys().signing_key());
+            match output {
+                Some(path) => {
+                    std::fs::write(path, &text)?;
+                    eprintln!("Wrote the card of {} to {}.", card.office, path.display());
+                    eprintln!("Fingerprint: {}", card.fingerprint());
+                }
+                None => print!("{text}"),
+            }
+        }
+        OfficeCommand::Trust { file, expect } => {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(
+                    std::fs::File::open(file)?,
+                    exchange::card::MAX_CARD_BYTES as u64 + 1,
+                ),
+                &mut bytes,
+            )?;
+            let card =
+                OfficeCard::parse(&bytes).map_err(|e| CliError::Other(format!("{}: {e}", file.display())))?;
+            let fingerprint = card.fingerprint();
+            println!("Office {} ({}, {}), device {}", card.office, card.agency, card.country, card.device);
+            println!("Fingerprint: {fingerprint}");
+            if let Some(words) = expect {
+                let given: Vec<String> = words.split_whitespace().map(str::to_lowercase).collect();
+                if given.join(" ") != fingerprint {
+                    return Err(CliError::Other(
+                        "the fingerprint differs from the expected words: the card is not the one the office sent; nothing was trusted"
+                            .into(),
+                    ));
+                }
+            }
+            let outcome = store.trust_device(&DeviceRecord {
+                id: card.device,
+                public_key: card.signing_key,
+                age_recipient: card.age_recipient.clone(),
+                office: card.office.clone(),
+                agency: card.agency.clone(),
+                country: card.country.clone(),
+                is_self: false,
+                trusted_at: None,
+                revoked_at: None,
+            })?;
+            match outcome {
+                TrustOutcome::Added => println!(
+                    "Trusted {}. Read the fingerprint words to {} by telephone: they must match.",
+                    card.office, card.office
+                ),
+                TrustOutcome::AlreadyTrusted => println!("{} was already trusted.", card.office),
+                TrustOutcome::Retrusted => println!("{} is trusted again.", card.office),
+            }
+        }
+        OfficeCommand::List => {
+            let offices = exchange::offices(&store, true).map_err(fail)?;
+            if json {
+                return print_json(&offices);
+            }
+            println!(
+                "{:<18} {:<18} {:<3} {:<8} {:>5} {:>5} {:>5} {:>9} {:>8}  CASES",
+                "OFFICE", "AGENCY", "CC", "STATUS", "SENT", "RECV", "ACKED", "RESPONSE", "PENDING"
+            );
+            for o in offices {
+                let t = &o.traffic;
+                println!(
+                    "{:<18} {:<18} {:<3} {:<8} {:>5} {:>5} {:>5} {:>9} {:>8}  {}",
+                    fit(&o.office, 18),
+                    fit(&o.agency, 18),
+                    o.country,
+                    if o.revoked { "revoked" } else { "trusted" },
+                    t.bundles_sent,
+                    t.bundles_received,
+                    t.bundles_acknowledged,
+                    t.response_time.as_ref().map_or("-".to_owned(), |r| human_seconds(r.median_seconds)),
+                    o.pending_ops.map_or("-".to_owned(), |p| p.to_string()),
+                    o.shared_cases.join(", ")
+                );
+            }
+        }
+        OfficeCommand::Revoke { name } => {
+            let n = store.revoke_office(name)?;
+            if n == 0 {
+                return Err(CliError::Other(format!(
+                    "no trusted office {name:?}: `liaison office list` shows them"
+                )));
+            }
+            println!("Revoked {name} ({n} devices): its bundles are refused and nothing more is sent to it.");
+        }
+    }
+    Ok(())
+}
+
+/// "3 h 12 min", "45 s": a response time an analyst reads at a glance.
+pub fn human_seconds(s: i64) -> String {
+    match s {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+        s => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictsCommand {
+    /// List properties with competing values from different offices
+    List,
+    /// Keep one of the competing values (the resolution travels to the other offices)
+    Resolve {
+        #[arg(value_name = "ID")]
+        id: String,
+        #[arg(long, value_name = "VALUE")]
+        keep: String,
+    },
+}
+
+pub fn conflicts(ctx: &Context, c: &ConflictsCommand, json: bool) -> CliResult {
+    let mut store = ctx.open()?;
+    match c {
+        ConflictsCommand::List => {
+            let list = exchange::list_conflicts(&store).map_err(fail)?;
+            if json {
+                return print_json(&list);
+            }
+            if list.is_empty() {
+                println!("No conflicts.");
+            }
+            for cf in list {
+                println!("{}  {} {} · {}", cf.id, cf.schema, cf.caption, cf.prop);
+                for v in &cf.values {
+                    println!(
+                        "    {:<30} from {:<16} at {}  {}",
+                        fit(&v.value, 30),
+                        fit(&v.office, 16),
+                        v.recorded_at,
+                        v.marking
+                    );
+                }
+            }
+        }
+        ConflictsCommand::Resolve { id, keep } => {
+            let cf = exchange::resolve_conflict(&mut store, id, keep).map_err(fail)?;
+            if json {
+                return print_json(&cf);
+            }
+            println!(
+                "Kept {keep:?} for {} {} · {}; the resolution goes with the next bundles.",
+                cf.schema, cf.caption, cf.prop
+            );
+        }
+    }
+    Ok(())
 }

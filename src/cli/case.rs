@@ -85,6 +85,20 @@ pub enum CaseCommand {
         #[arg(long)]
         due: Option<String>,
     },
+    /// Share a case with another office: its exports then carry the case and what it reaches
+    Share {
+        #[arg(value_name = "REF")]
+        reference: String,
+        #[arg(long = "with", value_name = "OFFICE")]
+        office: String,
+    },
+    /// Stop sharing a case with an office (what was sent stays sent)
+    Unshare {
+        #[arg(value_name = "REF")]
+        reference: String,
+        #[arg(long = "with", value_name = "OFFICE")]
+        office: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -218,6 +232,23 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
             props.extend(due.map(|v| prop("dueDate", v)));
             let id = add_case_record(&mut store, &reference, "Task", None, |_| props.clone())?;
             println!("{id}");
+        }
+        CaseCommand::Share { reference, office } => {
+            let case = store.case_id(&reference)?;
+            if store.share_case(case, &office)? {
+                println!(
+                    "Shared {reference} with {office}: the next `liaison export --to {office:?}` carries it."
+                );
+            } else {
+                println!("{reference} was already shared with {office}.");
+            }
+        }
+        CaseCommand::Unshare { reference, office } => {
+            let case = store.case_id(&reference)?;
+            if !store.unshare_case(case, &office)? {
+                return Err(CliError::Usage(format!("{reference} is not shared with {office}")));
+            }
+            println!("{reference} is no longer shared with {office}; what was sent stays with it.");
         }
     }
     Ok(())

@@ -72,6 +72,12 @@ pub enum Command {
     Import(transfer::ImportArgs),
     /// Export a bundle for other offices, or (with --format) another tool's file
     Export(transfer::ExportArgs),
+    /// Other offices: this office's card, trust, list, revoke
+    #[command(subcommand)]
+    Office(bundle_cmd::OfficeCommand),
+    /// Concurrent edits from different offices, and their resolution
+    #[command(subcommand)]
+    Conflicts(bundle_cmd::ConflictsCommand),
 }
 
 /// A failure as the user sees it.
@@ -149,5 +155,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::StoreCmd(c)) => store_cmd::store(&ctx, &c, json),
         Some(Command::Import(a)) => transfer::import(&ctx, &a, json),
         Some(Command::Export(a)) => transfer::export(&ctx, &a, json),
+        Some(Command::Office(c)) => bundle_cmd::office(&ctx, &c, json),
+        Some(Command::Conflicts(c)) => bundle_cmd::conflicts(&ctx, &c, json),
     }
 }

@@ -105,6 +105,19 @@ pub fn stats(ctx: &Context, json: bool) -> CliResult {
         "joint operations: {} planned, {} executed · {} arrests · {} networks disrupted",
         o.operations_planned, o.operations_executed, o.arrests, o.networks_disrupted
     );
+    let sh = &s.sharing;
+    println!(
+        "sharing: {} offices · {} shared cases · {} bundles sent, {} received, {} acknowledged · response time {}",
+        sh.offices,
+        sh.shared_cases,
+        sh.bundles_sent,
+        sh.bundles_received,
+        sh.bundles_acknowledged,
+        sh.response_time.as_ref().map_or_else(
+            || "not measured yet".to_owned(),
+            |r| super::bundle_cmd::human_seconds(r.median_seconds)
+        )
+    );
     for (k, n) in &s.by_kind {
         println!("  {k:<16} {n:>10}");
     }

@@ -66,6 +66,17 @@ impl Keys {
         Ok(Keys { db_key, signing_key, age_identity: AgeIdentity(age::x25519::Identity::generate()) })
     }
 
+    /// Keys with a given device identity (and a fresh database key), for test fixtures whose
+    /// device keys must be fixed, such as the golden bundles. The application never calls it.
+    #[doc(hidden)]
+    pub fn from_fixture(signing_key: [u8; 32], age_identity: &str) -> Result<Keys, StoreError> {
+        let mut db_key = [0u8; 32];
+        getrandom::fill(&mut db_key).map_err(|e| StoreError::Io(format!("no randomness: {e}")))?;
+        let identity: age::x25519::Identity =
+            age_identity.parse().map_err(|_| StoreError::Input("not an age X25519 identity".into()))?;
+        Ok(Keys { db_key, signing_key, age_identity: AgeIdentity(identity) })
+    }
+
     pub fn db_key_hex(&self) -> Zeroizing<String> {
         Zeroizing::new(hex(&self.db_key))
     }

@@ -9,7 +9,8 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// (version reached, why, SQL).
-const STEPS: &[(i64, &str, &str)] = &[(1, "initial layout", V1)];
+const STEPS: &[(i64, &str, &str)] =
+    &[(1, "initial layout", V1), (2, "exchange between offices: sharing, bundles, acknowledgements", V2)];
 
 pub fn latest() -> i64 {
     STEPS.last().map_or(0, |s| s.0)
@@ -166,6 +167,77 @@ CREATE VIRTUAL TABLE fts USING fts5(
   tokenize='unicode61 remove_diacritics 2',
   prefix='2 3'
 );
+";
+
+/// Exchange between offices (DESIGN §5). None of these tables is derived from the op log:
+/// they record this office's decisions (what is shared with whom) and what travelled.
+const V2: &str = r"
+-- Cases shared with an office. full_sent: the office has acknowledged a bundle carrying the
+-- case's whole history; until then every export to it carries that history again.
+CREATE TABLE case_share(
+  case_uid BLOB NOT NULL,
+  office TEXT NOT NULL,
+  shared_at TEXT NOT NULL,
+  full_sent INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(case_uid, office)
+) WITHOUT ROWID;
+
+-- What each office has acknowledged holding, per author device: every commit up to `upto`.
+CREATE TABLE ack_out(
+  office TEXT NOT NULL,
+  device BLOB NOT NULL,
+  upto INTEGER NOT NULL,
+  PRIMARY KEY(office, device)
+) WITHOUT ROWID;
+
+-- Ranges of author commits an office has sent us (lo exclusive, hi inclusive); their
+-- contiguous prefix is what our bundles acknowledge to it.
+CREATE TABLE coverage_in(
+  office TEXT NOT NULL,
+  device BLOB NOT NULL,
+  lo INTEGER NOT NULL,
+  hi INTEGER NOT NULL,
+  PRIMARY KEY(office, device, lo, hi)
+) WITHOUT ROWID;
+
+-- Bundles written, one row per recipient office. full_cases: uids (16 bytes each) of cases
+-- whose whole history the bundle carried.
+CREATE TABLE bundle_out(
+  office TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  bundle_id BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  commits INTEGER NOT NULL,
+  ops INTEGER NOT NULL,
+  full_cases BLOB NOT NULL,
+  acked_at INTEGER,
+  PRIMARY KEY(office, sequence)
+) WITHOUT ROWID;
+
+-- Bundles imported (a second import of the same id is 'already imported').
+CREATE TABLE bundle_in(
+  bundle_id BLOB PRIMARY KEY,
+  office TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  imported_at INTEGER NOT NULL,
+  commits INTEGER NOT NULL,
+  ops INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX bundle_in_office ON bundle_in(office, sequence);
+
+-- Remote commits whose clock was implausibly far ahead: held back, applied once the local
+-- clock has caught up. ops: postcard list of (index, op bytes).
+CREATE TABLE quarantine(
+  device BLOB NOT NULL,
+  seq INTEGER NOT NULL,
+  header BLOB NOT NULL,
+  sig BLOB NOT NULL,
+  ops BLOB NOT NULL,
+  office TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY(device, seq)
+) WITHOUT ROWID;
 ";
 
 #[cfg(test)]

@@ -15,6 +15,11 @@ pub mod query;
 pub mod rebuild;
 mod unlock_log;
 pub mod write;
+// Exchange between offices (issue 4).
+pub mod conflicts;
+pub mod offices;
+pub mod outbox;
+pub mod remote;
 
 use std::path::{Path, PathBuf};
 
@@ -85,6 +90,17 @@ impl Store {
     /// Creates a new store in `dir` (which must not hold one yet).
     pub fn create(dir: &Path, passphrase: &SecretString, office: &Office) -> Result<Store> {
         open::create(dir, passphrase, office)
+    }
+
+    /// Creates a store with given keys: for test fixtures only (see `Keys::from_fixture`).
+    #[doc(hidden)]
+    pub fn create_with_keys(
+        dir: &Path,
+        passphrase: &SecretString,
+        office: &Office,
+        keys: Keys,
+    ) -> Result<Store> {
+        open::create_with_keys(dir, passphrase, office, keys)
     }
 
     /// Unlocks the store in `dir`. A wrong passphrase changes no file in `dir`.

@@ -13,11 +13,14 @@ use super::{Office, Result, Store, StoreError, files, migrations, unlock_log};
 const CACHE_KIB: i64 = 131_072;
 
 pub fn create(dir: &Path, passphrase: &SecretString, office: &Office) -> Result<Store> {
+    create_with_keys(dir, passphrase, office, Keys::generate()?)
+}
+
+pub fn create_with_keys(dir: &Path, passphrase: &SecretString, office: &Office, keys: Keys) -> Result<Store> {
     if files::keystore(dir).exists() || files::database(dir).exists() {
         return Err(StoreError::Exists(dir.display().to_string()));
     }
     files::create_private_dir(dir)?;
-    let keys = Keys::generate()?;
     // The database first: if anything fails before the keystore exists, there is no store
     // and a retry starts clean.
     let mut conn = connect(&files::database(dir), &keys, true)?;

@@ -12,26 +12,51 @@ use crate::model::op::Op;
 /// thousand ops of at most a few KiB each).
 const MAX_DECODED: usize = 256 * 1024 * 1024;
 
-/// Stores the ops (`(index in the commit, canonical bytes)`) held for commit `commit_n`.
+/// Stores the ops (`(index in the commit, canonical bytes)`) held for commit `commit_n`,
+/// adding to those already held (a commit may arrive in parts from different bundles).
 pub fn write(conn: &Connection, commit_n: i64, ops: &[(u32, Vec<u8>)]) -> Result<()> {
     if ops.is_empty() {
         return Ok(());
     }
-    let mut framed = Vec::with_capacity(ops.iter().map(|(_, b)| b.len() + 8).sum());
-    for (idx, body) in ops {
+    let mut all = read_raw(conn, commit_n)?;
+    if all.is_empty() {
+        all = ops.to_vec();
+    } else {
+        all.extend(ops.iter().filter(|(i, _)| !all.iter().any(|(j, _)| j == i)).cloned().collect::<Vec<_>>());
+        all.sort_by_key(|(i, _)| *i);
+    }
+    let mut framed = Vec::with_capacity(all.iter().map(|(_, b)| b.len() + 8).sum());
+    for (idx, body) in &all {
         framed.extend_from_slice(&idx.to_le_bytes());
         framed.extend_from_slice(&(body.len() as u32).to_le_bytes());
         framed.extend_from_slice(body);
     }
     let packed =
         zstd::bulk::compress(&framed, 3).map_err(|e| StoreError::Io(format!("compressing ops: {e}")))?;
-    conn.prepare_cached("INSERT INTO commit_ops(commit_n, held, ops) VALUES(?1, ?2, ?3)")?
-        .execute(params![commit_n, ops.len() as i64, packed])?;
+    conn.prepare_cached("INSERT OR REPLACE INTO commit_ops(commit_n, held, ops) VALUES(?1, ?2, ?3)")?
+        .execute(params![commit_n, all.len() as i64, packed])?;
     Ok(())
 }
 
-/// The ops held for commit `commit_n`, with their index in the commit, in index order.
+/// The ops held for commit `commit_n`, decoded, with their index in the commit, in order.
 pub fn read(conn: &Connection, commit_n: i64) -> Result<Vec<(u32, Op)>> {
+    read_raw(conn, commit_n)?
+        .into_iter()
+        .map(|(idx, body)| {
+            Op::decode(&body)
+                .map(|op| (idx, op))
+                .map_err(|_| StoreError::Corrupt(format!("ops of commit {commit_n}: an op does not decode")))
+        })
+        .collect()
+}
+
+/// The indexes of the ops held for commit `commit_n`.
+pub fn held(conn: &Connection, commit_n: i64) -> Result<Vec<u32>> {
+    Ok(read_raw(conn, commit_n)?.into_iter().map(|(i, _)| i).collect())
+}
+
+/// The ops held for commit `commit_n` as their canonical bytes (byte-exact for export).
+pub fn read_raw(conn: &Connection, commit_n: i64) -> Result<Vec<(u32, Vec<u8>)>> {
     let packed: Option<Vec<u8>> = conn
         .prepare_cached("SELECT ops FROM commit_ops WHERE commit_n = ?1")?
         .query_row([commit_n], |r| r.get(0))
@@ -48,7 +73,7 @@ pub fn read(conn: &Connection, commit_n: i64) -> Result<Vec<(u32, Op)>> {
         let idx = u32::from_le_bytes(rest[..4].try_into().expect("4 bytes"));
         let len = u32::from_le_bytes(rest[4..8].try_into().expect("4 bytes")) as usize;
         let body = rest.get(8..8 + len).ok_or_else(|| bad("truncated"))?;
-        ops.push((idx, Op::decode(body).map_err(|_| bad("an op does not decode"))?));
+        ops.push((idx, body.to_vec()));
         rest = &rest[8 + len..];
     }
     Ok(ops)

@@ -31,6 +31,9 @@ pub struct Stats {
     /// Live records by kind.
     pub by_kind: BTreeMap<String, i64>,
     pub outcomes: Outcomes,
+    /// Exchange with other offices, and the sharing response time (the task force's headline
+    /// measure): from writing a bundle to importing the bundle that acknowledges it.
+    pub sharing: crate::store::offices::SharingStats,
 }
 
 impl Store {
@@ -61,6 +64,7 @@ impl Store {
         s.ops = count("SELECT coalesce(sum(held), 0) FROM commit_ops")?;
         s.devices = count("SELECT count(*) FROM device")?;
         s.outcomes = self.outcomes()?;
+        s.sharing = self.sharing_stats()?;
         Ok(s)
     }
 

@@ -1,0 +1,490 @@
+//! What an export carries (DESIGN §5): for each recipient office, the records its shared
+//! cases reach, the ops of them it has not acknowledged (per author: commits after the last
+//! one it acknowledged), the whole history of records it is new to, and, of all that, what
+//! the handling markings let it receive. A bundle to several offices carries only what
+//! every one of them may receive.
+//!
+//! The op log is read in two passes at most: a first over the unacknowledged commits finds
+//! entities that newly joined a shared case (their older ops must travel too); the second
+//! emits commits, each with only its releasable ops. A commit signs the list of its op
+//! hashes, so a partial commit still proves every op it carries.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::format::{AckedUpto, Acks, Cover};
+use super::release::{Author, Destination, ReleaseContext};
+use super::{ExchangeError, Result};
+use crate::model::ids::DeviceId;
+use crate::model::op::{DELETED, Op, OpBody};
+use crate::store::offices::DeviceRecord;
+use crate::store::outbox::StoredCommit;
+use crate::store::{Store, StoreError};
+
+/// A statement (or other op) withheld from an office, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Withheld {
+    pub office: String,
+    pub record: Uuid,
+    pub schema: String,
+    pub caption: String,
+    pub prop: String,
+    pub value: String,
+    pub marking: String,
+    pub reason: String,
+    pub ops: u64,
+}
+
+/// One recipient office and what the plan found for it.
+#[derive(Debug)]
+pub struct Target {
+    pub dest: Destination,
+    pub devices: Vec<DeviceRecord>,
+    /// Cases shared with the office (restricted to `--case` if given).
+    pub cases: Vec<Uuid>,
+    /// Records in scope, with their owning case.
+    scope: HashMap<Uuid, Option<Uuid>>,
+    /// Records whose whole history goes.
+    fresh: HashSet<Uuid>,
+    /// Every record's whole history goes (every case is new to the office, or --full).
+    all_fresh: bool,
+    /// Cases whose whole history this bundle carries.
+    pub full_cases: Vec<Uuid>,
+    acked: HashMap<DeviceId, u64>,
+    own_devices: HashSet<DeviceId>,
+    pub sequence: u64,
+    pub acks: Acks,
+    /// Ops the office needs and gets.
+    pub ops: u64,
+    /// Per author, the first commit with an op the office needs that another recipient
+    /// may not receive: its cover stops below it.
+    excluded_from: HashMap<DeviceId, u64>,
+    withheld: BTreeMap<(Uuid, String, String, String), Withheld>,
+}
+
+impl Target {
+    pub fn withheld(&self) -> impl Iterator<Item = &Withheld> {
+        self.withheld.values()
+    }
+
+    pub fn record_count(&self) -> usize {
+        self.scope.len()
+    }
+}
+
+/// An export in preparation.
+#[derive(Debug)]
+pub struct Plan {
+    pub targets: Vec<Target>,
+    context: ReleaseContext,
+    held: HashMap<DeviceId, u64>,
+    authors: Vec<DeviceId>,
+    pub full: bool,
+    /// Cases shared with every recipient (the recipients share them back).
+    pub cases: Vec<Uuid>,
+    /// Ops going, per record.
+    pub going: HashMap<Uuid, u64>,
+    pub commits: u64,
+    pub ops: u64,
+}
+
+/// What the op decision is for one recipient.
+enum Fit {
+    /// Not a record shared with the office.
+    OutOfScope,
+    /// The office wrote it.
+    Theirs,
+    Withheld(String),
+    Fits {
+        needed: bool,
+    },
+}
+
+fn hex(d: DeviceId) -> String {
+    d.to_string()
+}
+
+/// Gathers recipients, shares, scopes and acknowledgements.
+pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>) -> Result<Plan> {
+    if to.is_empty() {
+        return Err(ExchangeError::Input("name at least one office with --to OFFICE".into()));
+    }
+    let devices = store.devices()?;
+    let shares = store.case_shares()?;
+    let mut context = ReleaseContext::default();
+    for d in &devices {
+        context
+            .authors
+            .insert(d.id, Author { office: d.office.clone(), agency: d.agency.clone(), is_self: d.is_self });
+    }
+    for s in &shares {
+        context.participants.entry(s.case).or_default().insert(s.office.clone());
+        if let std::collections::hash_map::Entry::Vacant(e) = context.case_names.entry(s.case) {
+            e.insert(store.case_reference(s.case)?.unwrap_or_else(|| s.case.to_string()));
+        }
+    }
+    let mut targets = Vec::new();
+    let mut seen = BTreeSet::new();
+    for office in to {
+        if !seen.insert(office.clone()) {
+            continue;
+        }
+        let office_devices: Vec<DeviceRecord> =
+            devices.iter().filter(|d| !d.is_self && &d.office == office).cloned().collect();
+        if office_devices.is_empty() {
+            return Err(ExchangeError::Input(format!(
+                "no office {office:?}: `liaison office list` shows the trusted offices"
+            )));
+        }
+        let live: Vec<DeviceRecord> = office_devices.iter().filter(|d| d.is_trusted()).cloned().collect();
+        if live.is_empty() {
+            return Err(ExchangeError::Input(format!("office {office:?} is revoked: nothing is sent to it")));
+        }
+        let first = &live[0];
+        let cases: Vec<Uuid> = shares
+            .iter()
+            .filter(|s| &s.office == office && only_case.is_none_or(|c| c == s.case))
+            .map(|s| s.case)
+            .collect();
+        let full_cases: Vec<Uuid> = shares
+            .iter()
+            .filter(|s| &s.office == office && cases.contains(&s.case) && (full || !s.full_sent))
+            .map(|s| s.case)
+            .collect();
+        let dest = Destination {
+            office: office.clone(),
+            agency: first.agency.clone(),
+            country: first.country.clone(),
+        };
+        let mut scope = store.case_scope(&cases)?;
+        for (source, marking, case, author) in std::mem::take(&mut scope.citations) {
+            if context.check(&marking, case, author, &dest).is_ok() {
+                scope.records.entry(source).or_insert(None);
+            }
+        }
+        let all_fresh = !cases.is_empty() && full_cases.len() == cases.len();
+        let fresh: HashSet<Uuid> = if full_cases.is_empty() || all_fresh {
+            HashSet::new()
+        } else {
+            let mut f = store.case_scope(&full_cases)?;
+            for (source, ..) in f.citations.drain(..) {
+                if scope.records.contains_key(&source) {
+                    f.records.insert(source, None);
+                }
+            }
+            f.records.into_keys().collect()
+        };
+        let (bundles, commits) = store.acks_for(office)?;
+        let acks = Acks {
+            bundles,
+            commits: commits.into_iter().map(|(d, upto)| AckedUpto { device: hex(d), upto }).collect(),
+        };
+        targets.push(Target {
+            acked: if full { HashMap::new() } else { store.acked_by(office)? },
+            own_devices: office_devices.iter().map(|d| d.id).collect(),
+            devices: live,
+            sequence: store.next_bundle_sequence(office)?,
+            dest,
+            cases,
+            scope: scope.records,
+            fresh,
+            all_fresh,
+            full_cases,
+            acks,
+            ops: 0,
+            excluded_from: HashMap::new(),
+            withheld: BTreeMap::new(),
+        });
+    }
+    let cases =
+        targets[0].cases.iter().filter(|c| targets.iter().all(|t| t.cases.contains(c))).copied().collect();
+    Ok(Plan {
+        targets,
+        context,
+        held: store.known_upto()?,
+        authors: store.commit_authors()?,
+        full,
+        cases,
+        going: HashMap::new(),
+        commits: 0,
+        ops: 0,
+    })
+}
+
+impl Plan {
+    /// The covers of `target`: per author, the commits this bundle (with the earlier ones it
+    /// acknowledged) gives it everything of.
+    pub fn covers(&self, target: &Target) -> Vec<Cover> {
+        let mut out = Vec::new();
+        for a in &self.authors {
+            if target.own_devices.contains(a) {
+                continue;
+            }
+            let from = target.acked.get(a).copied().unwrap_or(0);
+            let mut to = self.held.get(a).copied().unwrap_or(0);
+            if let Some(first_excluded) = target.excluded_from.get(a) {
+                to = to.min(first_excluded.saturating_sub(1));
+            }
+            if to > from {
+                out.push(Cover { device: hex(*a), from, to });
+            }
+        }
+        out
+    }
+
+    /// Where the reading of `author`'s commits starts for the emitting pass.
+    fn start_after(&self, author: DeviceId, whole_history: bool) -> u64 {
+        if whole_history {
+            return 0;
+        }
+        self.targets
+            .iter()
+            .filter(|t| !t.own_devices.contains(&author))
+            .map(|t| t.acked.get(&author).copied().unwrap_or(0))
+            .min()
+            .unwrap_or(u64::MAX)
+    }
+
+    /// Finds entities that joined a shared case in commits a recipient has not acknowledged:
+    /// their whole history (and their links within the scope) becomes fresh.
+    fn find_joins(&mut self, store: &Store, cancel: &AtomicBool) -> Result<()> {
+        if self.full || self.targets.iter().all(|t| t.acked.values().all(|v| *v == 0)) {
+            return Ok(());
+        }
+        let mut joined: Vec<HashSet<Uuid>> = vec![HashSet::new(); self.targets.len()];
+        for a in self.authors.clone() {
+            let after = self.start_after(a, false);
+            if after == u64::MAX {
+                continue;
+            }
+            store
+                .visit_commits(a, after, &mut |c: StoredCommit| {
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(StoreError::Input("cancelled".into()));
+                    }
+                    for (_, body) in &c.ops {
+                        let Ok(op) = Op::decode(body) else { continue };
+                        let entity = match &op.body {
+                            OpBody::Create { schema, source: Some(case), target: Some(e) }
+                                if schema == "CaseMember" =>
+                            {
+                                Some((*case, *e))
+                            }
+                            OpBody::Set { assertion, .. }
+                                if assertion.prop == DELETED && assertion.value == "false" =>
+                            {
+                                store
+                                    .link_ends(op.object)?
+                                    .filter(|(_, _, s)| s == "CaseMember")
+                                    .map(|(c, e, _)| (c, e))
+                            }
+                            _ => None,
+                        };
+                        let Some((case, e)) = entity else { continue };
+                        for (t, j) in self.targets.iter().zip(joined.iter_mut()) {
+                            let needed = c.header.seq > t.acked.get(&a).copied().unwrap_or(0);
+                            if needed && !t.own_devices.contains(&a) && t.cases.contains(&case) {
+                                j.insert(e);
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+                .map_err(cancelled)?;
+        }
+        for (t, j) in self.targets.iter_mut().zip(joined) {
+            if t.all_fresh {
+                continue;
+            }
+            for e in j {
+                if !t.scope.contains_key(&e) {
+                    continue;
+                }
+                t.fresh.insert(e);
+                for link in store.links_of_entity(e)? {
+                    if t.scope.contains_key(&link) {
+                        t.fresh.insert(link);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the op log once and calls `emit` with each commit and the indexes (into its
+    /// held ops) of the ops the bundle carries.
+    pub fn run(
+        &mut self,
+        store: &Store,
+        emit: &mut dyn FnMut(&StoredCommit, &[usize]) -> Result<()>,
+        progress: &mut dyn FnMut(u64, u64),
+        cancel: &AtomicBool,
+    ) -> Result<()> {
+        self.find_joins(store, cancel)?;
+        let whole = self.targets.iter().any(|t| t.all_fresh || !t.fresh.is_empty());
+        let starts: Vec<(DeviceId, u64)> = self
+            .authors
+            .iter()
+            .map(|a| (*a, self.start_after(*a, whole)))
+            .filter(|(_, s)| *s != u64::MAX)
+            .collect();
+        let mut total = 0;
+        for (a, after) in &starts {
+            total += store.ops_after(*a, *after)?;
+        }
+        let mut done = 0u64;
+        let mut decisions = DecisionCache::default();
+        for (a, after) in starts {
+            let mut failure: Option<ExchangeError> = None;
+            let read = store.visit_commits(a, after, &mut |c: StoredCommit| {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(StoreError::Input("cancelled".into()));
+                }
+                let mut carried = Vec::new();
+                for (i, (_, body)) in c.ops.iter().enumerate() {
+                    let Ok(op) = Op::decode(body) else {
+                        return Err(StoreError::Corrupt(format!(
+                            "an op of commit {} does not decode",
+                            c.header.seq
+                        )));
+                    };
+                    if self.decide(store, &mut decisions, a, c.header.seq, &op)? {
+                        carried.push(i);
+                        *self.going.entry(op.object).or_default() += 1;
+                    }
+                }
+                done += c.ops.len() as u64;
+                progress(done, total);
+                if !carried.is_empty() {
+                    self.commits += 1;
+                    self.ops += carried.len() as u64;
+                    if let Err(e) = emit(&c, &carried) {
+                        failure = Some(e);
+                        return Err(StoreError::Input("stopped".into()));
+                    }
+                }
+                Ok(())
+            });
+            read.map_err(|e| failure.take().unwrap_or_else(|| cancelled(e)))?;
+        }
+        Ok(())
+    }
+
+    /// Whether the bundle carries `op` (by `author`, in commit `seq`); notes what is
+    /// withheld and what others' limits keep from a recipient.
+    fn decide(
+        &mut self,
+        store: &Store,
+        cache: &mut DecisionCache,
+        author: DeviceId,
+        seq: u64,
+        op: &Op,
+    ) -> Result<bool, StoreError> {
+        let mut fits = Vec::with_capacity(self.targets.len());
+        for t in &self.targets {
+            fits.push(self.fit(store, cache, t, author, seq, op)?);
+        }
+        let wanted = fits.iter().any(|f| matches!(f, Fit::Fits { needed: true }));
+        let allowed = fits.iter().all(|f| matches!(f, Fit::Fits { .. } | Fit::Theirs));
+        for (t, f) in self.targets.iter_mut().zip(&fits) {
+            match f {
+                Fit::Fits { needed: true } if allowed => t.ops += 1,
+                Fit::Fits { needed: true } => {
+                    let first = t.excluded_from.entry(author).or_insert(seq);
+                    *first = (*first).min(seq);
+                }
+                Fit::Withheld(reason) if t.is_needed(author, seq, op.object) => {
+                    note_withheld(store, t, op, reason)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(wanted && allowed)
+    }
+
+    fn fit(
+        &self,
+        store: &Store,
+        cache: &mut DecisionCache,
+        t: &Target,
+        author: DeviceId,
+        seq: u64,
+        op: &Op,
+    ) -> Result<Fit, StoreError> {
+        if t.own_devices.contains(&author) {
+            return Ok(Fit::Theirs);
+        }
+        let Some(owner) = t.scope.get(&op.object) else { return Ok(Fit::OutOfScope) };
+        let handling = match &op.body {
+            OpBody::Create { .. } => None,
+            OpBody::Add(a) | OpBody::Set { assertion: a, .. } => Some((a.marking.clone(), a.case.or(*owner))),
+            OpBody::Remove { prop, value, source, .. } => {
+                match store.value_handling(op.object, prop, value, *source)? {
+                    Some((marking, case)) => Some((marking, case.or(*owner))),
+                    // A value this store never held: its marking is unknown, so it stays.
+                    None => Some(("?".to_owned(), None)),
+                }
+            }
+        };
+        if let Some((marking, case)) = handling {
+            let key = (t.dest.office.clone(), marking, case, author);
+            let verdict = cache
+                .entry(key)
+                .or_insert_with_key(|(_, m, c, a)| self.context.check(m, *c, *a, &t.dest).err())
+                .clone();
+            if let Some(reason) = verdict {
+                return Ok(Fit::Withheld(reason));
+            }
+        }
+        Ok(Fit::Fits { needed: t.is_needed(author, seq, op.object) })
+    }
+}
+
+type DecisionCache = HashMap<(String, String, Option<Uuid>, DeviceId), Option<String>>;
+
+impl Target {
+    fn is_needed(&self, author: DeviceId, seq: u64, record: Uuid) -> bool {
+        self.all_fresh || seq > self.acked.get(&author).copied().unwrap_or(0) || self.fresh.contains(&record)
+    }
+}
+
+fn note_withheld(store: &Store, t: &mut Target, op: &Op, reason: &str) -> Result<(), StoreError> {
+    let (prop, value, marking) = match &op.body {
+        OpBody::Add(a) | OpBody::Set { assertion: a, .. } => {
+            (a.prop.clone(), a.value.clone(), a.marking.clone())
+        }
+        OpBody::Remove { prop, value, .. } => (prop.clone(), value.clone(), String::new()),
+        OpBody::Create { .. } => (String::new(), String::new(), String::new()),
+    };
+    let key = (op.object, prop.clone(), value.clone(), reason.to_owned());
+    if let Some(w) = t.withheld.get_mut(&key) {
+        w.ops += 1;
+        return Ok(());
+    }
+    let (schema, caption) = store.record_label(op.object)?.unwrap_or_default();
+    t.withheld.insert(
+        key,
+        Withheld {
+            office: t.dest.office.clone(),
+            record: op.object,
+            schema,
+            caption,
+            prop,
+            value,
+            marking,
+            reason: reason.to_owned(),
+            ops: 1,
+        },
+    );
+    Ok(())
+}
+
+fn cancelled(e: StoreError) -> ExchangeError {
+    match e {
+        StoreError::Input(m) if m == "cancelled" => ExchangeError::Cancelled,
+        other => ExchangeError::Store(other),
+    }
+}

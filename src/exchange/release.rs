@@ -1,0 +1,197 @@
+//! Handling markings enforced per recipient (DESIGN §1, §5, §8): may this statement go to
+//! that office, and if not, why not — in words an analyst can act on.
+//!
+//! Each part of a marking brings its own rule (`assets/markings.toml` `release`): the TLP
+//! level, each Europol handling code, each national marking. A statement goes only if every
+//! rule allows it:
+//! - `any`, `community`: every trusted office;
+//! - `case`: the case the value was recorded under (or the case its record belongs to) is
+//!   shared with the office; a value recorded under no case travels with the shared case
+//!   that reaches its record;
+//! - `agency`: as `case`, and the office belongs to the agency of the office that recorded
+//!   the value;
+//! - `named`: the office is named (shared) on the case the value was recorded under; a value
+//!   recorded under no case goes only with the shared case that reaches its record, whose
+//!   participants the office is by construction. TLP:RED recorded under another case never
+//!   travels on the strength of a shared case reaching the record;
+//! - `originator`: only back to the office that recorded the value; this office may send
+//!   what it recorded itself (sending is its consent);
+//! - national markings with `foreign = false`: only to offices of that country.
+//!
+//! A marking this Liaison cannot read (from a newer vocabulary) is withheld, never guessed.
+
+use std::collections::{BTreeSet, HashMap};
+
+use uuid::Uuid;
+
+use crate::model::ids::DeviceId;
+use crate::model::marking::{Marking, Release, Vocabulary};
+
+/// The office a bundle goes to, as the rules need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    pub office: String,
+    pub agency: String,
+    pub country: String,
+}
+
+/// Who recorded a value: the office of the authoring device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    pub office: String,
+    pub agency: String,
+    pub is_self: bool,
+}
+
+/// What the rules consult besides the marking.
+#[derive(Debug, Default)]
+pub struct ReleaseContext {
+    /// Offices each case is shared with.
+    pub participants: HashMap<Uuid, BTreeSet<String>>,
+    /// Case references, for messages.
+    pub case_names: HashMap<Uuid, String>,
+    /// Authoring devices.
+    pub authors: HashMap<DeviceId, Author>,
+}
+
+impl ReleaseContext {
+    fn case_name(&self, case: Uuid) -> String {
+        self.case_names.get(&case).cloned().unwrap_or_else(|| case.to_string())
+    }
+
+    fn shared_with(&self, case: Uuid, office: &str) -> bool {
+        self.participants.get(&case).is_some_and(|p| p.contains(office))
+    }
+
+    /// Ok if a value with `marking`, recorded under `case` by `author`, may go to `to`;
+    /// otherwise the reason it is withheld.
+    pub fn check(
+        &self,
+        marking: &str,
+        case: Option<Uuid>,
+        author: DeviceId,
+        to: &Destination,
+    ) -> Result<(), String> {
+        let m = Marking::parse(marking)
+            .map_err(|_| format!("marking {marking:?} is not in this installation's vocabulary"))?;
+        let vocab = Vocabulary::builtin();
+        let tlp = m.tlp_def();
+        let tlp_label = format!("TLP:{}", tlp.name);
+        self.rule(tlp.release, &tlp_label, case, author, to)?;
+        for code in &m.codes {
+            if let Some(h) = vocab.handling.iter().find(|h| &h.code == code) {
+                if let Some(release) = h.release {
+                    self.rule(release, code, case, author, to)?;
+                }
+            } else if let Some(n) = vocab.national(code) {
+                if !n.foreign && !n.country.eq_ignore_ascii_case(&to.country) {
+                    let theirs =
+                        if to.country.is_empty() { "no country".to_owned() } else { to.country.clone() };
+                    return Err(format!(
+                        "{code} ({}) stays within {}: {} is {theirs}",
+                        n.label, n.country, to.office
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn rule(
+        &self,
+        release: Release,
+        label: &str,
+        case: Option<Uuid>,
+        author: DeviceId,
+        to: &Destination,
+    ) -> Result<(), String> {
+        let case_rule = || match case {
+            Some(c) if !self.shared_with(c, &to.office) => {
+                Err(format!("{label}: case {} is not shared with {}", self.case_name(c), to.office))
+            }
+            _ => Ok(()),
+        };
+        match release {
+            Release::Any | Release::Community => Ok(()),
+            Release::Case => case_rule(),
+            Release::Agency => {
+                case_rule()?;
+                let agency = self.authors.get(&author).map(|a| a.agency.as_str()).unwrap_or_default();
+                if agency.is_empty() || !agency.eq_ignore_ascii_case(&to.agency) {
+                    let theirs = if to.agency.is_empty() { "no agency" } else { to.agency.as_str() };
+                    let ours = if agency.is_empty() { "an unknown agency" } else { agency };
+                    return Err(format!("{label}: only for {ours}; {} is {theirs}", to.office));
+                }
+                Ok(())
+            }
+            Release::Named => match case {
+                Some(c) if !self.shared_with(c, &to.office) => {
+                    Err(format!("{label}: {} is not named on case {}", to.office, self.case_name(c)))
+                }
+                _ => Ok(()),
+            },
+            Release::Originator => match self.authors.get(&author) {
+                Some(a) if a.is_self || a.office == to.office => Ok(()),
+                Some(a) => Err(format!(
+                    "{label}: no onward dissemination without the consent of {} (the originator)",
+                    a.office
+                )),
+                None => Err(format!("{label}: the originator is unknown, so its consent cannot be assumed")),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PARIS: DeviceId = DeviceId([1; 16]);
+    const LYON: DeviceId = DeviceId([2; 16]);
+
+    fn context(case: Uuid) -> ReleaseContext {
+        let mut c = ReleaseContext::default();
+        c.participants.insert(case, ["Marseille".to_owned()].into());
+        c.case_names.insert(case, "OP-7".into());
+        c.authors.insert(PARIS, Author { office: "Paris".into(), agency: "DGSI".into(), is_self: true });
+        c.authors.insert(LYON, Author { office: "Lyon".into(), agency: "PJ".into(), is_self: false });
+        c
+    }
+
+    fn to(office: &str, agency: &str, country: &str) -> Destination {
+        Destination { office: office.into(), agency: agency.into(), country: country.into() }
+    }
+
+    #[test]
+    fn red_goes_only_to_offices_named_on_its_case() {
+        let case = Uuid::from_u128(7);
+        let c = context(case);
+        assert!(c.check("TLP:RED", Some(case), PARIS, &to("Marseille", "PJ", "FR")).is_ok());
+        let why = c.check("TLP:RED", Some(case), PARIS, &to("Lille", "PJ", "FR")).unwrap_err();
+        assert!(why.contains("TLP:RED") && why.contains("Lille") && why.contains("OP-7"), "{why}");
+        assert!(c.check("TLP:AMBER", None, PARIS, &to("Lille", "PJ", "FR")).is_ok());
+        assert!(c.check("TLP:AMBER", Some(case), PARIS, &to("Lille", "PJ", "FR")).is_err());
+        assert!(c.check("TLP:CLEAR", Some(case), PARIS, &to("Lille", "PJ", "FR")).is_ok());
+    }
+
+    #[test]
+    fn h2_goes_back_to_its_originator_only_and_strict_amber_stays_in_the_agency() {
+        let case = Uuid::from_u128(7);
+        let c = context(case);
+        assert!(c.check("TLP:GREEN H2", None, PARIS, &to("Marseille", "PJ", "FR")).is_ok());
+        let why = c.check("TLP:GREEN H2", None, LYON, &to("Marseille", "PJ", "FR")).unwrap_err();
+        assert!(why.contains("consent of Lyon"), "{why}");
+        assert!(c.check("TLP:GREEN H2", None, LYON, &to("Lyon", "PJ", "FR")).is_ok());
+        assert!(c.check("TLP:AMBER+STRICT", Some(case), PARIS, &to("Marseille", "PJ", "FR")).is_err());
+        assert!(c.check("TLP:AMBER+STRICT", Some(case), PARIS, &to("Marseille", "dgsi", "FR")).is_ok());
+    }
+
+    #[test]
+    fn national_markings_stay_in_their_country_and_unknown_markings_stay_home() {
+        let c = context(Uuid::from_u128(7));
+        assert!(c.check("TLP:CLEAR FR-DR", None, PARIS, &to("Marseille", "PJ", "FR")).is_ok());
+        let why = c.check("TLP:CLEAR FR-DR", None, PARIS, &to("Europol", "Europol", "NL")).unwrap_err();
+        assert!(why.contains("FR-DR") && why.contains("NL"), "{why}");
+        assert!(c.check("TLP:PURPLE", None, PARIS, &to("Marseille", "PJ", "FR")).is_err());
+    }
+}

@@ -1,0 +1,217 @@
+//! Writing a bundle file (docs/bundle-format.md), streaming, in bounded memory.
+//!
+//! Commit lines are compressed as they come into a spill file, because the manifest (which
+//! precedes them in the tar) names their hash and size. The spill is encrypted with an
+//! ephemeral age key that never leaves memory, so no readable byte of the investigation
+//! ever touches the disk. The bundle itself is written under a random hidden name beside
+//! the output, synced, then renamed into place: a crash leaves no half bundle.
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{Signer, SigningKey};
+
+use super::format::{
+    COMMITS_FILE, CommitsEntry, Line, MANIFEST_FILE, Manifest, SIGNATURE_FILE, VERSION_CONTENT, VERSION_FILE,
+    ZSTD_LEVEL, write_commit_line, write_op_line,
+};
+use super::{ExchangeError, Result, ustar};
+
+/// A temporary file removed when dropped (unless kept).
+struct TempPath(Option<PathBuf>);
+
+impl TempPath {
+    fn keep(mut self) -> PathBuf {
+        self.0.take().unwrap_or_default()
+    }
+
+    fn path(&self) -> &Path {
+        self.0.as_deref().unwrap_or(Path::new(""))
+    }
+}
+
+impl Drop for TempPath {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = fs::remove_file(p);
+        }
+    }
+}
+
+fn io_error(path: &Path) -> impl Fn(io::Error) -> ExchangeError + '_ {
+    move |e| ExchangeError::Io(format!("{}: {e}", path.display()))
+}
+
+/// A new file, readable by its owner only, with a random name in `dir`.
+fn private_temp(dir: &Path, suffix: &str) -> Result<(TempPath, File)> {
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random).map_err(|e| ExchangeError::Io(format!("no randomness: {e}")))?;
+    let path = dir.join(format!(".liaison-{}.{suffix}", crate::model::ids::hex(&random)));
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(&path).map_err(io_error(&path))?;
+    Ok((TempPath(Some(path)), file))
+}
+
+/// Counts and hashes what passes through.
+pub struct HashCount<W> {
+    inner: W,
+    hasher: blake3::Hasher,
+    count: u64,
+}
+
+impl<W: Write> Write for HashCount<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.count += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+type Spill = age::stream::StreamWriter<BufWriter<File>>;
+
+/// Collects commits, then writes the bundle.
+pub struct BundleWriter {
+    dir: PathBuf,
+    spill_path: TempPath,
+    identity: age::x25519::Identity,
+    encoder: zstd::stream::write::Encoder<'static, HashCount<Spill>>,
+    line: Vec<u8>,
+    pub commits: u64,
+    pub ops: u64,
+}
+
+impl BundleWriter {
+    /// Starts a bundle whose temporary files go in `dir` (the output's folder).
+    pub fn new(dir: &Path) -> Result<BundleWriter> {
+        let (spill_path, file) = private_temp(dir, "spill")?;
+        let identity = age::x25519::Identity::generate();
+        let recipient = identity.to_public();
+        let spill = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .map_err(|e| ExchangeError::Io(format!("spill encryption: {e}")))?
+            .wrap_output(BufWriter::with_capacity(1 << 16, file))
+            .map_err(io_error(spill_path.path()))?;
+        let counted = HashCount { inner: spill, hasher: blake3::Hasher::new(), count: 0 };
+        let encoder =
+            zstd::stream::write::Encoder::new(counted, ZSTD_LEVEL).map_err(io_error(spill_path.path()))?;
+        Ok(BundleWriter {
+            dir: dir.to_path_buf(),
+            spill_path,
+            identity,
+            encoder,
+            line: Vec::with_capacity(1 << 16),
+            commits: 0,
+            ops: 0,
+        })
+    }
+
+    /// Adds a commit (its signed header bytes and signature) with the ops it carries.
+    pub fn push(&mut self, header: &[u8], sig: &[u8; 64], ops: &[(u32, &[u8])]) -> Result<()> {
+        self.line.clear();
+        write_commit_line(&mut self.line, header, sig, ops.len() as u32);
+        for (idx, body) in ops {
+            write_op_line(&mut self.line, *idx, body);
+        }
+        self.encoder.write_all(&self.line).map_err(io_error(self.spill_path.path()))?;
+        self.commits += 1;
+        self.ops += ops.len() as u64;
+        Ok(())
+    }
+
+    /// Signs the manifest `build` makes from the commits entry, encrypts the bundle to
+    /// `recipients` and puts it at `output`. Returns the manifest and the file size.
+    pub fn finish(
+        self,
+        build: impl FnOnce(CommitsEntry) -> Manifest,
+        key: &SigningKey,
+        recipients: &[&dyn age::Recipient],
+        output: &Path,
+    ) -> Result<(Manifest, u64)> {
+        let spill_err = io_error(self.spill_path.path());
+        let counted = self.encoder.finish().map_err(&spill_err)?;
+        let entry = CommitsEntry {
+            bytes: counted.count,
+            blake3: counted.hasher.finalize().to_hex().to_string(),
+            commits: self.commits,
+            ops: self.ops,
+        };
+        counted.inner.finish().map_err(&spill_err)?.flush().map_err(&spill_err)?;
+        let manifest = build(entry);
+        let manifest_bytes = manifest.to_bytes();
+        let sig = key.sign(&Manifest::signed_message(&manifest_bytes)).to_bytes();
+
+        let spill = File::open(self.spill_path.path()).map_err(&spill_err)?;
+        let mut commits = age::Decryptor::new_buffered(BufReader::with_capacity(1 << 16, spill))
+            .and_then(|d| d.decrypt(std::iter::once(&self.identity as &dyn age::Identity)))
+            .map_err(|e| ExchangeError::Io(format!("reading back the spill file: {e}")))?;
+
+        let (out_path, file) = private_temp(&self.dir, "partial")?;
+        let out_err = io_error(out_path.path());
+        let encryptor = age::Encryptor::with_recipients(recipients.iter().copied())
+            .map_err(|e| ExchangeError::Input(format!("cannot encrypt to the recipients: {e}")))?;
+        let mut sealed = encryptor.wrap_output(BufWriter::with_capacity(1 << 16, file)).map_err(&out_err)?;
+        write_tar(&mut sealed, &manifest_bytes, &sig, &mut commits, manifest.commits.bytes)
+            .map_err(&out_err)?;
+        let mut buffered = sealed.finish().map_err(&out_err)?;
+        buffered.flush().map_err(&out_err)?;
+        let file = buffered.into_inner().map_err(|e| out_err(e.into_error()))?;
+        file.sync_all().map_err(&out_err)?;
+        let size = file.metadata().map_err(&out_err)?.len();
+        drop(file);
+        drop(out_err);
+        let tmp = out_path.keep();
+        if let Err(e) = fs::rename(&tmp, output) {
+            let _ = fs::remove_file(&tmp);
+            return Err(io_error(output)(e));
+        }
+        if let Some(parent) = output.parent().and_then(|p| File::open(p).ok()) {
+            let _ = parent.sync_all();
+        }
+        Ok((manifest, size))
+    }
+}
+
+/// Writes the plaintext tar of a bundle: version, manifest, signature, then `commits_len`
+/// bytes of compressed commit lines read from `commits`.
+pub fn write_tar<W: Write>(
+    out: &mut W,
+    manifest: &[u8],
+    sig: &[u8; 64],
+    commits: &mut dyn Read,
+    commits_len: u64,
+) -> io::Result<()> {
+    for (name, data) in
+        [(VERSION_FILE, VERSION_CONTENT), (MANIFEST_FILE, manifest), (SIGNATURE_FILE, &sig[..])]
+    {
+        ustar::write_header(out, name, data.len() as u64)?;
+        out.write_all(data)?;
+        ustar::write_padding(out, data.len() as u64)?;
+    }
+    ustar::write_header(out, COMMITS_FILE, commits_len)?;
+    let copied = io::copy(&mut commits.take(commits_len), out)?;
+    if copied != commits_len {
+        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the commits ended early"));
+    }
+    ustar::write_padding(out, commits_len)?;
+    ustar::write_end(out)
+}
+
+/// Compresses commit lines as a bundle does (for tests and golden files).
+pub fn compress_lines(lines: &[Line]) -> io::Result<Vec<u8>> {
+    let mut text = Vec::new();
+    for l in lines {
+        l.write(&mut text);
+    }
+    zstd::stream::encode_all(&text[..], ZSTD_LEVEL)
+}
