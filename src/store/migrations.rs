@@ -9,7 +9,8 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// (version reached, why, SQL).
-const STEPS: &[(i64, &str, &str)] = &[(1, "initial layout", V1)];
+const STEPS: &[(i64, &str, &str)] =
+    &[(1, "initial layout", V1), (3, "log of files imported from other tools", super::import_log::V3)];
 
 pub fn latest() -> i64 {
     STEPS.last().map_or(0, |s| s.0)
