@@ -119,9 +119,12 @@ pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
             let at = format!("line {number}");
             let entity = parse_line(line, &at)?;
             if !producer_set {
-                if let Some(d) = &entity.dataset {
-                    sink.producer(&format!("FtM dataset {d}"));
-                }
+                sink.producer(
+                    &entity
+                        .dataset
+                        .as_ref()
+                        .map_or_else(|| "FollowTheMoney".to_owned(), |d| format!("FtM dataset {d}")),
+                );
                 producer_set = true;
             }
             if pass == Pass::Entities {
@@ -186,8 +189,11 @@ fn map_entity(e: &Entity<'_>, at: &str, pass: Pass, sink: &mut dyn Sink) -> Resu
             } else {
                 to = first
             }
-            if pass == Pass::References && ends.next().is_some() {
-                sink.skip(&format!("{}.{name}: more than one (the first is kept)", kind.name), at);
+            // A Liaison link has one source and one target; FtM allows lists. The others
+            // are kept with the raw data, and an FtM export gives them back.
+            let others: Vec<Value> = ends.map(|s| Value::String(s.to_owned())).collect();
+            if !others.is_empty() {
+                raw.insert(name.clone(), Value::Array(others));
             }
             continue;
         }
