@@ -94,3 +94,38 @@ fn import_and_export_mistakes_are_one_clear_line() {
     let log = l.json(&["audit", "log"]);
     assert!(log.as_array().unwrap().iter().any(|e| e["action"] == "interop export"), "{log}");
 }
+
+#[test]
+fn an_event_imported_into_a_case_becomes_a_note_and_members_of_it() {
+    let l = Liaison::init();
+    l.ok(&["case", "new", "--ref", "C-7", "--title", "Couriers", "--marking", "TLP:AMBER"]);
+    let event = format!("{}/tests/fixtures/interop/event.misp.json", env!("CARGO_MANIFEST_DIR"));
+    let report = l.json(&[
+        "import",
+        "--format",
+        "misp",
+        &event,
+        "--case",
+        "C-7",
+        "--source",
+        "Customs liaison officer",
+    ]);
+    assert_eq!(report["source"], "Customs liaison officer", "{report}");
+    assert_eq!(report["created_by_kind"]["Note"], 1, "{report}");
+    assert!(report["created_by_kind"].get("Case").is_none(), "{report}");
+    let case = l.json(&["case", "show", "C-7"]);
+    let members: Vec<&str> =
+        case["members"].as_array().unwrap().iter().map(|m| m["schema"].as_str().unwrap()).collect();
+    assert_eq!(members, ["Person", "Phone", "Vehicle"], "{case}");
+    assert!(case["notes"][0]["fields"]["text"][0].as_str().unwrap().contains("Courier network"), "{case}");
+    // The stricter of the case's marking and the event's tag holds.
+    assert!(case["members"].as_array().unwrap().iter().all(|m| m["marking"] == "TLP:AMBER"), "{case}");
+    let person = case["members"].as_array().unwrap().iter().find(|m| m["schema"] == "Person").unwrap();
+    let view = l.json(&["entity", "show", person["id"].as_str().unwrap()]);
+    let link = &view["links"][0];
+    assert_eq!(
+        (link["schema"].as_str(), link["other"]["caption"].as_str()),
+        (Some("UnknownLink"), Some("GX123KL")),
+        "{view}"
+    );
+}

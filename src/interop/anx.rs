@@ -4,6 +4,7 @@
 //! credibility) on the Admiralty scale, and markings as an attribute.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::io::Write;
 
 use super::ImportError;
@@ -62,8 +63,8 @@ fn grade_indexes(rec: &Rec) -> Option<(usize, usize)> {
 fn item_attrs<'a>(
     rec: &'a Rec,
     label: &'a str,
-    date: &'a Option<String>,
-    grades: &'a Option<(String, String)>,
+    date: Option<&'a String>,
+    grades: Option<&'a (String, String)>,
 ) -> Vec<(&'a str, &'a str)> {
     let mut a = vec![("Label", label), ("Description", rec.kind.label.as_str())];
     if let Some(d) = date {
@@ -118,7 +119,7 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
         let rec = ds.record(*n)?;
         let date = when(&rec);
         let grades = grade_indexes(&rec).map(|(r, c)| (r.to_string(), c.to_string()));
-        open_item(out, &item_attrs(&rec, &rec.caption, &date, &grades))?;
+        open_item(out, &item_attrs(&rec, &rec.caption, date.as_ref(), grades.as_ref()))?;
         put(
             out,
             &format!(
@@ -141,7 +142,7 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
         };
         let date = when(&rec);
         let grades = grade_indexes(&rec).map(|(r, c)| (r.to_string(), c.to_string()));
-        open_item(out, &item_attrs(&rec, &rec.kind.label, &date, &grades))?;
+        open_item(out, &item_attrs(&rec, &rec.kind.label, date.as_ref(), grades.as_ref()))?;
         put(
             out,
             &format!(
@@ -159,7 +160,7 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
 fn open_item(out: &mut dyn Write, attrs: &[(&str, &str)]) -> Result<(), ImportError> {
     let mut s = String::from("<ChartItem");
     for (k, v) in attrs {
-        s.push_str(&format!(" {k}=\"{}\"", escape(v)));
+        let _ = write!(s, " {k}=\"{}\"", escape(v));
     }
     s.push('>');
     put(out, &s)

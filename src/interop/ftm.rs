@@ -185,9 +185,9 @@ fn map_entity(e: &Entity<'_>, at: &str, pass: Pass, sink: &mut dyn Sink) -> Resu
             let mut ends = strings(values);
             let first = ends.next().map(|s| format!("ftm:{s}"));
             if kind.source.as_deref() == Some(name) {
-                from = first
+                from = first;
             } else {
-                to = first
+                to = first;
             }
             // A Liaison link has one source and one target; FtM allows lists. The others
             // are kept with the raw data, and an FtM export gives them back.

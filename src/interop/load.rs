@@ -125,7 +125,20 @@ impl<'t, 's> StoreSink<'t, 's> {
         Ok(self.txn.schema_of(uid)?.map(|k| (uid, k)))
     }
 
-    fn item(&mut self, item: Item) -> Result<(), ImportError> {
+    fn item(&mut self, mut item: Item) -> Result<(), ImportError> {
+        if let (Some(case), "Case") = (self.stamp.case, item.kind.as_str()) {
+            // Imported into a case, a report or an event is material of that case: a note
+            // in it, and what it names becomes a member of it.
+            self.known.insert(item.ext.clone(), case);
+            let text: Vec<&str> = ["title", "summary"]
+                .iter()
+                .filter_map(|p| item.props.iter().find(|(q, _)| q == p).map(|(_, v)| v.as_str()))
+                .collect();
+            item.props = vec![("text".to_owned(), text.join("\n\n"))];
+            "Note".clone_into(&mut item.kind);
+            item.ext = format!("{}#note", item.ext);
+            item.case = None;
+        }
         let schema = Schema::builtin();
         let Ok(kind) = schema.kind(&item.kind) else {
             self.report.skipped.add(&format!("{}: no such kind", item.kind), &item.at);
@@ -251,9 +264,10 @@ impl<'t, 's> StoreSink<'t, 's> {
                 continue;
             };
             let value = if p.kind == PropType::Entity {
-                match self.resolve(raw)? {
-                    Some((uid, _)) => uid.to_string(),
-                    None => {
+                if let Some((uid, _)) = self.resolve(raw)? {
+                    uid.to_string()
+                } else {
+                    {
                         self.report.skipped.add(
                             &format!("{}.{prop}: refers to a record not imported", kind.name),
                             &format!("{}: {raw}", item.at),
@@ -330,9 +344,9 @@ impl<'t, 's> StoreSink<'t, 's> {
                 case,
             };
             if single {
-                self.txn.set(uid, a)?
+                self.txn.set(uid, a)?;
             } else {
-                self.txn.add(uid, a)?
+                self.txn.add(uid, a)?;
             }
             written += 1;
         }
@@ -378,12 +392,11 @@ impl Sink for StoreSink<'_, '_> {
             Record::Member { at, case, entity } => {
                 let case = self.resolve(&case)?.filter(|(_, k)| k == "Case");
                 let entity = self.resolve(&entity)?.filter(|(_, k)| is_entity(k));
-                match (case, entity) {
-                    (Some((c, _)), Some((e, _))) => self.member(c, e),
-                    _ => {
-                        self.report.skipped.add("case member: the case or the entity was not imported", &at);
-                        Ok(())
-                    }
+                if let (Some((c, _)), Some((e, _))) = (case, entity) {
+                    self.member(c, e)
+                } else {
+                    self.report.skipped.add("case member: the case or the entity was not imported", &at);
+                    Ok(())
                 }
             }
         }

@@ -233,7 +233,7 @@ impl Ctx {
     }
 
     /// The event's marking and grade, made stricter or replaced by the thing's own tags.
-    fn tagged(&self, item: &mut Item, obj: &Map<String, Value>) {
+    fn tagged(item: &mut Item, obj: &Map<String, Value>) {
         let (m, g) = tags(obj);
         if let Some(m) = m {
             item.marking = Some(item.marking.as_ref().map_or(m.clone(), |e| e.join(&m)));
@@ -273,7 +273,7 @@ fn attribute(ctx: &Ctx, at: &str, a: &Map<String, Value>, sink: &mut dyn Sink) -
         return Ok(());
     };
     let mut item = ctx.item(at, &format!("misp:{uuid}"), kind);
-    ctx.tagged(&mut item, a);
+    Ctx::tagged(&mut item, a);
     let value = if kind == "Domain" { value.to_lowercase() } else { value.to_owned() };
     if value.is_empty() {
         sink.skip("MISP attribute without a value", at);
@@ -419,7 +419,7 @@ fn object(ctx: &Ctx, at: &str, o: &Map<String, Value>, sink: &mut dyn Sink) -> R
         return Ok(());
     };
     let mut item = ctx.item(at, &format!("misp:{uuid}"), kind);
-    ctx.tagged(&mut item, o);
+    Ctx::tagged(&mut item, o);
     let mut raw = Map::new();
     for (i, a) in attributes.iter().enumerate() {
         let a_at = format!("{at} attribute {}", i + 1);

@@ -199,7 +199,7 @@ fn epoch(rec: &Rec) -> String {
     rec.updated.max(rec.created).timestamp().to_string()
 }
 
-fn attribute(uuid: String, ty: &str, value: &str, rec: &Rec, relation: Option<&str>) -> Value {
+fn attribute(uuid: &str, ty: &str, value: &str, rec: &Rec, relation: Option<&str>) -> Value {
     let mut a = json!({
         "uuid": uuid, "type": ty, "category": category(ty), "value": value,
         "to_ids": false, "distribution": "5", "timestamp": epoch(rec),
@@ -238,7 +238,7 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
                     {
                         let seed = format!("{}|{relation}|{v}", rec.uid);
                         attrs.push(attribute(
-                            stable_v4(seed.as_bytes()).to_string(),
+                            &stable_v4(seed.as_bytes()).to_string(),
                             ty,
                             v,
                             &rec,
@@ -268,7 +268,7 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
             let Some(value) = rec.first(prop) else { continue };
             strictest = strictest.join(&Marking::parse(&rec.marking).unwrap_or_default());
             uuids.insert(n, uuid.clone());
-            attributes.push(attribute(uuid, ty, value, &rec, None));
+            attributes.push(attribute(&uuid, ty, value, &rec, None));
             report.wrote(&format!("attribute {ty}"));
         } else {
             report

@@ -207,7 +207,7 @@ fn import_key(path: &Path, opts: &ImportOptions) -> Result<[u8; 32], ImportError
         files.sort();
     }
     for f in files {
-        h.update(f.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
+        h.update(f.file_name().map(std::ffi::OsStr::as_encoded_bytes).unwrap_or_default());
         let mut file = std::fs::File::open(&f).map_err(|e| input::io_error(&f, &e))?;
         let mut buf = vec![0u8; 1 << 16];
         loop {
@@ -256,7 +256,7 @@ pub fn import(
         file: file.clone(),
         source_kind: opts.format.source_kind().into(),
     };
-    let locale = opts.mapping.as_ref().and_then(|m| m.locale()).unwrap_or_else(|| store.locale());
+    let locale = opts.mapping.as_ref().and_then(mapping::Mapping::locale).unwrap_or_else(|| store.locale());
     let mut txn = store.write("interop import")?;
     let mut report = {
         let mut sink = StoreSink::new(&mut txn, stamp, locale, progress);

@@ -195,6 +195,9 @@ fn kind_for(obj: &Map<String, Value>) -> Option<&'static str> {
         "cryptocurrency-wallet" | "x-opencti-cryptocurrency-wallet" => "CryptoWallet",
         "user-account" => "UserAccount",
         "report" | "grouping" => "Case",
+        "indicator" => {
+            pattern_observables(str_at(obj, "pattern").unwrap_or_default()).first().map(|(k, _, _)| *k)?
+        }
         "note" => "Note",
         t if t.starts_with("x-") => "Document",
         _ => return None,
@@ -281,6 +284,35 @@ fn grade(obj: &Map<String, Value>) -> Option<Grade> {
     Grade::parse(&format!("F{credibility}")).ok()
 }
 
+/// Observables an indicator's pattern names by simple equality
+/// (`[ipv4-addr:value = '198.51.100.1']`): (kind, property, value).
+fn pattern_observables(pattern: &str) -> Vec<(&'static str, &'static str, String)> {
+    const PATHS: &[(&str, &str, &str)] = &[
+        ("ipv4-addr:value", "IpAddress", "address"),
+        ("ipv6-addr:value", "IpAddress", "address"),
+        ("domain-name:value", "Domain", "domain"),
+        ("url:value", "Url", "url"),
+        ("email-addr:value", "Email", "address"),
+        ("email-message:from_ref.value", "Email", "address"),
+    ];
+    let mut out = Vec::new();
+    for (path, kind, prop) in PATHS {
+        let mut rest = pattern;
+        while let Some(i) = rest.find(path) {
+            rest = &rest[i + path.len()..];
+            let Some(after) = rest.trim_start().strip_prefix('=') else { continue };
+            let Some(quoted) = after.trim_start().strip_prefix('\'') else { continue };
+            let Some(end) = quoted.find('\'') else { break };
+            let value = quoted[..end].to_owned();
+            if !value.is_empty() && out.len() < 64 {
+                out.push((*kind, *prop, if *kind == "Domain" { value.to_lowercase() } else { value }));
+            }
+            rest = &quoted[end..];
+        }
+    }
+    out
+}
+
 /// `x_` custom properties, as one JSON object.
 fn custom_props(obj: &Map<String, Value>) -> Option<String> {
     let custom: Map<String, Value> =
@@ -327,6 +359,28 @@ fn node(scan: &Scan, at: &str, obj: &Map<String, Value>, sink: &mut dyn Sink) ->
         return Ok(());
     };
     if matches!(kind, "Note") {
+        return Ok(());
+    }
+    if ty == "indicator" {
+        // The observables the indicator watches for, the first under the indicator's id.
+        for (i, (kind, prop, value)) in
+            pattern_observables(str_at(obj, "pattern").unwrap_or_default()).into_iter().enumerate()
+        {
+            let mut item = base_item(scan, at, obj, kind, sink);
+            if i > 0 {
+                item.ext = format!("{}#{i}", item.ext);
+            }
+            item.prop(prop, value);
+            item.prop(
+                "notes",
+                [str_at(obj, "name"), str_at(obj, "description")]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(": "),
+            );
+            sink.record(Record::Item(item))?;
+        }
         return Ok(());
     }
     let mut item = base_item(scan, at, obj, kind, sink);
@@ -448,9 +502,8 @@ fn node_props(scan: &Scan, at: &str, obj: &Map<String, Value>, kind: &str, sink:
     let mut item = base_item(scan, at, obj, kind, sink);
     let v = str_at(obj, "value").unwrap_or_default().to_owned();
     match kind {
-        "Email" => item.prop("address", v),
+        "Email" | "IpAddress" => item.prop("address", v),
         "Domain" => item.prop("domain", v.to_lowercase()),
-        "IpAddress" => item.prop("address", v),
         "Url" => item.prop("url", v),
         "Phone" => item.prop("number", v),
         "CryptoWallet" => item.prop("publicKey", v),
@@ -598,6 +651,19 @@ mod tests {
         assert_eq!(crew.raw.as_deref(), Some(r#"{"x_opencti_score":50}"#));
         assert!(sink.skipped.iter().any(|(r, _)| r.contains("attack-pattern")));
         assert_eq!(sink.read, 4);
+    }
+
+    #[test]
+    fn indicators_give_the_observables_of_their_pattern() {
+        assert_eq!(
+            pattern_observables("[ipv4-addr:value = '198.51.100.3'] OR [domain-name:value='Evil.example']"),
+            vec![
+                ("IpAddress", "address", "198.51.100.3".to_owned()),
+                ("Domain", "domain", "evil.example".to_owned())
+            ]
+        );
+        assert!(pattern_observables("[file:hashes.MD5 = 'x']").is_empty());
+        assert!(pattern_observables("[url:value = 'unterminated").is_empty());
     }
 
     #[test]

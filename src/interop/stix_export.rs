@@ -174,10 +174,8 @@ fn entity_object(w: &mut Writer<'_>, rec: &Rec) -> Result<Value, String> {
     let kind = rec.kind.name.as_str();
     let (ty, sdo) = match kind {
         "Person" | "Organization" | "Company" | "PublicBody" | "LegalEntity" => {
-            let ty = match imported_as {
-                Some(t @ ("threat-actor" | "intrusion-set")) => t,
-                _ => "identity",
-            };
+            let ty =
+                imported_as.filter(|t| matches!(*t, "threat-actor" | "intrusion-set")).unwrap_or("identity");
             obj.insert(
                 "name".into(),
                 json!(if first("name").is_empty() { rec.caption.clone() } else { first("name") }),
@@ -252,7 +250,7 @@ fn entity_object(w: &mut Writer<'_>, rec: &Rec) -> Result<Value, String> {
             }
             obj.insert("value".into(), json!(value));
             let id = sco_id(ty, &json!({"value": value}));
-            return Ok(finish(w, obj, ty, id, rec, false));
+            return Ok(finish(w, obj, ty, &id, rec, false));
         }
         "BankAccount" => {
             let iban = first("iban");
@@ -266,7 +264,7 @@ fn entity_object(w: &mut Writer<'_>, rec: &Rec) -> Result<Value, String> {
                 }
             }
             let id = sco_id("bank-account", &json!({"iban": iban, "account_number": number}));
-            return Ok(finish(w, obj, "bank-account", id, rec, false));
+            return Ok(finish(w, obj, "bank-account", &id, rec, false));
         }
         "UserAccount" => {
             let login = first("username");
@@ -278,7 +276,7 @@ fn entity_object(w: &mut Writer<'_>, rec: &Rec) -> Result<Value, String> {
                 obj.insert("display_name".into(), json!(n));
             }
             let id = sco_id("user-account", &json!({"account_login": login}));
-            return Ok(finish(w, obj, "user-account", id, rec, false));
+            return Ok(finish(w, obj, "user-account", &id, rec, false));
         }
         other => return Err(format!("{other}: STIX has no such object")),
     };
@@ -286,14 +284,14 @@ fn entity_object(w: &mut Writer<'_>, rec: &Rec) -> Result<Value, String> {
         obj.insert("description".into(), json!(description.join("\n\n")));
     }
     let id = sdo_id(ty, rec);
-    Ok(finish(w, obj, ty, id, rec, sdo))
+    Ok(finish(w, obj, ty, &id, rec, sdo))
 }
 
 fn finish(
     w: &mut Writer<'_>,
     mut obj: Map<String, Value>,
     ty: &str,
-    id: String,
+    id: &str,
     rec: &Rec,
     sdo: bool,
 ) -> Value {
@@ -393,7 +391,7 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
             obj.insert("description".into(), json!(description.join("\n\n")));
         }
         let id = sdo_id("relationship", &rec);
-        let obj = finish(&mut w, obj, "relationship", id.clone(), &rec, true);
+        let obj = finish(&mut w, obj, "relationship", &id, &rec, true);
         w.emit(&obj)?;
         report.wrote("relationship");
         link_ids.insert(n, (rec.src.unwrap_or_default(), rec.dst.unwrap_or_default(), id));
@@ -421,7 +419,7 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
         }
         obj.insert("object_refs".into(), json!(refs));
         let gid = sdo_id("grouping", &rec);
-        let obj = finish(&mut w, obj, "grouping", gid.clone(), &rec, true);
+        let obj = finish(&mut w, obj, "grouping", &gid, &rec, true);
         w.emit(&obj)?;
         report.wrote("grouping");
         for note in ds.notes_of(case)? {
@@ -433,7 +431,7 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
             }
             obj.insert("object_refs".into(), json!([gid]));
             let id = sdo_id("note", &rec);
-            let obj = finish(&mut w, obj, "note", id, &rec, true);
+            let obj = finish(&mut w, obj, "note", &id, &rec, true);
             w.emit(&obj)?;
             report.wrote("note");
         }

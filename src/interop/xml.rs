@@ -1,6 +1,7 @@
 //! A small XML writer for the chart formats (GraphML, i2 ANX): escaping, and elements
 //! written as they go so a large chart never sits in memory.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use super::ImportError;
@@ -38,10 +39,12 @@ pub fn element(
 ) -> Result<(), ImportError> {
     let mut s = format!("<{name}");
     for (k, v) in attrs {
-        s.push_str(&format!(" {k}=\"{}\"", escape(v)));
+        let _ = write!(s, " {k}=\"{}\"", escape(v));
     }
     match text {
-        Some(t) => s.push_str(&format!(">{}</{name}>", escape(t))),
+        Some(t) => {
+            let _ = write!(s, ">{}</{name}>", escape(t));
+        }
         None => s.push_str("/>"),
     }
     put(out, &s)

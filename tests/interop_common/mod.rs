@@ -93,7 +93,8 @@ pub fn data_files(shared: &Path) -> Vec<PathBuf> {
                 if name != "tools" {
                     dirs.push(p);
                 }
-            } else if (name.ends_with(".json") || name.ends_with(".ijson")) && !name.starts_with("bad-") {
+            } else if p.extension().is_some_and(|e| e == "json" || e == "ijson") && !name.starts_with("bad-")
+            {
                 out.push(p);
             }
         }
