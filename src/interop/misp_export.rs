@@ -31,6 +31,10 @@ fn misp_uuid(rec: &Rec) -> String {
         .map_or_else(|| stable_v4(rec.uid.as_bytes()).to_string(), str::to_owned)
 }
 
+/// Object relations the templates allow more than once.
+const MULTIPLE: &[&str] =
+    &["alias", "phone-number", "e-mail", "nationality", "imei", "license-plate-number", "email"];
+
 /// MISP's default category for an attribute type.
 fn category(ty: &str) -> &'static str {
     match ty {
@@ -233,9 +237,18 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
             let mut attrs = Vec::new();
             for (ours, relation, ty) in props {
                 for v in rec.all(ours) {
-                    if fits(ty, v)
-                        && !attrs.iter().any(|a: &Value| a["object_relation"] == *relation && a["value"] == v)
-                    {
+                    if attrs.iter().any(|a: &Value| a["object_relation"] == *relation && a["value"] == v) {
+                        continue;
+                    }
+                    let taken = attrs.iter().any(|a: &Value| a["object_relation"] == *relation);
+                    if taken && !MULTIPLE.contains(relation) {
+                        report.left_out.add(
+                            &format!("{}.{ours}: the {name} template holds one {relation}", rec.kind.name),
+                            &rec.caption,
+                        );
+                        continue;
+                    }
+                    if fits(ty, v) {
                         let seed = format!("{}|{relation}|{v}", rec.uid);
                         attrs.push(attribute(
                             &stable_v4(seed.as_bytes()).to_string(),

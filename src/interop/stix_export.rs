@@ -248,6 +248,9 @@ fn entity_object(w: &mut Writer<'_>, rec: &Rec) -> Result<Value, String> {
             if value.is_empty() {
                 return Err(format!("{kind}: without its {prop}"));
             }
+            if !valid_sco_value(ty, &value) {
+                return Err(format!("{kind}: {prop} is not a valid STIX {ty} value"));
+            }
             obj.insert("value".into(), json!(value));
             let id = sco_id(ty, &json!({"value": value}));
             return Ok(finish(w, obj, ty, &id, rec, false));
@@ -453,6 +456,40 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
     }
     w.out.write_all(b"\n]}\n").map_err(|e| write_error(&e))?;
     Ok(())
+}
+
+/// What the STIX schemas require of observable values (hostnames, URIs, addresses).
+fn valid_sco_value(ty: &str, value: &str) -> bool {
+    let ip = |v: &str, v6: bool| {
+        let (addr, bits) = v.split_once('/').map_or((v, None), |(a, b)| (a, Some(b)));
+        let ok = if v6 {
+            addr.parse::<std::net::Ipv6Addr>().is_ok()
+        } else {
+            addr.parse::<std::net::Ipv4Addr>().is_ok()
+        };
+        ok && bits.is_none_or(|b| b.parse::<u8>().is_ok_and(|b| b <= if v6 { 128 } else { 32 }))
+    };
+    match ty {
+        "domain-name" => {
+            value.len() <= 253
+                && value.split('.').count() >= 2
+                && value.split('.').all(|l| {
+                    !l.is_empty()
+                        && l.len() <= 63
+                        && !l.starts_with('-')
+                        && l.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                })
+        }
+        "url" => value.split_once("://").is_some_and(|(scheme, rest)| {
+            scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !rest.is_empty()
+                && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        }),
+        "ipv4-addr" => ip(value, false),
+        "ipv6-addr" => ip(value, true),
+        _ => !value.chars().any(char::is_control),
+    }
 }
 
 fn kebab(kind: &str) -> String {
