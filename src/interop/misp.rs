@@ -190,7 +190,7 @@ fn event(at: &str, ev: &Value, sink: &mut dyn Sink) -> Result<(), ImportError> {
                 return Err(ImportError::malformed(r_at, "referenced_uuid is missing or not a UUID"));
             };
             let rel = str_at(r, "relationship_type").unwrap_or("related-to");
-            let kind = super::stix::link_kind(rel);
+            let kind = super::stix_vocab::link_kind(rel);
             let mut item = ctx.item(
                 &r_at,
                 &format!("misp:{}", str_at(r, "uuid").unwrap_or(&format!("{from}-{target}-{rel}"))),

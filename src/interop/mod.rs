@@ -24,6 +24,7 @@ pub mod record;
 pub mod report;
 pub mod stix;
 pub mod stix_export;
+pub mod stix_vocab;
 pub mod timeline_csv;
 mod xml;
 
@@ -219,6 +220,18 @@ fn import_key(path: &Path, opts: &ImportOptions) -> Result<[u8; 32], ImportError
         }
     }
     Ok(*h.finalize().as_bytes())
+}
+
+/// What importing `path` would do, without writing anything: the preview a workbench shows
+/// before the analyst applies the import with [`import`].
+pub fn preview(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport, ImportError> {
+    let opts = ImportOptions { dry_run: true, ..opts.clone() };
+    import(store, path, &opts, progress)
 }
 
 /// Imports `path` in one transaction and reports what it did; with `dry_run` the same
