@@ -6,7 +6,7 @@
 //! is not written again ([`Txn::has_value`]). A value the schema refuses is skipped and
 //! reported; it never fails the import.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
 
@@ -52,6 +52,8 @@ pub struct StoreSink<'t, 's> {
     /// Records pushed by this import, by external id.
     known: HashMap<String, Uuid>,
     case_marking: Option<Marking>,
+    /// Records already counted in the report.
+    counted: HashSet<Uuid>,
     pub report: ImportReport,
     progress: &'t mut dyn FnMut(u64, u64),
 }
@@ -71,6 +73,7 @@ impl<'t, 's> StoreSink<'t, 's> {
             producer: None,
             known: HashMap::new(),
             case_marking: None,
+            counted: HashSet::new(),
             report: ImportReport::default(),
             progress,
         }
@@ -195,7 +198,8 @@ impl<'t, 's> StoreSink<'t, 's> {
         }
         self.known.insert(item.ext.clone(), uid);
         let written = self.write(uid, kind, &item, values, created)?;
-        if !item.again {
+        // A record met again in the same file (a phone on many rows) is counted once.
+        if !item.again && self.counted.insert(uid) {
             if created {
                 self.report.created += 1;
                 *self.report.created_by_kind.entry(kind.name.clone()).or_default() += 1;
@@ -295,7 +299,9 @@ impl<'t, 's> StoreSink<'t, 's> {
                 out.push((prop.clone(), value));
             }
         }
-        if kind.properties.contains_key("externalId") && !item.ext.is_empty() && !item.again {
+        // Other tools' ids are kept; a CSV row's key is Liaison's own and means nothing outside.
+        let foreign = ["ftm:", "stix:", "misp:"].iter().any(|p| item.ext.starts_with(p));
+        if foreign && kind.properties.contains_key("externalId") && !item.again {
             out.push(("externalId".into(), item.ext.clone()));
         }
         if let Some(raw) = &item.raw {

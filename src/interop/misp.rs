@@ -92,7 +92,7 @@ pub fn read_feed(dir: &Path, sink: &mut dyn Sink) -> Result<(), ImportError> {
 fn uuid_of(at: &str, what: &str, obj: &Map<String, Value>) -> Result<String, ImportError> {
     match obj.get("uuid") {
         Some(Value::String(u)) if u.len() == 36 && Uuid::parse_str(u).is_ok() => Ok(u.to_lowercase()),
-        Some(v) => Err(ImportError::malformed(at, format!("{what} uuid {v} is not a UUID"))),
+        Some(v) => Err(ImportError::malformed(at, format!("uuid {v} is not a UUID"))),
         None => Err(ImportError::malformed(at, format!("{what} has no uuid"))),
     }
 }
@@ -479,7 +479,7 @@ mod tests {
         let mut sink = VecSink::default();
         let bad = EVENT.replace("1f9a3c1e-5d2b-4c8a-9e71-2b6d4f8a1c30", "nope");
         let err = read(&BytesInput(bad.as_bytes()), &mut sink).unwrap_err().to_string();
-        assert!(err.contains("event uuid") && err.contains("nope"), "{err}");
+        assert!(err.contains("event: uuid") && err.contains("nope"), "{err}");
         let bad = EVENT.replace("2024-02-01", "01/02/2024");
         let err = read(&BytesInput(bad.as_bytes()), &mut sink).unwrap_err().to_string();
         assert!(err.contains("YYYY-MM-DD"), "{err}");
