@@ -129,3 +129,35 @@ fn an_event_imported_into_a_case_becomes_a_note_and_members_of_it() {
         "{view}"
     );
 }
+
+#[test]
+fn a_misp_feed_folder_imports_every_event_of_its_manifest() {
+    let l = Liaison::init();
+    let feed = l.root.path().join("feed");
+    std::fs::create_dir(&feed).unwrap();
+    let event = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/interop/event.misp.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let first = "8b3d2f1a-6c4e-4d7b-9a21-5e0f3c2b1a90";
+    let second = "1b3d2f1a-6c4e-4d7b-9a21-5e0f3c2b1a91";
+    std::fs::write(feed.join(format!("{first}.json")), &event).unwrap();
+    let other = event.replace(first, second).replace("Courier network", "Second courier event");
+    std::fs::write(feed.join(format!("{second}.json")), other).unwrap();
+    std::fs::write(feed.join("manifest.json"), format!("{{\"{first}\": {{}}, \"{second}\": {{}}}}")).unwrap();
+    let report = l.json(&["import", "--format", "misp", feed.to_str().unwrap()]);
+    assert_eq!(report["created_by_kind"]["Case"], 2, "{report}");
+    assert_eq!(report["created_by_kind"]["Person"], 1, "the same person uuid in both events: {report}");
+    let cases = l.json(&["case", "list"]);
+    assert_eq!(cases.as_array().unwrap().len(), 2, "{cases}");
+    // A manifest naming a missing event file is refused, naming it, and nothing is written.
+    let ops = l.json(&["stats"])["ops"].clone();
+    std::fs::write(feed.join("manifest.json"), "{\"2b3d2f1a-6c4e-4d7b-9a21-5e0f3c2b1a92\": {}}").unwrap();
+    let (_, err) = l.fails(&["import", "--format", "misp", feed.to_str().unwrap()]);
+    assert!(
+        err.contains("manifest.json") && err.contains("2b3d2f1a-6c4e-4d7b-9a21-5e0f3c2b1a92.json"),
+        "{err}"
+    );
+    assert_eq!(l.json(&["stats"])["ops"], ops);
+}
