@@ -30,6 +30,8 @@ struct Scan {
     identities: HashMap<String, String>,
     /// Ids that become Liaison records, with their kind.
     mapped: HashMap<String, &'static str>,
+    /// The first `created_by_ref`: the producer of objects that name none.
+    first_creator: Option<String>,
 }
 
 /// Calls `f` with each object of the file, numbered from 1.
@@ -82,6 +84,9 @@ pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
         note(&mut scan, obj);
         Ok(())
     })?;
+    if let Some(name) = scan.first_creator.as_ref().and_then(|id| scan.identities.get(id)) {
+        sink.producer(name);
+    }
     each_object(input, sink, 1, &mut |at, obj, sink| node(&scan, at, obj, sink))?;
     each_object(input, sink, 2, &mut |at, obj, sink| edge(&scan, at, obj, sink))?;
     let total = input.len().saturating_mul(3).max(1);
@@ -149,6 +154,9 @@ fn check(at: &str, obj: &Map<String, Value>) -> Result<(), ImportError> {
 
 fn note(scan: &mut Scan, obj: &Map<String, Value>) {
     let (Some(ty), Some(id)) = (str_at(obj, "type"), str_at(obj, "id")) else { return };
+    if scan.first_creator.is_none() {
+        scan.first_creator = str_at(obj, "created_by_ref").map(str::to_owned);
+    }
     match ty {
         "marking-definition" => {
             if let Some(m) = marking_of_definition(obj) {
