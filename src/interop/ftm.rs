@@ -9,6 +9,8 @@
 //! naming the line; a value Liaison refuses (a date FtM accepts but not as written) is
 //! skipped and reported.
 
+use std::collections::HashSet;
+
 use serde_json::{Map, Value};
 
 use super::ImportError;
@@ -106,54 +108,85 @@ fn strings(v: &Value) -> impl Iterator<Item = &str> {
 /// Reads FtM JSON lines into `sink`.
 pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let total = input.len().saturating_mul(2).max(1);
-    for pass in [Pass::Entities, Pass::References] {
+    // Ids met so far, and entities whose references point further down the file: those get
+    // their references in a second pass. Files written in order need none.
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut deferred: HashSet<String> = HashSet::new();
+    let mut lines = Lines::new(input.open()?);
+    let mut count = 0u64;
+    while let Some((number, offset, line)) = lines.next_line()? {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        count += 1;
+        let at = format!("line {number}");
+        let entity = parse_line(line, &at)?;
+        if count == 1 {
+            sink.producer(
+                &entity
+                    .dataset
+                    .as_ref()
+                    .map_or_else(|| "FollowTheMoney".to_owned(), |d| format!("FtM dataset {d}")),
+            );
+        }
+        sink.read();
+        let ready = references(&entity).all(|r| seen.contains(r));
+        if ready {
+            map_entity(&entity, &at, Pass::Whole, sink)?;
+        } else {
+            map_entity(&entity, &at, Pass::Own, sink)?;
+            deferred.insert(entity.id.clone());
+        }
+        seen.insert(entity.id);
+        if number % 1024 == 0 {
+            sink.progress(offset, total);
+        }
+    }
+    if count == 0 {
+        return Err(ImportError::malformed("", "empty file: no FtM entity"));
+    }
+    if !deferred.is_empty() {
         let mut lines = Lines::new(input.open()?);
-        let mut producer_set = false;
-        let done_before = if pass == Pass::Entities { 0 } else { input.len() };
-        let mut count = 0u64;
         while let Some((number, offset, line)) = lines.next_line()? {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            count += 1;
             let at = format!("line {number}");
             let entity = parse_line(line, &at)?;
-            if !producer_set {
-                sink.producer(
-                    &entity
-                        .dataset
-                        .as_ref()
-                        .map_or_else(|| "FollowTheMoney".to_owned(), |d| format!("FtM dataset {d}")),
-                );
-                producer_set = true;
+            if deferred.contains(&entity.id) {
+                map_entity(&entity, &at, Pass::Refs, sink)?;
             }
-            if pass == Pass::Entities {
-                sink.read();
-            }
-            map_entity(&entity, &at, pass, sink)?;
             if number % 1024 == 0 {
-                sink.progress(done_before + offset, total);
+                sink.progress(input.len() + offset, total);
             }
-        }
-        if pass == Pass::Entities && count == 0 {
-            return Err(ImportError::malformed("", "empty file: no FtM entity"));
         }
     }
     sink.progress(total, total);
     Ok(())
 }
 
+/// The ids an entity refers to (link ends and entity-typed properties).
+fn references<'e>(e: &'e Entity<'_>) -> impl Iterator<Item = &'e str> + 'e {
+    e.props
+        .iter()
+        .filter(|(name, _)| e.schema.props.get(*name).is_some_and(|p| p.kind == "entity" && !p.stub))
+        .flat_map(|(_, values)| strings(values))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pass {
-    /// Entities with their own values.
-    Entities,
-    /// Links, and references from one entity to another.
-    References,
+    /// Everything at once: what it refers to is already read.
+    Whole,
+    /// First pass, references deferred: an entity's own values; a link waits.
+    Own,
+    /// Second pass: the deferred references, and the deferred links.
+    Refs,
 }
 
 fn map_entity(e: &Entity<'_>, at: &str, pass: Pass, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    let first_pass = pass != Pass::Refs;
     let Some(kind) = kind_for(&e.schema.name) else {
-        if pass == Pass::Entities {
+        if first_pass {
             sink.skip(
                 &format!("FtM schema {} has no Liaison kind", e.schema.name),
                 &format!("{at}: {}", e.id),
@@ -162,6 +195,9 @@ fn map_entity(e: &Entity<'_>, at: &str, pass: Pass, sink: &mut dyn Sink) -> Resu
         return Ok(());
     };
     let is_link = kind.is_link();
+    if is_link && pass == Pass::Own {
+        return Ok(());
+    }
     let mut item = Item::new(at, format!("ftm:{}", e.id), &kind.name);
     let mut raw = Map::new();
     let mut refs = false;
@@ -169,7 +205,7 @@ fn map_entity(e: &Entity<'_>, at: &str, pass: Pass, sink: &mut dyn Sink) -> Resu
     for (name, values) in &e.props {
         let ftm_prop = &e.schema.props[name];
         if ftm_prop.stub {
-            if pass == Pass::Entities {
+            if first_pass {
                 sink.skip("FtM reverse property (read-only) in the file", &format!("{at}: {name}"));
             }
             continue;
@@ -198,34 +234,29 @@ fn map_entity(e: &Entity<'_>, at: &str, pass: Pass, sink: &mut dyn Sink) -> Resu
             continue;
         }
         refs |= is_ref;
-        // Entities' own values in the first pass; references (and all of a link) in the second.
-        let now = if is_link { pass == Pass::References } else { (pass == Pass::References) == is_ref };
+        let now = match pass {
+            Pass::Whole => true,
+            Pass::Own => !is_ref,
+            Pass::Refs => is_link || is_ref,
+        };
         if now {
             for v in strings(values) {
                 item.prop(name, if is_ref { format!("ftm:{v}") } else { v.to_owned() });
             }
         }
     }
-    match pass {
-        Pass::Entities if !is_link => {
-            if !raw.is_empty() {
-                item.raw = Some(Value::Object(raw).to_string());
-            }
-            sink.record(Record::Item(item))
+    if pass == Pass::Refs && !is_link {
+        if !refs {
+            return Ok(());
         }
-        Pass::References if is_link => {
-            if !raw.is_empty() {
-                item.raw = Some(Value::Object(raw).to_string());
-            }
-            item.ends = from.zip(to);
-            sink.record(Record::Item(item))
-        }
-        Pass::References if refs => {
-            item.again = true;
-            sink.record(Record::Item(item))
-        }
-        _ => Ok(()),
+        item.again = true;
+    } else if !raw.is_empty() {
+        item.raw = Some(Value::Object(raw).to_string());
     }
+    if is_link {
+        item.ends = from.zip(to);
+    }
+    sink.record(Record::Item(item))
 }
 
 #[cfg(test)]
@@ -246,6 +277,15 @@ mod tests {
         assert_eq!(own.ends, Some(("ftm:person-1".into(), "ftm:company-1".into())));
         assert!(own.props.contains(&("percentage".into(), "75".into())));
         assert_eq!(sink.read, 3);
+    }
+
+    #[test]
+    fn references_further_down_the_file_come_in_a_second_pass() {
+        let reversed: String = TINY.lines().rev().map(|l| format!("{l}\n")).collect();
+        let mut sink = VecSink::default();
+        read(&BytesInput(reversed.as_bytes()), &mut sink).unwrap();
+        let kinds: Vec<&str> = sink.items().map(|i| i.kind.as_str()).collect();
+        assert_eq!(kinds, ["Company", "Person", "Ownership"]);
     }
 
     #[test]

@@ -211,7 +211,15 @@ impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
                 })?;
                 top.insert(k, Value::Array(Vec::new()));
             } else {
+                let before = self.count.get();
                 let v: Value = map.next_value()?;
+                if self.count.get().saturating_sub(before) > MAX_OBJECT + (1 << 16) {
+                    *self.failure.borrow_mut() = Some(ImportError::malformed(
+                        format!("\"{}\"", k.chars().take(40).collect::<String>()),
+                        format!("larger than {} MiB", MAX_OBJECT >> 20),
+                    ));
+                    return Err(de::Error::custom("stopped"));
+                }
                 top.insert(k, v);
             }
         }
