@@ -281,7 +281,7 @@ mod tests {
 
     #[test]
     fn references_further_down_the_file_come_in_a_second_pass() {
-        let reversed: String = TINY.lines().rev().map(|l| format!("{l}\n")).collect();
+        let reversed = TINY.lines().rev().collect::<Vec<_>>().join("\n");
         let mut sink = VecSink::default();
         read(&BytesInput(reversed.as_bytes()), &mut sink).unwrap();
         let kinds: Vec<&str> = sink.items().map(|i| i.kind.as_str()).collect();
