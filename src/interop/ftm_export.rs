@@ -180,6 +180,12 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
         serde_json::to_writer(&mut *out, &Value::Object(line)).map_err(|e| ImportError::Io(e.to_string()))?;
         out.write_all(b"\n").map_err(|e| write_error(&e))?;
         report.wrote(&schema.name);
+        if rec.marking != "TLP:CLEAR" {
+            // FtM has no markings: say so, so the file is handled at the strictest level.
+            report
+                .left_out
+                .add(&format!("handling marking {} (FtM cannot carry markings)", rec.marking), &rec.caption);
+        }
     }
     Ok(())
 }

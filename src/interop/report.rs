@@ -92,7 +92,11 @@ impl ImportReport {
         for (kind, n) in &self.created_by_kind {
             println!("  {n:>7}  {kind}");
         }
-        println!("  {} values written, {} ops", self.values_written, self.ops);
+        if self.dry_run {
+            println!("  {} values would be written; nothing was (dry run)", self.values_written);
+        } else {
+            println!("  {} values written, {} ops", self.values_written, self.ops);
+        }
         if !self.changed && !self.dry_run {
             println!("  Nothing changed: everything in the file was already in the store.");
         }
