@@ -271,16 +271,20 @@ impl<'t, 's> StoreSink<'t, 's> {
                 if let Some((uid, _)) = self.resolve(raw)? {
                     uid.to_string()
                 } else {
-                    {
-                        self.report.skipped.add(
-                            &format!("{}.{prop}: refers to a record not imported", kind.name),
-                            &format!("{}: {raw}", item.at),
-                        );
-                        continue;
-                    }
+                    self.report.skipped.add(
+                        &format!("{}.{prop}: refers to a record not imported", kind.name),
+                        &format!("{}: {raw}", item.at),
+                    );
+                    continue;
                 }
             } else {
-                match validate(kind, prop, raw, self.locale) {
+                // Windows line ends are line ends, not control characters.
+                let raw = if p.kind == PropType::Text && raw.contains('\r') {
+                    std::borrow::Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+                } else {
+                    std::borrow::Cow::Borrowed(raw.as_str())
+                };
+                match validate(kind, prop, &raw, self.locale) {
                     Ok(v) => v,
                     Err(e) => {
                         let why = match &e {
