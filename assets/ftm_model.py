@@ -16,11 +16,10 @@ for s in sorted(model.schemata.values(), key=lambda s: s.name):
     for p in sorted(s.properties.values(), key=lambda p: p.name):
         if p.schema is not s:
             continue
-        entry = [p.type.name]
-        if p.range is not None or p.stub:
-            entry.append(p.range.name if p.range is not None else "")
-        if p.stub:
-            entry.append("stub")
+        fmt = getattr(p, "format", None) or ""
+        entry = [p.type.name, p.range.name if p.range is not None else "", "stub" if p.stub else "", fmt]
+        while entry and entry[-1] == "":
+            entry.pop()
         props[p.name] = entry
     schemata[s.name] = {
         "abstract": s.abstract,

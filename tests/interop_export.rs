@@ -101,6 +101,15 @@ fn the_demo_and_an_imported_attack_bundle_export_as_valid_stix_and_misp() {
     if let Some((ok, text)) = stix_validate(&case_stix) {
         assert!(ok, "{text}");
     }
+    let ftm = dir.join("demo.ftm.json");
+    let r = export(&store, &ftm, ExportFormat::Ftm, None);
+    assert!(r.written.get("Person").copied().unwrap_or(0) > 50, "{r:?}");
+    assert!(r.left_out.reasons.keys().any(|k| k.contains("FtM cannot carry markings")), "{r:?}");
+    if let Some((ok, text)) =
+        run_validator(&[&shared.join("tools/ftm_validate.py").to_string_lossy(), &ftm.to_string_lossy()])
+    {
+        assert!(ok, "{text}");
+    }
     let all_misp = dir.join("all.misp.json");
     export(&store, &all_misp, ExportFormat::Misp, None);
     for f in [&misp, &all_misp] {

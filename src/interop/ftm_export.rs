@@ -39,10 +39,10 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
         let rec = ds.record(n)?;
         match schema_for(&rec) {
             Some(s) => {
-                let missing = s.required.iter().find(|r| {
-                    let prop = s.props.get(*r).map_or("", |p| p.kind.as_str());
-                    !rec.all(r).any(|v| model.valid_value(prop, v))
-                });
+                let missing = s
+                    .required
+                    .iter()
+                    .find(|r| !s.props.get(*r).is_some_and(|p| rec.all(r).any(|v| model.valid_for(p, v))));
                 if let Some(missing) = missing {
                     report.left_out.add(
                         &format!("{}: without {missing} (required by FtM)", rec.kind.name),
@@ -131,11 +131,16 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
                         &rec.caption,
                     ),
                 }
-            } else if model.valid_value(&p.kind, &v.value) {
+            } else if model.valid_for(p, &v.value) {
                 push(&mut props, &v.prop, v.value.clone());
             } else {
                 report.left_out.add(
-                    &format!("{}.{}: a value FtM does not accept as {}", rec.kind.name, v.prop, p.kind),
+                    &format!(
+                        "{}.{}: a value FtM does not accept as {}",
+                        rec.kind.name,
+                        v.prop,
+                        p.format.as_deref().unwrap_or(&p.kind)
+                    ),
                     &format!("{}: {}", rec.caption, v.value.chars().take(60).collect::<String>()),
                 );
             }
@@ -151,7 +156,7 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
                         if let Some(id) = by_ftm.get(v).and_then(|t| reference(*t, &prop, report)) {
                             push(&mut props, &prop, id);
                         }
-                    } else if model.valid_value(&p.kind, v) {
+                    } else if model.valid_for(p, v) {
                         push(&mut props, &prop, v.to_owned());
                     }
                 }

@@ -33,6 +33,8 @@ pub struct FtmProp {
     pub range: Option<String>,
     /// A reverse property: read-only, never written in a file.
     pub stub: bool,
+    /// An identifier format FtM checks (iban, bic, lei, imo…).
+    pub format: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -143,11 +145,83 @@ fn collect(
     }
     for (p, spec) in &s.props {
         let range = spec.get(1).filter(|r| !r.is_empty()).cloned();
+        let format = spec.get(3).filter(|f| !f.is_empty()).cloned();
+        let kind = spec.first().cloned().unwrap_or_default();
         props.insert(
             p.clone(),
-            FtmProp { kind: spec[0].clone(), range, stub: spec.get(2).is_some_and(|s| s == "stub") },
+            FtmProp { kind, range, stub: spec.get(2).is_some_and(|s| s == "stub"), format },
         );
     }
+}
+
+impl FtmModel {
+    /// Whether FtM keeps `value` for `prop`: its type, and its identifier format if any.
+    pub fn valid_for(&self, prop: &FtmProp, value: &str) -> bool {
+        self.valid_value(&prop.kind, value)
+            && match prop.format.as_deref() {
+                None => true,
+                Some("iban") => valid_iban(value),
+                Some("bic") => valid_bic(value),
+                // Formats Liaison does not check itself are not written rather than risked.
+                Some(_) => false,
+            }
+    }
+}
+
+/// An IBAN as FtM (python-stdnum) checks it: layout, checksum, and the national check
+/// digits of the countries that have them.
+pub fn valid_iban(v: &str) -> bool {
+    if v.len() < 15 || v.len() > 34 || !v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+        return false;
+    }
+    let rearranged = format!("{}{}", &v[4..], &v[..4]);
+    if mod97(&rearranged) != Some(1) {
+        return false;
+    }
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let bban = &v[4..];
+    match &v[..2] {
+        // Belgian IBANs are checked against the national bank registry, which Liaison does
+        // not carry: never written rather than risked.
+        "BE" => false,
+        "ES" => {
+            let check = |s: &str| {
+                let sum: u32 = s.bytes().enumerate().map(|(i, d)| u32::from(d - b'0') << i).sum::<u32>() % 11;
+                if sum < 2 { sum } else { 11 - sum }
+            };
+            bban.len() == 20
+                && digits(bban)
+                && format!("{}{}", check(&format!("00{}", &bban[..8])), check(&bban[10..])) == bban[8..10]
+        }
+        "NO" => {
+            let weights = [6u32, 7, 8, 9, 4, 5, 6, 7, 8, 9];
+            bban.len() == 11
+                && digits(bban)
+                && (bban.bytes().zip(weights).map(|(d, w)| u32::from(d - b'0') * w).sum::<u32>() % 11)
+                    .to_string()
+                    == bban[10..]
+        }
+        "ME" => digits(bban) && mod97(bban) == Some(1),
+        _ => true,
+    }
+}
+
+/// `s` (digits and capital letters, letters counting as 10…35) modulo 97.
+fn mod97(s: &str) -> Option<u32> {
+    let mut r = 0u32;
+    for c in s.chars() {
+        let d = c.to_digit(36)?;
+        r = if d < 10 { (r * 10 + d) % 97 } else { (r * 100 + d) % 97 };
+    }
+    Some(r)
+}
+
+fn valid_bic(v: &str) -> bool {
+    let b = v.as_bytes();
+    matches!(b.len(), 8 | 11)
+        && b[..6].iter().all(u8::is_ascii_uppercase)
+        && b[6..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && isocountry::CountryCode::for_alpha2(&v[4..6]).is_ok()
 }
 
 /// FtM entity ids: letters, digits, dots and dashes, starting and ending with a letter or
@@ -199,5 +273,11 @@ mod tests {
         assert!(m.valid_value("country", "de") && !m.valid_value("country", "Russia"));
         assert!(!m.valid_value("name", &"x".repeat(400)));
         assert!(valid_id("b4ca1c3b") && !valid_id("p_1") && !valid_id("-a"));
+        // National check digits, as python-stdnum checks them (values checked with it).
+        assert!(valid_iban("NL91ABNA0417164300") && valid_iban("DE89370400440532013000"));
+        assert!(!valid_iban("BE69982851567560") && !valid_iban("ES8053282219661609800815"));
+        assert!(!valid_iban("BE68539007547034") && valid_iban("ES9121000418450200051332"));
+        assert!(valid_iban("NO9386011117947") && !valid_iban("NO9386011117948"));
+        assert!(valid_bic("ABNANL2A") && !valid_bic("ABNAXX2A") && !valid_bic("abnanl2a"));
     }
 }
