@@ -2,6 +2,8 @@
 //! the corpus replay test so that an input once found stays covered by `cargo test`. Each
 //! reads outside bytes into a [`VecSink`] and must return, never panic.
 
+use std::sync::OnceLock;
+
 use super::input::BytesInput;
 use super::mapping::Mapping;
 use super::record::VecSink;
@@ -19,9 +21,12 @@ pub fn run(target: &str, data: &[u8]) {
         "interop_misp" => super::misp::read(&input, &mut sink),
         "interop_ftm" => super::ftm::read(&input, &mut sink),
         "interop_csv" => {
-            let mapping = Mapping::parse(include_str!("../../assets/mappings/call-records.toml"))
-                .expect("the shipped mapping is valid");
-            super::csv::read(&input, &mapping, &mut sink)
+            static MAPPING: OnceLock<Mapping> = OnceLock::new();
+            let mapping = MAPPING.get_or_init(|| {
+                Mapping::parse(include_str!("../../assets/mappings/call-records.toml"))
+                    .expect("the shipped mapping is valid")
+            });
+            super::csv::read(&input, mapping, &mut sink)
         }
         "interop_mapping" => {
             std::str::from_utf8(data).map_or(Ok(()), |text| Mapping::parse(text).map(|_| ()))
