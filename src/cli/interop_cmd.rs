@@ -1,13 +1,100 @@
-//! Other tools' formats: `import --format …`, `export --format …`.
+//! Other tools' formats: `import --format stix|misp|ftm|csv …`, `export --format …`.
+//! The work is in `interop`; this file turns flags into options and reports into text.
 
+use super::output::{Progress, print_json};
 use super::transfer::{ExportArgs, ExportFormat, ImportArgs, ImportFormat};
 use super::unlock::Context;
 use super::{CliError, CliResult};
+use crate::interop::{self, ImportError, ImportOptions, mapping::Mapping};
+use crate::model::grade::Grade;
+use crate::model::marking::Marking;
 
-pub fn import(_ctx: &Context, _a: &ImportArgs, _format: ImportFormat, _json: bool) -> CliResult {
-    Err(CliError::Usage("format import is not built yet".into()))
+impl From<ImportError> for CliError {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::Store(s) => CliError::Store(s),
+            ImportError::Usage(u) => CliError::Usage(u),
+            other => CliError::Other(other.to_string()),
+        }
+    }
 }
 
-pub fn export(_ctx: &Context, _a: &ExportArgs, _format: ExportFormat, _json: bool) -> CliResult {
-    Err(CliError::Usage("format export is not built yet".into()))
+pub fn import(ctx: &Context, a: &ImportArgs, format: ImportFormat, json: bool) -> CliResult {
+    let format = match format {
+        ImportFormat::Stix => interop::ImportFormat::Stix,
+        ImportFormat::Misp => interop::ImportFormat::Misp,
+        ImportFormat::Ftm => interop::ImportFormat::Ftm,
+        ImportFormat::Csv => interop::ImportFormat::Csv,
+    };
+    let mapping = match (&a.mapping, format) {
+        (Some(m), interop::ImportFormat::Csv) => Some(Mapping::load(m)?),
+        (Some(_), _) => return Err(CliError::Usage("--mapping is for --format csv".into())),
+        (None, interop::ImportFormat::Csv) => {
+            return Err(CliError::Usage(
+                "--format csv needs --mapping FILE.toml (examples: assets/mappings/call-records.toml, \
+                 assets/mappings/bank-transactions.toml)"
+                    .into(),
+            ));
+        }
+        (None, _) => None,
+    };
+    if !a.file.exists() {
+        return Err(CliError::Usage(format!("{}: no such file or folder", a.file.display())));
+    }
+    let mut store = ctx.open()?;
+    let mut opts = ImportOptions::new(format);
+    opts.case = a.case.as_deref().map(|r| store.case_id(r)).transpose()?;
+    opts.source = a.source.clone().filter(|s| !s.trim().is_empty());
+    opts.grade = a.grade.as_deref().map(Grade::parse).transpose()?;
+    opts.marking = a.marking.as_deref().map(Marking::parse).transpose()?;
+    opts.mapping = mapping;
+    opts.dry_run = a.dry_run;
+    let mut bar = Progress::new("importing", 1);
+    let report = interop::import(&mut store, &a.file, &opts, &mut |d, t| bar.update(d, t));
+    bar.finish();
+    let report = report?;
+    if json {
+        return print_json(&report);
+    }
+    report.print();
+    Ok(())
+}
+
+pub fn export(ctx: &Context, a: &ExportArgs, format: ExportFormat, json: bool) -> CliResult {
+    if !a.to.is_empty() || a.full {
+        return Err(CliError::Usage(
+            "--to and --full are for bundles between offices; --format writes a file for another tool".into(),
+        ));
+    }
+    let format = match format {
+        ExportFormat::Stix => interop::ExportFormat::Stix,
+        ExportFormat::Ftm => interop::ExportFormat::Ftm,
+        ExportFormat::Misp => interop::ExportFormat::Misp,
+        ExportFormat::Graphml => interop::ExportFormat::Graphml,
+        ExportFormat::Anx => interop::ExportFormat::Anx,
+        ExportFormat::TimelineCsv => interop::ExportFormat::TimelineCsv,
+    };
+    let store = ctx.open()?;
+    let opts =
+        interop::ExportOptions { format, case: a.case.as_deref().map(|r| store.case_id(r)).transpose()? };
+    let report = if a.dry_run {
+        let mut report = interop::ExportReport {
+            file: a.output.display().to_string(),
+            format: format.name().into(),
+            case: opts.case.map(|c| c.to_string()),
+            ..interop::ExportReport::default()
+        };
+        interop::export_to(&store, &mut std::io::sink(), &opts, &mut report)?;
+        report
+    } else {
+        interop::export(&store, &a.output, &opts)?
+    };
+    if json {
+        return print_json(&report);
+    }
+    if a.dry_run {
+        println!("(dry run: nothing written)");
+    }
+    report.print();
+    Ok(())
 }

@@ -235,7 +235,7 @@ impl Txn<'_> {
 }
 
 /// The normalised identifying value of an observable, if `values` hold it.
-fn observable_key(kind: &Kind, values: &[(String, String)]) -> Option<String> {
+pub fn observable_key(kind: &Kind, values: &[(String, String)]) -> Option<String> {
     let prop = kind.observable.as_deref()?;
     let value = values.iter().find(|(p, _)| p == prop)?.1.clone();
     // A plate is only unique within its country.

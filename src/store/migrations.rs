@@ -10,7 +10,11 @@ use super::StoreError;
 
 /// (version reached, why, SQL).
 const STEPS: &[(i64, &str, &str)] =
-    &[(1, "initial layout", V1), (2, "exchange between offices: sharing, bundles, acknowledgements", V2)];
+    &[
+        (1, "initial layout", V1),
+        (2, "exchange between offices: sharing, bundles, acknowledgements", V2),
+        (3, "log of files imported from other tools", super::import_log::V3),
+    ];
 
 pub fn latest() -> i64 {
     STEPS.last().map_or(0, |s| s.0)

@@ -6,6 +6,7 @@ mod apply;
 pub mod audit;
 pub mod edit;
 mod files;
+pub mod import_log;
 pub mod keystore;
 mod migrations;
 mod open;

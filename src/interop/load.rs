@@ -1,0 +1,422 @@
+//! The store-backed [`Sink`]: writes what readers push through one [`Txn`], with provenance,
+//! so that the whole import is one transaction (all or nothing).
+//!
+//! Re-importing converges: records without an observable value get an id derived from their
+//! external id, observables keep their UUIDv5, and a value already held from the same source
+//! is not written again ([`Txn::has_value`]). A value the schema refuses is skipped and
+//! reported; it never fails the import.
+
+use std::collections::{HashMap, HashSet};
+
+use uuid::Uuid;
+
+use super::ImportError;
+use super::record::{Item, Record, Sink};
+use super::report::ImportReport;
+use crate::model::grade::Grade;
+use crate::model::ids::observable_id;
+use crate::model::marking::Marking;
+use crate::model::op::Assertion;
+use crate::model::schema::{Category, Kind, PropType, Schema};
+use crate::model::validate;
+use crate::model::values::Locale;
+use crate::store::Txn;
+use crate::store::edit::observable_key;
+
+/// The id of a record known to another tool as `ext` (when it has no observable value).
+pub fn external_uid(ext: &str) -> Uuid {
+    observable_id("External", ext)
+}
+
+/// What the user said about the statements of this import.
+#[derive(Debug, Clone, Default)]
+pub struct Stamp {
+    /// `--source`: replaces "FILE (PRODUCER)" as the Source of every statement.
+    pub source: Option<String>,
+    pub grade: Option<Grade>,
+    pub marking: Option<Marking>,
+    pub case: Option<Uuid>,
+    /// Name of the file, for the default source name.
+    pub file: String,
+    /// "STIX file", "MISP event", …: the Source record's kind.
+    pub source_kind: String,
+}
+
+pub struct StoreSink<'t, 's> {
+    txn: &'t mut Txn<'s>,
+    stamp: Stamp,
+    locale: Locale,
+    /// The Source record of the statements now being written, and its name.
+    source: Option<(Uuid, String)>,
+    producer: Option<String>,
+    /// Records pushed by this import, by external id.
+    known: HashMap<String, Uuid>,
+    case_marking: Option<Marking>,
+    /// Records already counted in the report.
+    counted: HashSet<Uuid>,
+    pub report: ImportReport,
+    progress: &'t mut dyn FnMut(u64, u64),
+}
+
+impl<'t, 's> StoreSink<'t, 's> {
+    pub fn new(
+        txn: &'t mut Txn<'s>,
+        stamp: Stamp,
+        locale: Locale,
+        progress: &'t mut dyn FnMut(u64, u64),
+    ) -> StoreSink<'t, 's> {
+        StoreSink {
+            txn,
+            stamp,
+            locale,
+            source: None,
+            producer: None,
+            known: HashMap::new(),
+            case_marking: None,
+            counted: HashSet::new(),
+            report: ImportReport::default(),
+            progress,
+        }
+    }
+
+    /// The Source record for statements written now (made on first use).
+    fn source(&mut self) -> Result<Uuid, ImportError> {
+        if let Some((uid, _)) = &self.source {
+            return Ok(*uid);
+        }
+        let name = match (&self.stamp.source, &self.producer) {
+            (Some(s), _) => s.clone(),
+            (None, Some(p)) => format!("{} ({p})", self.stamp.file),
+            (None, None) => self.stamp.file.clone(),
+        };
+        let uid = self.txn.source_record(&name)?;
+        if !self.txn.has_value(uid, "kind", &self.stamp.source_kind, None)? {
+            self.txn.set(uid, Assertion::plain("kind", &self.stamp.source_kind))?;
+        }
+        if let Some(p) = &self.producer {
+            if !self.txn.has_value(uid, "agency", p, None)? {
+                self.txn.set(uid, Assertion::plain("agency", p))?;
+            }
+        }
+        if self.report.source.is_empty() {
+            self.report.source.clone_from(&name);
+        } else if !self.report.source.split("; ").any(|s| s == name) {
+            self.report.source = format!("{}; {name}", self.report.source);
+        }
+        self.source = Some((uid, name));
+        Ok(uid)
+    }
+
+    fn marking_for(&mut self, item: &Item) -> Result<String, ImportError> {
+        let base = match (&self.stamp.marking, self.stamp.case) {
+            (Some(m), _) => m.clone(),
+            (None, Some(case)) => {
+                if self.case_marking.is_none() {
+                    self.case_marking = Some(case_marking(self.txn, case)?);
+                }
+                self.case_marking.clone().unwrap_or_default()
+            }
+            (None, None) => Marking::default(),
+        };
+        // The file's own marking is never loosened by the user's: the stricter one holds.
+        Ok(item.marking.as_ref().map_or(base.clone(), |m| base.join(m)).to_string())
+    }
+
+    /// The record an external id names: pushed by this import, or imported before.
+    fn resolve(&mut self, ext: &str) -> Result<Option<(Uuid, String)>, ImportError> {
+        let uid = self.known.get(ext).copied().unwrap_or_else(|| external_uid(ext));
+        Ok(self.txn.schema_of(uid)?.map(|k| (uid, k)))
+    }
+
+    fn item(&mut self, mut item: Item) -> Result<(), ImportError> {
+        if let (Some(case), "Case") = (self.stamp.case, item.kind.as_str()) {
+            // Imported into a case, a report or an event is material of that case: a note
+            // in it, and what it names becomes a member of it.
+            self.known.insert(item.ext.clone(), case);
+            let text: Vec<&str> = ["title", "summary"]
+                .iter()
+                .filter_map(|p| item.props.iter().find(|(q, _)| q == p).map(|(_, v)| v.as_str()))
+                .collect();
+            item.props = vec![("text".to_owned(), text.join("\n\n"))];
+            "Note".clone_into(&mut item.kind);
+            item.ext = format!("{}#note", item.ext);
+            item.case = None;
+        }
+        let schema = Schema::builtin();
+        let Ok(kind) = schema.kind(&item.kind) else {
+            self.report.skipped.add(&format!("{}: no such kind", item.kind), &item.at);
+            return Ok(());
+        };
+        let values = self.validated(kind, &item)?;
+        let own_values = values.iter().filter(|(p, _)| p != "externalId" && p != "externalData").count();
+        if own_values == 0 && !item.props.is_empty() && !self.known.contains_key(&item.ext) {
+            // Everything it said was refused: an empty record would only mislead.
+            if self.resolve(&item.ext)?.is_none() {
+                self.report.skipped.add(&format!("{}: no value Liaison accepts", kind.name), &item.at);
+                return Ok(());
+            }
+        }
+        let existing_uid = self.known.get(&item.ext).copied();
+        let uid = existing_uid.unwrap_or_else(|| {
+            observable_key(kind, &values)
+                .map_or_else(|| external_uid(&item.ext), |key| observable_id(&kind.name, &key))
+        });
+        let mut created = false;
+        match self.txn.schema_of(uid)? {
+            Some(k) if k == kind.name => {}
+            Some(k) => {
+                self.report.skipped.add(
+                    &format!("{}: the same record exists as a {k}", kind.name),
+                    &format!("{}: {}", item.at, item.ext),
+                );
+                return Ok(());
+            }
+            None => {
+                let (src, dst) = match kind.category {
+                    Category::Link => {
+                        let Some(ends) = self.link_ends(kind, &item)? else { return Ok(()) };
+                        (Some(ends.0), Some(ends.1))
+                    }
+                    Category::Internal if kind.source.is_some() => {
+                        let owner = match &item.case {
+                            Some(c) => self.resolve(c)?.filter(|(_, k)| k == "Case").map(|(u, _)| u),
+                            None => self.stamp.case,
+                        };
+                        let Some(owner) = owner else {
+                            self.report
+                                .skipped
+                                .add(&format!("{}: no case to put it in", kind.name), &item.at);
+                            return Ok(());
+                        };
+                        (Some(owner), None)
+                    }
+                    _ => (None, None),
+                };
+                self.txn.create(uid, &kind.name, src, dst)?;
+                created = true;
+            }
+        }
+        self.known.insert(item.ext.clone(), uid);
+        let written = self.write(uid, kind, &item, values, created)?;
+        // A record met again in the same file (a phone on many rows) is counted once.
+        if !item.again && self.counted.insert(uid) {
+            if created {
+                self.report.created += 1;
+                *self.report.created_by_kind.entry(kind.name.clone()).or_default() += 1;
+            } else if written > 0 {
+                self.report.merged += 1;
+            } else {
+                self.report.unchanged += 1;
+            }
+        }
+        if kind.category == Category::Entity {
+            for case in [self.stamp.case, self.item_case(&item)?].into_iter().flatten() {
+                self.member(case, uid)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn item_case(&mut self, item: &Item) -> Result<Option<Uuid>, ImportError> {
+        let Some(c) = &item.case else { return Ok(None) };
+        Ok(self.resolve(c)?.filter(|(_, k)| k == "Case").map(|(u, _)| u))
+    }
+
+    fn member(&mut self, case: Uuid, entity: Uuid) -> Result<(), ImportError> {
+        let m = crate::model::ids::member_id(case, entity);
+        if self.txn.schema_of(m)?.is_none() {
+            self.txn.add_member(case, entity, None)?;
+        }
+        Ok(())
+    }
+
+    /// The two ends of a link, both entities, or None (reported) when one is missing.
+    fn link_ends(&mut self, kind: &Kind, item: &Item) -> Result<Option<(Uuid, Uuid)>, ImportError> {
+        let Some((from, to)) = &item.ends else {
+            self.report.skipped.add(&format!("{}: one end is missing", kind.name), &item.at);
+            return Ok(None);
+        };
+        let mut ends = [Uuid::nil(); 2];
+        for (slot, ext) in ends.iter_mut().zip([from, to]) {
+            match self.resolve(ext)? {
+                Some((uid, k)) if is_entity(&k) => *slot = uid,
+                Some((_, k)) => {
+                    self.report.skipped.add(
+                        &format!("{}: an end is a {k}, not an entity", kind.name),
+                        &format!("{}: {ext}", item.at),
+                    );
+                    return Ok(None);
+                }
+                None => {
+                    self.report.skipped.add(
+                        &format!("{}: an end was not imported", kind.name),
+                        &format!("{}: {ext}", item.at),
+                    );
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some((ends[0], ends[1])))
+    }
+
+    /// The values of `item` the schema accepts, normalised; the others are reported.
+    fn validated(&mut self, kind: &Kind, item: &Item) -> Result<Vec<(String, String)>, ImportError> {
+        let mut out: Vec<(String, String)> = Vec::with_capacity(item.props.len() + 2);
+        for (prop, raw) in &item.props {
+            let Some(p) = kind.properties.get(prop).filter(|_| !kind.is_endpoint(prop)) else {
+                self.report.skipped.add(&format!("{}.{prop}: no such property", kind.name), &item.at);
+                continue;
+            };
+            let value = if p.kind == PropType::Entity {
+                if let Some((uid, _)) = self.resolve(raw)? {
+                    uid.to_string()
+                } else {
+                    self.report.skipped.add(
+                        &format!("{}.{prop}: refers to a record not imported", kind.name),
+                        &format!("{}: {raw}", item.at),
+                    );
+                    continue;
+                }
+            } else {
+                // Windows line ends are line ends, not control characters.
+                let raw = if p.kind == PropType::Text && raw.contains('\r') {
+                    std::borrow::Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+                } else {
+                    std::borrow::Cow::Borrowed(raw.as_str())
+                };
+                match validate(kind, prop, &raw, self.locale) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        let why = match &e {
+                            crate::model::ModelError::BadValue { why, .. } => why.to_string(),
+                            other => other.to_string(),
+                        };
+                        let shown: String = raw.chars().take(60).collect();
+                        self.report
+                            .skipped
+                            .add(&format!("{}.{prop}: {why}", kind.name), &format!("{}: {shown:?}", item.at));
+                        continue;
+                    }
+                }
+            };
+            if !out.iter().any(|(q, v)| q == prop && *v == value) {
+                out.push((prop.clone(), value));
+            }
+        }
+        // Other tools' ids are kept; a CSV row's key is Liaison's own and means nothing outside.
+        let foreign = ["ftm:", "stix:", "misp:"].iter().any(|p| item.ext.starts_with(p));
+        if foreign && kind.properties.contains_key("externalId") && !item.again {
+            out.push(("externalId".into(), item.ext.clone()));
+        }
+        if let Some(raw) = &item.raw {
+            if kind.properties.contains_key("externalData") {
+                match validate(kind, "externalData", raw, self.locale) {
+                    Ok(v) => out.push(("externalData".into(), v)),
+                    Err(_) => self.report.skipped.add(
+                        &format!("{}: data without a Liaison property is too long to keep", kind.name),
+                        &item.at,
+                    ),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn write(
+        &mut self,
+        uid: Uuid,
+        kind: &Kind,
+        item: &Item,
+        values: Vec<(String, String)>,
+        brand_new: bool,
+    ) -> Result<u64, ImportError> {
+        if values.is_empty() {
+            return Ok(0);
+        }
+        let source = self.source()?;
+        let marking = self.marking_for(item)?;
+        let grade = self.stamp.grade.as_ref().or(item.grade.as_ref()).map(ToString::to_string);
+        let case = self.stamp.case;
+        let mut written = 0;
+        for (prop, value) in values {
+            let single = kind.properties.get(&prop).is_some_and(|p| p.single);
+            if !brand_new && self.txn.has_value(uid, &prop, &value, Some(source))? {
+                continue;
+            }
+            let a = Assertion {
+                prop,
+                value,
+                source: Some(source),
+                grade: grade.clone(),
+                marking: marking.clone(),
+                valid_from: None,
+                valid_to: None,
+                case,
+            };
+            if single {
+                self.txn.set(uid, a)?;
+            } else {
+                self.txn.add(uid, a)?;
+            }
+            written += 1;
+        }
+        self.report.values_written += written;
+        Ok(written)
+    }
+}
+
+fn is_entity(kind: &str) -> bool {
+    Schema::builtin().kind(kind).is_ok_and(|k| k.category == Category::Entity)
+}
+
+fn case_marking(txn: &Txn<'_>, case: Uuid) -> Result<Marking, ImportError> {
+    let text: Option<String> = rusqlite::OptionalExtension::optional(txn.conn().query_row(
+        "SELECT s.value FROM stmt s JOIN object o ON o.n = s.obj
+         WHERE o.uid = ?1 AND s.prop = 'marking' AND s.live = 1 LIMIT 1",
+        [case.as_bytes()],
+        |r| r.get(0),
+    ))
+    .map_err(crate::store::StoreError::from)?;
+    Ok(text.and_then(|t| Marking::parse(&t).ok()).unwrap_or_default())
+}
+
+impl Sink for StoreSink<'_, '_> {
+    fn producer(&mut self, name: &str) {
+        let name = name.trim();
+        if name.is_empty() || self.producer.as_deref() == Some(name) {
+            return;
+        }
+        self.producer = Some(name.to_owned());
+        if self.stamp.source.is_none() {
+            self.source = None;
+        }
+    }
+
+    fn read(&mut self) {
+        self.report.read += 1;
+    }
+
+    fn record(&mut self, rec: Record) -> Result<(), ImportError> {
+        match rec {
+            Record::Item(item) => self.item(item),
+            Record::Member { at, case, entity } => {
+                let case = self.resolve(&case)?.filter(|(_, k)| k == "Case");
+                let entity = self.resolve(&entity)?.filter(|(_, k)| is_entity(k));
+                if let (Some((c, _)), Some((e, _))) = (case, entity) {
+                    self.member(c, e)
+                } else {
+                    self.report.skipped.add("case member: the case or the entity was not imported", &at);
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    fn skip(&mut self, reason: &str, detail: &str) {
+        self.report.skipped.add(reason, detail);
+    }
+
+    fn progress(&mut self, done: u64, total: u64) {
+        (self.progress)(done, total);
+    }
+}

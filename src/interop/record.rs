@@ -1,0 +1,119 @@
+//! The seam between format readers and the store: readers turn a file into neutral
+//! [`Record`]s and push them into a [`Sink`]; the store-backed sink (`load.rs`) writes them,
+//! tests collect them in a [`VecSink`]. A reader never touches the store, so every reader
+//! can be fuzzed and tested on its own.
+
+use crate::model::grade::Grade;
+use crate::model::marking::Marking;
+
+use super::ImportError;
+
+/// One record read from a file: an entity, a link, a case or a note, in Liaison's terms.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Item {
+    /// Where it was read, for messages: "line 12", "object 5 (identity--…)".
+    pub at: String,
+    /// What the other tool calls it, with the tool's prefix ("ftm:…", "stix:…", "misp:…").
+    /// Records without an observable value get a deterministic id from it, so that
+    /// importing the same file again finds the same records.
+    pub ext: String,
+    /// A Liaison kind from `assets/schema.toml`.
+    pub kind: String,
+    /// Values as read (validated by the sink). Values of entity-reference properties are
+    /// external ids of other records of the same file.
+    pub props: Vec<(String, String)>,
+    /// Links: the external ids of the source and the target.
+    pub ends: Option<(String, String)>,
+    /// Notes: the external id of their case. Entities: a case to put them in.
+    pub case: Option<String>,
+    /// Grade and marking the file gives this record.
+    pub grade: Option<Grade>,
+    pub marking: Option<Marking>,
+    /// What the file says of it that Liaison has no property for, as a JSON object.
+    pub raw: Option<String>,
+    /// More values of a record pushed before (not counted again).
+    pub again: bool,
+}
+
+impl Item {
+    pub fn new(at: impl Into<String>, ext: impl Into<String>, kind: &str) -> Item {
+        Item { at: at.into(), ext: ext.into(), kind: kind.to_owned(), ..Item::default() }
+    }
+
+    pub fn prop(&mut self, name: &str, value: impl Into<String>) {
+        let value = value.into();
+        if !value.trim().is_empty() {
+            self.props.push((name.to_owned(), value));
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Item(Item),
+    /// Puts an entity in a case (both by external id).
+    Member {
+        at: String,
+        case: String,
+        entity: String,
+    },
+}
+
+/// Where readers push what they read.
+pub trait Sink {
+    /// The producer of what follows (a STIX identity, a MISP organisation, an FtM dataset):
+    /// it names the source of the statements unless the user gave one.
+    fn producer(&mut self, name: &str);
+    /// One object of the file was read (whatever becomes of it).
+    fn read(&mut self);
+    fn record(&mut self, rec: Record) -> Result<(), ImportError>;
+    /// Something read is not imported: `reason` is short and shared by alike cases (it
+    /// groups the report), `detail` names this case.
+    fn skip(&mut self, reason: &str, detail: &str);
+    /// Bytes consumed of the input so far.
+    fn progress(&mut self, done: u64, total: u64);
+}
+
+/// Collects records in memory: for tests and fuzzing.
+#[derive(Debug, Default)]
+pub struct VecSink {
+    pub producers: Vec<String>,
+    pub read: u64,
+    pub records: Vec<Record>,
+    pub skipped: Vec<(String, String)>,
+}
+
+impl VecSink {
+    pub fn items(&self) -> impl Iterator<Item = &Item> {
+        self.records.iter().filter_map(|r| match r {
+            Record::Item(i) => Some(i),
+            Record::Member { .. } => None,
+        })
+    }
+
+    /// Items of `kind` pushed for the first time.
+    pub fn count(&self, kind: &str) -> usize {
+        self.items().filter(|i| i.kind == kind && !i.again).count()
+    }
+}
+
+impl Sink for VecSink {
+    fn producer(&mut self, name: &str) {
+        self.producers.push(name.to_owned());
+    }
+
+    fn read(&mut self) {
+        self.read += 1;
+    }
+
+    fn record(&mut self, rec: Record) -> Result<(), ImportError> {
+        self.records.push(rec);
+        Ok(())
+    }
+
+    fn skip(&mut self, reason: &str, detail: &str) {
+        self.skipped.push((reason.to_owned(), detail.to_owned()));
+    }
+
+    fn progress(&mut self, _done: u64, _total: u64) {}
+}

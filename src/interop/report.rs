@@ -1,0 +1,132 @@
+//! What an import or export did, for the analyst (text) and for scripts (`--json`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Examples kept for each reason something was skipped.
+const EXAMPLES: usize = 3;
+
+/// Things left out, grouped by reason, with a few examples of each.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Skips {
+    pub total: u64,
+    pub reasons: BTreeMap<String, Skipped>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Skipped {
+    pub count: u64,
+    pub examples: Vec<String>,
+}
+
+impl Skips {
+    pub fn add(&mut self, reason: &str, detail: &str) {
+        self.total += 1;
+        let entry = self.reasons.entry(reason.to_owned()).or_default();
+        entry.count += 1;
+        if entry.examples.len() < EXAMPLES && !detail.is_empty() {
+            entry.examples.push(detail.chars().take(200).collect());
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    fn print(&self, what: &str) {
+        if self.is_empty() {
+            return;
+        }
+        println!("{what} ({}):", self.total);
+        for (reason, s) in &self.reasons {
+            println!("  {:>7}  {reason}", s.count);
+            for e in &s.examples {
+                println!("           e.g. {e}");
+            }
+        }
+    }
+}
+
+/// The report of one import (`liaison import --format …`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ImportReport {
+    pub file: String,
+    pub format: String,
+    /// The Source record named on every imported statement.
+    pub source: String,
+    pub dry_run: bool,
+    /// When the same bytes were imported before with the same options (nothing was read).
+    pub already_imported: Option<String>,
+    /// Objects read from the file (lines, STIX objects, MISP attributes and objects, rows).
+    pub read: u64,
+    /// Records that did not exist and were created.
+    pub created: u64,
+    /// Records that existed (an earlier import, an observable another source entered) and
+    /// received new values.
+    pub merged: u64,
+    /// Records that existed with every value read.
+    pub unchanged: u64,
+    /// Records created, by kind.
+    pub created_by_kind: BTreeMap<String, u64>,
+    pub values_written: u64,
+    /// Objects and values not imported, by reason.
+    pub skipped: Skips,
+    /// Ops written to the store (0: the import changed nothing).
+    pub ops: u64,
+    pub changed: bool,
+}
+
+impl ImportReport {
+    pub fn print(&self) {
+        let verb = if self.dry_run { "Would import" } else { "Imported" };
+        if let Some(at) = &self.already_imported {
+            println!("{} ({}) was already imported on {at}: nothing changed.", self.file, self.format);
+            return;
+        }
+        println!("{verb} {} ({}) with source {:?}", self.file, self.format, self.source);
+        println!(
+            "  read {} · created {} · merged into existing {} · unchanged {} · skipped {}",
+            self.read, self.created, self.merged, self.unchanged, self.skipped.total
+        );
+        for (kind, n) in &self.created_by_kind {
+            println!("  {n:>7}  {kind}");
+        }
+        if self.dry_run {
+            println!("  {} values would be written; nothing was (dry run)", self.values_written);
+        } else {
+            println!("  {} values written, {} ops", self.values_written, self.ops);
+        }
+        if !self.changed && !self.dry_run {
+            println!("  Nothing changed: everything in the file was already in the store.");
+        }
+        self.skipped.print("Skipped");
+    }
+}
+
+/// The report of one export (`liaison export --format …`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ExportReport {
+    pub file: String,
+    pub format: String,
+    pub case: Option<String>,
+    /// Records written, by kind (or by the format's own object type).
+    pub written: BTreeMap<String, u64>,
+    /// What the format cannot carry, by reason.
+    pub left_out: Skips,
+}
+
+impl ExportReport {
+    pub fn wrote(&mut self, what: &str) {
+        *self.written.entry(what.to_owned()).or_default() += 1;
+    }
+
+    pub fn print(&self) {
+        let total: u64 = self.written.values().sum();
+        println!("Exported {total} objects to {} ({})", self.file, self.format);
+        for (what, n) in &self.written {
+            println!("  {n:>7}  {what}");
+        }
+        self.left_out.print("Not carried by this format");
+    }
+}
