@@ -9,12 +9,11 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// (version reached, why, SQL).
-const STEPS: &[(i64, &str, &str)] =
-    &[
-        (1, "initial layout", V1),
-        (2, "exchange between offices: sharing, bundles, acknowledgements", V2),
-        (3, "log of files imported from other tools", super::import_log::V3),
-    ];
+const STEPS: &[(i64, &str, &str)] = &[
+    (1, "initial layout", V1),
+    (2, "exchange between offices: sharing, bundles, acknowledgements", V2),
+    (3, "log of files imported from other tools", super::import_log::V3),
+];
 
 pub fn latest() -> i64 {
     STEPS.last().map_or(0, |s| s.0)
@@ -149,6 +148,7 @@ CREATE TABLE conflict(obj INTEGER NOT NULL, prop TEXT NOT NULL, PRIMARY KEY(obj,
 
 -- derived: case references, for lookup by REF.
 CREATE TABLE case_ref(ref TEXT NOT NULL, obj INTEGER NOT NULL, PRIMARY KEY(ref, obj)) WITHOUT ROWID;
+CREATE INDEX case_ref_obj ON case_ref(obj);
 
 -- derived: dated items. a/b are the records the item is about (both ends of a link; the
 -- owning case of a note or operation).
@@ -163,6 +163,16 @@ CREATE INDEX timeline_obj ON timeline(obj);
 CREATE INDEX timeline_a ON timeline(a, at);
 CREATE INDEX timeline_b ON timeline(b, at);
 CREATE INDEX timeline_at ON timeline(at);
+
+-- derived: each case's dated items, ready for its timeline page and density strip.
+CREATE TABLE case_timeline(
+  case_n INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  obj INTEGER NOT NULL,
+  prop TEXT NOT NULL,
+  PRIMARY KEY(case_n, at, obj, prop)
+) WITHOUT ROWID;
+CREATE INDEX case_timeline_obj ON case_timeline(obj);
 
 -- derived: full-text index of names, identifiers and notes (rowid = object n).
 CREATE VIRTUAL TABLE fts USING fts5(

@@ -4,6 +4,7 @@
 
 mod apply;
 pub mod audit;
+mod case_timeline;
 pub mod edit;
 mod files;
 pub mod import_log;

@@ -5,8 +5,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::Result;
 use super::apply::join_markings;
+use super::{Result, case_timeline};
 use crate::model::grade::Grade;
 use crate::model::op::DELETED;
 use crate::model::schema::{Category, Kind, PropType, Schema};
@@ -132,21 +132,31 @@ fn timeline(
     dst: Option<i64>,
 ) -> Result<()> {
     conn.prepare_cached("DELETE FROM timeline WHERE obj = ?1")?.execute([n])?;
-    if deleted {
-        return Ok(());
-    }
     // Who an item is about: both ends of a link, the case of a note, or the record itself.
     let (a, b) = match kind.category {
         Category::Link => (src, dst),
         _ if src.is_some() => (src, None),
         _ => (Some(n), None),
     };
-    for (prop, value, ..) in statements {
-        let dated =
-            kind.properties.get(prop).is_some_and(|p| p.kind == PropType::Date && p.timeline.is_some());
-        if dated {
-            conn.prepare_cached("INSERT INTO timeline(at, obj, prop, a, b) VALUES(?1, ?2, ?3, ?4, ?5)")?
-                .execute(params![value, n, prop, a, b])?;
+    // One item per (date, property), however many sources state that date.
+    let mut items: Vec<(String, String)> = Vec::new();
+    if !deleted {
+        for (prop, value, ..) in statements {
+            let dated =
+                kind.properties.get(prop).is_some_and(|p| p.kind == PropType::Date && p.timeline.is_some());
+            if dated && !items.iter().any(|(at, p)| at == value && p == prop) {
+                items.push((value.clone(), prop.clone()));
+            }
+        }
+    }
+    for (at, prop) in &items {
+        conn.prepare_cached("INSERT INTO timeline(at, obj, prop, a, b) VALUES(?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![at, n, prop, a, b])?;
+    }
+    case_timeline::for_items(conn, n, &items, a, b)?;
+    if kind.name == "CaseMember" {
+        if let (Some(case), Some(entity)) = (src, dst) {
+            case_timeline::for_membership(conn, case, entity, !deleted)?;
         }
     }
     Ok(())

@@ -9,7 +9,7 @@ use crate::model::op::CommitHeader;
 
 /// Tables derived from the op log (emptied by a rebuild).
 const DERIVED: &[&str] =
-    &["object", "stmt", "head", "superseded", "removed", "conflict", "case_ref", "timeline"];
+    &["object", "stmt", "head", "superseded", "removed", "conflict", "case_ref", "timeline", "case_timeline"];
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct RebuildSummary {

@@ -91,27 +91,27 @@ impl Store {
         let to = to.map_or_else(|| "~".to_owned(), |t| format!("{t}~"));
         let (bucket, min_len) = zoom.bucket_sql();
         let bounds = "at >= ?2 AND at < ?3 AND length(at) >= ?4";
-        let (members, anchor) = match scope {
+        let (items, anchor) = match scope {
             TimelineScope::All => {
                 return Err(StoreError::Input("the density strip needs a case or an entity".into()));
             }
             TimelineScope::Entity(uid) => (
-                "m(e) AS (SELECT ?1)",
+                format!(
+                    "SELECT at, obj, prop FROM timeline WHERE a = ?1 AND {bounds}
+                     UNION
+                     SELECT at, obj, prop FROM timeline WHERE b = ?1 AND {bounds}"
+                ),
                 self.object_n(uid)?
                     .ok_or_else(|| StoreError::NotFound(format!("no record with id {uid}")))?,
             ),
+            // A case's items are kept ready in case_timeline: one range scan.
             TimelineScope::Case(uid) => (
-                "m(e) AS (SELECT dst FROM object WHERE src = ?1 AND schema = 'CaseMember' AND deleted = 0
-                          UNION SELECT ?1)",
+                format!("SELECT at, obj, prop FROM case_timeline WHERE case_n = ?1 AND {bounds}"),
                 self.object_n(uid)?.ok_or_else(|| StoreError::NotFound(format!("no case {uid}")))?,
             ),
         };
         let sql = format!(
-            "WITH {members},
-                  items(at, obj, prop) AS (
-                    SELECT at, obj, prop FROM timeline WHERE a IN m AND {bounds}
-                    UNION
-                    SELECT at, obj, prop FROM timeline WHERE b IN m AND {bounds})
+            "WITH items(at, obj, prop) AS ({items})
              SELECT * FROM (SELECT {bucket} AS k, count(*) FROM items WHERE k IS NOT NULL
                             GROUP BY k ORDER BY k DESC LIMIT ?5)
              ORDER BY k"

@@ -77,16 +77,16 @@ impl Store {
                      SELECT at, obj, prop, a, b FROM timeline WHERE b = ?1 AND {bounds}
                      ORDER BY 1 {order}, 2 LIMIT ?4 OFFSET ?5"
                 ),
-                self.object_n(uid)?.ok_or_else(|| StoreError::NotFound(format!("no record with id {uid}")))?,
+                self.object_n(uid)?
+                    .ok_or_else(|| StoreError::NotFound(format!("no record with id {uid}")))?,
             ),
             TimelineScope::Case(uid) => (
                 format!(
-                    "WITH m(e) AS (SELECT dst FROM object WHERE src = ?1 AND schema = 'CaseMember' AND deleted = 0
-                                   UNION SELECT ?1)
-                     SELECT at, obj, prop, a, b FROM timeline WHERE a IN m AND {bounds}
-                     UNION
-                     SELECT at, obj, prop, a, b FROM timeline WHERE b IN m AND {bounds}
-                     ORDER BY 1 {order}, 2 LIMIT ?4 OFFSET ?5"
+                    "SELECT c.at, c.obj, c.prop, t.a, t.b FROM
+                       (SELECT at, obj, prop FROM case_timeline WHERE case_n = ?1 AND {bounds}
+                        ORDER BY at {order}, obj LIMIT ?4 OFFSET ?5) c
+                     JOIN timeline t ON t.obj = c.obj AND t.prop = c.prop AND t.at = c.at
+                     ORDER BY 1 {order}, 2"
                 ),
                 self.object_n(uid)?.ok_or_else(|| StoreError::NotFound(format!("no case {uid}")))?,
             ),
