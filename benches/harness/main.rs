@@ -8,9 +8,13 @@
 //! 10k entities, few runs, nothing asserted about timings. See benches/README.md.
 
 mod baseline;
+mod bundle;
+mod interop;
 mod measure;
+mod phase;
 mod queries;
 mod report;
+mod tui;
 
 use std::path::PathBuf;
 
@@ -94,7 +98,7 @@ fn run_size(entities: u64, o: &Options) -> SizeResult {
     f.insert("store size per entity (bytes)", folder_bytes(&dir) as f64 / entities as f64);
 
     eprintln!("[{entities}] unlock and queries…");
-    let (unlock_s, store) = once(|| Store::open(&dir, &pass()).expect("open"));
+    let (unlock_s, mut store) = once(|| Store::open(&dir, &pass()).expect("open"));
     f.insert("unlock incl. key derivation (ms)", unlock_s * 1000.0);
     let (kdf_s, _) = once(|| liaison::store::Keys::unlock(&dir.join(liaison::store::KEYSTORE), &pass()));
     f.insert("open after key derivation (ms)", (unlock_s - kdf_s).max(0.0) * 1000.0);
@@ -103,7 +107,24 @@ fn run_size(entities: u64, o: &Options) -> SizeResult {
         f.insert_timing(name, t);
     }
     f.insert("peak RSS during queries (MiB)", peak_rss_mib());
+
+    let partner = o.work.join(format!("partner-{entities}"));
+    bundle::set_up_partner(&mut store, &partner);
     drop(store);
+    eprintln!("[{entities}] workbench…");
+    f.extend(phase::run_child("tui", &[&dir]));
+    eprintln!("[{entities}] bundle export and import…");
+    let file = o.work.join(format!("bundle-{entities}.liaison"));
+    f.extend(phase::run_child("export", &[&dir, &file]));
+    f.extend(phase::run_child("import", &[&partner, &file]));
+    // The import writes the rows of the ops it carries; the baseline wrote all the rows of
+    // every op, so it is scaled to the share of ops the bundle carried.
+    if let (Some(import_s), Some(carried)) = (f.get("bundle import: seconds"), f.get("bundle: ops carried")) {
+        let share = carried / summary.ops.max(1) as f64;
+        f.insert("bundle import ÷ raw SQLCipher (same rows)", base.sqlcipher_s * share / import_s);
+    }
+    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_dir_all(&partner);
     if !o.quick {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -111,12 +132,24 @@ fn run_size(entities: u64, o: &Options) -> SizeResult {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--phase") {
+        phase::run_in_child(&args[1..]);
+        return;
+    }
     let o = options();
     std::fs::create_dir_all(&o.work).expect("work folder");
     let results: Vec<SizeResult> = o.sizes.iter().map(|&n| run_size(n, &o)).collect();
-    let table = report::markdown(&results);
+    eprintln!("interop imports against the Python libraries…");
+    let interop = interop::measure(&o.work);
+    let table = format!(
+        "{}\n{}",
+        report::markdown(&results),
+        report::single("Interop imports (size-independent)", &interop)
+    );
     println!("{table}");
-    let json = serde_json::to_string_pretty(&results).expect("json");
+    let json = serde_json::to_string_pretty(&serde_json::json!({ "sizes": results, "interop": interop }))
+        .expect("json");
     std::fs::write(o.work.join("results.json"), json).expect("write results");
     if o.write_readme {
         report::write_readme(&table).expect("update benches/README.md");

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use liaison::analysis::path::{PathLimits, shortest_path};
 use liaison::store::Store;
 use liaison::store::query::{TimelineQuery, TimelineScope};
 use liaison::synth::Rng;
@@ -87,6 +88,13 @@ pub fn measure(store: &Store, runs: usize) -> BTreeMap<&'static str, Timing> {
             "neighbourhood (2 hops)",
             repeat(runs, |i| {
                 store.neighbourhood(pick(&entities, i), 2, 200).unwrap();
+            }),
+        );
+        out.insert(
+            "shortest path (≤ 6 links)",
+            repeat(runs.min(100), |i| {
+                let (a, b) = (pick(&entities, i), pick(&entities, i * 7 + 3));
+                shortest_path(store, a, b, PathLimits::default()).unwrap();
             }),
         );
         out.insert(

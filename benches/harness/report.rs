@@ -6,10 +6,18 @@ use std::fmt::Write;
 
 use super::measure::Timing;
 
-#[derive(Debug, Default, serde::Serialize)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Figures(pub BTreeMap<String, f64>);
 
 impl Figures {
+    pub fn extend(&mut self, other: Figures) {
+        self.0.extend(other.0);
+    }
+
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.0.get(name).copied()
+    }
+
     pub fn insert(&mut self, name: &str, value: f64) {
         self.0.insert(name.to_owned(), value);
     }
@@ -77,6 +85,18 @@ pub fn markdown(results: &[SizeResult]) -> String {
             let _ = write!(out, " {} |", r.figures.0.get(name).map_or("—".into(), |v| fmt(*v)));
         }
         out.push('\n');
+    }
+    out
+}
+
+/// A two-column table of figures that do not depend on the store's size.
+pub fn single(title: &str, figures: &Figures) -> String {
+    let mut out = format!("| {title} | |\n|---|---:|\n");
+    if figures.0.is_empty() {
+        out.push_str("| (not measured: the interop material or the validators' virtualenv is missing) | |\n");
+    }
+    for (name, v) in &figures.0 {
+        let _ = writeln!(out, "| {name} | {} |", fmt(*v));
     }
     out
 }

@@ -78,3 +78,21 @@ pub fn read_raw(conn: &Connection, commit_n: i64) -> Result<Vec<(u32, Vec<u8>)>>
     }
     Ok(ops)
 }
+
+impl super::Store {
+    /// Every op this store holds, commit by commit in arrival order, streamed to `visit`
+    /// (for measurements and diagnostics: the plain-JSON size of a store's history).
+    /// Returns how many ops were visited.
+    pub fn for_each_op(&self, visit: &mut dyn FnMut(&Op)) -> Result<u64> {
+        let mut commits = self.conn.prepare("SELECT commit_n FROM commit_ops ORDER BY commit_n")?;
+        let mut rows = commits.query([])?;
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            for (_, op) in read(&self.conn, row.get(0)?)? {
+                visit(&op);
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+}
