@@ -211,3 +211,18 @@ fn rebuild_reproduces_the_live_state_and_the_audit_chain_holds() {
     assert_eq!(verdict["first_broken"], serde_json::Value::Null);
     assert!(l.json(&["store", "check"])["ok"].as_bool().unwrap());
 }
+
+#[test]
+fn store_usage_names_where_the_disk_goes() {
+    let l = Liaison::init();
+    l.ok(&["generate", "--entities", "200", "--seed", "3"]);
+    let tables = l.json(&["store", "usage"]);
+    let names: Vec<&str> = tables.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    for expected in ["stmt", "object", "commit_log", "timeline"] {
+        assert!(names.contains(&expected), "{expected} missing from {names:?}");
+    }
+    let bytes: Vec<i64> = tables.as_array().unwrap().iter().map(|t| t["bytes"].as_i64().unwrap()).collect();
+    assert!(bytes.windows(2).all(|w| w[0] >= w[1]), "largest first: {bytes:?}");
+    let text = l.ok(&["store", "usage"]);
+    assert!(text.lines().last().unwrap().ends_with("in all"), "{text}");
+}

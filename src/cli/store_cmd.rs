@@ -48,6 +48,8 @@ pub enum StoreCommand {
     Check,
     /// Re-derive every table from the op log
     Rebuild,
+    /// Bytes on disk by table and index, largest first
+    Usage,
 }
 
 pub fn init(ctx: &Context, a: &InitArgs) -> CliResult {
@@ -137,6 +139,19 @@ pub fn store(ctx: &Context, c: &StoreCommand, json: bool) -> CliResult {
                 print_json(&s)?;
             } else {
                 println!("Rebuilt {} records from {} commits ({} ops).", s.records, s.commits, s.ops);
+            }
+        }
+        StoreCommand::Usage => {
+            let tables = store.space_by_table()?;
+            if json {
+                print_json(&tables)?;
+            } else {
+                let total: i64 = tables.iter().map(|t| t.bytes).sum();
+                for t in &tables {
+                    let share = t.bytes as f64 * 100.0 / total.max(1) as f64;
+                    println!("{:>14}  {share:>5.1}%  {}", t.bytes, t.name);
+                }
+                println!("{total:>14}  100.0%  in all");
             }
         }
     }
