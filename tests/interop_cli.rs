@@ -161,3 +161,35 @@ fn a_misp_feed_folder_imports_every_event_of_its_manifest() {
     );
     assert_eq!(l.json(&["stats"])["ops"], ops);
 }
+
+#[test]
+fn re_importing_a_file_with_a_new_grade_regrades_its_values() {
+    let l = Liaison::init();
+    let file = l.root.path().join("people.ftm.json");
+    std::fs::write(
+        &file,
+        r#"{"id": "p-1", "schema": "Person", "properties": {"name": ["Ivana Regrade"], "birthDate": ["1970-05-01"]}}"#,
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let first = l.json(&["import", "--format", "ftm", f, "--grade", "C3", "--source", "Informant 7"]);
+    assert!(first["values_written"].as_u64().unwrap() >= 2, "{first}");
+    let id = l.json(&["search", "Ivana Regrade"])[0]["id"].as_str().unwrap().to_owned();
+    let grades = |l: &Liaison| -> Vec<String> {
+        l.json(&["entity", "show", &id])["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["prop"] == "name")
+            .map(|s| s["grade"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(grades(&l), ["C3"]);
+    // Same file, same source, same grade: nothing written.
+    let again = l.json(&["import", "--format", "ftm", f, "--grade", "C3", "--source", "Informant 7"]);
+    assert_eq!(again["ops"], 0, "{again}");
+    // The source was re-assessed: the same values now carry the new grade.
+    let regraded = l.json(&["import", "--format", "ftm", f, "--grade", "A1", "--source", "Informant 7"]);
+    assert!(regraded["values_written"].as_u64().unwrap() >= 2, "{regraded}");
+    assert_eq!(grades(&l), ["A1"]);
+}

@@ -3,7 +3,7 @@
 //!
 //! Re-importing converges: records without an observable value get an id derived from their
 //! external id, observables keep their UUIDv5, and a value already held from the same source
-//! is not written again ([`Txn::has_value`]). A value the schema refuses is skipped and
+//! is not written again unless its grade or marking changed ([`Txn::holds`]). A value the schema refuses is skipped and
 //! reported; it never fails the import.
 
 use std::collections::{HashMap, HashSet};
@@ -340,9 +340,6 @@ impl<'t, 's> StoreSink<'t, 's> {
         let mut written = 0;
         for (prop, value) in values {
             let single = kind.properties.get(&prop).is_some_and(|p| p.single);
-            if !brand_new && self.txn.has_value(uid, &prop, &value, Some(source))? {
-                continue;
-            }
             let a = Assertion {
                 prop,
                 value,
@@ -353,6 +350,9 @@ impl<'t, 's> StoreSink<'t, 's> {
                 valid_to: None,
                 case,
             };
+            if !brand_new && self.txn.holds(uid, &a)? {
+                continue;
+            }
             if single {
                 self.txn.set(uid, a)?;
             } else {

@@ -114,6 +114,36 @@ impl Txn<'_> {
             .is_some())
     }
 
+    /// Whether `uid` already holds assertion `a` live: the same value from the same source,
+    /// under the same case, with the same grade and a marking at least as strict. Writing it
+    /// again would change nothing; a new grade or a stricter marking must be written (a
+    /// re-import that re-grades a file must not be skipped as "already there").
+    pub fn holds(&mut self, uid: Uuid, a: &Assertion) -> Result<bool> {
+        let held: Option<(Option<String>, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT s.grade, s.marking FROM stmt s JOIN object o ON o.n = s.obj
+                 LEFT JOIN object src ON src.n = s.source AND s.source <> 0
+                 LEFT JOIN object c ON c.n = s.case_n
+                 WHERE o.uid = ?1 AND s.prop = ?2 AND s.value = ?3 AND s.live = 1
+                   AND (src.uid IS ?4) AND (c.uid IS ?5)",
+            )?
+            .query_row(
+                params![
+                    uid.as_bytes(),
+                    a.prop,
+                    a.value,
+                    a.source.as_ref().map(Uuid::as_bytes),
+                    a.case.as_ref().map(Uuid::as_bytes)
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(held.is_some_and(|(grade, marking)| {
+            grade == a.grade && super::apply::join_markings(&marking, &a.marking) == marking
+        }))
+    }
+
     /// Adds a value to a multi-valued property.
     pub fn add(&mut self, uid: Uuid, assertion: Assertion) -> Result<()> {
         self.push(uid, OpBody::Add(assertion))?;
