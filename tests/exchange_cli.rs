@@ -206,6 +206,11 @@ fn offices_are_trusted_from_cards_listed_and_revoked() {
     for field in ["last_sent", "last_received", "last_acknowledged", "response_time", "pending_ops"] {
         assert!(list[0].get(field).is_some(), "office list lacks {field}: {list}");
     }
+    assert_eq!(list[0]["pending_ops"], 0, "nothing shared yet: {list}");
+    // Without the (costly on a large store) planning, the count is absent, not zero.
+    let quick = paris.json(&["office", "list", "--no-pending"]);
+    assert_eq!(quick[0]["pending_ops"], serde_json::Value::Null, "{quick}");
+    assert_eq!(quick[0]["office"], "Lyon");
     // A tampered card is refused.
     let text = std::fs::read_to_string(&card).unwrap().replace("\"Lyon\"", "\"Lille\"");
     std::fs::write(&card, text).unwrap();

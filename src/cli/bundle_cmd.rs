@@ -148,7 +148,12 @@ pub enum OfficeCommand {
         expect: Option<String>,
     },
     /// List trusted offices with what was last sent, received and acknowledged
-    List,
+    List {
+        /// Skip counting what the next export to each office would carry (that count plans
+        /// the export: seconds to minutes on a large store)
+        #[arg(long)]
+        no_pending: bool,
+    },
     /// Revoke an office: its bundles are refused and nothing more is sent to it
     Revoke {
         #[arg(value_name = "NAME")]
@@ -214,8 +219,8 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
                 TrustOutcome::Retrusted => println!("{} is trusted again.", card.office),
             }
         }
-        OfficeCommand::List => {
-            let offices = exchange::offices(&store, true).map_err(fail)?;
+        OfficeCommand::List { no_pending } => {
+            let offices = exchange::offices(&store, !no_pending).map_err(fail)?;
             if json {
                 return print_json(&offices);
             }
