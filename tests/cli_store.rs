@@ -226,3 +226,46 @@ fn store_usage_names_where_the_disk_goes() {
     let text = l.ok(&["store", "usage"]);
     assert!(text.lines().last().unwrap().ends_with("in all"), "{text}");
 }
+
+#[test]
+fn measures_count_joint_operations_by_month() {
+    let l = Liaison::init();
+    l.ok(&["case", "new", "--ref", "M-1", "--title", "Measures"]);
+    let op = |name: &str, executed: &str, agencies: &[&str], arrests: &str, disrupted: &str| {
+        let mut args = vec!["case", "operation", "M-1", "--name", name, "--status", "executed"];
+        args.extend(["--executed", executed, "--arrests", arrests, "--disrupted", disrupted]);
+        for a in agencies {
+            args.extend(["--agency", a]);
+        }
+        l.ok(&args);
+    };
+    op("Joint", "2025-03-12", &["Police Judiciaire", "Douane"], "4", "yes");
+    op("Alone", "2025-03-20", &["Police Judiciaire"], "1", "no");
+    op("Later", "2025-05-02", &["DGSI", "Guardia Civil"], "2", "partly");
+    l.ok(&["case", "operation", "M-1", "--name", "Planned", "--agency", "DGSI", "--agency", "PJ"]);
+    let m = l.json(&["measures", "--months", "3", "--to", "2025-05"]);
+    assert_eq!(m["joint_operations"], 2, "{m}");
+    assert_eq!(m["outcomes"]["operations_planned"], 1, "{m}");
+    let months: Vec<(String, i64, i64, i64, i64)> = m["monthly"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["month"].as_str().unwrap().to_owned(),
+                x["operations_executed"].as_i64().unwrap(),
+                x["joint_operations"].as_i64().unwrap(),
+                x["arrests"].as_i64().unwrap(),
+                x["networks_disrupted"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        months,
+        [("2025-03".into(), 2, 1, 5, 1), ("2025-04".into(), 0, 0, 0, 0), ("2025-05".into(), 1, 1, 2, 0)]
+    );
+    let text = l.ok(&["measures", "--months", "3", "--to", "2025-05"]);
+    assert!(text.contains("2 executed with several agencies"), "{text}");
+    let (code, err) = l.fails(&["measures", "--to", "May 2025"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -270,6 +270,14 @@ fn a_replay_is_already_imported_and_responses_are_measured() {
     let stats: Value = paris.json(&["stats"]);
     assert_eq!(stats["sharing"]["bundles_acknowledged"], 1, "{stats}");
     assert!(paris.ok(&["stats"]).contains("response time"));
+    // The month's measures count the acknowledgement and its response time.
+    let measures = paris.json(&["measures", "--months", "3"]);
+    let months = measures["monthly"].as_array().unwrap();
+    assert_eq!(months.len(), 3, "{measures}");
+    let this_month = months.last().unwrap();
+    assert_eq!(this_month["acknowledged"], 1, "{measures}");
+    assert!(this_month["response_median_seconds"].is_number(), "{measures}");
+    assert_eq!(months[0]["acknowledged"], 0, "{measures}");
     // Nothing new: the delta is empty and the bundle only acknowledges.
     let b2 = path(&paris, "b2");
     let out = paris.json(&["export", "--to", "Marseille", "-o", s(&b2)]);

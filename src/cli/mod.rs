@@ -62,6 +62,8 @@ pub enum Command {
     Timeline(read::TimelineArgs),
     /// Counts and the task force's outcome measures
     Stats,
+    /// The task force's measures month by month: sharing response time, joint operations, networks disrupted
+    Measures(read::MeasuresArgs),
     /// The audit log
     #[command(subcommand)]
     Audit(store_cmd::AuditCommand),
@@ -151,6 +153,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Search(a)) => read::search(&ctx, &a, json),
         Some(Command::Timeline(a)) => read::timeline(&ctx, &a, json),
         Some(Command::Stats) => read::stats(&ctx, json),
+        Some(Command::Measures(a)) => read::measures(&ctx, &a, json),
         Some(Command::Audit(c)) => store_cmd::audit(&ctx, &c, json),
         Some(Command::StoreCmd(c)) => store_cmd::store(&ctx, &c, json),
         Some(Command::Import(a)) => transfer::import(&ctx, &a, json),

@@ -123,3 +123,57 @@ pub fn stats(ctx: &Context, json: bool) -> CliResult {
     }
     Ok(())
 }
+
+#[derive(Debug, clap::Args)]
+pub struct MeasuresArgs {
+    /// How many months back, the current one included
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
+    months: u32,
+    /// Last month shown, YYYY-MM (default: this month), e.g. for a quarterly report
+    #[arg(long, value_name = "YYYY-MM")]
+    to: Option<String>,
+}
+
+pub fn measures(ctx: &Context, a: &MeasuresArgs, json: bool) -> CliResult {
+    let until = match &a.to {
+        None => chrono::Utc::now().date_naive(),
+        Some(m) => chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .map_err(|_| CliError::Usage(format!("--to {m:?} is not a month written YYYY-MM")))?,
+    };
+    let store = ctx.open()?;
+    let m = store.measures(a.months, until)?;
+    if json {
+        return print_json(&m);
+    }
+    let response = |s: Option<i64>| s.map_or_else(|| "-".to_owned(), super::bundle_cmd::human_seconds);
+    println!(
+        "sharing response time (median): {} over {} acknowledged bundles",
+        response(m.sharing.response_time.as_ref().map(|r| r.median_seconds)),
+        m.sharing.bundles_acknowledged
+    );
+    println!(
+        "joint operations: {} executed with several agencies ({} executed, {} planned) · {} arrests · {} networks disrupted",
+        m.joint_operations,
+        m.outcomes.operations_executed,
+        m.outcomes.operations_planned,
+        m.outcomes.arrests,
+        m.outcomes.networks_disrupted
+    );
+    println!(
+        "\n{:<8} {:>9} {:>6} {:>9} {:>6} {:>8} {:>10}",
+        "MONTH", "RESPONSE", "ACKED", "EXECUTED", "JOINT", "ARRESTS", "DISRUPTED"
+    );
+    for mm in &m.monthly {
+        println!(
+            "{:<8} {:>9} {:>6} {:>9} {:>6} {:>8} {:>10}",
+            mm.month,
+            response(mm.response_median_seconds),
+            mm.acknowledged,
+            mm.operations_executed,
+            mm.joint_operations,
+            mm.arrests,
+            mm.networks_disrupted
+        );
+    }
+    Ok(())
+}

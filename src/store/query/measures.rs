@@ -1,0 +1,153 @@
+//! The task force's own measures of success, month by month: how fast intelligence shared
+//! with partner offices is acknowledged (from writing a bundle to importing the bundle that
+//! acknowledges it), how many joint operations were coordinated and executed, and how many
+//! networks they disrupted. Cheap at any store size: operations are few and read through
+//! the kind index; bundles are a small table.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Serialize;
+
+use super::stats::Outcomes;
+use crate::store::offices::SharingStats;
+use crate::store::{Result, Store};
+
+/// One month of the measures.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct MonthMeasures {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Bundles acknowledged in the month, and the median time it took (seconds).
+    pub acknowledged: i64,
+    pub response_median_seconds: Option<i64>,
+    /// Operations executed in the month (by their executed date), those run with more than
+    /// one agency, arrests made and networks disrupted in them.
+    pub operations_executed: i64,
+    pub joint_operations: i64,
+    pub arrests: i64,
+    pub networks_disrupted: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct Measures {
+    /// Over all time.
+    pub outcomes: Outcomes,
+    /// Executed operations that more than one agency took part in, over all time.
+    pub joint_operations: i64,
+    pub sharing: SharingStats,
+    /// The last months, oldest first, ending with the current one.
+    pub monthly: Vec<MonthMeasures>,
+}
+
+/// What one operation record says about itself.
+#[derive(Default)]
+struct Operation {
+    status: String,
+    executed: String,
+    agencies: usize,
+    arrests: i64,
+    disrupted: bool,
+}
+
+fn month_of(date: &str) -> Option<&str> {
+    (date.len() >= 7).then(|| &date[..7])
+}
+
+fn median(mut v: Vec<i64>) -> Option<i64> {
+    v.sort_unstable();
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2]),
+        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2),
+    }
+}
+
+impl Store {
+    /// The measures over all time and for each of the last `months` months up to `today`.
+    pub fn measures(&self, months: u32, today: NaiveDate) -> Result<Measures> {
+        let first = today.with_day(1).unwrap_or(today) - Months::new(months.saturating_sub(1));
+        let mut monthly: BTreeMap<String, MonthMeasures> = (0..months)
+            .map(|i| {
+                let m = (first + Months::new(i)).format("%Y-%m").to_string();
+                (m.clone(), MonthMeasures { month: m, ..MonthMeasures::default() })
+            })
+            .collect();
+
+        let mut operations: BTreeMap<i64, Operation> = BTreeMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT op.n, s.prop, s.value FROM object op JOIN stmt s ON s.obj = op.n
+             WHERE op.schema = 'Operation' AND op.deleted = 0 AND s.live = 1
+               AND s.prop IN ('status', 'executedDate', 'agencies', 'arrests', 'networkDisrupted')",
+        )?;
+        for row in
+            stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+        {
+            let (n, prop, value) = row?;
+            let op = operations.entry(n).or_default();
+            match prop.as_str() {
+                "status" => op.status = value,
+                "executedDate" => op.executed = value,
+                "agencies" => op.agencies += 1,
+                "arrests" => op.arrests += value.parse::<i64>().unwrap_or(0),
+                "networkDisrupted" => op.disrupted |= value == "yes",
+                _ => {}
+            }
+        }
+        let mut joint_operations = 0;
+        for op in operations.values().filter(|o| o.status == "executed") {
+            let joint = op.agencies > 1;
+            joint_operations += i64::from(joint);
+            if let Some(m) = month_of(&op.executed).and_then(|m| monthly.get_mut(m)) {
+                m.operations_executed += 1;
+                m.joint_operations += i64::from(joint);
+                m.arrests += op.arrests;
+                m.networks_disrupted += i64::from(op.disrupted);
+            }
+        }
+
+        let mut responses: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        let mut acks = self
+            .conn
+            .prepare_cached("SELECT created_at, acked_at FROM bundle_out WHERE acked_at IS NOT NULL")?;
+        for row in acks.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+            let (created, acked) = row?;
+            let month = chrono::DateTime::from_timestamp_millis(acked)
+                .map(|t| t.format("%Y-%m").to_string())
+                .unwrap_or_default();
+            responses.entry(month).or_default().push((acked - created).max(0) / 1000);
+        }
+        for (month, seconds) in responses {
+            if let Some(m) = monthly.get_mut(&month) {
+                m.acknowledged = seconds.len() as i64;
+                m.response_median_seconds = median(seconds);
+            }
+        }
+        Ok(Measures {
+            outcomes: self.outcomes()?,
+            joint_operations,
+            sharing: self.sharing_stats()?,
+            monthly: monthly.into_values().collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_even_and_odd_counts() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![5, 1, 3]), Some(3));
+        assert_eq!(median(vec![4, 1, 3, 10]), Some(3));
+    }
+
+    #[test]
+    fn months_are_read_from_partial_dates() {
+        assert_eq!(month_of("2024-09-17"), Some("2024-09"));
+        assert_eq!(month_of("2024-09"), Some("2024-09"));
+        assert_eq!(month_of("2024"), None);
+    }
+}
