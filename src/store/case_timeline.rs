@@ -28,15 +28,18 @@ fn cases_of(conn: &Connection, record: i64, out: &mut Vec<i64>) -> Result<()> {
     Ok(())
 }
 
-/// Rewrites the case rows of record `n`'s dated items `(at, prop)`, which are about `a`/`b`.
+/// Rewrites the case rows of record `n`'s dated items `(at, prop)`, which are about `a`/`b`
+/// (`first`: `n` was never projected, so it has no rows yet).
 pub fn for_items(
     conn: &Connection,
     n: i64,
     items: &[(String, String)],
-    a: Option<i64>,
-    b: Option<i64>,
+    (a, b): (Option<i64>, Option<i64>),
+    first: bool,
 ) -> Result<()> {
-    conn.prepare_cached("DELETE FROM case_timeline WHERE obj = ?1")?.execute([n])?;
+    if !first {
+        conn.prepare_cached("DELETE FROM case_timeline WHERE obj = ?1")?.execute([n])?;
+    }
     if items.is_empty() {
         return Ok(());
     }

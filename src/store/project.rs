@@ -12,10 +12,15 @@ use crate::model::op::DELETED;
 use crate::model::schema::{Category, Kind, PropType, Schema};
 
 pub fn project(conn: &Connection, n: i64) -> Result<()> {
-    let Some((schema, src, dst)) = conn
-        .prepare_cached("SELECT schema, src, dst FROM object WHERE n = ?1")?
+    let Some((schema, src, dst, caption_before)) = conn
+        .prepare_cached("SELECT schema, src, dst, caption FROM object WHERE n = ?1")?
         .query_row([n], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, Option<i64>>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
         })
         .optional()?
     else {
@@ -70,10 +75,16 @@ pub fn project(conn: &Connection, n: i64) -> Result<()> {
     ])?;
 
     let Some(kind) = kind else { return Ok(()) };
-    index_text(conn, n, kind, &statements, deleted)?;
-    timeline(conn, n, kind, &statements, deleted, src, dst)?;
+    // A caption is never empty once projected: an empty one means a first projection, with
+    // no earlier rows to delete (most projections during ingest and rebuild; each delete
+    // is an index seek, and the full-text one is not cheap).
+    let first = caption_before.is_empty();
+    index_text(conn, n, kind, &statements, deleted, first)?;
+    timeline(conn, n, kind, &statements, deleted, (src, dst), first)?;
     if kind.name == "Case" {
-        conn.prepare_cached("DELETE FROM case_ref WHERE obj = ?1")?.execute([n])?;
+        if !first {
+            conn.prepare_cached("DELETE FROM case_ref WHERE obj = ?1")?.execute([n])?;
+        }
         if !deleted {
             for r in values("reference") {
                 conn.prepare_cached("INSERT OR IGNORE INTO case_ref(ref, obj) VALUES(?1, ?2)")?
@@ -86,8 +97,17 @@ pub fn project(conn: &Connection, n: i64) -> Result<()> {
 
 type Row = (String, String, Option<String>, String, i64);
 
-fn index_text(conn: &Connection, n: i64, kind: &Kind, statements: &[Row], deleted: bool) -> Result<()> {
-    conn.prepare_cached("DELETE FROM fts WHERE rowid = ?1")?.execute([n])?;
+fn index_text(
+    conn: &Connection,
+    n: i64,
+    kind: &Kind,
+    statements: &[Row],
+    deleted: bool,
+    first: bool,
+) -> Result<()> {
+    if !first {
+        conn.prepare_cached("DELETE FROM fts WHERE rowid = ?1")?.execute([n])?;
+    }
     let searchable = matches!(kind.category, Category::Entity)
         || matches!(kind.name.as_str(), "Case" | "Note" | "Operation");
     if deleted || !searchable {
@@ -128,10 +148,12 @@ fn timeline(
     kind: &Kind,
     statements: &[Row],
     deleted: bool,
-    src: Option<i64>,
-    dst: Option<i64>,
+    (src, dst): (Option<i64>, Option<i64>),
+    first: bool,
 ) -> Result<()> {
-    conn.prepare_cached("DELETE FROM timeline WHERE obj = ?1")?.execute([n])?;
+    if !first {
+        conn.prepare_cached("DELETE FROM timeline WHERE obj = ?1")?.execute([n])?;
+    }
     // Who an item is about: both ends of a link, the case of a note, or the record itself.
     let (a, b) = match kind.category {
         Category::Link => (src, dst),
@@ -153,7 +175,7 @@ fn timeline(
         conn.prepare_cached("INSERT INTO timeline(at, obj, prop, a, b) VALUES(?1, ?2, ?3, ?4, ?5)")?
             .execute(params![at, n, prop, a, b])?;
     }
-    case_timeline::for_items(conn, n, &items, a, b)?;
+    case_timeline::for_items(conn, n, &items, (a, b), first)?;
     if kind.name == "CaseMember" {
         if let (Some(case), Some(entity)) = (src, dst) {
             case_timeline::for_membership(conn, case, entity, !deleted)?;
