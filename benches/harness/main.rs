@@ -139,12 +139,19 @@ fn main() {
     }
     let o = options();
     std::fs::create_dir_all(&o.work).expect("work folder");
-    let results: Vec<SizeResult> = o.sizes.iter().map(|&n| run_size(n, &o)).collect();
+    let commit = report::commit();
+    let mut results: Vec<SizeResult> = Vec::new();
+    for &n in &o.sizes {
+        results.push(run_size(n, &o));
+        // Kept as it goes: a long run that fails at 1M still leaves the smaller sizes.
+        let partial = serde_json::to_string_pretty(&results).expect("json");
+        std::fs::write(o.work.join("results-partial.json"), partial).expect("write results");
+    }
     eprintln!("interop imports against the Python libraries…");
     let interop = interop::measure(&o.work);
     let table = format!(
         "{}\n{}",
-        report::markdown(&results),
+        report::markdown(&results, &commit),
         report::single("Interop imports (size-independent)", &interop)
     );
     println!("{table}");

@@ -46,7 +46,22 @@ fn fmt(v: f64) -> String {
     }
 }
 
-fn machine() -> String {
+/// The commit measured, read when the run starts (the tree may move on during a long run).
+pub fn commit() -> String {
+    let dirty = std::process::Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=no"])
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty());
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    if dirty { format!("{head} (with uncommitted changes)") } else { head }
+}
+
+fn machine(commit: &str) -> String {
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
@@ -54,20 +69,14 @@ fn machine() -> String {
             s.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok())
         })
         .map_or(String::from("?"), |kb| format!("{:.0} GiB", kb as f64 / 1_048_576.0));
-    let commit = std::process::Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
     format!("{cores} cores, {mem} RAM · {} · commit {commit}", chrono::Utc::now().format("%Y-%m-%d"))
 }
 
-pub fn markdown(results: &[SizeResult]) -> String {
+pub fn markdown(results: &[SizeResult], commit: &str) -> String {
     let mut names: Vec<&String> = results.iter().flat_map(|r| r.figures.0.keys()).collect();
     names.sort();
     names.dedup();
-    let mut out = format!("Machine: {}\n\n| figure |", machine());
+    let mut out = format!("Machine: {}\n\n| figure |", machine(commit));
     for r in results {
         let _ = write!(out, " {} entities |", r.entities);
     }
