@@ -183,29 +183,17 @@ impl Store {
 
     /// Members of case `n`, grouped by kind then caption.
     pub(crate) fn members(&self, n: i64, limit: u32, offset: u32, full: bool) -> Result<Vec<MemberView>> {
-        let rows: Vec<(i64, Vec<u8>, String, String, Option<String>, String, Option<String>)> = self
-            .conn
-            .prepare_cached(
-                "SELECT e.n, e.uid, e.schema, e.caption, e.grade, e.marking,
-                        (SELECT value FROM stmt WHERE obj = m.n AND prop = 'role' AND live = 1 LIMIT 1)
-                 FROM object m JOIN object e ON e.n = m.dst
-                 WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
-                 ORDER BY e.schema, e.caption, e.uid LIMIT ?2 OFFSET ?3",
-            )?
-            .query_map(params![n, limit, offset], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-            })?
-            .collect::<Result<_, _>>()?;
-        rows.into_iter()
-            .map(|(en, uid, schema, caption, grade, marking, role)| {
+        self.member_page(n, limit, offset)?
+            .into_iter()
+            .map(|m| {
                 Ok(MemberView {
-                    id: uid_from_blob(&uid),
-                    schema,
-                    caption,
-                    role,
-                    grade,
-                    marking,
-                    statements: if full { Some(self.statements(en)?) } else { None },
+                    id: m.id,
+                    schema: m.schema,
+                    caption: m.caption,
+                    role: m.role,
+                    grade: m.grade,
+                    marking: m.marking,
+                    statements: if full { Some(self.statements(m.n)?) } else { None },
                 })
             })
             .collect()

@@ -26,6 +26,17 @@ pub struct MemberRow {
     pub links: i64,
 }
 
+/// A member as [`Store::member_page`] reads it.
+pub(super) struct Member {
+    pub n: i64,
+    pub id: Uuid,
+    pub schema: String,
+    pub caption: String,
+    pub grade: Option<String>,
+    pub marking: String,
+    pub role: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct KindCount {
     pub schema: String,
@@ -36,32 +47,48 @@ impl Store {
     /// Members of case `case`, ordered by kind then caption, one page.
     pub fn case_members(&self, case: Uuid, limit: u32, offset: u32) -> Result<Vec<MemberRow>> {
         let n = self.object_n(case)?.ok_or_else(|| StoreError::NotFound(format!("no case {case}")))?;
-        let rows: Vec<(i64, Vec<u8>, String, String, Option<String>, String, Option<String>)> = self
+        self.member_page(n, limit, offset)?
+            .into_iter()
+            .map(|m| {
+                let links = self.capped_link_count(m.n)?;
+                Ok(MemberRow {
+                    id: m.id,
+                    schema: m.schema,
+                    caption: m.caption,
+                    role: m.role,
+                    grade: m.grade,
+                    marking: m.marking,
+                    links,
+                })
+            })
+            .collect()
+    }
+
+    /// One page of the live members of case `case_n`, ordered by kind, caption and id (ids,
+    /// not local numbers: the order must be the same in every office and after a rebuild).
+    pub(super) fn member_page(&self, case_n: i64, limit: u32, offset: u32) -> Result<Vec<Member>> {
+        let rows = self
             .conn
             .prepare_cached(
                 "SELECT e.n, e.uid, e.schema, e.caption, e.grade, e.marking,
                         (SELECT value FROM stmt WHERE obj = m.n AND prop = 'role' AND live = 1 LIMIT 1)
                  FROM object m JOIN object e ON e.n = m.dst
                  WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
-                 ORDER BY e.schema, e.caption, e.n LIMIT ?2 OFFSET ?3",
+                 ORDER BY e.schema, e.caption, e.uid LIMIT ?2 OFFSET ?3",
             )?
-            .query_map(params![n, limit, offset], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            .query_map(params![case_n, limit, offset], |r| {
+                Ok(Member {
+                    n: r.get(0)?,
+                    id: uid_from_blob(&r.get::<_, Vec<u8>>(1)?),
+                    schema: r.get(2)?,
+                    caption: r.get(3)?,
+                    grade: r.get(4)?,
+                    marking: r.get(5)?,
+                    role: r.get(6)?,
+                })
             })?
             .collect::<Result<_, _>>()?;
-        rows.into_iter()
-            .map(|(en, uid, schema, caption, grade, marking, role)| {
-                Ok(MemberRow {
-                    id: uid_from_blob(&uid),
-                    schema,
-                    caption,
-                    role,
-                    grade,
-                    marking,
-                    links: self.capped_link_count(en)?,
-                })
-            })
-            .collect()
+        Ok(rows)
     }
 
     /// How many members of each kind case `case` has.
