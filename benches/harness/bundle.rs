@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use liaison::exchange::{self, ExportRequest};
 use liaison::store::offices::DeviceRecord;
-use liaison::store::{Office, Store};
+use liaison::store::{KEYSTORE, Keys, Office, Store};
 use uuid::Uuid;
 
 use super::measure::{once, peak_rss_mib, reset_peak_rss};
@@ -56,10 +56,17 @@ impl Write for Counter {
     }
 }
 
+/// Opens the store at `dir`, then forgets the key derivation's peak: its scrypt buffer is
+/// the unlock's memory (reported apart), not the bundle's.
+fn open_without_kdf_memory(dir: &Path) -> Store {
+    let keys = Keys::unlock(&dir.join(KEYSTORE), &super::pass()).expect("keys");
+    reset_peak_rss();
+    Store::open_with_keys(dir, keys).expect("open")
+}
+
 /// In a child: exports the delta for the partner from the store at `dir` into `file`.
 pub fn export(dir: &Path, file: &Path) -> Figures {
-    let mut store = Store::open(dir, &super::pass()).expect("open");
-    reset_peak_rss(); // the unlock's scrypt buffer is not the bundle's memory
+    let mut store = open_without_kdf_memory(dir);
     let req =
         ExportRequest { to: vec![PARTNER.into()], output: file.to_path_buf(), ..ExportRequest::default() };
     let (secs, report) =
@@ -88,8 +95,7 @@ pub fn export(dir: &Path, file: &Path) -> Figures {
 
 /// In a child: imports `file` into the partner's store at `dir`.
 pub fn import(dir: &Path, file: &Path) -> Figures {
-    let mut store = Store::open(dir, &super::pass()).expect("open");
-    reset_peak_rss(); // the unlock's scrypt buffer is not the bundle's memory
+    let mut store = open_without_kdf_memory(dir);
     let (secs, report) = once(|| {
         exchange::import(&mut store, file, false, &mut |_, _| {}, &AtomicBool::new(false)).expect("import")
     });

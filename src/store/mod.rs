@@ -110,6 +110,12 @@ impl Store {
         open::open(dir, passphrase)
     }
 
+    /// Opens the store with keys already derived from the passphrase ([`Keys::unlock`]), so
+    /// that the slow key derivation can be shown (and measured) apart from the opening.
+    pub fn open_with_keys(dir: &Path, keys: Keys) -> Result<Store> {
+        open::open_with_keys(dir, keys)
+    }
+
     /// Whether `dir` holds a store.
     pub fn exists(dir: &Path) -> bool {
         files::keystore(dir).exists()

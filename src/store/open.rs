@@ -73,6 +73,12 @@ pub fn open(dir: &Path, passphrase: &SecretString) -> Result<Store> {
         }
         Err(e) => return Err(e),
     };
+    open_with_keys(dir, keys)
+}
+
+/// The second half of [`open`], once the key derivation has given the keys: opens and keys
+/// the database, upgrades it, and records the unlock (and earlier failed ones) in the audit log.
+pub fn open_with_keys(dir: &Path, keys: Keys) -> Result<Store> {
     if !files::database(dir).exists() {
         return Err(StoreError::Corrupt(format!("{} is missing beside the keystore", files::DATABASE)));
     }
