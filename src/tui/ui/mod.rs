@@ -2,8 +2,11 @@
 //! changes state or reads the store.
 
 mod cases;
+mod conflicts;
 mod detail;
 mod entities;
+mod exchange;
+mod import;
 pub mod layout;
 mod popups;
 mod status;
