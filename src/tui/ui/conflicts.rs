@@ -12,7 +12,7 @@ use super::{Look, badge, cell, kind_label, prop_label};
 use crate::tui::screens::ConflictsScreen;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, c: &ConflictsScreen, look: &Look<'_>) {
-    let rect = centered(area, 100.min(area.width.saturating_sub(2)), area.height.saturating_sub(2));
+    let rect = centered(area, 100.min(area.width.saturating_sub(2)), area.height.saturating_sub(3));
     let inner = open(frame, rect, "Conflicts — Enter keeps the selected value · Esc closes", look);
     let width = inner.width as usize;
     if c.conflicts.is_empty() {
@@ -23,7 +23,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, c: &ConflictsScreen, look: &Look<
     let mut lines = Vec::new();
     let mut selected_line = 0;
     let mut row = 0;
-    let value_w = width.saturating_sub(4 + 1 + 16 + 4 + 9 + 11).max(8);
+    // Marker 4, office 17, grade 5, marking 9, date 11.
+    let value_w = width.saturating_sub(4 + 17 + 5 + 9 + 11).max(8);
     for cf in &c.conflicts {
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", cf.id), look.theme.dim),

@@ -17,8 +17,9 @@ use crate::tui::state::Job;
 /// Lines kept for the step under way at the bottom of the screen.
 const STEP_LINES: u16 = 8;
 
+/// A moment to the second ("2026-11-29 10:00:00"), or a dash.
 fn or_dash(s: Option<&str>) -> String {
-    s.map_or_else(|| "–".to_owned(), |s| s.replace('T', " ").trim_end_matches('Z').to_owned())
+    s.map_or_else(|| "–".to_owned(), |s| s.chars().take(19).collect::<String>().replace('T', " "))
 }
 
 fn office_row(o: &OfficeStatus, pending_loading: bool, width: usize) -> String {
@@ -143,7 +144,7 @@ pub fn job_gauge(frame: &mut Frame<'_>, rect: Rect, job: &Job, look: &Look<'_>) 
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, e: &ExchangeScreen, job: Option<&Job>, look: &Look<'_>) {
-    let rect = centered(area, 110.min(area.width.saturating_sub(2)), area.height.saturating_sub(2));
+    let rect = centered(area, 110.min(area.width.saturating_sub(2)), area.height.saturating_sub(3));
     let inner = open(frame, rect, "Exchange — offices and bundles", look);
     let width = inner.width as usize;
     let step_h = STEP_LINES.min(inner.height / 2);

@@ -44,6 +44,14 @@ pub fn draw(frame: &mut Frame<'_>, state: &State, look: &Look<'_>) {
     popups::draw(frame, area, state, look);
 }
 
+/// The help screen as plain text, one line per binding (for tests and the palette).
+pub fn help_text(look: &Look<'_>) -> String {
+    popups::help_lines(look)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>() + "\n")
+        .collect()
+}
+
 /// A pane's frame: its number and title, bright when focused.
 fn pane_block<'a>(state: &State, pane: Pane, title: &str, look: &Look<'_>) -> Block<'a> {
     let focused = state.focus == pane && state.popup.is_none();
