@@ -301,3 +301,59 @@ fn the_help_lists_the_new_keys() {
     keys(&mut app, &["enter"]);
     assert!(matches!(app.state.popup, Some(Popup::Import(_))), "{:?}", app.state.popup);
 }
+
+/// Every page of the whole-store timeline, as the workbench asks for them, with the
+/// arrivals the worker merges in.
+fn all_pages(store: &liaison::store::Store, limit: u32, newest_first: bool) -> Vec<(String, bool)> {
+    use liaison::store::query::{TimelineQuery, TimelineScope};
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let q = TimelineQuery {
+            scope: TimelineScope::All,
+            newest_first,
+            limit,
+            offset,
+            ..TimelineQuery::default()
+        };
+        let mut items = store.timeline(&q).unwrap();
+        let rows = items.len() as u32;
+        liaison::tui::worker_exchange::merge_arrivals(store, &q, &mut items).unwrap();
+        out.extend(items.into_iter().map(|i| (i.at, i.id.is_nil())));
+        if rows < limit {
+            return out;
+        }
+        offset += rows;
+    }
+}
+
+#[test]
+fn each_bundle_arrival_lands_on_exactly_one_page_in_date_order() {
+    let (paris, marseille) = two_offices();
+    let (b1, b2) = (paris.root.path().join("b1"), paris.root.path().join("b2"));
+    paris.ok(&["export", "--to", "Marseille", "-o", s(&b1)]);
+    marseille.ok(&["import", s(&b1)]);
+    marseille.ok(&["case", "note", "OP-7", "after the first bundle"]);
+    paris.ok(&["case", "note", "OP-7", "from Paris"]);
+    paris.ok(&["export", "--to", "Marseille", "-o", s(&b2)]);
+    marseille.ok(&["import", s(&b2)]);
+    marseille.ok(&["case", "note", "OP-7", "after the second bundle"]);
+    let store = open(&marseille.store);
+    let everything = all_pages(&store, 10_000, true);
+    let rows = everything.iter().filter(|(_, arrival)| !arrival).count();
+    assert!(rows >= 3, "the notes are dated items: {everything:?}");
+    for limit in 1..=4 {
+        for newest_first in [true, false] {
+            let items = all_pages(&store, limit, newest_first);
+            assert_eq!(items.iter().filter(|(_, a)| *a).count(), 2, "limit {limit}: {items:?}");
+            assert_eq!(items.len(), rows + 2, "limit {limit}: every row once");
+            let ats: Vec<&String> = items.iter().map(|(at, _)| at).collect();
+            let mut sorted = ats.clone();
+            sorted.sort();
+            if newest_first {
+                sorted.reverse();
+            }
+            assert_eq!(ats, sorted, "limit {limit}, newest first {newest_first}");
+        }
+    }
+}
