@@ -48,7 +48,7 @@ pub(super) fn open(frame: &mut Frame<'_>, rect: Rect, title: &str, look: &Look<'
     inner
 }
 
-pub(super) fn gauge(frame: &mut Frame<'_>, area: Rect, job: &crate::tui::state::Job, look: &Look<'_>) {
+fn gauge(frame: &mut Frame<'_>, area: Rect, job: &crate::tui::state::Job, look: &Look<'_>) {
     let rect = Rect {
         x: area.x + 2,
         y: area.height.saturating_sub(5),
