@@ -77,3 +77,33 @@ pub fn offices(store: &Store, with_pending: bool) -> Result<Vec<OfficeStatus>> {
     }
     Ok(by_office.into_values().collect())
 }
+
+/// A bundle imported from another office, as a dated item of the store's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Arrival {
+    /// When it was imported (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
+    pub at: String,
+    pub office: String,
+    pub sequence: u64,
+    pub commits: u64,
+    pub ops: u64,
+}
+
+/// Every imported bundle, oldest first. The table has one row per bundle received — a few
+/// thousand in the life of a task force, whatever the number of entities — so reading it
+/// whole is cheap.
+pub fn arrivals(store: &Store) -> Result<Vec<Arrival>> {
+    let mut q = store.conn().prepare_cached(
+        "SELECT imported_at, office, sequence, commits, ops FROM bundle_in ORDER BY imported_at, office, sequence",
+    )?;
+    let rows = q.query_map([], |r| {
+        Ok(Arrival {
+            at: crate::store::offices::ms_to_text(r.get(0)?),
+            office: r.get(1)?,
+            sequence: r.get::<_, i64>(2)?.max(0) as u64,
+            commits: r.get::<_, i64>(3)?.max(0) as u64,
+            ops: r.get::<_, i64>(4)?.max(0) as u64,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}

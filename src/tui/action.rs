@@ -125,6 +125,18 @@ actions! {
         DeleteChar,
         /// Clear the input
         ClearInput,
+        /// Open the conflicts inbox: choose which competing value to keep
+        Conflicts,
+        /// Offices and bundles: pending delta, export, import with a preview
+        Exchange,
+        /// Import a STIX, MISP, FtM or CSV file, with a preview first
+        ImportFile,
+        /// Timeline of the whole store, bundle arrivals included
+        TimelineAll,
+        /// Export a bundle for the selected office
+        ExportBundle,
+        /// Import a bundle file (a preview first, then confirm)
+        ImportBundle,
     }
     internal {
         /// A character typed into the focused input.
@@ -153,6 +165,8 @@ actions! {
         JobProgress(u64, u64),
         /// The running job ended with this message.
         JobDone(String),
+        /// An exchange or import job on the worker ended with this outcome.
+        Exchanged(Box<super::screens::Outcome>),
     }
 }
 

@@ -139,6 +139,7 @@ impl App {
                 Effect::Query(ticket, q) => self.send(Request::Query(ticket, q)),
                 Effect::Write(w) => self.send(Request::Write(w)),
                 Effect::Generate(n) => self.send(Request::Generate(n)),
+                Effect::Exchange(job) => self.send(Request::Exchange(job)),
                 Effect::Audit(action, detail) => self.send(Request::Audit(action, detail)),
                 Effect::CancelJob => {
                     if let Some(w) = &self.worker {

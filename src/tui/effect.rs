@@ -20,6 +20,8 @@ pub enum Effect {
     Generate(u64),
     /// Stop the running job at its next checkpoint.
     CancelJob,
+    /// Export or import on the worker, with progress; `CancelJob` stops it.
+    Exchange(super::screens::ExchangeJob),
     /// Record a read in the audit log (a search, as the command line records it).
     Audit(&'static str, serde_json::Value),
 }

@@ -22,10 +22,13 @@ pub enum Mode {
     Picker,
     Confirm,
     Help,
+    Conflicts,
+    Exchange,
+    Input,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 11] = [
         Mode::Main,
         Mode::Search,
         Mode::Palette,
@@ -34,6 +37,9 @@ impl Mode {
         Mode::Confirm,
         Mode::Help,
         Mode::Unlock,
+        Mode::Conflicts,
+        Mode::Exchange,
+        Mode::Input,
     ];
 
     pub fn label(self) -> &'static str {
@@ -46,12 +52,15 @@ impl Mode {
             Mode::Picker => "CHOOSE",
             Mode::Confirm => "CONFIRM",
             Mode::Help => "HELP",
+            Mode::Conflicts => "CONFLICTS",
+            Mode::Exchange => "EXCHANGE",
+            Mode::Input => "INPUT",
         }
     }
 
     /// Modes where printable keys without a binding are typed into an input.
     pub fn takes_text(self) -> bool {
-        matches!(self, Mode::Unlock | Mode::Search | Mode::Palette | Mode::Form | Mode::Picker)
+        matches!(self, Mode::Unlock | Mode::Search | Mode::Palette | Mode::Form | Mode::Picker | Mode::Input)
     }
 }
 

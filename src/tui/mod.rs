@@ -15,15 +15,19 @@ pub mod app;
 pub mod effect;
 pub mod form;
 pub mod keymap;
+pub mod screens;
 pub mod state;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
 pub mod update;
+pub mod update_exchange;
+pub mod update_import;
 pub mod update_loaded;
 pub mod update_nav;
 pub mod update_popup;
 pub mod worker;
+pub mod worker_exchange;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -135,3 +139,5 @@ pub mod testing {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_exchange;

@@ -164,6 +164,9 @@ pub struct TimelinePane {
     pub density_ticket: u64,
     pub loading: bool,
     pub complete: bool,
+    /// Items that are bundle arrivals, not rows of the store's timeline (they do not count
+    /// in the offset of the next page).
+    pub arrivals: usize,
 }
 
 impl Default for TimelinePane {
@@ -182,6 +185,7 @@ impl Default for TimelinePane {
             density_ticket: 0,
             loading: false,
             complete: false,
+            arrivals: 0,
         }
     }
 }
@@ -227,6 +231,9 @@ pub enum Popup {
     Form(Box<Form>),
     Picker(Picker),
     Confirm(Confirm),
+    Conflicts(super::screens::ConflictsScreen),
+    Exchange(super::screens::ExchangeScreen),
+    Import(super::screens::ImportScreen),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -334,6 +341,9 @@ impl State {
             Some(Popup::Form(_)) => Mode::Form,
             Some(Popup::Picker(_)) => Mode::Picker,
             Some(Popup::Confirm(_)) => Mode::Confirm,
+            Some(Popup::Conflicts(_)) => Mode::Conflicts,
+            Some(Popup::Exchange(e)) => e.mode(),
+            Some(Popup::Import(i)) => i.mode(),
         }
     }
 

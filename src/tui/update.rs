@@ -14,8 +14,8 @@ use super::state::{EntitiesView, Pane, Popup, SearchPopup, State};
 use super::theme::ThemeName;
 use super::ui::layout;
 use super::update_nav::{back, click, filter, focus, move_selection, open, page};
-use super::worker::{Query, Write};
-use super::{update_loaded, update_popup};
+use super::worker::{Loaded, Query, Write};
+use super::{update_exchange, update_import, update_loaded, update_popup};
 use crate::model::schema::{Category, Schema};
 use crate::store::query::TimelineScope;
 
@@ -32,12 +32,25 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.size = (w, h);
             return Vec::new();
         }
-        Action::Loaded(ticket, loaded) => return update_loaded::loaded(state, ticket, *loaded),
-        Action::Saved(message, id) => return update_loaded::saved(state, message, id),
+        Action::Loaded(ticket, loaded) => {
+            return match *loaded {
+                l @ (Loaded::Offices { .. } | Loaded::Conflicts(_)) => {
+                    update_exchange::loaded(state, ticket, l)
+                }
+                l => update_loaded::loaded(state, ticket, l),
+            };
+        }
+        Action::Saved(message, id) => {
+            let mut effects = update_loaded::saved(state, message, id);
+            effects.extend(update_exchange::saved(state));
+            return effects;
+        }
         Action::Failed(message) => {
+            update_exchange::failed(state);
             update_loaded::failed(state, message);
             return Vec::new();
         }
+        Action::Exchanged(outcome) => return update_exchange::outcome(state, *outcome),
         Action::JobProgress(done, total) => {
             if let Some(job) = &mut state.job {
                 job.done = done;
@@ -56,6 +69,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Lock if state.mode() != Mode::Unlock => return lock(state),
         _ => {}
     }
+    // The exchange screens take every key while open, whatever mode their step is in.
+    match state.popup {
+        Some(Popup::Conflicts(_)) => return update_exchange::conflicts(state, &action),
+        Some(Popup::Exchange(_)) => return update_exchange::exchange(state, &action),
+        Some(Popup::Import(_)) => return update_import::import(state, &action),
+        _ => {}
+    }
     match state.mode() {
         Mode::Unlock => update_popup::unlock(state, action),
         Mode::Main => main(state, &action),
@@ -65,6 +85,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Picker => update_popup::picker(state, &action),
         Mode::Confirm => update_popup::confirm(state, &action),
         Mode::Help => update_popup::help(state, &action),
+        // Only the exchange screens use these modes; they were handled above.
+        Mode::Conflicts | Mode::Exchange | Mode::Input => Vec::new(),
     }
 }
 
@@ -132,17 +154,19 @@ pub fn load_timeline(state: &mut State) -> Vec<Effect> {
     state.timeline.density_ticket = density_ticket;
     state.timeline.loading = true;
     state.timeline.complete = false;
-    vec![
-        Effect::Query(
-            ticket,
-            Query::Timeline { scope, from: from.clone(), to: to.clone(), newest_first, offset: 0 },
-        ),
-        Effect::Query(density_ticket, Query::Density { scope, zoom, from, to }),
-    ]
+    let mut effects = vec![Effect::Query(
+        ticket,
+        Query::Timeline { scope, from: from.clone(), to: to.clone(), newest_first, offset: 0 },
+    )];
+    // The whole store has no density strip (it would count every dated item).
+    if scope != TimelineScope::All {
+        effects.push(Effect::Query(density_ticket, Query::Density { scope, zoom, from, to }));
+    }
+    effects
 }
 
 fn load_density(state: &mut State) -> Vec<Effect> {
-    let Some(scope) = state.timeline.scope else { return Vec::new() };
+    let Some(scope) = state.timeline.scope.filter(|s| *s != TimelineScope::All) else { return Vec::new() };
     let ticket = state.ticket();
     state.timeline.density_ticket = ticket;
     let t = &state.timeline;
@@ -154,6 +178,10 @@ fn load_density(state: &mut State) -> Vec<Effect> {
 
 /// Shows record `id` in the detail pane.
 pub fn load_detail(state: &mut State, id: Uuid) -> Vec<Effect> {
+    // A bundle arrival on the timeline is not a record: nothing to show.
+    if id.is_nil() {
+        return Vec::new();
+    }
     if state.detail.subject == Some(id) && state.detail.view.is_some() {
         return Vec::new();
     }
@@ -462,6 +490,23 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             state.message = None;
             state.marked = None;
             Vec::new()
+        }
+        Action::Conflicts => update_exchange::open_conflicts(state),
+        Action::Exchange | Action::ExportBundle => {
+            update_exchange::open_exchange(state, super::screens::ExchangeStep::List)
+        }
+        Action::ImportBundle => {
+            update_exchange::open_exchange(state, super::screens::ExchangeStep::ImportPath(String::new()))
+        }
+        Action::ImportFile => update_import::open(state),
+        Action::TimelineAll => {
+            state.timeline.scope = Some(TimelineScope::All);
+            state.timeline.label = "whole store".into();
+            state.timeline.items.clear();
+            state.timeline.density.clear();
+            state.timeline.selected = 0;
+            state.focus = Pane::Timeline;
+            load_timeline(state)
         }
         Action::Click(x, y) => click(state, x, y),
         Action::ScrollDown(x, y) | Action::ScrollUp(x, y) => {

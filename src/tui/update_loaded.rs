@@ -72,10 +72,13 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
         Loaded::Timeline { items, offset } if ticket == state.timeline.ticket => {
             let t = &mut state.timeline;
             t.loading = false;
-            t.complete = items.len() < PAGE as usize;
+            let arrivals = items.iter().filter(|i| i.id.is_nil()).count();
+            t.complete = items.len() - arrivals < PAGE as usize;
             if offset == 0 {
                 t.items.clear();
+                t.arrivals = 0;
             }
+            t.arrivals += arrivals;
             t.items.extend(items);
             t.selected = t.selected.min(t.items.len().saturating_sub(1));
         }

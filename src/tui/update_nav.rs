@@ -85,7 +85,8 @@ pub(super) fn move_selection(state: &mut State, by: isize) -> Vec<Effect> {
                         from: t.from.clone(),
                         to: t.to.clone(),
                         newest_first: t.newest_first,
-                        offset: t.items.len() as u32,
+                        // Bundle arrivals are not rows of the store's timeline.
+                        offset: (t.items.len() - t.arrivals) as u32,
                     };
                     effects.push(Effect::Query(t.ticket, q));
                 }

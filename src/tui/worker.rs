@@ -78,6 +78,11 @@ pub enum Query {
         from: Uuid,
         to: Uuid,
     },
+    /// The other offices; `pending` also plans each export (slower).
+    Offices {
+        pending: bool,
+    },
+    Conflicts,
 }
 
 impl Query {
@@ -94,6 +99,8 @@ impl Query {
             Query::Search { .. } => 7,
             Query::Stats => 8,
             Query::Path { .. } => 9,
+            Query::Offices { .. } => 10,
+            Query::Conflicts => 11,
         }
     }
 }
@@ -130,18 +137,56 @@ pub enum Loaded {
         to: Uuid,
         steps: Option<Vec<PathStep>>,
     },
+    Offices {
+        pending: bool,
+        offices: Vec<crate::exchange::OfficeStatus>,
+    },
+    Conflicts(Vec<crate::exchange::ConflictView>),
 }
 
 /// A change the analyst made. Every one goes through a `Txn`: a signed op, audited.
 #[derive(Debug, Clone)]
 pub enum Write {
-    NewCase { props: Vec<(String, String)>, marking: Marking },
-    NewEntity { schema: String, props: Vec<(String, String)>, prov: Provenance },
-    SetValues { id: Uuid, props: Vec<(String, String)>, prov: Provenance },
-    NewLink { schema: String, from: Uuid, to: Uuid, props: Vec<(String, String)>, prov: Provenance },
-    NewNote { case: Uuid, text: String, author: String },
-    Delete { id: Uuid, label: String },
-    AddMember { case: Uuid, entity: Uuid, role: Option<String> },
+    NewCase {
+        props: Vec<(String, String)>,
+        marking: Marking,
+    },
+    NewEntity {
+        schema: String,
+        props: Vec<(String, String)>,
+        prov: Provenance,
+    },
+    SetValues {
+        id: Uuid,
+        props: Vec<(String, String)>,
+        prov: Provenance,
+    },
+    NewLink {
+        schema: String,
+        from: Uuid,
+        to: Uuid,
+        props: Vec<(String, String)>,
+        prov: Provenance,
+    },
+    NewNote {
+        case: Uuid,
+        text: String,
+        author: String,
+    },
+    Delete {
+        id: Uuid,
+        label: String,
+    },
+    AddMember {
+        case: Uuid,
+        entity: Uuid,
+        role: Option<String>,
+    },
+    /// Keep `keep` for the conflict `id` (as `liaison conflicts resolve ID --keep VALUE`).
+    ResolveConflict {
+        id: String,
+        keep: String,
+    },
 }
 
 /// Work sent to the thread.
@@ -153,6 +198,8 @@ pub enum Request {
     Generate(u64),
     /// Append to the audit log.
     Audit(&'static str, serde_json::Value),
+    /// Export or import, until done or cancelled.
+    Exchange(super::screens::ExchangeJob),
 }
 
 /// What the thread sends back.
@@ -187,7 +234,7 @@ impl Worker {
 
     /// Sends a request; false if the thread is gone.
     pub fn send(&self, request: Request) -> bool {
-        if matches!(request, Request::Generate(_)) {
+        if matches!(request, Request::Generate(_) | Request::Exchange(_)) {
             self.cancel.store(false, Ordering::SeqCst);
         }
         self.requests.as_ref().is_some_and(|tx| tx.send(request).is_ok())
@@ -246,6 +293,7 @@ fn serve(mut store: Store, rx: &Receiver<Request>, out: &Sender<Reply>, cancel: 
                         Err(e) => Action::Failed(e.to_string()),
                     },
                     Request::Generate(n) => generate(&mut store, n, out, cancel),
+                    Request::Exchange(job) => super::worker_exchange::run(&mut store, job, out, cancel),
                     Request::Audit(action, detail) => match store.audit(action, &detail) {
                         Ok(()) => Action::Tick,
                         Err(e) => Action::Failed(e.to_string()),
@@ -281,10 +329,14 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
                 rows: store.neighbourhood(entity, hops, NEIGHBOURS)?,
             }
         }
-        Query::Timeline { scope, from, to, newest_first, offset } => Loaded::Timeline {
-            items: store.timeline(&TimelineQuery { scope, from, to, newest_first, limit: PAGE, offset })?,
-            offset,
-        },
+        Query::Timeline { scope, from, to, newest_first, offset } => {
+            let q = TimelineQuery { scope, from, to, newest_first, limit: PAGE, offset };
+            let mut items = store.timeline(&q)?;
+            if scope == TimelineScope::All {
+                super::worker_exchange::merge_arrivals(store, &q, &mut items)?;
+            }
+            Loaded::Timeline { items, offset }
+        }
         Query::Density { scope, zoom, from, to } => {
             Loaded::Density(store.timeline_density(scope, zoom, from.as_deref(), to.as_deref())?)
         }
@@ -308,7 +360,21 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
         Query::Path { from, to } => {
             Loaded::Path { from, to, steps: shortest_path(store, from, to, PathLimits::default())? }
         }
+        Query::Offices { pending } => Loaded::Offices {
+            pending,
+            offices: crate::exchange::offices(store, pending).map_err(exchange_error)?,
+        },
+        Query::Conflicts => {
+            Loaded::Conflicts(crate::exchange::list_conflicts(store).map_err(exchange_error)?)
+        }
     })
+}
+
+fn exchange_error(e: crate::exchange::ExchangeError) -> StoreError {
+    match e {
+        crate::exchange::ExchangeError::Store(s) => s,
+        other => StoreError::Input(other.to_string()),
+    }
 }
 
 /// Views are audited as the command line audits them; moving back and forth over the same
@@ -381,6 +447,7 @@ fn write(store: &mut Store, w: Write) -> Result<(String, Option<Uuid>), StoreErr
             tx.commit(&serde_json::json!({ "case": case.to_string(), "entity": entity.to_string(), "via": "workbench" }))?;
             Ok(("Added to the case.".into(), Some(entity)))
         }
+        Write::ResolveConflict { id, keep } => super::worker_exchange::resolve(store, &id, &keep),
     }
 }
 

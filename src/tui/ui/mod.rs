@@ -2,8 +2,11 @@
 //! changes state or reads the store.
 
 mod cases;
+mod conflicts;
 mod detail;
 mod entities;
+mod exchange;
+mod import;
 pub mod layout;
 mod popups;
 mod status;
@@ -39,6 +42,14 @@ pub fn draw(frame: &mut Frame<'_>, state: &State, look: &Look<'_>) {
     detail::draw(frame, r.detail, state, look);
     status::draw(frame, r.status, state, look);
     popups::draw(frame, area, state, look);
+}
+
+/// The help screen as plain text, one line per binding (for tests and the palette).
+pub fn help_text(look: &Look<'_>) -> String {
+    popups::help_lines(look)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>() + "\n")
+        .collect()
 }
 
 /// A pane's frame: its number and title, bright when focused.

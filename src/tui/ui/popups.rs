@@ -25,6 +25,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         Some(Popup::Form(f)) => form(frame, area, f, look),
         Some(Popup::Picker(p)) => picker(frame, area, p, look),
         Some(Popup::Confirm(c)) => confirm(frame, area, c, look),
+        Some(Popup::Conflicts(c)) => super::conflicts::draw(frame, area, c, look),
+        Some(Popup::Exchange(e)) => super::exchange::draw(frame, area, e, state.job.as_ref(), look),
+        Some(Popup::Import(i)) => super::import::draw(frame, area, i, state.job.as_ref(), look),
     }
 }
 
@@ -37,7 +40,7 @@ fn popup_block<'a>(title: &str, look: &Look<'_>) -> Block<'a> {
 }
 
 /// Clears `rect`, draws the frame, and returns the inside.
-fn open(frame: &mut Frame<'_>, rect: Rect, title: &str, look: &Look<'_>) -> Rect {
+pub(super) fn open(frame: &mut Frame<'_>, rect: Rect, title: &str, look: &Look<'_>) -> Rect {
     frame.render_widget(Clear, rect);
     let block = popup_block(title, look);
     let inner = block.inner(rect);
@@ -90,7 +93,7 @@ fn help(frame: &mut Frame<'_>, area: Rect, scroll: u16, look: &Look<'_>) {
     frame.render_widget(Paragraph::new(lines).scroll((scroll.min(max), 0)), inner);
 }
 
-fn input_line<'a>(prompt: &str, text: &str, look: &Look<'_>) -> Line<'a> {
+pub(super) fn input_line<'a>(prompt: &str, text: &str, look: &Look<'_>) -> Line<'a> {
     Line::from(vec![
         Span::styled(prompt.to_owned(), look.theme.accent),
         Span::styled(text.to_owned(), look.theme.text),

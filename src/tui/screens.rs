@@ -1,0 +1,219 @@
+//! The state of the exchange screens: the conflicts inbox, the exchange screen (offices,
+//! export, bundle import) and the file import screen (STIX, MISP, FtM, CSV); and the jobs
+//! they send to the worker with what comes back. Plain data, written by `update_exchange`
+//! and `update_import` only.
+
+use std::path::PathBuf;
+
+use crate::exchange::{ConflictView, ExportReport, ImportReport as BundleReport, OfficeStatus};
+use crate::interop::{ImportFormat, ImportReport as FileReport};
+use crate::store::conflicts::HeadView;
+
+use super::keymap::Mode;
+
+/// Long work of these screens, run on the worker with progress (and a cancel flag where the
+/// library checks one).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExchangeJob {
+    Export {
+        office: String,
+        path: PathBuf,
+    },
+    /// The library's two passes with the second rolled back: what importing would do.
+    PreviewBundle {
+        path: PathBuf,
+    },
+    ImportBundle {
+        path: PathBuf,
+    },
+    PreviewFile(FileImport),
+    ImportFile(FileImport),
+}
+
+/// A file to import with another tool's format, as typed on the import screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileImport {
+    pub path: PathBuf,
+    pub format: ImportFormat,
+    pub mapping: Option<PathBuf>,
+    /// Reference of the case the imported entities go in.
+    pub case: Option<String>,
+}
+
+/// How a job ended: the library's report, or the one-line reason it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Exported(Result<ExportReport, String>),
+    BundlePreview(PathBuf, Result<BundleReport, String>),
+    BundleImported(Result<BundleReport, String>),
+    FilePreview(FileImport, Result<FileReport, String>),
+    FileImported(Result<FileReport, String>),
+}
+
+/// The formats offered, in the order the format field cycles through them.
+pub const FORMATS: [ImportFormat; 4] =
+    [ImportFormat::Stix, ImportFormat::Misp, ImportFormat::Ftm, ImportFormat::Csv];
+
+#[derive(Debug, Default)]
+pub struct ConflictsScreen {
+    pub conflicts: Vec<ConflictView>,
+    /// The selected value, counted over the values of every conflict in order.
+    pub selected: usize,
+    pub loading: bool,
+    pub ticket: u64,
+    /// A resolution is being saved.
+    pub saving: bool,
+}
+
+impl ConflictsScreen {
+    /// Every value of every conflict, in order: the rows the cursor moves over.
+    pub fn rows(&self) -> impl Iterator<Item = (&ConflictView, &HeadView)> {
+        self.conflicts.iter().flat_map(|c| c.values.iter().map(move |v| (c, v)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.conflicts.iter().map(|c| c.values.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn current(&self) -> Option<(&ConflictView, &HeadView)> {
+        self.rows().nth(self.selected)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExchangeStep {
+    List,
+    /// Typing where the bundle for the selected office goes.
+    ExportPath(String),
+    /// Typing which bundle file to import.
+    ImportPath(String),
+    /// A job runs (its gauge is `State::job`).
+    Working,
+    /// What importing this bundle would do; y applies it.
+    Preview {
+        path: PathBuf,
+        report: BundleReport,
+    },
+    Done(Outcome),
+}
+
+#[derive(Debug)]
+pub struct ExchangeScreen {
+    pub offices: Vec<OfficeStatus>,
+    pub selected: usize,
+    pub loading: bool,
+    /// The pending deltas are still being computed (the offices show first).
+    pub pending_loading: bool,
+    pub ticket: u64,
+    pub step: ExchangeStep,
+}
+
+impl ExchangeScreen {
+    pub fn new() -> ExchangeScreen {
+        ExchangeScreen {
+            offices: Vec::new(),
+            selected: 0,
+            loading: true,
+            pending_loading: true,
+            ticket: 0,
+            step: ExchangeStep::List,
+        }
+    }
+
+    pub fn current(&self) -> Option<&OfficeStatus> {
+        self.offices.get(self.selected)
+    }
+
+    pub fn mode(&self) -> Mode {
+        match self.step {
+            ExchangeStep::ExportPath(_) | ExchangeStep::ImportPath(_) => Mode::Input,
+            ExchangeStep::Preview { .. } => Mode::Confirm,
+            _ => Mode::Exchange,
+        }
+    }
+}
+
+impl Default for ExchangeScreen {
+    fn default() -> Self {
+        ExchangeScreen::new()
+    }
+}
+
+/// The fields of the file import form, in focus order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportField {
+    Path,
+    Format,
+    Mapping,
+    Case,
+}
+
+impl ImportField {
+    pub const ALL: [ImportField; 4] =
+        [ImportField::Path, ImportField::Format, ImportField::Mapping, ImportField::Case];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ImportField::Path => "File",
+            ImportField::Format => "Format",
+            ImportField::Mapping => "CSV mapping",
+            ImportField::Case => "Into case",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportStep {
+    Form,
+    Working,
+    Preview(FileImport, FileReport),
+    Done(Result<FileReport, String>),
+}
+
+#[derive(Debug)]
+pub struct ImportScreen {
+    pub path: String,
+    pub format: ImportFormat,
+    pub mapping: String,
+    pub case: String,
+    pub focus: ImportField,
+    pub error: Option<String>,
+    pub step: ImportStep,
+}
+
+impl ImportScreen {
+    /// The form, with the case the analyst is working in already filled in.
+    pub fn new(case: Option<&str>) -> ImportScreen {
+        ImportScreen {
+            path: String::new(),
+            format: ImportFormat::Stix,
+            mapping: String::new(),
+            case: case.unwrap_or_default().to_owned(),
+            focus: ImportField::Path,
+            error: None,
+            step: ImportStep::Form,
+        }
+    }
+
+    pub fn mode(&self) -> Mode {
+        match self.step {
+            ImportStep::Form => Mode::Input,
+            ImportStep::Preview(..) => Mode::Confirm,
+            ImportStep::Working | ImportStep::Done(_) => Mode::Exchange,
+        }
+    }
+
+    /// The text of a typed field (None for the format choice).
+    pub fn text(&self, field: ImportField) -> Option<&str> {
+        match field {
+            ImportField::Path => Some(&self.path),
+            ImportField::Mapping => Some(&self.mapping),
+            ImportField::Case => Some(&self.case),
+            ImportField::Format => None,
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The file import screen: the form (file, format, CSV mapping, case), the job's gauge,
+//! the dry run's report as a preview, and the report of the import.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::exchange::job_gauge;
+use super::layout::centered;
+use super::popups::open;
+use super::{Look, cell};
+use crate::interop::ImportReport;
+use crate::tui::screens::{FORMATS, ImportField, ImportScreen, ImportStep};
+use crate::tui::state::Job;
+
+/// A file import's report, a few lines: counts, then what was skipped and why.
+pub fn report_lines(r: &ImportReport) -> Vec<String> {
+    let mut lines = vec![
+        format!("{} ({}), source {:?}", r.file, r.format, r.source),
+        format!(
+            "Read {} · created {} · merged into existing {} · unchanged {} · skipped {}",
+            r.read, r.created, r.merged, r.unchanged, r.skipped.total
+        ),
+    ];
+    if !r.created_by_kind.is_empty() {
+        let kinds: Vec<String> = r.created_by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        lines.push(format!("Created: {}", kinds.join(", ")));
+    }
+    for (reason, s) in &r.skipped.reasons {
+        let example = s.examples.first().map(|e| format!(" (e.g. {e})")).unwrap_or_default();
+        lines.push(format!("  skipped {}: {reason}{example}", s.count));
+    }
+    lines
+}
+
+fn form_lines(s: &ImportScreen, width: usize, look: &Look<'_>) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for field in ImportField::ALL {
+        let focused = s.focus == field;
+        let mut spans = vec![Span::styled(
+            cell(field.label(), 13),
+            if focused { look.theme.focus } else { look.theme.dim },
+        )];
+        if let Some(text) = s.text(field) {
+            let w = width.saturating_sub(15);
+            let count = text.chars().count();
+            let shown: String = text.chars().skip(count.saturating_sub(w)).collect();
+            spans.push(Span::styled(shown, if focused { look.theme.selected } else { look.theme.text }));
+            if focused {
+                spans.push(Span::styled("█", look.theme.focus));
+            }
+            let hint = match field {
+                ImportField::Mapping if text.is_empty() => " for csv: e.g. assets/mappings/call-records.toml",
+                ImportField::Case if text.is_empty() => " optional case reference",
+                _ => "",
+            };
+            spans.push(Span::styled(hint, look.theme.dim));
+        } else {
+            for f in FORMATS {
+                let style = if f == s.format { look.theme.selected } else { look.theme.dim };
+                spans.push(Span::styled(format!(" {} ", f.name()), style));
+                spans.push(Span::raw(" "));
+            }
+            if focused {
+                spans.push(Span::styled(" s/m/f/c or space", look.theme.dim));
+            }
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::from(""));
+    if let Some(e) = &s.error {
+        lines.push(Line::styled(format!("⚠ {e}"), look.theme.error));
+    }
+    lines.push(Line::styled(
+        "Enter preview (nothing is written) · Tab next field · Esc close",
+        look.theme.dim,
+    ));
+    lines
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &ImportScreen, job: Option<&Job>, look: &Look<'_>) {
+    let rect = centered(area, 90.min(area.width.saturating_sub(2)), 18.min(area.height.saturating_sub(2)));
+    let inner = open(frame, rect, "Import a file — STIX, MISP, FtM, CSV", look);
+    let width = inner.width as usize;
+    let text = |l: String| Line::styled(l, look.theme.text);
+    let lines: Vec<Line> = match &s.step {
+        ImportStep::Form => form_lines(s, width, look),
+        ImportStep::Working => vec![Line::from(""), Line::styled("Working…", look.theme.dim)],
+        ImportStep::Preview(_, report) => {
+            let mut l = vec![Line::styled("Preview — nothing written yet", look.theme.warning)];
+            l.extend(report_lines(report).into_iter().map(text));
+            l.push(Line::from(""));
+            l.push(Line::from(vec![
+                Span::styled(" y ", look.theme.selected),
+                Span::raw(" import    "),
+                Span::styled(" Esc ", look.theme.selected),
+                Span::raw(" back to the form"),
+            ]));
+            l
+        }
+        ImportStep::Done(result) => {
+            let mut l = Vec::new();
+            match result {
+                Ok(r) if r.already_imported.is_some() => {
+                    l.push(Line::styled("Already imported: nothing changed", look.theme.accent));
+                    l.push(text(format!(
+                        "{} was imported on {}.",
+                        r.file,
+                        r.already_imported.as_deref().unwrap_or("")
+                    )));
+                }
+                Ok(r) => {
+                    l.push(Line::styled("Import done", look.theme.accent));
+                    l.extend(report_lines(r).into_iter().map(text));
+                }
+                Err(e) => {
+                    l.push(Line::styled("Import failed: nothing was written", look.theme.error));
+                    l.push(text(e.clone()));
+                }
+            }
+            l.push(Line::from(""));
+            l.push(Line::styled("Enter/Esc close", look.theme.dim));
+            l
+        }
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    if let (ImportStep::Working, Some(job)) = (&s.step, job) {
+        job_gauge(frame, Rect { height: 1.min(inner.height), ..inner }, job, look);
+    }
+}

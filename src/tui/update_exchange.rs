@@ -1,0 +1,327 @@
+//! `update` for the conflicts inbox and the exchange screen (offices, export, bundle import
+//! with a preview and a confirm step), and for the outcome of every exchange or import job.
+//! The work itself is the library's, on the worker (`worker_exchange`).
+
+use std::path::PathBuf;
+
+use super::action::Action;
+use super::effect::Effect;
+use super::screens::{ConflictsScreen, ExchangeJob, ExchangeScreen, ExchangeStep, Outcome};
+use super::state::{Job, Popup, State};
+use super::update::{query, reload};
+use super::worker::{Loaded, Query, Write};
+
+/// Longest path typed into an input (characters).
+const MAX_PATH_CHARS: usize = 1000;
+/// Rows a page key moves in the inbox and the office list.
+const PAGE_ROWS: usize = 10;
+
+/// Edits `text` with a typing action; false if the action is not one.
+pub(super) fn edit(text: &mut String, action: &Action) -> bool {
+    match action {
+        Action::TypeChar(c) if !c.is_control() && text.chars().count() < MAX_PATH_CHARS => text.push(*c),
+        Action::DeleteChar => {
+            text.pop();
+        }
+        Action::ClearInput => text.clear(),
+        _ => return false,
+    }
+    true
+}
+
+/// `selected` moved by a navigation action over `len` rows; None if the action is not one.
+pub(super) fn moved(selected: usize, len: usize, action: &Action) -> Option<usize> {
+    let last = len.saturating_sub(1);
+    Some(match action {
+        Action::SelectNext => (selected + 1).min(last),
+        Action::SelectPrev => selected.saturating_sub(1),
+        Action::PageDown => (selected + PAGE_ROWS).min(last),
+        Action::PageUp => selected.saturating_sub(PAGE_ROWS),
+        Action::SelectFirst => 0,
+        Action::SelectLast => last,
+        _ => return None,
+    })
+}
+
+/// Starts a job on the worker, unless one is running.
+pub(super) fn start_job(state: &mut State, label: String, job: ExchangeJob) -> Vec<Effect> {
+    if state.job.is_some() {
+        state.error("A job is already running.");
+        return Vec::new();
+    }
+    state.job = Some(Job { label, done: 0, total: 0 });
+    vec![Effect::Exchange(job)]
+}
+
+/// Opens the conflicts inbox and asks for the open conflicts.
+pub fn open_conflicts(state: &mut State) -> Vec<Effect> {
+    state.popup = Some(Popup::Conflicts(ConflictsScreen::default()));
+    reload_conflicts(state)
+}
+
+fn reload_conflicts(state: &mut State) -> Vec<Effect> {
+    let ticket = state.ticket();
+    let Some(Popup::Conflicts(c)) = &mut state.popup else { return Vec::new() };
+    c.ticket = ticket;
+    c.loading = true;
+    vec![Effect::Query(ticket, Query::Conflicts)]
+}
+
+pub fn conflicts(state: &mut State, action: &Action) -> Vec<Effect> {
+    let Some(Popup::Conflicts(c)) = &mut state.popup else { return Vec::new() };
+    if let Some(to) = moved(c.selected, c.len(), action) {
+        c.selected = to;
+        return Vec::new();
+    }
+    match action {
+        Action::Refresh => return reload_conflicts(state),
+        Action::Submit | Action::Open => {
+            if c.saving {
+                return Vec::new();
+            }
+            let Some((cf, v)) = c.current() else { return Vec::new() };
+            let write = Write::ResolveConflict { id: cf.id.clone(), keep: v.value.clone() };
+            let text = format!("Keeping {:?} for {} · {}…", v.value, cf.caption, cf.prop);
+            c.saving = true;
+            state.info(text);
+            return vec![Effect::Write(write)];
+        }
+        Action::Cancel | Action::Quit | Action::Conflicts => state.popup = None,
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Opens the exchange screen at `step` and asks for the offices.
+pub fn open_exchange(state: &mut State, step: ExchangeStep) -> Vec<Effect> {
+    state.popup = Some(Popup::Exchange(ExchangeScreen { step, ..ExchangeScreen::new() }));
+    reload_offices(state, false)
+}
+
+fn reload_offices(state: &mut State, pending: bool) -> Vec<Effect> {
+    let ticket = state.ticket();
+    let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
+    e.ticket = ticket;
+    e.loading = !pending;
+    e.pending_loading = true;
+    vec![Effect::Query(ticket, Query::Offices { pending })]
+}
+
+/// Where a bundle for `office` goes unless the analyst types another path: the current
+/// folder, named after the office and the day.
+pub fn default_bundle_path(office: &str) -> String {
+    let name: String =
+        office.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    format!("{name}-{}.liaison", chrono::Utc::now().format("%Y-%m-%d"))
+}
+
+pub fn exchange(state: &mut State, action: &Action) -> Vec<Effect> {
+    let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
+    match &mut e.step {
+        ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text) => {
+            if edit(text, action) {
+                return Vec::new();
+            }
+            match action {
+                Action::Submit => {
+                    let path = text.trim().to_owned();
+                    if path.is_empty() {
+                        state.error("Type the bundle file's path.");
+                        return Vec::new();
+                    }
+                    let path = PathBuf::from(path);
+                    let (label, job) = if matches!(e.step, ExchangeStep::ExportPath(_)) {
+                        let Some(office) = e.current().map(|o| o.office.clone()) else { return Vec::new() };
+                        (format!("Exporting to {office}"), ExchangeJob::Export { office, path })
+                    } else {
+                        ("Checking the bundle".to_owned(), ExchangeJob::PreviewBundle { path })
+                    };
+                    e.step = ExchangeStep::Working;
+                    return start_job(state, label, job);
+                }
+                Action::Cancel => e.step = ExchangeStep::List,
+                _ => {}
+            }
+        }
+        ExchangeStep::Preview { path, .. } => match action {
+            Action::Submit => {
+                let job = ExchangeJob::ImportBundle { path: path.clone() };
+                e.step = ExchangeStep::Working;
+                return start_job(state, "Importing the bundle".into(), job);
+            }
+            Action::Cancel => {
+                e.step = ExchangeStep::List;
+                state.info("Nothing was imported.");
+            }
+            _ => {}
+        },
+        ExchangeStep::Working => {
+            if matches!(action, Action::Cancel | Action::CancelJob) && state.job.is_some() {
+                state.info("Cancelling…");
+                return vec![Effect::CancelJob];
+            }
+        }
+        ExchangeStep::List | ExchangeStep::Done(_) => {
+            if let Some(to) = moved(e.selected, e.offices.len(), action) {
+                e.selected = to;
+                e.step = ExchangeStep::List;
+                return Vec::new();
+            }
+            match action {
+                Action::ExportBundle | Action::Submit | Action::Open => {
+                    if matches!(e.step, ExchangeStep::Done(_)) && *action != Action::ExportBundle {
+                        e.step = ExchangeStep::List;
+                        return Vec::new();
+                    }
+                    match e.current().map(|o| (o.office.clone(), o.revoked)) {
+                        None => {
+                            state
+                                .error("No office to export to: trust one with `liaison office trust CARD`.");
+                        }
+                        Some((office, true)) => {
+                            state.error(format!("{office} is revoked: nothing goes to it."));
+                        }
+                        Some((office, false)) => {
+                            e.step = ExchangeStep::ExportPath(default_bundle_path(&office));
+                        }
+                    }
+                }
+                Action::ImportBundle => e.step = ExchangeStep::ImportPath(String::new()),
+                Action::Refresh => return reload_offices(state, false),
+                Action::Cancel | Action::Quit | Action::Exchange => {
+                    if matches!(e.step, ExchangeStep::Done(_)) {
+                        e.step = ExchangeStep::List;
+                    } else {
+                        state.popup = None;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Answers for the exchange screens (offices, conflicts), matched by ticket.
+pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
+    match (loaded, &mut state.popup) {
+        (Loaded::Conflicts(list), Some(Popup::Conflicts(c))) if c.ticket == ticket => {
+            c.conflicts = list;
+            c.loading = false;
+            c.saving = false;
+            c.selected = c.selected.min(c.len().saturating_sub(1));
+        }
+        (Loaded::Offices { pending, offices }, Some(Popup::Exchange(e))) if e.ticket == ticket => {
+            let keep = e.current().map(|o| o.office.clone());
+            e.offices = offices;
+            e.loading = false;
+            e.pending_loading = !pending;
+            e.selected = keep
+                .and_then(|k| e.offices.iter().position(|o| o.office == k))
+                .unwrap_or_else(|| e.selected.min(e.offices.len().saturating_sub(1)));
+            // The offices show at once; the pending deltas (an export plan each) follow.
+            if !pending && !e.offices.is_empty() {
+                return reload_offices(state, true);
+            }
+            e.pending_loading = false;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A write was saved: the inbox, if open, lists what is still open.
+pub fn saved(state: &mut State) -> Vec<Effect> {
+    if matches!(state.popup, Some(Popup::Conflicts(_))) { reload_conflicts(state) } else { Vec::new() }
+}
+
+/// A query or write failed: the screens stop waiting.
+pub fn failed(state: &mut State) {
+    match &mut state.popup {
+        Some(Popup::Conflicts(c)) => {
+            c.loading = false;
+            c.saving = false;
+        }
+        Some(Popup::Exchange(e)) => {
+            e.loading = false;
+            e.pending_loading = false;
+        }
+        _ => {}
+    }
+}
+
+/// A job of these screens ended: its report goes on the screen that asked for it, a line
+/// in the status bar, and the panes reload when the store changed.
+pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
+    state.job = None;
+    let mut changed = false;
+    let step = match outcome {
+        Outcome::BundlePreview(path, Ok(report)) if report.status == "preview" => {
+            state.info("What the bundle would bring: y or Enter imports it, Esc leaves the store as it is.");
+            Some(ExchangeStep::Preview { path, report })
+        }
+        Outcome::BundlePreview(path, result) => {
+            match &result {
+                Ok(r) => state.info(format!(
+                    "Bundle {} from {} was already imported: nothing changed.",
+                    r.sequence, r.from
+                )),
+                Err(e) => state.error(e.clone()),
+            }
+            Some(ExchangeStep::Done(Outcome::BundlePreview(path, result)))
+        }
+        Outcome::Exported(result) => {
+            match &result {
+                Ok(r) => state.info(format!(
+                    "Wrote {} for {}: {} ops in {} commits.",
+                    r.file.as_deref().unwrap_or_default(),
+                    r.recipients.iter().map(|x| x.office.as_str()).collect::<Vec<_>>().join(", "),
+                    r.ops,
+                    r.commits
+                )),
+                Err(e) => state.error(e.clone()),
+            }
+            Some(ExchangeStep::Done(Outcome::Exported(result)))
+        }
+        Outcome::BundleImported(result) => {
+            match &result {
+                Ok(r) if r.status == "already imported" => state.info(format!(
+                    "Bundle {} from {} was already imported: nothing changed.",
+                    r.sequence, r.from
+                )),
+                Ok(r) => {
+                    changed = true;
+                    state.info(format!(
+                        "Imported bundle {} from {}: {} new, {} updated, {} unchanged records; {} new conflicts.",
+                        r.sequence, r.from, r.records_new, r.records_updated, r.records_unchanged, r.conflicts_new
+                    ));
+                }
+                Err(e) => state.error(e.clone()),
+            }
+            Some(ExchangeStep::Done(Outcome::BundleImported(result)))
+        }
+        file @ (Outcome::FilePreview(..) | Outcome::FileImported(_)) => {
+            let (step, store_changed) = super::update_import::outcome(state, file);
+            changed = store_changed;
+            if let Some(Popup::Import(s)) = &mut state.popup {
+                s.step = step;
+            }
+            None
+        }
+    };
+    let mut effects = Vec::new();
+    if let Some(step) = step {
+        let refresh = matches!(step, ExchangeStep::Done(Outcome::Exported(_) | Outcome::BundleImported(_)));
+        if let Some(Popup::Exchange(e)) = &mut state.popup {
+            e.step = step;
+        }
+        if refresh {
+            effects.extend(reload_offices(state, false));
+        }
+    }
+    if changed {
+        effects.extend(reload(state));
+        effects.push(query(state, Query::Stats));
+    }
+    effects
+}

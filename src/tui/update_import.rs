@@ -1,0 +1,154 @@
+//! `update` for the file import screen: a small form (file, format, CSV mapping, case),
+//! then the library's dry run as a preview, a confirm step, and the import on the worker.
+
+use std::path::PathBuf;
+
+use super::action::Action;
+use super::effect::Effect;
+use super::screens::{ExchangeJob, FORMATS, FileImport, ImportField, ImportScreen, ImportStep, Outcome};
+use super::state::{Popup, State};
+use super::update_exchange::{edit, start_job};
+use crate::interop::ImportFormat;
+
+/// Opens the import form, the case being worked in filled in.
+pub fn open(state: &mut State) -> Vec<Effect> {
+    let case = state.current_case().map(|c| c.reference.clone());
+    state.popup = Some(Popup::Import(ImportScreen::new(case.as_deref())));
+    Vec::new()
+}
+
+/// The format a typed letter picks (its initial), or the next one for a space.
+fn pick_format(current: ImportFormat, c: char) -> ImportFormat {
+    if c == ' ' {
+        let i = FORMATS.iter().position(|f| *f == current).unwrap_or(0);
+        return FORMATS[(i + 1) % FORMATS.len()];
+    }
+    FORMATS.iter().copied().find(|f| f.name().starts_with(c.to_ascii_lowercase())).unwrap_or(current)
+}
+
+fn field_step(focus: ImportField, by: isize) -> ImportField {
+    let all = ImportField::ALL;
+    let i = all.iter().position(|f| *f == focus).unwrap_or(0) as isize;
+    all[(i + by).rem_euclid(all.len() as isize) as usize]
+}
+
+/// The form as a job, or what is missing.
+fn request(s: &ImportScreen) -> Result<FileImport, String> {
+    let path = s.path.trim();
+    if path.is_empty() {
+        return Err("Type the path of the file to import.".into());
+    }
+    let mapping = Some(s.mapping.trim()).filter(|m| !m.is_empty()).map(PathBuf::from);
+    match (s.format, &mapping) {
+        (ImportFormat::Csv, None) => {
+            return Err("CSV needs a column mapping file (assets/mappings/ has examples).".into());
+        }
+        (ImportFormat::Csv, Some(_)) | (_, None) => {}
+        (_, Some(_)) => return Err("A mapping is for CSV files only: clear it or choose csv.".into()),
+    }
+    Ok(FileImport {
+        path: PathBuf::from(path),
+        format: s.format,
+        mapping,
+        case: Some(s.case.trim().to_owned()).filter(|c| !c.is_empty()),
+    })
+}
+
+fn file_name(file: &FileImport) -> String {
+    file.path
+        .file_name()
+        .map_or_else(|| file.path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+pub fn import(state: &mut State, action: &Action) -> Vec<Effect> {
+    let Some(Popup::Import(s)) = &mut state.popup else { return Vec::new() };
+    match &s.step {
+        ImportStep::Form => {
+            if s.focus == ImportField::Format {
+                if let Action::TypeChar(c) = action {
+                    s.format = pick_format(s.format, *c);
+                    return Vec::new();
+                }
+            } else {
+                let field = match s.focus {
+                    ImportField::Path => &mut s.path,
+                    ImportField::Mapping => &mut s.mapping,
+                    ImportField::Case | ImportField::Format => &mut s.case,
+                };
+                if edit(field, action) {
+                    s.error = None;
+                    return Vec::new();
+                }
+            }
+            match action {
+                Action::NextField => s.focus = field_step(s.focus, 1),
+                Action::PrevField => s.focus = field_step(s.focus, -1),
+                Action::Submit => match request(s) {
+                    Ok(file) => {
+                        s.error = None;
+                        s.step = ImportStep::Working;
+                        let label = format!("Reading {}", file_name(&file));
+                        return start_job(state, label, ExchangeJob::PreviewFile(file));
+                    }
+                    Err(e) => s.error = Some(e),
+                },
+                Action::Cancel => state.popup = None,
+                _ => {}
+            }
+        }
+        ImportStep::Preview(file, _) => match action {
+            Action::Submit => {
+                let file = file.clone();
+                s.step = ImportStep::Working;
+                let label = format!("Importing {}", file_name(&file));
+                return start_job(state, label, ExchangeJob::ImportFile(file));
+            }
+            Action::Cancel => {
+                s.step = ImportStep::Form;
+                state.info("Nothing was imported.");
+            }
+            _ => {}
+        },
+        ImportStep::Working => {
+            if matches!(action, Action::Cancel | Action::CancelJob) {
+                state.info("An import is one transaction: it finishes or changes nothing; wait for it.");
+            }
+        }
+        ImportStep::Done(_) => {
+            if matches!(action, Action::Submit | Action::Cancel | Action::Quit | Action::ImportFile) {
+                state.popup = None;
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Where the import screen goes after a file job, and whether the store changed.
+pub fn outcome(state: &mut State, outcome: Outcome) -> (ImportStep, bool) {
+    match outcome {
+        Outcome::FilePreview(file, Ok(report)) if report.already_imported.is_none() => {
+            state.info("What the file would bring: y or Enter imports it, Esc goes back to the form.");
+            (ImportStep::Preview(file, report), false)
+        }
+        Outcome::FilePreview(_, result) | Outcome::FileImported(result) => {
+            let mut changed = false;
+            match &result {
+                Ok(r) if r.already_imported.is_some() => state.info(format!(
+                    "{} was already imported ({}): nothing changed.",
+                    r.file,
+                    r.already_imported.as_deref().unwrap_or_default()
+                )),
+                Ok(r) => {
+                    changed = r.changed;
+                    state.info(format!(
+                        "Imported {}: {} read, {} created, {} merged, {} skipped.",
+                        r.file, r.read, r.created, r.merged, r.skipped.total
+                    ));
+                }
+                Err(e) => state.error(e.clone()),
+            }
+            (ImportStep::Done(result), changed)
+        }
+        _ => (ImportStep::Form, false),
+    }
+}

@@ -1,0 +1,161 @@
+//! The store thread's share of the exchange screens: export and import jobs (each the
+//! library's own call, with progress and the cancel flag), the conflicts inbox's resolution,
+//! and bundle arrivals merged into the whole-store timeline.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+use uuid::Uuid;
+
+use super::action::Action;
+use super::screens::{ExchangeJob, FileImport, Outcome};
+use super::worker::Reply;
+use crate::exchange::{self, ExchangeError, ExportRequest};
+use crate::interop::{self, ImportError, ImportOptions, mapping::Mapping};
+use crate::store::query::{TimelineItem, TimelineQuery};
+use crate::store::{Store, StoreError};
+
+/// The schema shown for a bundle arrival on the timeline (it is not a record: its id is nil).
+pub const ARRIVAL: &str = "Bundle";
+
+/// Least time between two progress reports (the library reports every commit or block).
+const PROGRESS_EVERY: Duration = Duration::from_millis(50);
+
+/// Runs `job` and says how it ended.
+pub fn run(store: &mut Store, job: ExchangeJob, out: &Sender<Reply>, cancel: &AtomicBool) -> Action {
+    let mut last = Instant::now().checked_sub(PROGRESS_EVERY).unwrap_or_else(Instant::now);
+    let mut progress = |done: u64, total: u64| {
+        if last.elapsed() >= PROGRESS_EVERY || (total > 0 && done >= total) {
+            last = Instant::now();
+            let _ = out.send(Reply::Action(Action::JobProgress(done, total)));
+        }
+    };
+    let outcome = match job {
+        ExchangeJob::Export { office, path } => {
+            let req = ExportRequest { to: vec![office], output: path, ..ExportRequest::default() };
+            Outcome::Exported(
+                exchange::export(store, &req, &mut progress, cancel).map_err(|e| bundle_error(&e)),
+            )
+        }
+        ExchangeJob::PreviewBundle { path } => {
+            let r = exchange::import(store, &path, true, &mut progress, cancel).map_err(|e| bundle_error(&e));
+            Outcome::BundlePreview(path, r)
+        }
+        ExchangeJob::ImportBundle { path } => Outcome::BundleImported(
+            exchange::import(store, &path, false, &mut progress, cancel).map_err(|e| bundle_error(&e)),
+        ),
+        ExchangeJob::PreviewFile(file) => {
+            let r = file_options(store, &file)
+                .and_then(|opts| interop::preview(store, &file.path, &opts, &mut progress))
+                .map_err(|e| e.to_string());
+            Outcome::FilePreview(file, r)
+        }
+        ExchangeJob::ImportFile(file) => Outcome::FileImported(
+            file_options(store, &file)
+                .and_then(|opts| interop::import(store, &file.path, &opts, &mut progress))
+                .map_err(|e| e.to_string()),
+        ),
+    };
+    Action::Exchanged(Box::new(outcome))
+}
+
+/// One line for the analyst, as the command line says it.
+fn bundle_error(e: &ExchangeError) -> String {
+    if e.is_rejection() { format!("Bundle rejected: {e}; nothing was changed.") } else { e.to_string() }
+}
+
+/// The import options the screen's fields stand for, checked as the command line checks them.
+fn file_options(store: &Store, file: &FileImport) -> Result<ImportOptions, ImportError> {
+    if !file.path.exists() {
+        return Err(ImportError::Usage(format!("{}: no such file or folder", file.path.display())));
+    }
+    let mut opts = ImportOptions::new(file.format);
+    opts.mapping = match (&file.mapping, file.format) {
+        (Some(m), interop::ImportFormat::Csv) => Some(Mapping::load(m)?),
+        (None, interop::ImportFormat::Csv) => {
+            return Err(ImportError::Usage(
+                "CSV needs a column mapping (examples: assets/mappings/call-records.toml, \
+                 assets/mappings/bank-transactions.toml)"
+                    .into(),
+            ));
+        }
+        _ => None,
+    };
+    opts.case = file.case.as_deref().map(|r| store.case_id(r)).transpose()?;
+    Ok(opts)
+}
+
+/// Keeps `keep` for conflict `id`, through the library (as `liaison conflicts resolve`).
+pub fn resolve(store: &mut Store, id: &str, keep: &str) -> Result<(String, Option<Uuid>), StoreError> {
+    let cf = exchange::resolve_conflict(store, id, keep).map_err(|e| match e {
+        ExchangeError::Store(s) => s,
+        other => StoreError::Input(other.to_string()),
+    })?;
+    Ok((
+        format!(
+            "Kept {keep:?} for {} {} · {}; the resolution goes with the next bundles.",
+            cf.schema, cf.caption, cf.prop
+        ),
+        Some(cf.record),
+    ))
+}
+
+/// Adds the bundles imported within the span of this page of the whole-store timeline.
+///
+/// A page covers the dates from just after the previous page's last item to its own last
+/// item (to the end of the range on the last page), so every arrival lands on exactly one
+/// page. The extra cost is one indexed look-up of the previous page's last item and a read
+/// of the small `bundle_in` table.
+pub fn merge_arrivals(
+    store: &Store,
+    q: &TimelineQuery,
+    items: &mut Vec<TimelineItem>,
+) -> Result<(), StoreError> {
+    let last_page = items.len() < q.limit as usize;
+    let before = if q.offset > 0 {
+        store.timeline(&TimelineQuery { offset: q.offset - 1, limit: 1, ..q.clone() })?.pop().map(|i| i.at)
+    } else {
+        None
+    };
+    let end = if last_page { None } else { items.last().map(|i| i.at.clone()) };
+    let from = q.from.clone().unwrap_or_default();
+    // The same bounds as the timeline's: "2024-03" includes every day of March.
+    let to = q.to.as_ref().map(|t| format!("{t}~"));
+    let arrivals = exchange::status::arrivals(store).map_err(|e| match e {
+        ExchangeError::Store(s) => s,
+        other => StoreError::Input(other.to_string()),
+    })?;
+    let mut added = false;
+    for a in arrivals {
+        if a.at < from || to.as_ref().is_some_and(|t| a.at >= *t) {
+            continue;
+        }
+        let on_page = if q.newest_first {
+            before.as_ref().is_none_or(|b| a.at < *b) && end.as_ref().is_none_or(|e| a.at >= *e)
+        } else {
+            before.as_ref().is_none_or(|b| a.at > *b) && end.as_ref().is_none_or(|e| a.at <= *e)
+        };
+        if on_page {
+            added = true;
+            items.push(TimelineItem {
+                summary: format!("Bundle from {}: {} ops", a.office, a.ops),
+                at: a.at,
+                id: Uuid::nil(),
+                schema: ARRIVAL.into(),
+                prop: "imported".into(),
+                a: None,
+                b: None,
+            });
+        }
+    }
+    if added {
+        // Stable: items of the same date keep the store's order.
+        if q.newest_first {
+            items.sort_by(|x, y| y.at.cmp(&x.at));
+        } else {
+            items.sort_by(|x, y| x.at.cmp(&y.at));
+        }
+    }
+    Ok(())
+}
