@@ -80,3 +80,16 @@ fn popups() {
     keys(&mut app, &["n", "ctrl-l"]);
     insta::assert_snapshot!("unlock_screen", shot(&mut app, 80, 24));
 }
+
+#[test]
+fn the_measures_screen_shows_the_task_force_numbers_by_month() {
+    let (_l, mut app) = demo_app();
+    // The demo's joint operations were executed in 2025; the screen ends on a fixed day.
+    app.state.today = chrono::NaiveDate::from_ymd_opt(2025, 6, 30);
+    keys(&mut app, &["M"]);
+    let text = shot(&mut app, 100, 40);
+    assert!(text.contains("Joint operations"), "{text}");
+    insta::assert_snapshot!("popup_measures", text);
+    keys(&mut app, &["esc"]);
+    assert!(!shot(&mut app, 100, 40).contains("Task-force measures"));
+}

@@ -259,14 +259,7 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
 }
 
 /// "3 h 12 min", "45 s": a response time an analyst reads at a glance.
-pub fn human_seconds(s: i64) -> String {
-    match s {
-        s if s < 120 => format!("{s} s"),
-        s if s < 7200 => format!("{} min", s / 60),
-        s if s < 172_800 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
-        s => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
-    }
-}
+pub use crate::store::query::human_seconds;
 
 #[derive(Debug, Subcommand)]
 pub enum ConflictsCommand {

@@ -137,6 +137,8 @@ actions! {
         ExportBundle,
         /// Import a bundle file (a preview first, then confirm)
         ImportBundle,
+        /// The task force's measures: sharing response time, joint operations, disruptions
+        Measures,
     }
     internal {
         /// A character typed into the focused input.

@@ -234,6 +234,7 @@ pub enum Popup {
     Conflicts(super::screens::ConflictsScreen),
     Exchange(super::screens::ExchangeScreen),
     Import(super::screens::ImportScreen),
+    Measures(super::update_measures::MeasuresScreen),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,6 +283,8 @@ pub struct State {
     /// The entity marked as the start of a link or path.
     pub marked: Option<(Uuid, String)>,
     pub counts: Option<Counts>,
+    /// The day the measures screen ends on; `None`: today by the clock (tests fix it).
+    pub today: Option<chrono::NaiveDate>,
     next_ticket: u64,
 }
 
@@ -318,6 +321,7 @@ impl State {
             job: None,
             marked: None,
             counts: None,
+            today: None,
             next_ticket: 0,
         }
     }
@@ -335,7 +339,8 @@ impl State {
         }
         match &self.popup {
             None => Mode::Main,
-            Some(Popup::Help { .. }) => Mode::Help,
+            // The measures are a read-only page: they scroll and close like help.
+            Some(Popup::Help { .. } | Popup::Measures(_)) => Mode::Help,
             Some(Popup::Search(_)) => Mode::Search,
             Some(Popup::Palette(_)) => Mode::Palette,
             Some(Popup::Form(_)) => Mode::Form,

@@ -83,6 +83,10 @@ pub enum Query {
         pending: bool,
     },
     Conflicts,
+    /// The task force's measures, month by month up to `until`.
+    Measures {
+        until: chrono::NaiveDate,
+    },
 }
 
 impl Query {
@@ -101,6 +105,7 @@ impl Query {
             Query::Path { .. } => 9,
             Query::Offices { .. } => 10,
             Query::Conflicts => 11,
+            Query::Measures { .. } => 12,
         }
     }
 }
@@ -142,6 +147,7 @@ pub enum Loaded {
         offices: Vec<crate::exchange::OfficeStatus>,
     },
     Conflicts(Vec<crate::exchange::ConflictView>),
+    Measures(Box<crate::store::query::Measures>),
 }
 
 /// A change the analyst made. Every one goes through a `Txn`: a signed op, audited.
@@ -366,6 +372,9 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
         },
         Query::Conflicts => {
             Loaded::Conflicts(crate::exchange::list_conflicts(store).map_err(exchange_error)?)
+        }
+        Query::Measures { until } => {
+            Loaded::Measures(Box::new(store.measures(super::update_measures::MONTHS, until)?))
         }
     })
 }

@@ -50,6 +50,16 @@ struct Operation {
     disrupted: bool,
 }
 
+/// A duration as an analyst reads it: "45 s", "12 min", "3 h 20 min", "2 d 4 h".
+pub fn human_seconds(s: i64) -> String {
+    match s {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+        s => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
 fn month_of(date: &str) -> Option<&str> {
     (date.len() >= 7).then(|| &date[..7])
 }

@@ -15,7 +15,7 @@ pub use case::{CaseFilter, CaseSummary, CaseView, MemberView, RecordView};
 pub use case_list::CaseRow;
 pub use density::{DensityBucket, MAX_BUCKETS, Zoom};
 pub use entity::{EntityView, LinkView, Neighbour, StatementView};
-pub use measures::{Measures, MonthMeasures};
+pub use measures::{Measures, MonthMeasures, human_seconds};
 pub use members::{KindCount, LINK_COUNT_CAP, MemberRow};
 pub use search::SearchHit;
 pub use stats::{Outcomes, Stats, TableSpace};

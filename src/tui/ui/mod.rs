@@ -8,6 +8,7 @@ mod entities;
 mod exchange;
 mod import;
 pub mod layout;
+mod measures;
 mod popups;
 mod status;
 mod timeline;
