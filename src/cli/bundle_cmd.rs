@@ -116,8 +116,16 @@ pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
         );
     }
     if !report.withheld.is_empty() {
-        let ops: u64 = report.withheld.iter().map(|w| w.ops).sum();
+        let ops: u64 = report.recipients.iter().map(|r| r.withheld).sum();
+        let listed: u64 = report.withheld.iter().map(|w| w.ops).sum();
         println!("Withheld {ops} ops by handling markings:");
+        if listed < ops {
+            println!(
+                "  (the first {} values are listed; {} more ops were withheld)",
+                report.withheld.len(),
+                ops - listed
+            );
+        }
         for w in report.withheld.iter().take(if report.dry_run { usize::MAX } else { 20 }) {
             println!(
                 "  to {:<14} {:<28} {:<14} {}",

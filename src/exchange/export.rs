@@ -44,6 +44,8 @@ pub struct RecipientReport {
     pub full_history: Vec<String>,
     /// Ops the office has not acknowledged and receives.
     pub ops: u64,
+    /// Ops withheld from the office by handling markings (all of them; the report lists at
+    /// most 10,000 values per office).
     pub withheld: u64,
     /// What this bundle acknowledges to the office: its bundles and commits we hold.
     pub acknowledges_bundles: Vec<[u64; 2]>,
@@ -199,7 +201,7 @@ fn finish(
             full_cases: t.full_cases.clone(),
         })
         .collect();
-    let withheld: u64 = plan.targets.iter().map(|t| t.withheld().map(|w| w.ops).sum::<u64>()).sum();
+    let withheld: u64 = plan.targets.iter().map(|t| t.withheld_ops).sum();
     store.record_export(
         &sent,
         &serde_json::json!({
@@ -228,7 +230,7 @@ fn report(
             cases: case_refs(store, &t.cases)?,
             full_history: case_refs(store, &t.full_cases)?,
             ops: t.ops,
-            withheld: w.iter().map(|w| w.ops).sum(),
+            withheld: t.withheld_ops,
             acknowledges_bundles: t.acks.bundles.clone(),
         });
         withheld.extend(w);

@@ -62,8 +62,15 @@ pub struct Target {
     /// Per author, the first commit with an op the office needs that another recipient
     /// may not receive: its cover stops below it.
     excluded_from: HashMap<DeviceId, u64>,
+    /// The values withheld, listed up to [`MAX_WITHHELD_LISTED`] (a store whose shared cases
+    /// are mostly TLP:RED would otherwise hold one entry per statement in memory).
     withheld: BTreeMap<(Uuid, String, String, String), Withheld>,
+    /// Every op withheld, listed or not.
+    pub withheld_ops: u64,
 }
+
+/// Withheld values listed per recipient; beyond, they are counted only.
+pub const MAX_WITHHELD_LISTED: usize = 10_000;
 
 impl Target {
     pub fn withheld(&self) -> impl Iterator<Item = &Withheld> {
@@ -197,6 +204,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             ops: 0,
             excluded_from: HashMap::new(),
             withheld: BTreeMap::new(),
+            withheld_ops: 0,
         });
     }
     let cases =
@@ -459,9 +467,13 @@ fn note_withheld(store: &Store, t: &mut Target, op: &Op, reason: &str) -> Result
         OpBody::Remove { prop, value, .. } => (prop.clone(), value.clone(), String::new()),
         OpBody::Create { .. } => (String::new(), String::new(), String::new()),
     };
+    t.withheld_ops += 1;
     let key = (op.object, prop.clone(), value.clone(), reason.to_owned());
     if let Some(w) = t.withheld.get_mut(&key) {
         w.ops += 1;
+        return Ok(());
+    }
+    if t.withheld.len() >= MAX_WITHHELD_LISTED {
         return Ok(());
     }
     let (schema, caption) = store.record_label(op.object)?.unwrap_or_default();
