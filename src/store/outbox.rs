@@ -1,7 +1,7 @@
 //! The store's side of export: which records shared cases reach, and the op log read
 //! commit by commit. The decisions (delta, release rules) are made in `exchange::plan`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
@@ -74,30 +74,35 @@ impl Store {
             let (uid, case) = row?;
             scope.records.insert(uid_from_blob(&uid), case.map(|k| uid_from_blob(&k)));
         }
+        // The distinct (source, marking, case, author) combinations are few; the statements
+        // are many (16 million at a million entities). They are streamed and deduplicated
+        // here rather than grouped by SQLite, whose sorter would hold them all in memory
+        // (temp_store is memory: no plaintext temp files).
+        let mut distinct: HashSet<(i64, String, Option<i64>, Vec<u8>)> = HashSet::new();
         let mut stmt = c.prepare(
-            "SELECT src.uid, s.marking, coalesce(sc.uid, xc.uid), s.origin
-             FROM x_scope x JOIN stmt s ON s.obj = x.n
-             JOIN object src ON src.n = s.source
-             LEFT JOIN object sc ON sc.n = s.case_n
-             LEFT JOIN object xc ON xc.n = x.case_n
-             WHERE s.source <> 0
-             GROUP BY s.source, s.marking, s.case_n, x.case_n, s.origin",
+            "SELECT s.source, s.marking, coalesce(s.case_n, x.case_n), s.origin
+             FROM x_scope x JOIN stmt s ON s.obj = x.n WHERE s.source <> 0",
         )?;
-        for row in stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<Vec<u8>>>(2)?,
-                r.get::<_, Vec<u8>>(3)?,
-            ))
-        })? {
-            let (source, marking, case, origin) = row?;
-            scope.citations.push((
-                uid_from_blob(&source),
-                marking,
-                case.map(|k| uid_from_blob(&k)),
-                device_from_blob(&origin),
-            ));
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let key: (i64, String, Option<i64>, Vec<u8>) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            if !distinct.contains(&key) {
+                distinct.insert(key);
+            }
+        }
+        let uid_of = |n: i64| -> Result<Option<Uuid>> {
+            Ok(c.prepare_cached("SELECT uid FROM object WHERE n = ?1")?
+                .query_row([n], |r| r.get::<_, Vec<u8>>(0))
+                .optional()?
+                .map(|b| uid_from_blob(&b)))
+        };
+        for (source, marking, case, origin) in distinct {
+            let Some(source) = uid_of(source)? else { continue };
+            let case = match case {
+                Some(k) => uid_of(k)?,
+                None => None,
+            };
+            scope.citations.push((source, marking, case, device_from_blob(&origin)));
         }
         Ok(scope)
     }
