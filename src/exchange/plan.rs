@@ -16,7 +16,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::format::{AckedUpto, Acks, Cover};
-use super::release::{Author, Destination, ReleaseContext};
+use super::release::{Destination, ReleaseContext};
 use super::{ExchangeError, Result};
 use crate::model::ids::DeviceId;
 use crate::model::op::{DELETED, Op, OpBody};
@@ -121,18 +121,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
     }
     let devices = store.devices()?;
     let shares = store.case_shares()?;
-    let mut context = ReleaseContext::default();
-    for d in &devices {
-        context
-            .authors
-            .insert(d.id, Author { office: d.office.clone(), agency: d.agency.clone(), is_self: d.is_self });
-    }
-    for s in &shares {
-        context.participants.entry(s.case).or_default().insert(s.office.clone());
-        if let std::collections::hash_map::Entry::Vacant(e) = context.case_names.entry(s.case) {
-            e.insert(store.case_reference(s.case)?.unwrap_or_else(|| s.case.to_string()));
-        }
-    }
+    let context = ReleaseContext::load(store)?;
     let mut targets = Vec::new();
     let mut seen = BTreeSet::new();
     for office in to {

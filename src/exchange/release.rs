@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 use crate::model::ids::DeviceId;
 use crate::model::marking::{Marking, Release, Vocabulary};
+use crate::store::{Store, StoreError};
 
 /// The office a bundle goes to, as the rules need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +34,18 @@ pub struct Destination {
     pub office: String,
     pub agency: String,
     pub country: String,
+}
+
+impl Destination {
+    /// `office` as a recipient, from its trusted devices; None if no trusted, unrevoked
+    /// device of that name is known.
+    pub fn of_office(store: &Store, office: &str) -> Result<Option<Destination>, StoreError> {
+        Ok(store.office_devices(office)?.first().map(|d| Destination {
+            office: d.office.clone(),
+            agency: d.agency.clone(),
+            country: d.country.clone(),
+        }))
+    }
 }
 
 /// Who recorded a value: the office of the authoring device.
@@ -55,6 +68,26 @@ pub struct ReleaseContext {
 }
 
 impl ReleaseContext {
+    /// The rules' context as this store knows it: every known device's office and agency,
+    /// every case share. Exports to offices (bundles) and to files (`--for OFFICE`) both
+    /// decide with it, so the two can never disagree.
+    pub fn load(store: &Store) -> Result<ReleaseContext, StoreError> {
+        let mut context = ReleaseContext::default();
+        for d in store.devices()? {
+            context.authors.insert(
+                d.id,
+                Author { office: d.office.clone(), agency: d.agency.clone(), is_self: d.is_self },
+            );
+        }
+        for s in store.case_shares()? {
+            context.participants.entry(s.case).or_default().insert(s.office.clone());
+            if let std::collections::hash_map::Entry::Vacant(e) = context.case_names.entry(s.case) {
+                e.insert(store.case_reference(s.case)?.unwrap_or_else(|| s.case.to_string()));
+            }
+        }
+        Ok(context)
+    }
+
     fn case_name(&self, case: Uuid) -> String {
         self.case_names.get(&case).cloned().unwrap_or_else(|| case.to_string())
     }

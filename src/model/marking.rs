@@ -124,6 +124,12 @@ impl Marking {
         Ok(marking)
     }
 
+    /// The marking of last resort when an office has chosen none: TLP:AMBER, as DESIGN §5b
+    /// says. It is what a store made before default markings existed takes.
+    pub fn office_fallback() -> Marking {
+        Marking { tlp: 2, codes: BTreeSet::new() }
+    }
+
     /// The most restrictive combination of two markings.
     #[must_use]
     pub fn join(&self, other: &Marking) -> Marking {

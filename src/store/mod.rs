@@ -35,6 +35,7 @@ pub use write::{Txn, WriteSummary};
 
 use crate::model::hlc::{Clock, Hlc};
 use crate::model::ids::DeviceId;
+use crate::model::marking::Marking;
 use crate::model::values::{Locale, country_code};
 
 /// Errors of the store, each phrased for the person at the keyboard.
@@ -63,6 +64,9 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The `meta` key of the office's default marking.
+const DEFAULT_MARKING_KEY: &str = "office.default_marking";
 
 /// Who this store belongs to.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -179,6 +183,23 @@ impl Store {
     /// How values typed by this office's users are read (national phone numbers…).
     pub fn locale(&self) -> Locale {
         Locale { default_country: country_code(&self.office.country) }
+    }
+
+    /// The marking a value takes when nothing more specific applies (no marking given, no
+    /// case, a record with no marking of its own): chosen at `liaison init`, TLP:AMBER for
+    /// stores made before the choice existed. Never CLEAR unless someone chose it.
+    pub fn default_marking(&self) -> Result<Marking> {
+        match self.meta(DEFAULT_MARKING_KEY)? {
+            Some(text) => Marking::parse(&text).map_err(|e| {
+                StoreError::Corrupt(format!("the office's default marking {text:?} is unreadable: {e}"))
+            }),
+            None => Ok(Marking::office_fallback()),
+        }
+    }
+
+    /// Sets the office's default marking (see [`Store::default_marking`]).
+    pub fn set_default_marking(&self, marking: &Marking) -> Result<()> {
+        self.set_meta(DEFAULT_MARKING_KEY, &marking.to_string())
     }
 
     pub fn clock_mut(&mut self) -> &mut Clock {
