@@ -11,12 +11,18 @@ use liaison::store::Store;
 
 use super::common::Liaison;
 
-/// `../shared/interop`, or None (with a note) where this checkout has no shared material.
+/// `../shared/interop`, or None (with a note) where a developer's checkout has no shared
+/// material. In CI (`CI` set) its absence fails the test: a skipped oracle proves nothing.
 pub fn shared() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/interop");
     if dir.is_dir() {
         Some(dir)
     } else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing: CI must run the interop tests on the shared material",
+            dir.display()
+        );
         eprintln!("note: {} is absent: interop tests on shared material skipped", dir.display());
         None
     }
