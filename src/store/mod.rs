@@ -5,8 +5,10 @@
 mod apply;
 pub mod audit;
 mod case_timeline;
+pub mod change;
 pub mod edit;
 mod files;
+pub mod inherit;
 pub mod import_log;
 pub mod keystore;
 mod migrations;
