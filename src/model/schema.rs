@@ -65,7 +65,8 @@ pub struct Property {
     /// Allowed values, when the property is an enumeration.
     #[serde(default)]
     pub choices: Vec<String>,
-    /// For a link's end: the kinds it may join (matched with [`Kind::is_a`]); empty: any.
+    /// For a link's end: the kinds it may join (matched with [`Kind::is_a`]); empty: any
+    /// entity.
     #[serde(default)]
     pub range: Vec<String>,
 }
@@ -149,7 +150,7 @@ impl Kind {
     /// The kinds end `prop` admits, for messages: "a Person", "a LegalEntity or a Vehicle".
     pub fn range_text(&self, prop: &str) -> String {
         let range = self.properties.get(prop).map(|p| p.range.as_slice()).unwrap_or_default();
-        if range.is_empty() || range.iter().any(|r| r == "Thing") {
+        if range.is_empty() {
             return "any entity".to_owned();
         }
         let named: Vec<String> = range.iter().map(|r| with_article(r)).collect();
