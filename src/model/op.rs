@@ -55,11 +55,11 @@ pub struct Assertion {
 }
 
 impl Assertion {
-    /// A value with no source or grade under the office fallback marking (TLP:AMBER), never
-    /// CLEAR. Writers that know the value's context use [`Assertion::marked`] with the
-    /// context's marking (the case's, the record's, the office default).
+    /// A value with no source or grade marked TLP:CLEAR: for fixtures and tests, whose op
+    /// bytes are pinned. Writers of user data use [`Assertion::marked`] with the marking of
+    /// the value's context (the case's, the record's, the office default).
     pub fn plain(prop: &str, value: &str) -> Assertion {
-        Assertion::marked(prop, value, &Marking::office_fallback())
+        Assertion::marked(prop, value, &Marking::default())
     }
 
     /// A value with no source or grade under `marking`.

@@ -61,8 +61,9 @@ impl Store {
             title: String::new(),
             status: String::new(),
             lead_office: String::new(),
-            // A case whose marking is not (yet) known is shown as the strictest default.
-            marking: crate::model::marking::Marking::office_fallback().to_string(),
+            // As both lists always showed a case with no marking statement (a partner's case
+            // whose marking is withheld); its values are written under the office default.
+            marking: "TLP:CLEAR".into(),
             members: 0,
         };
         for field in fields.query_map(params![n], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
