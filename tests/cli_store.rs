@@ -293,8 +293,22 @@ fn a_link_made_with_provenance_carries_it_on_its_ends() {
     let karim = person(&l, "Karim Benali", &[]);
     let nadia = person(&l, "Nadia Amrani", &[]);
     let link = l.ok(&[
-        "link", "new", "--schema", "Associate", "--from", &karim, "--to", &nadia, "--case", "OP-7",
-        "--source", "PV audition", "--grade", "B2", "--marking", "TLP:AMBER",
+        "link",
+        "new",
+        "--schema",
+        "Associate",
+        "--from",
+        &karim,
+        "--to",
+        &nadia,
+        "--case",
+        "OP-7",
+        "--source",
+        "PV audition",
+        "--grade",
+        "B2",
+        "--marking",
+        "TLP:AMBER",
     ]);
     let link = link.trim();
     let text = l.ok(&["entity", "show", link]);

@@ -5,8 +5,8 @@ use clap::{Args, Subcommand};
 use super::output::{fit, print_json};
 use super::unlock::Context;
 use super::{CliError, CliResult};
-use crate::store::query::{CaseFilter, CaseView};
 use crate::store::change::{Change, Face};
+use crate::store::query::{CaseFilter, CaseView};
 use crate::store::{Provenance, Store};
 
 #[derive(Debug, Subcommand)]

@@ -8,8 +8,8 @@ use super::{CliError, CliResult};
 use crate::model::grade::Grade;
 use crate::model::parse_prop_arg;
 use crate::model::values::normalise_date;
-use crate::store::query::EntityView;
 use crate::store::change::{Change, Face};
+use crate::store::query::EntityView;
 use crate::store::{Provenance, Store};
 
 /// Where the values come from and how they must be handled.

@@ -31,24 +31,65 @@ pub enum Change {
     /// A new case. `props` holds reference, title and optionally status, leadOffice, summary;
     /// `marking` is as typed: without one the case takes the office default, and a marking
     /// naming no TLP level (`FR-DR`) takes the default's level.
-    NewCase { props: Vec<(String, String)>, marking: Option<String> },
+    NewCase {
+        props: Vec<(String, String)>,
+        marking: Option<String>,
+    },
     /// A new entity (or more values for an observable already known), put in `prov.case`.
-    NewEntity { schema: String, props: Vec<(String, String)>, prov: Provenance },
+    NewEntity {
+        schema: String,
+        props: Vec<(String, String)>,
+        prov: Provenance,
+    },
     /// Values added to a record (a single-valued property is replaced); with `prov.case` the
     /// record joins that case.
-    SetValues { id: Uuid, props: Vec<(String, String)>, prov: Provenance },
+    SetValues {
+        id: Uuid,
+        props: Vec<(String, String)>,
+        prov: Provenance,
+    },
     /// One value taken away (`value` as typed; `source` the name of the source it came from).
-    RemoveValue { id: Uuid, prop: String, value: String, source: Option<String> },
+    RemoveValue {
+        id: Uuid,
+        prop: String,
+        value: String,
+        source: Option<String>,
+    },
     /// A link between two entities; its ends join `prov.case`.
-    NewLink { schema: String, from: Uuid, to: Uuid, props: Vec<(String, String)>, prov: Provenance },
-    AddMember { case: Uuid, entity: Uuid, role: Option<String> },
-    RemoveMember { case: Uuid, entity: Uuid },
+    NewLink {
+        schema: String,
+        from: Uuid,
+        to: Uuid,
+        props: Vec<(String, String)>,
+        prov: Provenance,
+    },
+    AddMember {
+        case: Uuid,
+        entity: Uuid,
+        role: Option<String>,
+    },
+    RemoveMember {
+        case: Uuid,
+        entity: Uuid,
+    },
     /// A note, operation or task of a case; `prov.case` is the case (set for you).
-    CaseRecord { case: Uuid, schema: String, props: Vec<(String, String)>, prov: Provenance },
+    CaseRecord {
+        case: Uuid,
+        schema: String,
+        props: Vec<(String, String)>,
+        prov: Provenance,
+    },
     /// A case's new status, under the case's marking.
-    CaseStatus { case: Uuid, status: String },
-    Delete { id: Uuid },
-    Restore { id: Uuid },
+    CaseStatus {
+        case: Uuid,
+        status: String,
+    },
+    Delete {
+        id: Uuid,
+    },
+    Restore {
+        id: Uuid,
+    },
 }
 
 /// What a change did.
@@ -148,12 +189,15 @@ fn write(tx: &mut Txn<'_>, change: Change, locale: Locale, office: &str) -> Resu
             (Some(id), Some(id), "Changes saved.".into(), json!({ "entity": id.to_string() }))
         }
         Change::RemoveValue { id, prop, value, source } => {
-            let schema = tx.schema_of(id)?.ok_or_else(|| StoreError::NotFound(format!("no record with id {id}")))?;
+            let schema =
+                tx.schema_of(id)?.ok_or_else(|| StoreError::NotFound(format!("no record with id {id}")))?;
             let kind = Schema::builtin().kind(&schema)?;
             let value = validate(kind, &prop, &value, locale)?;
             let source = source.as_deref().map(source_id);
             if !tx.remove(id, &prop, &value, source)? {
-                return Err(StoreError::Input(format!("{id} has no value {value:?} for {prop} from that source")));
+                return Err(StoreError::Input(format!(
+                    "{id} has no value {value:?} for {prop} from that source"
+                )));
             }
             (Some(id), Some(id), format!("Removed {prop} {value:?}."), json!({ "entity": id.to_string() }))
         }

@@ -265,9 +265,11 @@ impl Txn<'_> {
         let uid = member_id(case, entity);
         let live: Option<bool> = self
             .conn()
-            .query_row("SELECT deleted = 0 FROM object WHERE uid = ?1 AND schema = 'CaseMember'", [uid.as_bytes()], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT deleted = 0 FROM object WHERE uid = ?1 AND schema = 'CaseMember'",
+                [uid.as_bytes()],
+                |r| r.get(0),
+            )
             .optional()?;
         if live != Some(true) {
             return Ok(false);

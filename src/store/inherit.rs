@@ -82,7 +82,8 @@ impl Txn<'_> {
         let mut out: Option<Marking> = None;
         for text in markings {
             // An unreadable marking is read as the strictest: it must not lower the join.
-            let m = Marking::parse(&text).unwrap_or(Marking { tlp: 4, codes: std::collections::BTreeSet::new() });
+            let m =
+                Marking::parse(&text).unwrap_or(Marking { tlp: 4, codes: std::collections::BTreeSet::new() });
             out = Some(out.map_or_else(|| m.clone(), |o| o.join(&m)));
         }
         Ok(out)
@@ -128,7 +129,11 @@ mod tests {
         let amber_case = ctx(Some("TLP:AMBER"), None, "TLP:GREEN");
         assert_eq!(amber_case.resolve(Some(&m("FR-DR")), false).to_string(), "TLP:AMBER FR-DR");
         assert_eq!(amber_case.resolve(Some(&m("TLP:RED")), false), m("TLP:RED"));
-        assert_eq!(amber_case.resolve(Some(&m("TLP:CLEAR")), true), m("TLP:AMBER"), "the case's stricter marking wins");
+        assert_eq!(
+            amber_case.resolve(Some(&m("TLP:CLEAR")), true),
+            m("TLP:AMBER"),
+            "the case's stricter marking wins"
+        );
     }
 
     #[test]

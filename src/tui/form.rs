@@ -5,13 +5,13 @@
 use uuid::Uuid;
 
 use super::worker::Write;
-use crate::store::change::Change;
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
 use crate::model::schema::{Category, Kind, PropType, Schema};
 use crate::model::validate;
 use crate::model::values::{Locale, normalise_date};
 use crate::store::Provenance;
+use crate::store::change::Change;
 use crate::store::query::EntityView;
 
 /// Longest value typed into one field (characters).
@@ -210,7 +210,12 @@ impl Form {
         let place = case.map_or_else(|| "no case".to_owned(), |(_, r)| format!("in case {r}"));
         Form::new(
             &format!("New {} — {place}: {} → {}", kind.label, from.1, to.1),
-            FormPurpose::NewLink { schema: kind.name.clone(), from: from.0, to: to.0, case: case.map(|c| c.0) },
+            FormPurpose::NewLink {
+                schema: kind.name.clone(),
+                from: from.0,
+                to: to.0,
+                case: case.map(|c| c.0),
+            },
             fields,
         )
     }
@@ -304,8 +309,11 @@ impl Form {
     fn provenance(&mut self, case: Option<Uuid>, inherit: bool) -> Provenance {
         let mut prov =
             Provenance { case, source: self.value("@source").map(str::to_owned), ..Provenance::default() };
-        let unchanged =
-            self.fields.iter().find(|f| f.name == "@marking").is_some_and(|f| f.value.trim() == f.original.trim());
+        let unchanged = self
+            .fields
+            .iter()
+            .find(|f| f.name == "@marking")
+            .is_some_and(|f| f.value.trim() == f.original.trim());
         if let Some(g) = self.value("@grade").map(str::to_owned) {
             match Grade::parse(&g) {
                 Ok(g) => prov.grade = Some(g),
@@ -425,7 +433,8 @@ impl Form {
                     ("author".to_owned(), author.to_owned()),
                     ("date".to_owned(), chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
                 ];
-                let change = Change::CaseRecord { case, schema: "Note".into(), props, prov: Provenance::default() };
+                let change =
+                    Change::CaseRecord { case, schema: "Note".into(), props, prov: Provenance::default() };
                 Submitted::Write(Write::Change(change))
             }
             FormPurpose::Regrade { id, schema, prop, value } => {
@@ -506,7 +515,11 @@ impl Picker {
         }
     }
 
-    pub fn link_kinds(from: (Uuid, String), to: (Uuid, String), case: Option<(Uuid, String, String)>) -> Picker {
+    pub fn link_kinds(
+        from: (Uuid, String),
+        to: (Uuid, String),
+        case: Option<(Uuid, String, String)>,
+    ) -> Picker {
         let items = Schema::builtin()
             .user_kinds()
             .filter(|k| k.is_link())

@@ -309,7 +309,12 @@ fn link_case(state: &State, entity: Uuid) -> Option<(Uuid, String, String)> {
         },
     };
     let marking = |id: Uuid| {
-        state.cases.rows.iter().find(|c| c.id == id).map_or_else(|| state.default_marking.clone(), |c| c.marking.clone())
+        state
+            .cases
+            .rows
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| state.default_marking.clone(), |c| c.marking.clone())
     };
     if let Some(h) = state.current_case().filter(|h| cases.iter().any(|(id, _)| *id == h.id)) {
         return Some((h.id, h.reference.clone(), h.marking.clone()));

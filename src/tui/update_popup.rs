@@ -289,9 +289,12 @@ pub fn picker(state: &mut State, action: &Action) -> Vec<Effect> {
                 PickPurpose::EntityKind { case: Some((id, reference, marking)) } => {
                     Form::new_entity(kind, Some((id, &reference)), &marking)
                 }
-                PickPurpose::EntityKind { case: None } => Form::new_entity(kind, None, &state.default_marking),
+                PickPurpose::EntityKind { case: None } => {
+                    Form::new_entity(kind, None, &state.default_marking)
+                }
                 PickPurpose::LinkKind { from, to, case } => {
-                    let marking = case.as_ref().map_or_else(|| state.default_marking.clone(), |c| c.2.clone());
+                    let marking =
+                        case.as_ref().map_or_else(|| state.default_marking.clone(), |c| c.2.clone());
                     let case = case.as_ref().map(|(id, reference, _)| (*id, reference.as_str()));
                     Form::new_link(kind, (from.0, &from.1), (to.0, &to.1), case, &marking)
                 }

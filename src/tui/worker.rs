@@ -15,11 +15,11 @@ use uuid::Uuid;
 
 use super::action::Action;
 use crate::analysis::path::{PathLimits, PathStep, shortest_path};
-use crate::store::query::{
-    CaseFilter, CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, Stats, TimelineItem,
-    TimelineQuery, TimelineScope, Zoom,
-};
 use crate::store::change::{Change, Face};
+use crate::store::query::{
+    CaseFilter, CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, Stats,
+    TimelineItem, TimelineQuery, TimelineScope, Zoom,
+};
 use crate::store::{Store, StoreError};
 
 /// Rows per page of the lists: more than the tallest pane shows, and no more, since every

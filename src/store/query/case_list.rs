@@ -5,8 +5,8 @@
 use rusqlite::params;
 use uuid::Uuid;
 
-use super::uid_from_blob;
 use super::case::{CaseFilter, CaseSummary};
+use super::uid_from_blob;
 use crate::store::{Result, Store};
 
 /// A row of the cases list: the workbench's pane and `liaison case list` read the same rows.
