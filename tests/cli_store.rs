@@ -269,3 +269,128 @@ fn measures_count_joint_operations_by_month() {
     let (code, err) = l.fails(&["measures", "--to", "May 2025"]);
     assert_eq!(code, 2, "{err}");
 }
+
+// ---- Issue 9: one write path, markings that never fall, links with provenance ----
+
+/// The statements of record `id` for `prop`, as `entity show --json` lists them.
+fn statements(l: &Liaison, id: &str, prop: &str) -> Vec<serde_json::Value> {
+    let view = l.json(&["entity", "show", id]);
+    view["statements"].as_array().unwrap().iter().filter(|s| s["prop"] == prop).cloned().collect()
+}
+
+fn person(l: &Liaison, name: &str, extra: &[&str]) -> String {
+    let mut args = vec!["entity", "new", "--schema", "Person", "--prop"];
+    let prop = format!("name={name}");
+    args.push(&prop);
+    args.extend_from_slice(extra);
+    l.ok(&args).trim().to_owned()
+}
+
+#[test]
+fn a_link_made_with_provenance_carries_it_on_its_ends() {
+    let l = Liaison::init();
+    l.ok(&["case", "new", "--ref", "OP-7", "--title", "Port", "--marking", "TLP:AMBER"]);
+    let karim = person(&l, "Karim Benali", &[]);
+    let nadia = person(&l, "Nadia Amrani", &[]);
+    let link = l.ok(&[
+        "link",
+        "new",
+        "--schema",
+        "Associate",
+        "--from",
+        &karim,
+        "--to",
+        &nadia,
+        "--case",
+        "OP-7",
+        "--source",
+        "PV audition",
+        "--grade",
+        "B2",
+        "--marking",
+        "TLP:AMBER",
+    ]);
+    let link = link.trim();
+    let text = l.ok(&["entity", "show", link]);
+    assert!(text.contains("strongest grade B2 · TLP:AMBER"), "{text}");
+    for (prop, end) in [("person", &karim), ("associate", &nadia)] {
+        let s = statements(&l, link, prop);
+        assert_eq!(s.len(), 1, "{prop}: {s:?}");
+        assert_eq!(s[0]["value"], end.as_str());
+        assert_eq!(s[0]["grade"], "B2");
+        assert_eq!(s[0]["marking"], "TLP:AMBER");
+        assert_eq!(s[0]["source"]["name"], "PV audition");
+    }
+    let case = l.json(&["case", "show", "OP-7"]);
+    let members: Vec<&str> =
+        case["members"].as_array().unwrap().iter().map(|m| m["caption"].as_str().unwrap()).collect();
+    assert!(members.contains(&"Karim Benali") && members.contains(&"Nadia Amrani"), "{members:?}");
+}
+
+#[test]
+fn an_associate_from_a_person_to_a_phone_is_refused_and_nothing_is_written() {
+    let l = Liaison::init();
+    let karim = person(&l, "Karim Benali", &[]);
+    let phone = l.ok(&["entity", "new", "--schema", "Phone", "--prop", "number=+33 6 12 34 56 78"]);
+    let phone = phone.trim();
+    let (code, err) =
+        l.fails(&["link", "new", "--schema", "Associate", "--from", &karim, "--to", phone, "--grade", "B2"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("an Associate joins a Person to a Person"), "{err}");
+    assert!(err.contains(&format!("--to {}", &phone[..8])) && err.contains("is a Phone"), "{err}");
+    assert_eq!(l.json(&["entity", "show", &karim])["link_count"], 0, "no link written");
+    let log = l.json(&["audit", "log"]);
+    assert!(!log.as_array().unwrap().iter().any(|e| e["action"] == "link new"), "{log}");
+}
+
+#[test]
+fn case_work_in_an_amber_case_is_amber() {
+    let l = Liaison::init();
+    let case = l.ok(&["case", "new", "--ref", "AM-1", "--title", "Amber case", "--marking", "TLP:AMBER"]);
+    l.ok(&["case", "status", "AM-1", "active"]);
+    let status = statements(&l, case.trim(), "status");
+    let active: Vec<_> = status.iter().filter(|s| s["value"] == "active").collect();
+    assert_eq!(active.len(), 1, "{status:?}");
+    assert_eq!(active[0]["marking"], "TLP:AMBER", "the status inherits the case's marking");
+    let note = l.ok(&["case", "note", "AM-1", "Seen at the quay"]);
+    assert_eq!(statements(&l, note.trim(), "text")[0]["marking"], "TLP:AMBER");
+    let task = l.ok(&["case", "task", "AM-1", "--title", "Ask the port"]);
+    assert_eq!(statements(&l, task.trim(), "title")[0]["marking"], "TLP:AMBER");
+}
+
+#[test]
+fn a_national_marking_in_an_amber_case_keeps_the_amber() {
+    let l = Liaison::init();
+    l.ok(&["case", "new", "--ref", "AM-2", "--title", "Amber case", "--marking", "TLP:AMBER"]);
+    let p = person(&l, "Ines Varga", &["--case", "AM-2", "--marking", "FR-DR"]);
+    assert_eq!(statements(&l, &p, "name")[0]["marking"], "TLP:AMBER FR-DR");
+    // Even a CLEAR typed by hand does not lower what the case imposes.
+    l.ok(&["entity", "set", &p, "--prop", "nationality=fr", "--case", "AM-2", "--marking", "TLP:CLEAR"]);
+    assert_eq!(statements(&l, &p, "nationality")[0]["marking"], "TLP:AMBER");
+}
+
+#[test]
+fn a_value_with_no_case_and_no_marking_takes_the_record_s_then_the_office_s() {
+    let l = Liaison::init();
+    let p = person(&l, "Ines Varga", &[]);
+    assert_eq!(statements(&l, &p, "name")[0]["marking"], "TLP:AMBER", "the office default");
+    l.ok(&["entity", "set", &p, "--prop", "nationality=fr", "--marking", "TLP:RED"]);
+    l.ok(&["entity", "set", &p, "--prop", "birthDate=1980-02-28"]);
+    assert_eq!(statements(&l, &p, "birthDate")[0]["marking"], "TLP:RED", "the record's strongest");
+    // A CLEAR chosen by a person outside any case is kept.
+    let q = person(&l, "Public Name", &["--marking", "TLP:CLEAR"]);
+    assert_eq!(statements(&l, &q, "name")[0]["marking"], "TLP:CLEAR");
+}
+
+#[test]
+fn init_default_marking_is_what_a_value_without_context_takes() {
+    let l = Liaison::empty();
+    let out = l.ok(&["init", "--office", "Lyon", "--default-marking", "TLP:GREEN"]);
+    assert!(out.contains("TLP:GREEN"), "{out}");
+    let p = person(&l, "Ines Varga", &[]);
+    assert_eq!(statements(&l, &p, "name")[0]["marking"], "TLP:GREEN");
+    l.ok(&["case", "new", "--ref", "G-1", "--title", "No marking given"]);
+    let cases = l.json(&["case", "list"]);
+    assert_eq!(cases[0]["marking"], "TLP:GREEN", "{cases}");
+    assert!(l.ok(&["store", "default-marking"]).contains("TLP:GREEN"));
+}

@@ -297,3 +297,89 @@ fn a_case_is_edited_from_the_workbench() {
     let case = app.state.current_case().unwrap();
     assert_eq!((case.status.as_str(), case.marking.as_str()), ("suspended", "TLP:AMBER H2"));
 }
+
+/// Opens a new case from the workbench with the marking the form proposes.
+fn new_case(app: &mut liaison::tui::App, reference: &str, title: &str) {
+    keys(app, &["n"]);
+    type_text(app, reference);
+    keys(app, &["tab"]);
+    type_text(app, title);
+    keys(app, &["enter"]);
+    assert_eq!(app.state.current_case().map(|c| c.reference.as_str()), Some(reference));
+}
+
+fn new_entity(app: &mut liaison::tui::App, kind: &str, caption: &str) {
+    keys(app, &["e"]);
+    type_text(app, kind);
+    keys(app, &["enter"]);
+    type_text(app, caption);
+    keys(app, &["enter"]);
+    assert!(app.state.popup.is_none(), "saved: {:?}", app.state.message);
+}
+
+fn cli_json(l: &common::Liaison, args: &[&str]) -> serde_json::Value {
+    let out = l.with_passphrase("demo").arg("--json").args(args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_value_added_with_the_edit_form_to_a_phone_of_an_amber_case_is_amber() {
+    let (l, mut app) = demo_app();
+    new_case(&mut app, "AMB-1", "Amber phones");
+    assert_eq!(app.state.current_case().unwrap().marking, "TLP:AMBER", "the office default");
+    new_entity(&mut app, "Phone", "+33 6 11 22 33 44");
+    open_by_search(&mut app, "33611223344", "+33611223344");
+    let phone = app.state.detail.view.as_ref().expect("the phone shown").id;
+    keys(&mut app, &["E"]);
+    let Some(Popup::Form(f)) = &app.state.popup else { panic!("edit form") };
+    let marking = f.fields.iter().find(|x| x.name == "@marking").unwrap();
+    assert_eq!(marking.value, "TLP:AMBER", "the form shows the marking the value will get");
+    let provider = f.fields.iter().position(|x| x.name == "provider").unwrap();
+    for _ in 0..provider {
+        keys(&mut app, &["tab"]);
+    }
+    type_text(&mut app, "Orange");
+    keys(&mut app, &["enter"]);
+    assert!(app.state.popup.is_none(), "saved: {:?}", app.state.message);
+    let view = cli_json(&l, &["entity", "show", &phone.to_string()]);
+    let provider: Vec<_> =
+        view["statements"].as_array().unwrap().iter().filter(|s| s["prop"] == "provider").collect();
+    assert_eq!(provider.len(), 1, "{view}");
+    assert_eq!(provider[0]["marking"], "TLP:AMBER", "never CLEAR");
+}
+
+#[test]
+fn a_link_goes_into_the_case_of_its_ends_named_in_the_form_not_the_highlighted_one() {
+    let (l, mut app) = demo_app();
+    new_case(&mut app, "OP-7", "The ends' case");
+    new_entity(&mut app, "Person", "Ilona Ferris");
+    new_entity(&mut app, "Person", "Jonas Ferris");
+    new_case(&mut app, "OP-8", "Highlighted, unrelated");
+    open_by_search(&mut app, "Ilona", "Ilona Ferris");
+    keys(&mut app, &["m"]);
+    open_by_search(&mut app, "Jonas", "Jonas Ferris");
+    assert_eq!(app.state.current_case().unwrap().reference, "OP-8", "still highlighted");
+    keys(&mut app, &["L"]);
+    type_text(&mut app, "Associate");
+    keys(&mut app, &["enter"]);
+    let Some(Popup::Form(f)) = &app.state.popup else { panic!("link form: {:?}", app.state.message) };
+    assert!(f.title.contains("in case OP-7"), "{}", f.title);
+    keys(&mut app, &["enter"]);
+    assert!(
+        app.state.message.as_ref().is_some_and(|m| m.text.contains("Associate link saved")),
+        "{:?}",
+        app.state.message
+    );
+    let members = |reference: &str| -> Vec<String> {
+        cli_json(&l, &["case", "show", reference])["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["caption"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(members("OP-8").is_empty(), "{:?}", members("OP-8"));
+    let op7 = members("OP-7");
+    assert!(op7.contains(&"Ilona Ferris".to_owned()) && op7.contains(&"Jonas Ferris".to_owned()), "{op7:?}");
+}

@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use super::output::{fit, print_json};
 use super::unlock::Context;
 use super::{CliError, CliResult};
-use crate::model::marking::Marking;
+use crate::store::change::{Change, Face};
 use crate::store::query::{CaseFilter, CaseView};
 use crate::store::{Provenance, Store};
 
@@ -17,7 +17,8 @@ pub enum CaseCommand {
         reference: String,
         #[arg(long)]
         title: String,
-        /// Handling marking of the case, e.g. TLP:AMBER (its statements inherit it)
+        /// Handling marking of the case, e.g. TLP:AMBER (its statements inherit it; default:
+        /// the office's, see `liaison init --default-marking`)
         #[arg(long)]
         marking: Option<String>,
         /// Lead office (default: this office)
@@ -129,10 +130,6 @@ pub struct OperationArgs {
     pub disrupted: Option<String>,
 }
 
-fn marking(text: Option<&str>) -> CliResult<Option<Marking>> {
-    Ok(text.map(Marking::parse).transpose()?)
-}
-
 fn prop(name: &str, value: impl Into<String>) -> (String, String) {
     (name.to_owned(), value.into())
 }
@@ -140,27 +137,14 @@ fn prop(name: &str, value: impl Into<String>) -> (String, String) {
 pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
     let mut store = ctx.open()?;
     match c {
-        CaseCommand::New { reference, title, marking: m, lead, status } => {
-            let m = marking(m.as_deref())?.unwrap_or_default();
-            if store.case_id(&reference).is_ok() {
-                return Err(CliError::Usage(format!("a case with reference {reference:?} already exists")));
-            }
-            let lead = lead.unwrap_or_else(|| store.office().name.clone());
-            let props = vec![
-                prop("reference", reference.clone()),
-                prop("title", title),
-                prop("status", status),
-                prop("leadOffice", lead),
-                prop("marking", m.to_string()),
-            ];
-            let prov = Provenance { marking: Some(m), ..Provenance::default() };
-            let mut tx = store.write("case new")?;
-            let id = tx.new_record("Case", None, &props, &prov)?;
-            tx.commit(&serde_json::json!({ "case": id.to_string() }))?;
-            println!("{id}");
+        CaseCommand::New { reference, title, marking, lead, status } => {
+            let mut props = vec![prop("reference", reference), prop("title", title), prop("status", status)];
+            props.extend(lead.map(|l| prop("leadOffice", l)));
+            let applied = store.apply(Change::NewCase { props, marking }, Face::Cli)?;
+            println!("{}", applied.id.unwrap_or_default());
         }
         CaseCommand::List { status, filter, limit } => {
-            let cases = store.cases(&CaseFilter { status, text: filter, limit, offset: 0 })?;
+            let cases = store.cases(&CaseFilter { status, text: filter, limit, ..CaseFilter::default() })?;
             if json {
                 return print_json(&cases);
             }
@@ -192,27 +176,18 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
         CaseCommand::Add { reference, entity, role } => {
             let case = store.case_id(&reference)?;
             let entity = store.resolve_id(&entity)?;
-            let mut tx = store.write("case add")?;
-            tx.add_member(case, entity, role.as_deref())?;
-            tx.commit(&serde_json::json!({ "case": reference, "entity": entity.to_string() }))?;
+            store.apply(Change::AddMember { case, entity, role }, Face::Cli)?;
             println!("Added {entity} to {reference}.");
         }
-        CaseCommand::Note { reference, text, marking: m } => {
-            let note = add_case_record(&mut store, &reference, "Note", marking(m.as_deref())?, |office| {
-                vec![prop("text", text.clone()), prop("author", office), prop("date", today())]
-            })?;
-            println!("{note}");
+        CaseCommand::Note { reference, text, marking } => {
+            let office = store.office().name.clone();
+            let props = vec![prop("text", text), prop("author", office), prop("date", today())];
+            let prov = Provenance::default().with_typed_marking(marking.as_deref())?;
+            println!("{}", add_case_record(&mut store, &reference, "Note", props, prov)?);
         }
         CaseCommand::Status { reference, status } => {
             let case = store.case_id(&reference)?;
-            let mut tx = store.write("case status")?;
-            tx.set_values(
-                case,
-                &[prop("status", status)],
-                &Provenance::default(),
-                crate::model::values::Locale::default(),
-            )?;
-            tx.commit(&serde_json::json!({ "case": reference }))?;
+            store.apply(Change::CaseStatus { case, status }, Face::Cli)?;
         }
         CaseCommand::Operation(a) => {
             let mut props = vec![prop("name", a.name.clone()), prop("status", a.status.clone())];
@@ -223,14 +198,14 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
             props.extend(a.seizures.iter().map(|d| prop("seizures", d.clone())));
             props.extend(a.outcome.iter().map(|d| prop("outcome", d.clone())));
             props.extend(a.disrupted.iter().map(|d| prop("networkDisrupted", d.clone())));
-            let id = add_case_record(&mut store, &a.reference, "Operation", None, |_| props.clone())?;
+            let id = add_case_record(&mut store, &a.reference, "Operation", props, Provenance::default())?;
             println!("{id}");
         }
         CaseCommand::Task { reference, title, assignee, due } => {
             let mut props = vec![prop("title", title), prop("status", "open")];
             props.extend(assignee.map(|v| prop("assignee", v)));
             props.extend(due.map(|v| prop("dueDate", v)));
-            let id = add_case_record(&mut store, &reference, "Task", None, |_| props.clone())?;
+            let id = add_case_record(&mut store, &reference, "Task", props, Provenance::default())?;
             println!("{id}");
         }
         CaseCommand::Share { reference, office } => {
@@ -262,16 +237,12 @@ fn add_case_record(
     store: &mut Store,
     reference: &str,
     schema: &str,
-    marking: Option<Marking>,
-    props: impl FnOnce(String) -> Vec<(String, String)>,
+    props: Vec<(String, String)>,
+    prov: Provenance,
 ) -> CliResult<uuid::Uuid> {
     let case = store.case_id(reference)?;
-    let props = props(store.office().name.clone());
-    let prov = Provenance { marking, case: Some(case), ..Provenance::default() };
-    let mut tx = store.write("case record")?;
-    let id = tx.new_record(schema, Some(case), &props, &prov)?;
-    tx.commit(&serde_json::json!({ "case": reference, "kind": schema }))?;
-    Ok(id)
+    let change = Change::CaseRecord { case, schema: schema.to_owned(), props, prov };
+    Ok(store.apply(change, Face::Cli)?.id.unwrap_or_default())
 }
 
 fn print_case(v: &CaseView) {

@@ -6,9 +6,9 @@ use super::output::{fit, print_json};
 use super::unlock::Context;
 use super::{CliError, CliResult};
 use crate::model::grade::Grade;
-use crate::model::marking::Marking;
 use crate::model::parse_prop_arg;
 use crate::model::values::normalise_date;
+use crate::store::change::{Change, Face};
 use crate::store::query::EntityView;
 use crate::store::{Provenance, Store};
 
@@ -21,7 +21,8 @@ pub struct ProvenanceArgs {
     /// Grade, e.g. B2 (Admiralty), EU:A1 (Europol), UK:1A (3x5x2)
     #[arg(long)]
     pub grade: Option<String>,
-    /// Handling marking, e.g. TLP:AMBER, "TLP:RED H2", FR-DR
+    /// Handling marking, e.g. TLP:AMBER, "TLP:RED H2", FR-DR; joined with the case's. Without
+    /// it the values take the case's marking, else the record's, else the office default
     #[arg(long)]
     pub marking: Option<String>,
     /// Record under this case (and add the entity to it)
@@ -45,11 +46,12 @@ impl ProvenanceArgs {
         Ok(Provenance {
             source: self.source.clone().filter(|s| !s.trim().is_empty()),
             grade: self.grade.as_deref().map(Grade::parse).transpose()?,
-            marking: self.marking.as_deref().map(Marking::parse).transpose()?,
             case: self.case.as_deref().map(|r| store.case_id(r)).transpose()?,
             valid_from: date(&self.valid_from, "--valid-from")?,
             valid_to: date(&self.valid_to, "--valid-to")?,
-        })
+            ..Provenance::default()
+        }
+        .with_typed_marking(self.marking.as_deref())?)
     }
 }
 
@@ -120,16 +122,7 @@ fn parse_props(props: &[String]) -> CliResult<Vec<(String, String)>> {
 
 pub fn run_entity(ctx: &Context, c: EntityCommand, json: bool) -> CliResult {
     let mut store = ctx.open()?;
-    let locale = store.locale();
-    match c {
-        EntityCommand::New { schema, props, provenance } => {
-            let props = parse_props(&props)?;
-            let prov = provenance.resolve(&store)?;
-            let mut tx = store.write("entity new")?;
-            let id = tx.new_entity(&schema, &props, &prov, locale)?;
-            tx.commit(&serde_json::json!({ "entity": id.to_string(), "schema": schema }))?;
-            println!("{id}");
-        }
+    let change = match c {
         EntityCommand::Show { id, links } => {
             let uid = store.resolve_id(&id)?;
             let view = store.entity(uid, links)?;
@@ -139,62 +132,46 @@ pub fn run_entity(ctx: &Context, c: EntityCommand, json: bool) -> CliResult {
                 return print_json(&view);
             }
             print_entity(&view);
+            return Ok(());
         }
-        EntityCommand::Set { id, props, provenance } => {
-            let uid = store.resolve_id(&id)?;
-            let props = parse_props(&props)?;
-            let prov = provenance.resolve(&store)?;
-            let mut tx = store.write("entity set")?;
-            tx.set_values(uid, &props, &prov, locale)?;
-            if let Some(case) = prov.case {
-                tx.add_member(case, uid, None)?;
-            }
-            tx.commit(&serde_json::json!({ "entity": uid.to_string() }))?;
+        EntityCommand::New { schema, props, provenance } => {
+            Change::NewEntity { schema, props: parse_props(&props)?, prov: provenance.resolve(&store)? }
         }
+        EntityCommand::Set { id, props, provenance } => Change::SetValues {
+            id: store.resolve_id(&id)?,
+            props: parse_props(&props)?,
+            prov: provenance.resolve(&store)?,
+        },
         EntityCommand::Unset { id, prop, source } => {
-            let uid = store.resolve_id(&id)?;
-            let (name, raw) = parse_prop_arg(&prop)?;
-            let schema = store.entity(uid, 0)?.schema;
-            let kind = crate::model::schema::Schema::builtin().kind(&schema)?;
-            let value = crate::model::validate(kind, &name, &raw, locale)?;
-            let source = source.as_deref().map(crate::model::ids::source_id);
-            let mut tx = store.write("entity unset")?;
-            if !tx.remove(uid, &name, &value, source)? {
-                return Err(CliError::Usage(format!(
-                    "{uid} has no value {value:?} for {name} from that source"
-                )));
-            }
-            tx.commit(&serde_json::json!({ "entity": uid.to_string() }))?;
+            let (prop, value) = parse_prop_arg(&prop)?;
+            Change::RemoveValue { id: store.resolve_id(&id)?, prop, value, source }
         }
-        EntityCommand::Delete { id } => {
-            let uid = store.resolve_id(&id)?;
-            let mut tx = store.write("entity delete")?;
-            tx.delete(uid)?;
-            tx.commit(&serde_json::json!({ "entity": uid.to_string() }))?;
-            println!("Deleted {uid} (undo with `liaison entity restore {uid}`).");
-        }
-        EntityCommand::Restore { id } => {
-            let uid = store.resolve_id(&id)?;
-            let mut tx = store.write("entity restore")?;
-            tx.restore(uid)?;
-            tx.commit(&serde_json::json!({ "entity": uid.to_string() }))?;
-        }
+        EntityCommand::Delete { id } => Change::Delete { id: store.resolve_id(&id)? },
+        EntityCommand::Restore { id } => Change::Restore { id: store.resolve_id(&id)? },
+    };
+    let new = matches!(change, Change::NewEntity { .. });
+    let applied = store.apply(change, Face::Cli)?;
+    match applied.id {
+        Some(id) if new => println!("{id}"),
+        _ if applied.focus.is_none() => println!("{}", applied.message),
+        _ => {}
     }
     Ok(())
 }
 
 pub fn run_link(ctx: &Context, c: LinkCommand, _json: bool) -> CliResult {
     let mut store = ctx.open()?;
-    let locale = store.locale();
     let LinkCommand::New { schema, from, to, props, provenance } = c;
-    let from = store.resolve_id(&from)?;
-    let to = store.resolve_id(&to)?;
-    let props = parse_props(&props)?;
-    let prov = provenance.resolve(&store)?;
-    let mut tx = store.write("link new")?;
-    let id = tx.new_link(&schema, from, to, &props, &prov, locale)?;
-    tx.commit(&serde_json::json!({ "link": id.to_string(), "schema": schema }))?;
-    println!("{id}");
+    let change = Change::NewLink {
+        schema,
+        from: store.resolve_id(&from)?,
+        to: store.resolve_id(&to)?,
+        props: parse_props(&props)?,
+        prov: provenance.resolve(&store)?,
+    };
+    if let Some(id) = store.apply(change, Face::Cli)?.id {
+        println!("{id}");
+    }
     Ok(())
 }
 

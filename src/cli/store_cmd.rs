@@ -1,5 +1,6 @@
 //! `init`, `passwd`, `audit …` and `store …`.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -7,6 +8,7 @@ use clap::{Args, Subcommand};
 use super::output::{Progress, print_json};
 use super::unlock::{Context, new_passphrase};
 use super::{CliError, CliResult};
+use crate::model::marking::Marking;
 use crate::store::{Office, Store, StoreError};
 
 #[derive(Debug, Args)]
@@ -20,6 +22,10 @@ pub struct InitArgs {
     /// ISO country of the office; also the default for national phone numbers
     #[arg(long, default_value = "")]
     pub country: String,
+    /// The marking a value takes when nothing more specific applies (no marking given, no
+    /// case, a record with none); asked at a terminal, TLP:AMBER otherwise
+    #[arg(long, value_name = "MARKING")]
+    pub default_marking: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -50,6 +56,12 @@ pub enum StoreCommand {
     Rebuild,
     /// Bytes on disk by table and index, largest first
     Usage,
+    /// Show the office default marking, or set it (what a value takes when nothing more
+    /// specific applies)
+    DefaultMarking {
+        #[arg(value_name = "MARKING")]
+        marking: Option<String>,
+    },
 }
 
 pub fn init(ctx: &Context, a: &InitArgs) -> CliResult {
@@ -60,12 +72,44 @@ pub fn init(ctx: &Context, a: &InitArgs) -> CliResult {
     if !a.country.is_empty() && crate::model::values::country_code(&a.country).is_none() {
         return Err(CliError::Usage(format!("--country {:?} is not an ISO 3166 two-letter code", a.country)));
     }
+    let given = a.default_marking.as_deref().map(Marking::parse).transpose()?;
     let pass = new_passphrase(None, ctx.given_passphrase()?)?;
+    let default_marking = match given {
+        Some(m) => m,
+        None => ask_default_marking()?,
+    };
     let office =
         Office { name: a.office.clone(), agency: a.agency.clone(), country: a.country.to_uppercase() };
     let store = Store::create(&dir, &pass, &office)?;
+    store.set_default_marking(&default_marking)?;
     println!("Created store {} for office {:?} (device {}).", dir.display(), office.name, store.device());
+    println!(
+        "Values written with no marking, no case and no marked record take {default_marking} \
+         (change it with `liaison store default-marking MARKING`)."
+    );
     Ok(())
+}
+
+/// At a terminal, asks for the office default marking (Enter: TLP:AMBER); elsewhere
+/// TLP:AMBER, as DESIGN §5b says.
+fn ask_default_marking() -> CliResult<Marking> {
+    let fallback = Marking::office_fallback();
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Ok(fallback);
+    }
+    loop {
+        eprint!("Default marking of this office's values [{fallback}]: ");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(|e| CliError::Other(e.to_string()))?;
+        let line = line.trim();
+        if line.is_empty() {
+            return Ok(fallback);
+        }
+        match Marking::parse(line) {
+            Ok(m) => return Ok(m),
+            Err(e) => eprintln!("{e}"),
+        }
+    }
 }
 
 pub fn passwd(ctx: &Context, a: &PasswdArgs) -> CliResult {
@@ -152,6 +196,19 @@ pub fn store(ctx: &Context, c: &StoreCommand, json: bool) -> CliResult {
                     println!("{:>14}  {share:>5.1}%  {}", t.bytes, t.name);
                 }
                 println!("{total:>14}  100.0%  in all");
+            }
+        }
+        StoreCommand::DefaultMarking { marking } => {
+            if let Some(text) = marking {
+                let m = Marking::parse(text)?;
+                store.set_default_marking(&m)?;
+                store.audit("default marking", &serde_json::json!({ "marking": m.to_string() }))?;
+            }
+            let m = store.default_marking()?;
+            if json {
+                print_json(&serde_json::json!({ "default_marking": m.to_string() }))?;
+            } else {
+                println!("Default marking: {m}");
             }
         }
     }

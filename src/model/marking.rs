@@ -124,6 +124,24 @@ impl Marking {
         Ok(marking)
     }
 
+    /// Whether `text` names a TLP level ("TLP:CLEAR FR-DR" does, "FR-DR" does not). A marking
+    /// typed without one takes the TLP level of its context; only a TLP:CLEAR someone typed
+    /// is ever written as CLEAR.
+    pub fn names_tlp(text: &str) -> bool {
+        let vocab = Vocabulary::builtin();
+        text.split([' ', ',', ';']).filter(|t| !t.is_empty()).any(|token| {
+            let upper = token.to_ascii_uppercase();
+            let name = upper.strip_prefix("TLP:").unwrap_or(&upper);
+            vocab.tlp.iter().any(|t| t.name == name)
+        })
+    }
+
+    /// Whether this is TLP:CLEAR with no code: the marking that must never be written unless
+    /// someone chose it.
+    pub fn is_clear(&self) -> bool {
+        self.tlp == 0 && self.codes.is_empty()
+    }
+
     /// The marking of last resort when an office has chosen none: TLP:AMBER, as DESIGN §5b
     /// says. It is what a store made before default markings existed takes.
     pub fn office_fallback() -> Marking {
@@ -203,5 +221,14 @@ mod tests {
         assert_eq!(a.join(&b), b.join(&a));
         assert_eq!(a.join(&b).to_string(), "TLP:RED FR-DR H2");
         assert_eq!(a.join(&Marking::default()), a);
+    }
+
+    #[test]
+    fn a_marking_without_a_tlp_level_is_told_apart() {
+        assert!(!Marking::names_tlp("FR-DR"));
+        assert!(!Marking::names_tlp("h2, FR-DR"));
+        assert!(Marking::names_tlp("TLP:CLEAR FR-DR"));
+        assert!(Marking::names_tlp("clear"));
+        assert!(Marking::parse("FR-DR").unwrap().tlp == 0 && !Marking::parse("FR-DR").unwrap().is_clear());
     }
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::hlc::Hlc;
 use super::ids::{DeviceId, hex};
+use super::marking::Marking;
 
 /// The version of the op and commit encoding.
 pub const FORMAT_VERSION: u16 = 1;
@@ -54,13 +55,21 @@ pub struct Assertion {
 }
 
 impl Assertion {
+    /// A value with no source or grade marked TLP:CLEAR: for fixtures and tests, whose op
+    /// bytes are pinned. Writers of user data use [`Assertion::marked`] with the marking of
+    /// the value's context (the case's, the record's, the office default).
     pub fn plain(prop: &str, value: &str) -> Assertion {
+        Assertion::marked(prop, value, &Marking::default())
+    }
+
+    /// A value with no source or grade under `marking`.
+    pub fn marked(prop: &str, value: &str, marking: &Marking) -> Assertion {
         Assertion {
             prop: prop.to_owned(),
             value: value.to_owned(),
             source: None,
             grade: None,
-            marking: "TLP:CLEAR".to_owned(),
+            marking: marking.to_string(),
             valid_from: None,
             valid_to: None,
             case: None,

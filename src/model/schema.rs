@@ -65,6 +65,10 @@ pub struct Property {
     /// Allowed values, when the property is an enumeration.
     #[serde(default)]
     pub choices: Vec<String>,
+    /// For a link's end: the kinds it may join (matched with [`Kind::is_a`]); empty: any
+    /// entity.
+    #[serde(default)]
+    pub range: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,6 +141,47 @@ impl Kind {
     pub fn is_link(&self) -> bool {
         self.category == Category::Link
     }
+
+    /// Whether a record of kind `other` may stand at end `prop` of this link.
+    pub fn admits(&self, prop: &str, other: &Kind) -> bool {
+        self.properties.get(prop).is_none_or(|p| p.range.is_empty() || p.range.iter().any(|r| other.is_a(r)))
+    }
+
+    /// The kinds end `prop` admits, for messages: "a Person", "a LegalEntity or a Vehicle".
+    pub fn range_text(&self, prop: &str) -> String {
+        let range = self.properties.get(prop).map(|p| p.range.as_slice()).unwrap_or_default();
+        if range.is_empty() {
+            return "any entity".to_owned();
+        }
+        let named: Vec<String> = range.iter().map(|r| with_article(r)).collect();
+        named.join(" or ")
+    }
+
+    /// Refuses a link of this kind from `from` to `to` when an end is outside its range:
+    /// "an Associate joins a Person to a Person; --to 0190… is a Phone".
+    pub fn check_ends(&self, from: &Kind, to: &Kind, ids: (&str, &str)) -> Result<(), String> {
+        let (Some(source), Some(target)) = (self.source.as_deref(), self.target.as_deref()) else {
+            return Ok(());
+        };
+        for (prop, kind, flag, id) in [(source, from, "--from", ids.0), (target, to, "--to", ids.1)] {
+            if !self.admits(prop, kind) {
+                return Err(format!(
+                    "{} joins {} to {}; {flag} {id} is {}",
+                    with_article(&self.name),
+                    self.range_text(source),
+                    self.range_text(target),
+                    with_article(&kind.name)
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// "a Person", "an Associate".
+fn with_article(name: &str) -> String {
+    let vowel = name.chars().next().is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {name}", if vowel { "an" } else { "a" })
 }
 
 /// All kinds, by name.
@@ -259,6 +304,21 @@ mod tests {
         let err = s.kind("Thing").unwrap_err().to_string();
         assert!(err.contains("Person"), "{err}");
         assert!(s.kind("Persn").is_err());
+    }
+
+    #[test]
+    fn link_ends_are_checked_against_their_range() {
+        let s = Schema::builtin();
+        let associate = s.kind("Associate").unwrap();
+        let (person, phone) = (s.kind("Person").unwrap(), s.kind("Phone").unwrap());
+        assert!(associate.check_ends(person, person, ("a", "b")).is_ok());
+        let err = associate.check_ends(person, phone, ("a", "0190")).unwrap_err();
+        assert_eq!(err, "an Associate joins a Person to a Person; --to 0190 is a Phone");
+        let company = s.kind("Company").unwrap();
+        assert!(s.kind("Ownership").unwrap().check_ends(company, phone, ("a", "b")).is_ok(), "any asset");
+        assert!(s.kind("Directorship").unwrap().check_ends(person, company, ("a", "b")).is_ok());
+        assert!(s.kind("Directorship").unwrap().check_ends(company, person, ("a", "b")).is_err());
+        assert!(s.kind("UnknownLink").unwrap().check_ends(phone, phone, ("a", "b")).is_ok());
     }
 
     #[test]

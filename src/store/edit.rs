@@ -10,7 +10,7 @@ use super::{Result, StoreError, Txn};
 use crate::model::grade::Grade;
 use crate::model::ids::{member_id, new_id, observable_id, source_id};
 use crate::model::marking::Marking;
-use crate::model::op::Assertion;
+use crate::model::op::{Assertion, DELETED};
 use crate::model::schema::{Category, Kind, Schema};
 use crate::model::values::Locale;
 use crate::model::{ModelError, validate};
@@ -21,54 +21,79 @@ pub struct Provenance {
     /// Free-text name of the source; becomes (or finds) a Source record.
     pub source: Option<String>,
     pub grade: Option<Grade>,
-    /// None: the marking of `case` if given, else TLP:CLEAR.
+    /// None: the context's marking (the case's; else the record's strongest; else the office
+    /// default). Given: joined with the case's marking (see [`super::inherit::MarkingContext::resolve`]).
     pub marking: Option<Marking>,
+    /// The person typed TLP:CLEAR: only then is a CLEAR level written as CLEAR.
+    pub clear_chosen: bool,
     pub case: Option<Uuid>,
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
 }
 
+impl Provenance {
+    /// A marking as typed by a person (`--marking`, a form's field): its TLP level, if it
+    /// names none, comes from the context; a typed TLP:CLEAR is kept.
+    pub fn with_typed_marking(mut self, text: Option<&str>) -> std::result::Result<Provenance, ModelError> {
+        let text = text.map(str::trim).filter(|t| !t.is_empty());
+        self.marking = text.map(Marking::parse).transpose()?;
+        self.clear_chosen = text.is_some_and(Marking::names_tlp);
+        Ok(self)
+    }
+}
+
 impl Txn<'_> {
-    /// Finds or creates the Source record named `name`.
+    /// Finds or creates the Source record named `name`, its name marked with the office
+    /// default (importers); see [`Txn::source_record_marked`].
     pub fn source_record(&mut self, name: &str) -> Result<Uuid> {
+        let marking = self.office_marking()?;
+        self.source_record_marked(name, &marking)
+    }
+
+    /// Finds or creates the Source record named `name`. Its name is as sensitive as the
+    /// values citing it: it carries the join of their markings, growing as they do.
+    pub fn source_record_marked(&mut self, name: &str, marking: &Marking) -> Result<Uuid> {
         let uid = source_id(name);
         if self.schema_of(uid)?.is_none() {
             self.create(uid, "Source", None, None)?;
-            self.set(uid, Assertion::plain("name", name.trim()))?;
+            self.set(uid, Assertion::marked("name", name.trim(), marking))?;
+        } else if let Some(held) = self.record_marking(uid)? {
+            let joined = held.join(marking);
+            if joined != held {
+                self.set(uid, Assertion::marked("name", name.trim(), &joined))?;
+            }
         }
         Ok(uid)
     }
 
-    fn assertion(&mut self, prop: &str, value: String, prov: &Provenance) -> Result<Assertion> {
-        let source = prov.source.as_deref().map(|s| self.source_record(s)).transpose()?;
-        let marking = match (&prov.marking, prov.case) {
-            (Some(m), _) => m.to_string(),
-            (None, Some(case)) => self.case_marking(case)?.to_string(),
-            (None, None) => Marking::default().to_string(),
-        };
-        Ok(Assertion {
-            prop: prop.to_owned(),
-            value,
-            source,
-            grade: prov.grade.as_ref().map(ToString::to_string),
-            marking,
-            valid_from: prov.valid_from.clone(),
-            valid_to: prov.valid_to.clone(),
-            case: prov.case,
-        })
-    }
-
-    fn case_marking(&self, case: Uuid) -> Result<Marking> {
-        let text: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT s.value FROM stmt s JOIN object o ON o.n = s.obj
-                 WHERE o.uid = ?1 AND s.prop = 'marking' AND s.live = 1 LIMIT 1",
-                [case.as_bytes()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(text.and_then(|t| Marking::parse(&t).ok()).unwrap_or_default())
+    /// The assertions for `values` of `uid`, all under one resolved marking.
+    fn assertions(
+        &mut self,
+        uid: Uuid,
+        values: Vec<(String, String)>,
+        prov: &Provenance,
+        record: Option<Marking>,
+    ) -> Result<Vec<Assertion>> {
+        let mut context = self.marking_context(uid, prov.case)?;
+        if context.record.is_none() {
+            context.record = record;
+        }
+        let marking = context.resolve(prov.marking.as_ref(), prov.clear_chosen);
+        let source = prov.source.as_deref().map(|s| self.source_record_marked(s, &marking)).transpose()?;
+        let marking = marking.to_string();
+        Ok(values
+            .into_iter()
+            .map(|(prop, value)| Assertion {
+                prop,
+                value,
+                source,
+                grade: prov.grade.as_ref().map(ToString::to_string),
+                marking: marking.clone(),
+                valid_from: prov.valid_from.clone(),
+                valid_to: prov.valid_to.clone(),
+                case: prov.case,
+            })
+            .collect())
     }
 
     /// Validates `props` for `kind`; nothing is written.
@@ -99,10 +124,24 @@ impl Txn<'_> {
         values: Vec<(String, String)>,
         prov: &Provenance,
     ) -> Result<()> {
-        for (prop, value) in values {
-            let single = kind.property(&prop)?.single;
-            let a = self.assertion(&prop, value, prov)?;
-            if single { self.set(uid, a)? } else { self.add(uid, a)? }
+        self.write_values_near(uid, kind, values, prov, None)
+    }
+
+    /// As [`Txn::write_values`]; `near` stands in for the record's own marking while it has
+    /// none (a new link: the join of its ends').
+    fn write_values_near(
+        &mut self,
+        uid: Uuid,
+        kind: &Kind,
+        values: Vec<(String, String)>,
+        prov: &Provenance,
+        near: Option<Marking>,
+    ) -> Result<()> {
+        if values.is_empty() {
+            return Ok(());
+        }
+        for a in self.assertions(uid, values, prov, near)? {
+            if kind.property(&a.prop)?.single { self.set(uid, a)? } else { self.add(uid, a)? }
         }
         Ok(())
     }
@@ -172,16 +211,30 @@ impl Txn<'_> {
                 known: links.join(", "),
             }));
         }
+        let mut ends = Vec::with_capacity(2);
         for (end, uid) in [("--from", from), ("--to", to)] {
-            match self.schema_of(uid)?.and_then(|s| Schema::builtin().kind(&s).ok().map(|k| k.category)) {
-                Some(Category::Entity) => {}
+            match self.schema_of(uid)?.and_then(|s| Schema::builtin().kind(&s).ok()) {
+                Some(k) if k.category == Category::Entity => ends.push(k),
                 _ => return Err(StoreError::NotFound(format!("{end} {uid} is not an entity in this store"))),
             }
         }
-        let values = Self::validate_props(kind, props, locale)?;
+        let short = |u: Uuid| format!("{}…", &u.to_string()[..8]);
+        kind.check_ends(ends[0], ends[1], (&short(from), &short(to))).map_err(StoreError::Input)?;
+        let mut values = Self::validate_props(kind, props, locale)?;
+        // The ends are statements too, so that the link's source, grade and marking apply to
+        // its very existence and the release rules have something to judge.
+        for (prop, end) in [(&kind.source, from), (&kind.target, to)] {
+            if let Some(prop) = prop {
+                values.insert(0, (prop.clone(), end.to_string()));
+            }
+        }
+        let near = match (self.record_marking(from)?, self.record_marking(to)?) {
+            (Some(a), Some(b)) => Some(a.join(&b)),
+            (a, b) => a.or(b),
+        };
         let uid = new_id();
         self.create(uid, &kind.name, Some(from), Some(to))?;
-        self.write_values(uid, kind, values, prov)?;
+        self.write_values_near(uid, kind, values, prov, near)?;
         if let Some(case) = prov.case {
             for end in [from, to] {
                 self.add_member(case, end, None)?;
@@ -201,9 +254,52 @@ impl Txn<'_> {
         if let Some(role) = role {
             let kind = Schema::builtin().kind("CaseMember")?;
             let role = validate(kind, "role", role, Locale::default())?;
-            self.set(uid, Assertion::plain("role", &role))?;
+            let marking = self.case_marking(case)?;
+            self.set(uid, Assertion::marked("role", &role, &marking))?;
         }
         Ok(uid)
+    }
+
+    /// Takes an entity out of a case (the membership's tombstone). False if it was not in it.
+    pub fn remove_member(&mut self, case: Uuid, entity: Uuid) -> Result<bool> {
+        let uid = member_id(case, entity);
+        let live: Option<bool> = self
+            .conn()
+            .query_row(
+                "SELECT deleted = 0 FROM object WHERE uid = ?1 AND schema = 'CaseMember'",
+                [uid.as_bytes()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if live != Some(true) {
+            return Ok(false);
+        }
+        let marking = self.case_marking(case)?;
+        self.set(uid, Assertion::marked(DELETED, "true", &marking))?;
+        Ok(true)
+    }
+
+    /// Deletes a record: a tombstone under the record's strongest marking (its deletion says
+    /// as much as its values did).
+    pub fn delete_record(&mut self, uid: Uuid) -> Result<()> {
+        let marking = self.tombstone_marking(uid)?;
+        self.set(uid, Assertion::marked(DELETED, "true", &marking))
+    }
+
+    /// Undoes [`Txn::delete_record`].
+    pub fn restore_record(&mut self, uid: Uuid) -> Result<()> {
+        let marking = self.tombstone_marking(uid)?;
+        self.set(uid, Assertion::marked(DELETED, "false", &marking))
+    }
+
+    fn tombstone_marking(&mut self, uid: Uuid) -> Result<Marking> {
+        if self.schema_of(uid)?.is_none() {
+            return Err(StoreError::NotFound(format!("no record with id {uid}")));
+        }
+        match self.record_marking(uid)? {
+            Some(m) => Ok(m),
+            None => self.office_marking(),
+        }
     }
 
     fn restore_if_deleted(&mut self, uid: Uuid) -> Result<()> {
@@ -212,7 +308,7 @@ impl Txn<'_> {
             .query_row("SELECT deleted FROM object WHERE uid = ?1", [uid.as_bytes()], |r| r.get(0))
             .unwrap_or(false);
         if deleted {
-            self.restore(uid)?;
+            self.restore_record(uid)?;
         }
         Ok(())
     }

@@ -5,9 +5,11 @@
 mod apply;
 pub mod audit;
 mod case_timeline;
+pub mod change;
 pub mod edit;
 mod files;
 pub mod import_log;
+pub mod inherit;
 pub mod keystore;
 mod migrations;
 mod open;

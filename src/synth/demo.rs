@@ -185,6 +185,8 @@ const NOTES: &[(usize, &str, &str)] = &[
 pub fn build(store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
     let mut rng = Rng::new(2024);
     let locale = Locale::default();
+    // The demo office keeps the default DESIGN §5b gives every office that chose none.
+    store.set_default_marking(&Marking::office_fallback())?;
     let mut tx = store.write("demo")?;
     let mut cases = Vec::new();
     for c in CASES {
@@ -267,6 +269,8 @@ fn prov(rng: &mut Rng, case: Uuid, marking: &Marking) -> Provenance {
         source: Some((*rng.pick(SOURCES)).to_owned()),
         grade: Grade::parse(pick_str(rng, &["A1", "B2", "B2", "B3", "C3", "EU:B2", "F6"])).ok(),
         marking: Some(marking.clone()),
+        // The synthetic office chose these markings, CLEAR included.
+        clear_chosen: true,
         case: Some(case),
         valid_from: None,
         valid_to: None,

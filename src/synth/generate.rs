@@ -211,6 +211,8 @@ fn provenance(rng: &mut Rng, case: Uuid, marking: &Marking) -> Provenance {
         } else {
             marking.clone()
         }),
+        // The synthetic office chose these markings, CLEAR included.
+        clear_chosen: true,
         case: Some(case),
         valid_from: None,
         valid_to: None,

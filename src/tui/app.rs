@@ -107,8 +107,11 @@ impl App {
     /// The workbench on an unlocked store; the first queries are already on their way.
     pub fn with_store(store: Store, options: Options) -> App {
         let dir = store.dir().to_path_buf();
-        let state =
+        let mut state =
             State::unlocked(&dir.display().to_string(), &store.office().name, &store.office().country);
+        if let Ok(m) = store.default_marking() {
+            state.default_marking = m.to_string();
+        }
         let mut app = App::new(state, dir, options);
         app.worker = Some(Worker::start(store, app.replies_tx.clone()));
         let effects = start(&mut app.state);
@@ -198,9 +201,13 @@ impl App {
                         let label = store.dir().display().to_string();
                         let office = store.office().name.clone();
                         let country = store.office().country.clone();
+                        let default_marking = store.default_marking().ok();
                         self.worker = Some(Worker::start(store, self.replies_tx.clone()));
                         self.last_input = Instant::now();
                         self.dispatch(Action::Unlocked(label, office, country));
+                        if let Some(m) = default_marking {
+                            self.state.default_marking = m.to_string();
+                        }
                     }
                     Ok(_) => {}
                     Err(e) => self.dispatch(Action::UnlockFailed(e.to_string())),

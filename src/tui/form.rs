@@ -11,6 +11,7 @@ use crate::model::schema::{Category, Kind, PropType, Schema};
 use crate::model::validate;
 use crate::model::values::{Locale, normalise_date};
 use crate::store::Provenance;
+use crate::store::change::Change;
 use crate::store::query::EntityView;
 
 /// Longest value typed into one field (characters).
@@ -90,7 +91,7 @@ fn provenance_fields(marking: &str) -> Vec<Field> {
     vec![
         Field::new("@source", "Source", "who or what says so"),
         Field::new("@grade", "Grade", "e.g. B2, EU:A1, UK:1A"),
-        Field::new("@marking", "Marking", "e.g. TLP:AMBER H2").with(marking),
+        Field::new("@marking", "Marking", "inherited as shown; codes add to it").with(marking),
         Field::new("@valid_from", "Valid from", "YYYY[-MM[-DD]]"),
         Field::new("@valid_to", "Valid to", "YYYY[-MM[-DD]]"),
     ]
@@ -131,7 +132,8 @@ impl Form {
         Form { title: title.to_owned(), purpose, fields, focus: 0, error: None }
     }
 
-    pub fn new_case(office: &str) -> Form {
+    /// A new case; its marking opens as the office default.
+    pub fn new_case(office: &str, default_marking: &str) -> Form {
         Form::new(
             "New case",
             FormPurpose::NewCase,
@@ -140,7 +142,7 @@ impl Form {
                 Field::new("title", "Title", "").required(),
                 Field::new("status", "Status", "open | active | suspended | closed").with("open"),
                 Field::new("leadOffice", "Lead office", "").with(office),
-                Field::new("marking", "Marking", "e.g. TLP:AMBER").with("TLP:AMBER"),
+                Field::new("marking", "Marking", "e.g. TLP:AMBER").with(default_marking),
                 Field::new("summary", "Summary", ""),
             ],
         )
@@ -185,7 +187,8 @@ impl Form {
             }
         }
         if kind.name != "Case" {
-            fields.extend(provenance_fields(""));
+            // What a value typed here will be marked with unless another marking is typed.
+            fields.extend(provenance_fields(&view.marking));
         }
         Some(Form::new(
             &format!("Edit {} {}", kind.label, view.caption),
@@ -194,18 +197,25 @@ impl Form {
         ))
     }
 
+    /// A new link; the title names the case its ends go into (`case`: id, reference).
     pub fn new_link(
         kind: &Kind,
         from: (Uuid, &str),
         to: (Uuid, &str),
-        case: Option<Uuid>,
+        case: Option<(Uuid, &str)>,
         marking: &str,
     ) -> Form {
         let mut fields = property_fields(kind);
         fields.extend(provenance_fields(marking));
+        let place = case.map_or_else(|| "no case".to_owned(), |(_, r)| format!("in case {r}"));
         Form::new(
-            &format!("{}: {} → {}", kind.label, from.1, to.1),
-            FormPurpose::NewLink { schema: kind.name.clone(), from: from.0, to: to.0, case },
+            &format!("New {} — {place}: {} → {}", kind.label, from.1, to.1),
+            FormPurpose::NewLink {
+                schema: kind.name.clone(),
+                from: from.0,
+                to: to.0,
+                case: case.map(|c| c.0),
+            },
             fields,
         )
     }
@@ -294,19 +304,25 @@ impl Form {
         }
     }
 
-    /// The provenance typed into the form's "@" fields.
-    fn provenance(&mut self, case: Option<Uuid>) -> Provenance {
+    /// The provenance typed into the form's "@" fields. With `inherit`, a marking left as
+    /// the form showed it (the inherited one) or emptied is inherited, never CLEAR.
+    fn provenance(&mut self, case: Option<Uuid>, inherit: bool) -> Provenance {
         let mut prov =
             Provenance { case, source: self.value("@source").map(str::to_owned), ..Provenance::default() };
+        let unchanged = self
+            .fields
+            .iter()
+            .find(|f| f.name == "@marking")
+            .is_some_and(|f| f.value.trim() == f.original.trim());
         if let Some(g) = self.value("@grade").map(str::to_owned) {
             match Grade::parse(&g) {
                 Ok(g) => prov.grade = Some(g),
                 Err(e) => self.fail("@grade", e.to_string()),
             }
         }
-        if let Some(m) = self.value("@marking").map(str::to_owned) {
-            match Marking::parse(&m) {
-                Ok(m) => prov.marking = Some(m),
+        if let Some(m) = self.value("@marking").map(str::to_owned).filter(|_| !(inherit && unchanged)) {
+            match prov.clone().with_typed_marking(Some(&m)) {
+                Ok(p) => prov = p,
                 Err(e) => self.fail("@marking", e.to_string()),
             }
         }
@@ -366,16 +382,13 @@ impl Form {
             FormPurpose::NewCase => {
                 let kind = Schema::builtin().kind("Case").ok()?;
                 let mut props = self.properties(kind, Locale::default(), false);
-                let marking = match Marking::parse(self.value("marking").unwrap_or("TLP:CLEAR")) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        self.fail("marking", e.to_string());
-                        Marking::default()
-                    }
-                };
+                // Empty: the office default (the library decides, as for `case new`).
+                let marking = self.value("marking").map(str::to_owned);
+                if let Some(Err(e)) = marking.as_deref().map(Marking::parse) {
+                    self.fail("marking", e.to_string());
+                }
                 props.retain(|(p, _)| p != "marking");
-                props.push(("marking".into(), marking.to_string()));
-                Submitted::Write(Write::NewCase { props, marking })
+                Submitted::Write(Write::Change(Change::NewCase { props, marking }))
             }
             FormPurpose::NewEntity { schema, case } => {
                 let kind = Schema::builtin().kind(&schema).ok()?;
@@ -383,8 +396,8 @@ impl Form {
                 if props.is_empty() && !self.has_errors() {
                     self.error = Some("type at least one value".into());
                 }
-                let prov = self.provenance(case);
-                Submitted::Write(Write::NewEntity { schema, props, prov })
+                let prov = self.provenance(case, true);
+                Submitted::Write(Write::Change(Change::NewEntity { schema, props, prov }))
             }
             FormPurpose::EditEntity { id, schema } => {
                 let kind = Schema::builtin().kind(&schema).ok()?;
@@ -404,31 +417,36 @@ impl Form {
                 let prov = if kind.category == Category::Internal {
                     Provenance::default()
                 } else {
-                    self.provenance(None)
+                    self.provenance(None, true)
                 };
-                Submitted::Write(Write::SetValues { id, props, prov })
+                Submitted::Write(Write::Change(Change::SetValues { id, props, prov }))
             }
             FormPurpose::NewLink { schema, from, to, case } => {
                 let kind = Schema::builtin().kind(&schema).ok()?;
                 let props = self.properties(kind, locale, false);
-                let prov = self.provenance(case);
-                Submitted::Write(Write::NewLink { schema, from, to, props, prov })
+                let prov = self.provenance(case, true);
+                Submitted::Write(Write::Change(Change::NewLink { schema, from, to, props, prov }))
             }
-            FormPurpose::NewNote { case } => Submitted::Write(Write::NewNote {
-                case,
-                text: self.value("text").unwrap_or_default().to_owned(),
-                author: author.to_owned(),
-            }),
+            FormPurpose::NewNote { case } => {
+                let props = vec![
+                    ("text".to_owned(), self.value("text").unwrap_or_default().to_owned()),
+                    ("author".to_owned(), author.to_owned()),
+                    ("date".to_owned(), chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+                ];
+                let change =
+                    Change::CaseRecord { case, schema: "Note".into(), props, prov: Provenance::default() };
+                Submitted::Write(Write::Change(change))
+            }
             FormPurpose::Regrade { id, schema, prop, value } => {
                 let kind = Schema::builtin().kind(&schema).ok()?;
                 if let Err(e) = validate(kind, &prop, &value, locale) {
                     self.error = Some(e.to_string());
                 }
-                let prov = self.provenance(None);
+                let prov = self.provenance(None, false);
                 if prov.grade.is_none() && prov.marking.is_none() && !self.has_errors() {
                     self.error = Some("give a grade or a marking".into());
                 }
-                Submitted::Write(Write::SetValues { id, props: vec![(prop, value)], prov })
+                Submitted::Write(Write::Change(Change::SetValues { id, props: vec![(prop, value)], prov }))
             }
             FormPurpose::AddToCase { case, entity } => {
                 let role = self.value("role").map(str::to_owned);
@@ -437,7 +455,7 @@ impl Form {
                         self.fail("role", e.to_string());
                     }
                 }
-                Submitted::Write(Write::AddMember { case, entity, role })
+                Submitted::Write(Write::Change(Change::AddMember { case, entity, role }))
             }
             FormPurpose::CaseFilter => {
                 Submitted::CaseFilter { text: self.value("text").unwrap_or_default().to_owned() }
@@ -465,8 +483,9 @@ impl Form {
 pub enum PickPurpose {
     /// The kind of a new entity (in the case, if any: id, reference, marking).
     EntityKind { case: Option<(Uuid, String, String)> },
-    /// The kind of a new link between two entities.
-    LinkKind { from: (Uuid, String), to: (Uuid, String), case: Option<Uuid> },
+    /// The kind of a new link between two entities, and the case its ends go into (id,
+    /// reference, marking).
+    LinkKind { from: (Uuid, String), to: (Uuid, String), case: Option<(Uuid, String, String)> },
 }
 
 /// A short list to choose from, filtered by typing.
@@ -496,7 +515,11 @@ impl Picker {
         }
     }
 
-    pub fn link_kinds(from: (Uuid, String), to: (Uuid, String), case: Option<Uuid>) -> Picker {
+    pub fn link_kinds(
+        from: (Uuid, String),
+        to: (Uuid, String),
+        case: Option<(Uuid, String, String)>,
+    ) -> Picker {
         let items = Schema::builtin()
             .user_kinds()
             .filter(|k| k.is_link())
@@ -563,7 +586,8 @@ mod tests {
         assert_eq!(f.focus, birth, "focus on the first error");
         f.fields[birth].value = "1980-02-28".into();
         f.fields[grade].value = "B2".into();
-        let Some(Submitted::Write(Write::NewEntity { props, prov, .. })) = f.submit(Locale::default(), "me")
+        let Some(Submitted::Write(Write::Change(Change::NewEntity { props, prov, .. }))) =
+            f.submit(Locale::default(), "me")
         else {
             panic!("valid form");
         };
@@ -573,11 +597,14 @@ mod tests {
 
     #[test]
     fn a_new_case_needs_a_reference_and_title() {
-        let mut f = Form::new_case("PJ Marseille");
+        let mut f = Form::new_case("PJ Marseille", "TLP:AMBER");
         assert!(f.submit(Locale::default(), "me").is_none());
         assert_eq!(f.fields[0].error.as_deref(), Some("required"));
         f.fields[0].value = "X-1".into();
         f.fields[1].value = "Title".into();
-        assert!(matches!(f.submit(Locale::default(), "me"), Some(Submitted::Write(Write::NewCase { .. }))));
+        assert!(matches!(
+            f.submit(Locale::default(), "me"),
+            Some(Submitted::Write(Write::Change(Change::NewCase { .. })))
+        ));
     }
 }

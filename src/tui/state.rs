@@ -268,6 +268,8 @@ pub struct State {
     pub office: String,
     /// The office's country: how typed phone numbers are read.
     pub country: String,
+    /// The office default marking: what a value outside any case and record inherits.
+    pub default_marking: String,
     pub focus: Pane,
     pub cases: CasesPane,
     pub entities: EntitiesPane,
@@ -308,6 +310,7 @@ impl State {
             store_label: store_label.to_owned(),
             office: String::new(),
             country: String::new(),
+            default_marking: crate::model::marking::Marking::office_fallback().to_string(),
             focus: Pane::Cases,
             cases: CasesPane::default(),
             entities: EntitiesPane::default(),

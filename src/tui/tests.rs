@@ -11,6 +11,7 @@ use super::state::{EntitiesView, Pane, Popup, Screen, State};
 use super::update::update;
 use super::update_popup::unlock_delay;
 use super::worker::{Loaded, Query, Write};
+use crate::store::change::Change;
 use crate::store::query::{CaseRow, MemberRow, SearchHit, TimelineScope};
 
 fn case(reference: &str) -> CaseRow {
@@ -21,6 +22,7 @@ fn case(reference: &str) -> CaseRow {
         status: "open".into(),
         lead_office: "PJ Marseille".into(),
         marking: "TLP:AMBER".into(),
+        members: 0,
     }
 }
 
@@ -203,8 +205,11 @@ fn a_new_case_form_refuses_missing_values_then_saves() {
     }
     let effects = update(&mut s, Action::Submit);
     assert!(s.popup.is_none());
-    let Some(Effect::Write(Write::NewCase { props, .. })) = effects.first() else { panic!("{effects:?}") };
+    let Some(Effect::Write(Write::Change(Change::NewCase { props, marking }))) = effects.first() else {
+        panic!("{effects:?}")
+    };
     assert!(props.contains(&("reference".into(), "X-1".into())));
+    assert_eq!(marking.as_deref(), Some("TLP:AMBER"), "the office default, as the form showed it");
     assert!(props.contains(&("leadOffice".into(), "PJ Marseille".into())), "lead office defaults to ours");
 }
 

@@ -292,6 +292,39 @@ pub fn selected_entity(state: &State) -> Option<(Uuid, String)> {
     (kind.category == Category::Entity && !view.deleted).then(|| (view.id, view.caption.clone()))
 }
 
+/// The case a new link to `entity` goes into (id, reference, marking): the highlighted case
+/// if the entity is in it, else the one case it is in, else none. Case membership decides
+/// what is shared, so a link never lands in the highlighted case just because it is
+/// highlighted.
+fn link_case(state: &State, entity: Uuid) -> Option<(Uuid, String, String)> {
+    let cases: Vec<(Uuid, String)> = match state.detail.view.as_deref() {
+        Some(v) if v.id == entity => v.cases.iter().map(|c| (c.id, c.reference.clone())).collect(),
+        _ => match &state.entities.view {
+            Some(EntitiesView::Members { case, reference })
+                if state.entities.rows.iter().any(|r| r.entity().0 == entity) =>
+            {
+                vec![(*case, reference.clone())]
+            }
+            _ => Vec::new(),
+        },
+    };
+    let marking = |id: Uuid| {
+        state
+            .cases
+            .rows
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| state.default_marking.clone(), |c| c.marking.clone())
+    };
+    if let Some(h) = state.current_case().filter(|h| cases.iter().any(|(id, _)| *id == h.id)) {
+        return Some((h.id, h.reference.clone(), h.marking.clone()));
+    }
+    match cases.as_slice() {
+        [(id, reference)] => Some((*id, reference.clone(), marking(*id))),
+        _ => None,
+    }
+}
+
 fn main(state: &mut State, action: &Action) -> Vec<Effect> {
     if action.name().is_some() {
         state.message = None;
@@ -365,7 +398,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::NewCase => {
-            state.popup = Some(Popup::Form(Box::new(Form::new_case(&state.office))));
+            state.popup = Some(Popup::Form(Box::new(Form::new_case(&state.office, &state.default_marking))));
             Vec::new()
         }
         Action::NewEntity => {
@@ -401,7 +434,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
                 state.error("Select a different entity from the marked one.");
                 return Vec::new();
             }
-            let case = state.current_case().map(|c| c.id);
+            let case = link_case(state, to.0);
             state.popup = Some(Popup::Picker(Picker::link_kinds(from, to, case)));
             Vec::new()
         }

@@ -289,10 +289,14 @@ pub fn picker(state: &mut State, action: &Action) -> Vec<Effect> {
                 PickPurpose::EntityKind { case: Some((id, reference, marking)) } => {
                     Form::new_entity(kind, Some((id, &reference)), &marking)
                 }
-                PickPurpose::EntityKind { case: None } => Form::new_entity(kind, None, "TLP:CLEAR"),
-                PickPurpose::LinkKind { from, to, case: link_case } => {
-                    let marking = state.current_case().map(|c| c.marking.clone()).unwrap_or_default();
-                    Form::new_link(kind, (from.0, &from.1), (to.0, &to.1), link_case, &marking)
+                PickPurpose::EntityKind { case: None } => {
+                    Form::new_entity(kind, None, &state.default_marking)
+                }
+                PickPurpose::LinkKind { from, to, case } => {
+                    let marking =
+                        case.as_ref().map_or_else(|| state.default_marking.clone(), |c| c.2.clone());
+                    let case = case.as_ref().map(|(id, reference, _)| (*id, reference.as_str()));
+                    Form::new_link(kind, (from.0, &from.1), (to.0, &to.1), case, &marking)
                 }
             };
             state.popup = Some(Popup::Form(Box::new(form)));

@@ -15,12 +15,12 @@ use uuid::Uuid;
 
 use super::action::Action;
 use crate::analysis::path::{PathLimits, PathStep, shortest_path};
-use crate::model::marking::Marking;
+use crate::store::change::{Change, Face};
 use crate::store::query::{
-    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, Stats, TimelineItem,
-    TimelineQuery, TimelineScope, Zoom,
+    CaseFilter, CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, Stats,
+    TimelineItem, TimelineQuery, TimelineScope, Zoom,
 };
-use crate::store::{Provenance, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// Rows per page of the lists: more than the tallest pane shows, and no more, since every
 /// row costs a few lookups (link counts, the ends of a dated link).
@@ -150,43 +150,15 @@ pub enum Loaded {
     Measures(Box<crate::store::query::Measures>),
 }
 
-/// A change the analyst made. Every one goes through a `Txn`: a signed op, audited.
+/// A change the analyst made: the library's [`Change`], applied through [`Store::apply`]
+/// like the command line's (one signed op set, one audit entry).
 #[derive(Debug, Clone)]
 pub enum Write {
-    NewCase {
-        props: Vec<(String, String)>,
-        marking: Marking,
-    },
-    NewEntity {
-        schema: String,
-        props: Vec<(String, String)>,
-        prov: Provenance,
-    },
-    SetValues {
-        id: Uuid,
-        props: Vec<(String, String)>,
-        prov: Provenance,
-    },
-    NewLink {
-        schema: String,
-        from: Uuid,
-        to: Uuid,
-        props: Vec<(String, String)>,
-        prov: Provenance,
-    },
-    NewNote {
-        case: Uuid,
-        text: String,
-        author: String,
-    },
+    Change(Change),
+    /// A deletion, named for the message.
     Delete {
         id: Uuid,
         label: String,
-    },
-    AddMember {
-        case: Uuid,
-        entity: Uuid,
-        role: Option<String>,
     },
     /// Keep `keep` for the conflict `id` (as `liaison conflicts resolve ID --keep VALUE`).
     ResolveConflict {
@@ -319,7 +291,8 @@ fn serve(mut store: Store, rx: &Receiver<Request>, out: &Sender<Reply>, cancel: 
 fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loaded, StoreError> {
     Ok(match q {
         Query::Cases { status, text } => {
-            Loaded::Cases(store.case_rows(status.as_deref(), text.as_deref(), CASES_SHOWN, 0)?)
+            let filter = CaseFilter { status, text, limit: CASES_SHOWN, offset: 0, skip_member_count: true };
+            Loaded::Cases(store.cases(&filter)?)
         }
         Query::Members { case, offset } => Loaded::Members {
             case,
@@ -398,63 +371,14 @@ fn audit_view(store: &Store, view: &EntityView, last: &mut Option<Uuid>) -> Resu
 }
 
 fn write(store: &mut Store, w: Write) -> Result<(String, Option<Uuid>), StoreError> {
-    let locale = store.locale();
     match w {
-        Write::NewCase { props, marking } => {
-            let reference =
-                props.iter().find(|(p, _)| p == "reference").map(|(_, v)| v.clone()).unwrap_or_default();
-            if store.case_id(&reference).is_ok() {
-                return Err(StoreError::Input(format!("a case with reference {reference:?} already exists")));
-            }
-            let prov = Provenance { marking: Some(marking), ..Provenance::default() };
-            let mut tx = store.write("case new")?;
-            let id = tx.new_record("Case", None, &props, &prov)?;
-            tx.commit(&serde_json::json!({ "case": id.to_string(), "via": "workbench" }))?;
-            Ok((format!("Case {reference} opened."), Some(id)))
-        }
-        Write::NewEntity { schema, props, prov } => {
-            let mut tx = store.write("entity new")?;
-            let id = tx.new_entity(&schema, &props, &prov, locale)?;
-            tx.commit(
-                &serde_json::json!({ "entity": id.to_string(), "schema": schema, "via": "workbench" }),
-            )?;
-            Ok((format!("{schema} saved."), Some(id)))
-        }
-        Write::SetValues { id, props, prov } => {
-            let mut tx = store.write("entity set")?;
-            tx.set_values(id, &props, &prov, locale)?;
-            tx.commit(&serde_json::json!({ "entity": id.to_string(), "via": "workbench" }))?;
-            Ok(("Changes saved.".into(), Some(id)))
-        }
-        Write::NewLink { schema, from, to, props, prov } => {
-            let mut tx = store.write("link new")?;
-            let id = tx.new_link(&schema, from, to, &props, &prov, locale)?;
-            tx.commit(&serde_json::json!({ "link": id.to_string(), "schema": schema, "via": "workbench" }))?;
-            Ok((format!("{schema} link saved."), Some(to)))
-        }
-        Write::NewNote { case, text, author } => {
-            let props = vec![
-                ("text".to_owned(), text),
-                ("author".to_owned(), author),
-                ("date".to_owned(), chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-            ];
-            let prov = Provenance { case: Some(case), ..Provenance::default() };
-            let mut tx = store.write("case record")?;
-            let id = tx.new_record("Note", Some(case), &props, &prov)?;
-            tx.commit(&serde_json::json!({ "case": case.to_string(), "kind": "Note", "via": "workbench" }))?;
-            Ok(("Note saved.".into(), Some(id)))
+        Write::Change(change) => {
+            let applied = store.apply(change, Face::Workbench)?;
+            Ok((applied.message, applied.focus))
         }
         Write::Delete { id, label } => {
-            let mut tx = store.write("entity delete")?;
-            tx.delete(id)?;
-            tx.commit(&serde_json::json!({ "entity": id.to_string(), "via": "workbench" }))?;
+            store.apply(Change::Delete { id }, Face::Workbench)?;
             Ok((format!("Deleted {label} (`liaison entity restore {id}` undoes it)."), None))
-        }
-        Write::AddMember { case, entity, role } => {
-            let mut tx = store.write("case add")?;
-            tx.add_member(case, entity, role.as_deref())?;
-            tx.commit(&serde_json::json!({ "case": case.to_string(), "entity": entity.to_string(), "via": "workbench" }))?;
-            Ok(("Added to the case.".into(), Some(entity)))
         }
         Write::ResolveConflict { id, keep } => super::worker_exchange::resolve(store, &id, &keep),
     }

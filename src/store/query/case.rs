@@ -17,6 +17,8 @@ pub struct CaseFilter {
     pub text: Option<String>,
     pub limit: u32,
     pub offset: u32,
+    /// Leave `members` at 0 (the workbench's pane: counting is slow on large cases).
+    pub skip_member_count: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -111,65 +113,11 @@ impl Store {
         }
     }
 
-    fn case_summary(&self, n: i64, uid: Uuid) -> Result<CaseSummary> {
-        let f = self.fields(n)?;
-        let first = |p: &str| f.get(p).and_then(|v| v.last()).cloned().unwrap_or_default();
-        let members: i64 = self
-            .conn
-            .prepare_cached(
-                "SELECT count(*) FROM object WHERE src = ?1 AND schema = 'CaseMember' AND deleted = 0",
-            )?
-            .query_row([n], |r| r.get(0))?;
-        Ok(CaseSummary {
-            id: uid,
-            reference: first("reference"),
-            title: first("title"),
-            status: first("status"),
-            lead_office: first("leadOffice"),
-            marking: f.get("marking").and_then(|v| v.last()).cloned().unwrap_or_else(|| "TLP:CLEAR".into()),
-            members,
-        })
-    }
-
-    /// Cases, by reference, filtered and paged.
-    pub fn cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
-        let rows: Vec<(i64, Vec<u8>)> = self
-            .conn
-            .prepare_cached(
-                "SELECT o.n, o.uid FROM object o LEFT JOIN case_ref r ON r.obj = o.n
-                 WHERE o.schema = 'Case' AND o.deleted = 0 ORDER BY coalesce(r.ref, o.caption)",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        let needle = filter.text.as_deref().map(str::to_lowercase);
-        let mut out = Vec::new();
-        let mut skipped = 0;
-        for (n, uid) in rows {
-            let s = self.case_summary(n, uid_from_blob(&uid))?;
-            if filter.status.as_deref().is_some_and(|st| !s.status.eq_ignore_ascii_case(st)) {
-                continue;
-            }
-            if let Some(t) = &needle {
-                if !s.reference.to_lowercase().contains(t) && !s.title.to_lowercase().contains(t) {
-                    continue;
-                }
-            }
-            if skipped < filter.offset {
-                skipped += 1;
-                continue;
-            }
-            out.push(s);
-            if filter.limit > 0 && out.len() as u32 >= filter.limit {
-                break;
-            }
-        }
-        Ok(out)
-    }
-
     /// One case, with at most `member_limit` members (from `member_offset`).
     pub fn case(&self, uid: Uuid, member_limit: u32, member_offset: u32, full: bool) -> Result<CaseView> {
         let n = self.object_n(uid)?.ok_or_else(|| StoreError::NotFound(format!("no case {uid}")))?;
-        let summary = self.case_summary(n, uid)?;
+        let mut summary = self.case_fields(n, uid)?;
+        summary.members = self.member_count(n)?;
         let summary_text = self.fields(n)?.remove("summary").unwrap_or_default();
         Ok(CaseView {
             summary,

@@ -1,0 +1,243 @@
+//! The one door for every write an analyst makes. The command line and the workbench describe
+//! what they want as a [`Change`]; [`Store::apply`] opens the transaction, validates, writes
+//! through the edit layer (where markings are inherited and joined, never dropped) and commits
+//! with one audit entry whose detail is the same whichever face asked, plus `"via"`.
+//! A refused change leaves the store as it was: the transaction is dropped unfinished.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Provenance, Result, Store, StoreError, Txn, WriteSummary};
+use crate::model::ids::source_id;
+use crate::model::marking::Marking;
+use crate::model::schema::Schema;
+use crate::model::validate;
+use crate::model::values::Locale;
+
+/// Which face asked for a change (recorded in the audit entry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Face {
+    Cli,
+    Workbench,
+    Synth,
+    Import,
+}
+
+/// One change, with its provenance spelled out.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A new case. `props` holds reference, title and optionally status, leadOffice, summary;
+    /// `marking` is as typed: without one the case takes the office default, and a marking
+    /// naming no TLP level (`FR-DR`) takes the default's level.
+    NewCase {
+        props: Vec<(String, String)>,
+        marking: Option<String>,
+    },
+    /// A new entity (or more values for an observable already known), put in `prov.case`.
+    NewEntity {
+        schema: String,
+        props: Vec<(String, String)>,
+        prov: Provenance,
+    },
+    /// Values added to a record (a single-valued property is replaced); with `prov.case` the
+    /// record joins that case.
+    SetValues {
+        id: Uuid,
+        props: Vec<(String, String)>,
+        prov: Provenance,
+    },
+    /// One value taken away (`value` as typed; `source` the name of the source it came from).
+    RemoveValue {
+        id: Uuid,
+        prop: String,
+        value: String,
+        source: Option<String>,
+    },
+    /// A link between two entities; its ends join `prov.case`.
+    NewLink {
+        schema: String,
+        from: Uuid,
+        to: Uuid,
+        props: Vec<(String, String)>,
+        prov: Provenance,
+    },
+    AddMember {
+        case: Uuid,
+        entity: Uuid,
+        role: Option<String>,
+    },
+    RemoveMember {
+        case: Uuid,
+        entity: Uuid,
+    },
+    /// A note, operation or task of a case; `prov.case` is the case (set for you).
+    CaseRecord {
+        case: Uuid,
+        schema: String,
+        props: Vec<(String, String)>,
+        prov: Provenance,
+    },
+    /// A case's new status, under the case's marking.
+    CaseStatus {
+        case: Uuid,
+        status: String,
+    },
+    Delete {
+        id: Uuid,
+    },
+    Restore {
+        id: Uuid,
+    },
+}
+
+/// What a change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The record made or changed.
+    pub id: Option<Uuid>,
+    /// What a face shows next (for a link: its far end).
+    pub focus: Option<Uuid>,
+    /// One sentence for the analyst.
+    pub message: String,
+    pub summary: WriteSummary,
+}
+
+impl Change {
+    /// The audit log's name for the change (as `liaison audit` lists it).
+    pub fn action(&self) -> &'static str {
+        match self {
+            Change::NewCase { .. } => "case new",
+            Change::NewEntity { .. } => "entity new",
+            Change::SetValues { .. } => "entity set",
+            Change::RemoveValue { .. } => "entity unset",
+            Change::NewLink { .. } => "link new",
+            Change::AddMember { .. } => "case add",
+            Change::RemoveMember { .. } => "case remove",
+            Change::CaseRecord { .. } => "case record",
+            Change::CaseStatus { .. } => "case status",
+            Change::Delete { .. } => "entity delete",
+            Change::Restore { .. } => "entity restore",
+        }
+    }
+}
+
+fn prop_value<'a>(props: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    props.iter().find(|(p, _)| p == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+}
+
+impl Store {
+    /// Applies one change: validated, written and committed with one audit entry.
+    pub fn apply(&mut self, change: Change, via: Face) -> Result<Applied> {
+        let locale = self.locale();
+        let office = self.office().name.clone();
+        if let Change::NewCase { props, .. } = &change {
+            let reference = prop_value(props, "reference")
+                .ok_or_else(|| StoreError::Input("a case needs a reference".into()))?;
+            if self.case_id(reference).is_ok() {
+                return Err(StoreError::Input(format!("a case with reference {reference:?} already exists")));
+            }
+        }
+        let action = change.action();
+        let mut tx = self.write(action)?;
+        let (id, focus, message, mut detail) = write(&mut tx, change, locale, &office)?;
+        if let Some(obj) = detail.as_object_mut() {
+            obj.insert("via".into(), serde_json::to_value(via).unwrap_or(Value::Null));
+        }
+        let summary = tx.commit(&detail)?;
+        Ok(Applied { id, focus, message, summary })
+    }
+}
+
+type Written = (Option<Uuid>, Option<Uuid>, String, Value);
+
+fn write(tx: &mut Txn<'_>, change: Change, locale: Locale, office: &str) -> Result<Written> {
+    Ok(match change {
+        Change::NewCase { mut props, marking } => {
+            let office_marking = tx.office_marking()?;
+            let typed = marking.as_deref().map(str::trim).filter(|t| !t.is_empty());
+            let mut marking = match typed {
+                Some(text) => Marking::parse(text)?,
+                None => office_marking.clone(),
+            };
+            if typed.is_some_and(|t| !Marking::names_tlp(t)) {
+                marking.tlp = office_marking.tlp;
+            }
+            let reference = prop_value(&props, "reference").unwrap_or_default().to_owned();
+            props.retain(|(p, v)| p != "marking" && !v.trim().is_empty());
+            for (name, default) in [("status", "open"), ("leadOffice", office)] {
+                if prop_value(&props, name).is_none() {
+                    props.push((name.to_owned(), default.to_owned()));
+                }
+            }
+            props.push(("marking".into(), marking.to_string()));
+            let prov = Provenance { marking: Some(marking), clear_chosen: true, ..Provenance::default() };
+            let id = tx.new_record("Case", None, &props, &prov)?;
+            (Some(id), Some(id), format!("Case {reference} opened."), json!({ "case": id.to_string() }))
+        }
+        Change::NewEntity { schema, props, prov } => {
+            let id = tx.new_entity(&schema, &props, &prov, locale)?;
+            let detail = json!({ "entity": id.to_string(), "schema": schema });
+            (Some(id), Some(id), format!("{schema} saved."), detail)
+        }
+        Change::SetValues { id, props, prov } => {
+            tx.set_values(id, &props, &prov, locale)?;
+            if let Some(case) = prov.case {
+                tx.add_member(case, id, None)?;
+            }
+            (Some(id), Some(id), "Changes saved.".into(), json!({ "entity": id.to_string() }))
+        }
+        Change::RemoveValue { id, prop, value, source } => {
+            let schema =
+                tx.schema_of(id)?.ok_or_else(|| StoreError::NotFound(format!("no record with id {id}")))?;
+            let kind = Schema::builtin().kind(&schema)?;
+            let value = validate(kind, &prop, &value, locale)?;
+            let source = source.as_deref().map(source_id);
+            if !tx.remove(id, &prop, &value, source)? {
+                return Err(StoreError::Input(format!(
+                    "{id} has no value {value:?} for {prop} from that source"
+                )));
+            }
+            (Some(id), Some(id), format!("Removed {prop} {value:?}."), json!({ "entity": id.to_string() }))
+        }
+        Change::NewLink { schema, from, to, props, prov } => {
+            let id = tx.new_link(&schema, from, to, &props, &prov, locale)?;
+            let detail = json!({ "link": id.to_string(), "schema": schema });
+            (Some(id), Some(to), format!("{schema} link saved."), detail)
+        }
+        Change::AddMember { case, entity, role } => {
+            tx.add_member(case, entity, role.as_deref())?;
+            let detail = json!({ "case": case.to_string(), "entity": entity.to_string() });
+            (Some(entity), Some(entity), "Added to the case.".into(), detail)
+        }
+        Change::RemoveMember { case, entity } => {
+            if !tx.remove_member(case, entity)? {
+                return Err(StoreError::Input(format!("{entity} is not in that case")));
+            }
+            let detail = json!({ "case": case.to_string(), "entity": entity.to_string() });
+            (Some(entity), Some(entity), "Taken out of the case.".into(), detail)
+        }
+        Change::CaseRecord { case, schema, props, prov } => {
+            let prov = Provenance { case: Some(case), ..prov };
+            let id = tx.new_record(&schema, Some(case), &props, &prov)?;
+            let detail = json!({ "case": case.to_string(), "kind": schema });
+            (Some(id), Some(id), format!("{schema} saved."), detail)
+        }
+        Change::CaseStatus { case, status } => {
+            let marking = tx.case_marking(case)?;
+            let prov = Provenance { marking: Some(marking), clear_chosen: true, ..Provenance::default() };
+            tx.set_values(case, &[("status".to_owned(), status.clone())], &prov, locale)?;
+            (Some(case), Some(case), format!("Status is now {status}."), json!({ "case": case.to_string() }))
+        }
+        Change::Delete { id } => {
+            tx.delete_record(id)?;
+            let message = format!("Deleted {id} (`liaison entity restore {id}` undoes it).");
+            (Some(id), None, message, json!({ "entity": id.to_string() }))
+        }
+        Change::Restore { id } => {
+            tx.restore_record(id)?;
+            (Some(id), Some(id), format!("Restored {id}."), json!({ "entity": id.to_string() }))
+        }
+    })
+}
