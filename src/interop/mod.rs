@@ -18,6 +18,7 @@ pub mod graphml;
 pub mod input;
 pub mod load;
 pub mod mapping;
+pub mod marking_read;
 pub mod misp;
 pub mod misp_export;
 pub mod record;
@@ -34,7 +35,7 @@ use std::path::Path;
 use uuid::Uuid;
 
 pub use export::{ExportFormat, ExportOptions, export, export_to};
-pub use report::{ExportReport, ImportReport};
+pub use report::{ExportReport, ImportReport, MarkingTally};
 
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
@@ -266,6 +267,7 @@ pub fn import(
         grade: opts.grade.clone(),
         marking: opts.marking.clone(),
         case: opts.case,
+        default_marking: Some(store.default_marking()?),
         file: file.clone(),
         source_kind: opts.format.source_kind().into(),
     };

@@ -26,9 +26,17 @@ pub struct Item {
     pub ends: Option<(String, String)>,
     /// Notes: the external id of their case. Entities: a case to put them in.
     pub case: Option<String>,
-    /// Grade and marking the file gives this record.
+    /// Grade and marking the file gives this record (its own, or its container's: a STIX
+    /// bundle's, a MISP object's or event's). None: the file says nothing readable.
     pub grade: Option<Grade>,
     pub marking: Option<Marking>,
+    /// Markings the file names for this record that cannot be read (a reference missing from
+    /// the file, a statement, an unknown type), each as the report names it. With any, the
+    /// record's values also take the import's fallback marking: never CLEAR by default.
+    pub unreadable_markings: Vec<String>,
+    /// How a marking was read, worth telling the analyst (a MISP sharing group read as
+    /// TLP:AMBER+STRICT), each as the report names it.
+    pub marking_notes: Vec<String>,
     /// What the file says of it that Liaison has no property for, as a JSON object.
     pub raw: Option<String>,
     /// More values of a record pushed before (not counted again).
