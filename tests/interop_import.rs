@@ -239,7 +239,15 @@ fn partner_stix_markings_are_read_by_what_they_say_and_unreadable_ones_fall_back
     assert_eq!(tally_from(&report, "TLP:AMBER+STRICT"), ["from the file"], "{report}");
     assert!(report["markings"].as_array().unwrap().iter().all(|t| t["marking"] != "TLP:CLEAR"), "{report}");
     // The text report says the same.
-    let text = l.ok(&["import", "--format", "stix", "--dry-run", &fixture("partner-markings.stix.json")]);
+    let text = l.ok(&[
+        "import",
+        "--format",
+        "stix",
+        "--dry-run",
+        "--source",
+        "Partner desk",
+        &fixture("partner-markings.stix.json"),
+    ]);
     assert!(text.contains("unreadable marking marking-definition--99999999"), "{text}");
 }
 

@@ -102,10 +102,10 @@ pub fn import(state: &mut State, action: &Action) -> Vec<Effect> {
                     ImportField::Marking => &mut s.marking,
                 };
                 if edit(field, action) {
+                    // Once edited, a field is the analyst's (left empty: the library's default).
                     match s.focus {
-                        // Emptied, a field is prefilled again.
-                        ImportField::Source => s.source_typed = !s.source.is_empty(),
-                        ImportField::Marking => s.marking_typed = !s.marking.is_empty(),
+                        ImportField::Source => s.source_typed = true,
+                        ImportField::Marking => s.marking_typed = true,
                         _ => {}
                     }
                     s.prefill();
