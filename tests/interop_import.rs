@@ -181,8 +181,12 @@ fn fixture(name: &str) -> String {
 /// The markings of the `prop` values of the one entity called `name`, as `entity show` says.
 fn markings_of(l: &Liaison, name: &str, prop: &str) -> Vec<String> {
     let hits = l.json(&["search", name]);
-    let id = hits.as_array().unwrap().iter().find(|h| h["caption"] == name).unwrap_or_else(|| panic!("{name}: {hits}"))
-        ["id"]
+    let id = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["caption"] == name)
+        .unwrap_or_else(|| panic!("{name}: {hits}"))["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -227,13 +231,17 @@ fn partner_stix_markings_are_read_by_what_they_say_and_unreadable_ones_fall_back
     assert_eq!(markings_of(&l, "Cyril Copyrightov", "name"), ["TLP:AMBER"]);
     // The report names each unreadable marking and how many objects it affected.
     let unread = &report["unreadable_markings"]["reasons"];
-    let missing = unread["marking-definition--99999999-9999-4999-8999-999999999999 (not in the file)"]["count"]
-        .as_u64();
+    let missing =
+        unread["marking-definition--99999999-9999-4999-8999-999999999999 (not in the file)"]["count"]
+            .as_u64();
     assert_eq!(missing, Some(2), "{report}");
-    let statement = unread.as_object().unwrap().iter().find(|(k, _)| k.contains("Copyright 2023 Partner Agency"));
+    let statement =
+        unread.as_object().unwrap().iter().find(|(k, _)| k.contains("Copyright 2023 Partner Agency"));
     assert_eq!(statement.map(|(_, v)| v["count"].as_u64()), Some(Some(1)), "{report}");
     assert!(
-        tally_from(&report, "TLP:AMBER").iter().any(|f| f.contains("office default") && f.contains("unreadable")),
+        tally_from(&report, "TLP:AMBER")
+            .iter()
+            .any(|f| f.contains("office default") && f.contains("unreadable")),
         "{report}"
     );
     assert_eq!(tally_from(&report, "TLP:AMBER+STRICT"), ["from the file"], "{report}");
@@ -280,7 +288,8 @@ fn a_file_without_markings_takes_the_case_else_the_office_default_and_the_flag_o
     let report = l.json(&["import", "--format", "ftm", &fixture("unmarked.ftm.json")]);
     assert_eq!(markings_of(&l, "Nora Nomark", "name"), ["TLP:AMBER"]);
     assert_eq!(tally_from(&report, "TLP:AMBER"), ["office default"], "{report}");
-    let text = l.ok(&["import", "--format", "ftm", "--dry-run", "--source", "again", &fixture("unmarked.ftm.json")]);
+    let text =
+        l.ok(&["import", "--format", "ftm", "--dry-run", "--source", "again", &fixture("unmarked.ftm.json")]);
     assert!(text.contains("TLP:AMBER  office default"), "{text}");
 
     // --marking on a RED file: joined, never replacing.
@@ -288,6 +297,15 @@ fn a_file_without_markings_takes_the_case_else_the_office_default_and_the_flag_o
     assert_eq!(markings_of(&l, "Roman Redmark", "name"), ["TLP:RED FR-DR"], "{report}");
     assert_eq!(tally_from(&report, "TLP:RED FR-DR"), ["from the file and --marking"], "{report}");
     // And the flag where the file says nothing.
-    l.json(&["import", "--format", "ftm", &fixture("unmarked.ftm.json"), "--marking", "TLP:GREEN", "--source", "S2"]);
+    l.json(&[
+        "import",
+        "--format",
+        "ftm",
+        &fixture("unmarked.ftm.json"),
+        "--marking",
+        "TLP:GREEN",
+        "--source",
+        "S2",
+    ]);
     assert!(markings_of(&l, "Nora Nomark", "name").contains(&"TLP:GREEN".to_owned()));
 }

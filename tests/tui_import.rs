@@ -21,7 +21,9 @@ fn open_app(l: &Liaison) -> liaison::tui::App {
 }
 
 fn form(app: &liaison::tui::App) -> &liaison::tui::screens::ImportScreen {
-    let Some(Popup::Import(form)) = &app.state.popup else { panic!("the import screen: {:?}", app.state.popup) };
+    let Some(Popup::Import(form)) = &app.state.popup else {
+        panic!("the import screen: {:?}", app.state.popup)
+    };
     form
 }
 
@@ -73,13 +75,16 @@ fn the_import_form_prefills_source_and_marking_and_the_preview_names_the_marking
     let shot = screen(&mut app, &mut term);
     assert!(shot.contains("Marking") && shot.contains("TLP:RED"), "{shot}");
     keys(&mut app, &["enter"]);
-    let ImportStep::Preview(file, report) = &form(&app).step else { panic!("a preview: {:?}", form(&app).step) };
+    let ImportStep::Preview(file, report) = &form(&app).step else {
+        panic!("a preview: {:?}", form(&app).step)
+    };
     assert_eq!(
         (file.source.as_deref(), file.grade.as_deref(), file.marking.as_deref()),
         (Some("Desk officer Ivanov"), Some("B2"), None),
         "the prefilled marking is the library's own fallback"
     );
-    let tally: Vec<(&str, &str)> = report.markings.iter().map(|t| (t.marking.as_str(), t.from.as_str())).collect();
+    let tally: Vec<(&str, &str)> =
+        report.markings.iter().map(|t| (t.marking.as_str(), t.from.as_str())).collect();
     assert_eq!(tally, [("TLP:RED", "from case OP-7")], "{report:?}");
     let shot = screen(&mut app, &mut term);
     assert!(shot.contains("Markings the values will take") && shot.contains("from case OP-7"), "{shot}");

@@ -430,8 +430,7 @@ fn case_info(txn: &Txn<'_>, case: Uuid) -> Result<(Option<Marking>, String), Imp
         Ok(rows.collect::<Result<_, _>>()?)
     };
     // Two offices' markings in conflict: both apply, the stricter holding.
-    let marking =
-        live("marking")?.iter().filter_map(|t| Marking::parse(t).ok()).reduce(|a, b| a.join(&b));
+    let marking = live("marking")?.iter().filter_map(|t| Marking::parse(t).ok()).reduce(|a, b| a.join(&b));
     let reference = live("reference")?.into_iter().min().unwrap_or_else(|| case.to_string());
     Ok((marking, reference))
 }

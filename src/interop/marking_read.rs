@@ -130,8 +130,11 @@ pub fn misp_distribution(obj: &Map<String, Value>) -> Option<(Reading, Option<St
         Value::Number(n) => n.as_u64(),
         _ => None,
     };
-    let strict = || Reading::Marking(Marking::parse("TLP:AMBER+STRICT").unwrap_or_else(|_| Marking::office_fallback()));
-    let tlp = |name: &str| Reading::Marking(Marking::parse(name).unwrap_or_else(|_| Marking::office_fallback()));
+    let strict = || {
+        Reading::Marking(Marking::parse("TLP:AMBER+STRICT").unwrap_or_else(|_| Marking::office_fallback()))
+    };
+    let tlp =
+        |name: &str| Reading::Marking(Marking::parse(name).unwrap_or_else(|_| Marking::office_fallback()));
     Some(match level {
         Some(0) => (strict(), None),
         Some(1) => (tlp("TLP:AMBER"), None),
@@ -232,7 +235,10 @@ pub fn misp_said(obj: &Map<String, Value>) -> Said {
                 None => said.add(Reading::Unreadable(format!("MISP tag {:?}", shown(name)))),
             }
         } else if lower.starts_with("pap:") {
-            said.add(pap_level(&lower).unwrap_or_else(|| Reading::Unreadable(format!("MISP tag {:?}", shown(name)))));
+            said.add(
+                pap_level(&lower)
+                    .unwrap_or_else(|| Reading::Unreadable(format!("MISP tag {:?}", shown(name)))),
+            );
         }
     }
     if let Some((reading, note)) = misp_distribution(obj) {
@@ -256,30 +262,50 @@ mod tests {
 
     #[test]
     fn definitions_are_read_by_what_they_say() {
-        assert_eq!(def(r#"{"definition_type": "tlp", "definition": {"tlp": "white"}}"#), marking("TLP:CLEAR"));
         assert_eq!(
-            def(r#"{"definition_type": "TLP", "definition": {"TLP": "TLP:AMBER+STRICT"}, "name": "TLP:AMBER+STRICT"}"#),
+            def(r#"{"definition_type": "tlp", "definition": {"tlp": "white"}}"#),
+            marking("TLP:CLEAR")
+        );
+        assert_eq!(
+            def(
+                r#"{"definition_type": "TLP", "definition": {"TLP": "TLP:AMBER+STRICT"}, "name": "TLP:AMBER+STRICT"}"#
+            ),
             marking("TLP:AMBER+STRICT")
         );
         assert_eq!(
             def(r#"{"name": "TLP:RED", "extensions": {"extension-definition--0": {"tlp_2_0": "red"}}}"#),
             marking("TLP:RED")
         );
-        assert_eq!(def(r#"{"definition_type": "PAP", "definition": {"PAP": "PAP:RED"}}"#), marking("TLP:RED"));
-        assert_eq!(def(r#"{"definition_type": "PAP", "definition": {"PAP": "PAP:CLEAR"}}"#), Reading::Nothing);
         assert_eq!(
-            def(r#"{"definition_type": "statement", "definition": {"statement": "Liaison handling marking: TLP:AMBER H2"}}"#),
+            def(r#"{"definition_type": "PAP", "definition": {"PAP": "PAP:RED"}}"#),
+            marking("TLP:RED")
+        );
+        assert_eq!(
+            def(r#"{"definition_type": "PAP", "definition": {"PAP": "PAP:CLEAR"}}"#),
+            Reading::Nothing
+        );
+        assert_eq!(
+            def(
+                r#"{"definition_type": "statement", "definition": {"statement": "Liaison handling marking: TLP:AMBER H2"}}"#
+            ),
             marking("TLP:AMBER H2")
         );
-        let copyright = def(r#"{"definition_type": "statement", "definition": {"statement": "Copyright ACME"}}"#);
+        let copyright =
+            def(r#"{"definition_type": "statement", "definition": {"statement": "Copyright ACME"}}"#);
         assert_eq!(copyright, Reading::Unreadable("statement \"Copyright ACME\"".into()));
-        assert!(matches!(def(r#"{"definition_type": "tlp", "definition": {"tlp": "purple"}}"#), Reading::Unreadable(_)));
-        assert!(matches!(def(r#"{"definition_type": "x-acme"}"#), Reading::Unreadable(w) if w.contains("x-acme")));
+        assert!(matches!(
+            def(r#"{"definition_type": "tlp", "definition": {"tlp": "purple"}}"#),
+            Reading::Unreadable(_)
+        ));
+        assert!(
+            matches!(def(r#"{"definition_type": "x-acme"}"#), Reading::Unreadable(w) if w.contains("x-acme"))
+        );
     }
 
     #[test]
     fn misp_distribution_never_reads_as_clear() {
-        let d = |json: &str| misp_distribution(serde_json::from_str::<Value>(json).unwrap().as_object().unwrap());
+        let d =
+            |json: &str| misp_distribution(serde_json::from_str::<Value>(json).unwrap().as_object().unwrap());
         assert_eq!(d(r#"{"distribution": "0"}"#), Some((marking("TLP:AMBER+STRICT"), None)));
         assert_eq!(d(r#"{"distribution": 1}"#), Some((marking("TLP:AMBER"), None)));
         assert_eq!(d(r#"{"distribution": "3"}"#), Some((Reading::Nothing, None)));

@@ -149,7 +149,10 @@ impl ImportReport {
             println!("  {} values written, {} ops", self.values_written, self.ops);
         }
         if !self.markings.is_empty() || !self.unreadable_markings.is_empty() {
-            println!("Markings{}:", if self.dry_run { " the values would take" } else { " of the values written" });
+            println!(
+                "Markings{}:",
+                if self.dry_run { " the values would take" } else { " of the values written" }
+            );
             for l in self.marking_lines() {
                 println!("  {l}");
             }

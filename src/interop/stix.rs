@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use super::ImportError;
 use super::input::{Input, kind_of, str_at, stream_array};
-use super::record::{Item, Record, Sink};
 use super::marking_read::{Reading, stix_definition};
+use super::record::{Item, Record, Sink};
 use super::stix_vocab::{TLP_IDS, grade, kind_for, link_kind, pattern_observables};
 use crate::model::marking::Marking;
 
@@ -200,7 +200,8 @@ fn marking(scan: &Scan, obj: &Map<String, Value>) -> (Option<Marking>, Vec<Strin
     let mut out: Option<Marking> = None;
     let mut unreadable = Vec::new();
     for r in refs {
-        let standard = TLP_IDS.iter().find(|(id, _)| *id == r).and_then(|(_, name)| Marking::parse(name).ok());
+        let standard =
+            TLP_IDS.iter().find(|(id, _)| *id == r).and_then(|(_, name)| Marking::parse(name).ok());
         let reading = match (scan.markings.get(r), standard) {
             (Some(Reading::Marking(m)), Some(s)) => Reading::Marking(m.join(&s)),
             (Some(Reading::Unreadable(_) | Reading::Nothing) | None, Some(s)) => Reading::Marking(s),

@@ -29,7 +29,10 @@ pub fn report_lines(r: &ImportReport) -> Vec<String> {
         lines.push(format!("Created: {}", kinds.join(", ")));
     }
     if !r.markings.is_empty() || !r.unreadable_markings.is_empty() {
-        lines.push(if r.dry_run { "Markings the values will take:" } else { "Markings of the values written:" }.into());
+        lines.push(
+            if r.dry_run { "Markings the values will take:" } else { "Markings of the values written:" }
+                .into(),
+        );
         lines.extend(r.marking_lines().into_iter().map(|l| format!("  {}", l.trim_start())));
     }
     for (reason, s) in &r.skipped.reasons {
@@ -58,9 +61,13 @@ fn form_lines(s: &ImportScreen, width: usize, look: &Look<'_>) -> Vec<Line<'stat
             let hint = match field {
                 ImportField::Mapping if text.is_empty() => " for csv: e.g. assets/mappings/call-records.toml",
                 ImportField::Case if text.is_empty() => " optional case reference",
-                ImportField::Source if !s.source_typed || text.is_empty() => " the file's name (and its producer)",
+                ImportField::Source if !s.source_typed || text.is_empty() => {
+                    " the file's name (and its producer)"
+                }
                 ImportField::Grade if text.is_empty() => " the file's grade, if it gives one (e.g. B2)",
-                ImportField::Marking if text.is_empty() => " where the file says nothing: the case's, else the office default",
+                ImportField::Marking if text.is_empty() => {
+                    " where the file says nothing: the case's, else the office default"
+                }
                 ImportField::Marking if !s.marking_typed => " where the file says nothing: the case's",
                 ImportField::Marking => " joined with the file's: it can only narrow",
                 _ => "",
