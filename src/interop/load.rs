@@ -140,7 +140,7 @@ impl<'t, 's> StoreSink<'t, 's> {
         if let Some((m, reference)) = case {
             apply(&mut marking, &mut from, m, format!("case {reference}"));
         }
-        let unreadable = !item.unreadable_markings.is_empty();
+        let unreadable = !item.unreadable_markings().is_empty();
         if marking.is_none() || (unreadable && self.stamp.marking.is_none() && case.is_none()) {
             let default = self.stamp.default_marking.clone().unwrap_or_else(Marking::office_fallback);
             apply(&mut marking, &mut from, &default, "office default".to_owned());
@@ -187,10 +187,10 @@ impl<'t, 's> StoreSink<'t, 's> {
             item.prop("marking", marking.to_string());
         }
         if !item.again {
-            for why in &item.unreadable_markings {
+            for why in item.unreadable_markings() {
                 self.report.unreadable_markings.add(why, &item.at);
             }
-            for note in &item.marking_notes {
+            for note in item.marking_notes() {
                 self.report.marking_notes.add(note, &item.at);
             }
         }

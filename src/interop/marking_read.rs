@@ -202,13 +202,12 @@ impl Said {
     pub fn stamp(&self, item: &mut Item) {
         let mine = Said {
             marking: item.marking.take(),
-            unreadable: std::mem::take(&mut item.unreadable_markings),
-            notes: std::mem::take(&mut item.marking_notes),
+            unreadable: item.unreadable_markings().to_vec(),
+            notes: item.marking_notes().to_vec(),
         };
         let all = mine.within(self);
         item.marking = all.marking;
-        item.unreadable_markings = all.unreadable;
-        item.marking_notes = all.notes;
+        item.set_marking_remarks(all.unreadable, all.notes);
     }
 }
 

@@ -100,12 +100,11 @@ impl ImportReport {
         if values == 0 {
             return;
         }
-        match self.markings.iter_mut().find(|t| t.marking == marking && t.from == from) {
-            Some(t) => t.values += values,
-            None => {
-                self.markings.push(MarkingTally { marking: marking.into(), from: from.into(), values });
-                self.markings.sort_by(|a, b| (&a.marking, &a.from).cmp(&(&b.marking, &b.from)));
-            }
+        if let Some(t) = self.markings.iter_mut().find(|t| t.marking == marking && t.from == from) {
+            t.values += values;
+        } else {
+            self.markings.push(MarkingTally { marking: marking.into(), from: from.into(), values });
+            self.markings.sort_by(|a, b| (&a.marking, &a.from).cmp(&(&b.marking, &b.from)));
         }
     }
 

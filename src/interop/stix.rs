@@ -250,7 +250,9 @@ fn base_item(scan: &Scan, at: &str, obj: &Map<String, Value>, kind: &str, sink: 
         sink.producer(p);
     }
     let mut item = Item::new(at, ext(id), kind);
-    (item.marking, item.unreadable_markings) = marking(scan, obj);
+    let (marking, unreadable) = marking(scan, obj);
+    item.marking = marking;
+    item.set_marking_remarks(unreadable, Vec::new());
     item.grade = grade(obj);
     item.raw = custom_props(obj);
     item
