@@ -117,7 +117,7 @@ impl ImportReport {
         }
         for (why, s) in &self.unreadable_markings.reasons {
             out.push(format!(
-                "unreadable marking {why}: {} object{} took the fallback marking",
+                "unreadable marking {why}: {} object{}, given the fallback marking as well",
                 s.count,
                 if s.count == 1 { "" } else { "s" }
             ));
