@@ -58,7 +58,8 @@ fn every_shared_file_imports_with_provenance_and_a_second_import_changes_nothing
         source.name.contains("tiny-misp-event.json") && source.name.contains("Joint Task Force Example"),
         "{source:?}"
     );
-    assert_eq!(name.marking, "TLP:AMBER");
+    // tlp:amber on an event restricted to "your organisation only": the stricter holds.
+    assert_eq!(name.marking, "TLP:AMBER+STRICT");
     let company = store.search("Ullstein", 5).unwrap();
     let company = store.entity(company[0].id, 10).unwrap();
     assert!(
@@ -169,4 +170,142 @@ fn a_dry_run_reports_the_same_as_the_import_and_writes_nothing() {
     assert!(done > 0, "progress was reported");
     assert_eq!((real.created, real.values_written), (preview.created, preview.values_written));
     assert!(real.changed && real.ops > 0);
+}
+
+// ---- Markings: read by what they say, never CLEAR by default (issue 9) ----
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/interop/markings/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The markings of the `prop` values of the one entity called `name`, as `entity show` says.
+fn markings_of(l: &Liaison, name: &str, prop: &str) -> Vec<String> {
+    let hits = l.json(&["search", name]);
+    let id = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["caption"] == name)
+        .unwrap_or_else(|| panic!("{name}: {hits}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let view = l.json(&["entity", "show", &id]);
+    let mut out: Vec<String> = view["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["prop"] == prop)
+        .map(|s| s["marking"].as_str().unwrap().to_owned())
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The report's tally for `marking`: the `from` of each line.
+fn tally_from(report: &serde_json::Value, marking: &str) -> Vec<String> {
+    report["markings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["marking"] == marking)
+        .map(|t| t["from"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn partner_stix_markings_are_read_by_what_they_say_and_unreadable_ones_fall_back_and_are_named() {
+    let l = Liaison::init();
+    let report = l.json(&["import", "--format", "stix", &fixture("partner-markings.stix.json")]);
+    // OpenCTI's own TLP:AMBER+STRICT, under OpenCTI's id.
+    assert_eq!(markings_of(&l, "Ana Strictova", "name"), ["TLP:AMBER+STRICT"], "{report}");
+    // OpenCTI's PAP:RED: at least as strict, TLP:RED.
+    assert_eq!(markings_of(&l, "Pavel Papov", "name"), ["TLP:RED"]);
+    // A TLP 2.0 definition under an id of the partner's own.
+    assert_eq!(markings_of(&l, "Tereza Greenova", "name"), ["TLP:GREEN"]);
+    // A reference missing from the bundle: the office default, not CLEAR.
+    assert_eq!(markings_of(&l, "Milan Missingov", "name"), ["TLP:AMBER"]);
+    // One missing reference loses nothing of the others: RED holds.
+    assert_eq!(markings_of(&l, "Rita Redova", "name"), ["TLP:RED"]);
+    // A copyright statement and a granular GREEN: the fallback joined with what was read.
+    assert_eq!(markings_of(&l, "Cyril Copyrightov", "name"), ["TLP:AMBER"]);
+    // The report names each unreadable marking and how many objects it affected.
+    let unread = &report["unreadable_markings"]["reasons"];
+    let missing =
+        unread["marking-definition--99999999-9999-4999-8999-999999999999 (not in the file)"]["count"]
+            .as_u64();
+    assert_eq!(missing, Some(2), "{report}");
+    let statement =
+        unread.as_object().unwrap().iter().find(|(k, _)| k.contains("Copyright 2023 Partner Agency"));
+    assert_eq!(statement.map(|(_, v)| v["count"].as_u64()), Some(Some(1)), "{report}");
+    assert!(
+        tally_from(&report, "TLP:AMBER")
+            .iter()
+            .any(|f| f.contains("office default") && f.contains("unreadable")),
+        "{report}"
+    );
+    assert_eq!(tally_from(&report, "TLP:AMBER+STRICT"), ["from the file"], "{report}");
+    assert!(report["markings"].as_array().unwrap().iter().all(|t| t["marking"] != "TLP:CLEAR"), "{report}");
+    // The text report says the same.
+    let text = l.ok(&[
+        "import",
+        "--format",
+        "stix",
+        "--dry-run",
+        "--source",
+        "Partner desk",
+        &fixture("partner-markings.stix.json"),
+    ]);
+    assert!(text.contains("unreadable marking marking-definition--99999999"), "{text}");
+}
+
+#[test]
+fn a_misp_event_restricted_to_the_organisation_or_a_sharing_group_is_never_clear() {
+    let l = Liaison::init();
+    l.json(&["import", "--format", "misp", &fixture("own-organisation.misp.json")]);
+    // Distribution 0 "your organisation only", no tlp tag; the things in it inherit (5).
+    assert_eq!(markings_of(&l, "Oskar Ownorg", "name"), ["TLP:AMBER+STRICT"]);
+    assert_eq!(markings_of(&l, "+436601234567", "number"), ["TLP:AMBER+STRICT"]);
+    let cases = l.json(&["case", "list"]);
+    let case = cases.as_array().unwrap().iter().find(|c| c["title"] == "Informant debrief").unwrap();
+    assert_eq!(case["marking"], "TLP:AMBER+STRICT", "the event's case too: {cases}");
+
+    let report = l.json(&["import", "--format", "misp", &fixture("sharing-group.misp.json")]);
+    assert_eq!(markings_of(&l, "Sandor Sharegroup", "name"), ["TLP:AMBER+STRICT"]);
+    let notes = report["marking_notes"]["reasons"].as_object().unwrap();
+    assert!(notes.keys().any(|k| k.contains("JIT Danube") && k.contains("TLP:AMBER+STRICT")), "{report}");
+}
+
+#[test]
+fn a_file_without_markings_takes_the_case_else_the_office_default_and_the_flag_only_narrows() {
+    let l = Liaison::init();
+    l.ok(&["case", "new", "--ref", "OP-7", "--title", "Harbour", "--marking", "TLP:AMBER"]);
+    let report = l.json(&["import", "--format", "ftm", &fixture("unmarked.ftm.json"), "--case", "OP-7"]);
+    assert_eq!(markings_of(&l, "Nora Nomark", "name"), ["TLP:AMBER"]);
+    assert_eq!(tally_from(&report, "TLP:AMBER"), ["from case OP-7"], "{report}");
+
+    let l = Liaison::init();
+    let report = l.json(&["import", "--format", "ftm", &fixture("unmarked.ftm.json")]);
+    assert_eq!(markings_of(&l, "Nora Nomark", "name"), ["TLP:AMBER"]);
+    assert_eq!(tally_from(&report, "TLP:AMBER"), ["office default"], "{report}");
+    let text =
+        l.ok(&["import", "--format", "ftm", "--dry-run", "--source", "again", &fixture("unmarked.ftm.json")]);
+    assert!(text.contains("TLP:AMBER  office default"), "{text}");
+
+    // --marking on a RED file: joined, never replacing.
+    let report = l.json(&["import", "--format", "stix", &fixture("red.stix.json"), "--marking", "FR-DR"]);
+    assert_eq!(markings_of(&l, "Roman Redmark", "name"), ["TLP:RED FR-DR"], "{report}");
+    assert_eq!(tally_from(&report, "TLP:RED FR-DR"), ["from the file and --marking"], "{report}");
+    // And the flag where the file says nothing.
+    l.json(&[
+        "import",
+        "--format",
+        "ftm",
+        &fixture("unmarked.ftm.json"),
+        "--marking",
+        "TLP:GREEN",
+        "--source",
+        "S2",
+    ]);
+    assert!(markings_of(&l, "Nora Nomark", "name").contains(&"TLP:GREEN".to_owned()));
 }

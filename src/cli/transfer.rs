@@ -47,7 +47,8 @@ pub struct ImportArgs {
     /// Grade of the imported values (default: what the file says, if anything)
     #[arg(long)]
     pub grade: Option<String>,
-    /// Marking of the imported values (default: what the file says, else TLP:CLEAR)
+    /// Marking of the imported values: joined with the file's own (it can only narrow); where
+    /// the file says nothing, this, else the case's (--case), else the office default marking
     #[arg(long)]
     pub marking: Option<String>,
     /// Column mapping for CSV (see assets/mappings/)

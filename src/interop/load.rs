@@ -34,8 +34,12 @@ pub struct Stamp {
     /// `--source`: replaces "FILE (PRODUCER)" as the Source of every statement.
     pub source: Option<String>,
     pub grade: Option<Grade>,
+    /// `--marking`: joined with the file's (it can only narrow), else the values' marking.
     pub marking: Option<Marking>,
     pub case: Option<Uuid>,
+    /// The office's default marking ([`crate::store::Store::default_marking`]): what values
+    /// take when neither the file, `--marking` nor the case says anything. None: TLP:AMBER.
+    pub default_marking: Option<Marking>,
     /// Name of the file, for the default source name.
     pub file: String,
     /// "STIX file", "MISP event", …: the Source record's kind.
@@ -51,7 +55,8 @@ pub struct StoreSink<'t, 's> {
     producer: Option<String>,
     /// Records pushed by this import, by external id.
     known: HashMap<String, Uuid>,
-    case_marking: Option<Marking>,
+    /// The target case's marking (None: it has none) and reference, read once.
+    case_info: Option<(Option<Marking>, String)>,
     /// Records already counted in the report.
     counted: HashSet<Uuid>,
     pub report: ImportReport,
@@ -72,7 +77,7 @@ impl<'t, 's> StoreSink<'t, 's> {
             source: None,
             producer: None,
             known: HashMap::new(),
-            case_marking: None,
+            case_info: None,
             counted: HashSet::new(),
             report: ImportReport::default(),
             progress,
@@ -107,19 +112,48 @@ impl<'t, 's> StoreSink<'t, 's> {
         Ok(uid)
     }
 
-    fn marking_for(&mut self, item: &Item) -> Result<String, ImportError> {
-        let base = match (&self.stamp.marking, self.stamp.case) {
-            (Some(m), _) => m.clone(),
-            (None, Some(case)) => {
-                if self.case_marking.is_none() {
-                    self.case_marking = Some(case_marking(self.txn, case)?);
-                }
-                self.case_marking.clone().unwrap_or_default()
+    /// The marking `item`'s values take, and where it came from (for the report). The
+    /// file's marking, `--marking` and the target case's all apply (the strictest holds:
+    /// the user's flag and the case only narrow); when none says anything, or the file names
+    /// a marking that cannot be read and neither the flag nor the case gives one, the
+    /// office's default marking. Never CLEAR unless the file or the user said CLEAR.
+    fn marking_for(&mut self, item: &Item) -> Result<(Marking, String), ImportError> {
+        if let (Some(case), None) = (self.stamp.case, &self.case_info) {
+            self.case_info = Some(case_info(self.txn, case)?);
+        }
+        let mut marking: Option<Marking> = None;
+        let mut from: Vec<String> = Vec::new();
+        let apply = |marking: &mut Option<Marking>, from: &mut Vec<String>, m: &Marking, label: String| {
+            let joined = marking.as_ref().map_or_else(|| m.clone(), |o| o.join(m));
+            if marking.as_ref() != Some(&joined) {
+                from.push(label);
             }
-            (None, None) => Marking::default(),
+            *marking = Some(joined);
         };
-        // The file's own marking is never loosened by the user's: the stricter one holds.
-        Ok(item.marking.as_ref().map_or(base.clone(), |m| base.join(m)).to_string())
+        if let Some(m) = &item.marking {
+            apply(&mut marking, &mut from, m, "the file".to_owned());
+        }
+        if let Some(m) = &self.stamp.marking {
+            apply(&mut marking, &mut from, m, "--marking".to_owned());
+        }
+        let case = self.case_info.as_ref().and_then(|(m, r)| m.as_ref().map(|m| (m, r)));
+        if let Some((m, reference)) = case {
+            apply(&mut marking, &mut from, m, format!("case {reference}"));
+        }
+        let unreadable = !item.unreadable_markings().is_empty();
+        if marking.is_none() || (unreadable && self.stamp.marking.is_none() && case.is_none()) {
+            let default = self.stamp.default_marking.clone().unwrap_or_else(Marking::office_fallback);
+            apply(&mut marking, &mut from, &default, "office default".to_owned());
+        }
+        let mut label = match from.as_slice() {
+            [only] if only == "office default" => only.clone(),
+            [] => "from the file".to_owned(),
+            parts => format!("from {}", parts.join(" and ")),
+        };
+        if unreadable {
+            label.push_str(" (a marking in the file is unreadable)");
+        }
+        Ok((marking.unwrap_or_else(Marking::office_fallback), label))
     }
 
     /// The record an external id names: pushed by this import, or imported before.
@@ -147,6 +181,19 @@ impl<'t, 's> StoreSink<'t, 's> {
             self.report.skipped.add(&format!("{}: no such kind", item.kind), &item.at);
             return Ok(());
         };
+        if kind.name == "Case" && !item.props.iter().any(|(p, _)| p == "marking") {
+            // A case read from a file is marked as its values are.
+            let (marking, _) = self.marking_for(&item)?;
+            item.prop("marking", marking.to_string());
+        }
+        if !item.again {
+            for why in item.unreadable_markings() {
+                self.report.unreadable_markings.add(why, &item.at);
+            }
+            for note in item.marking_notes() {
+                self.report.marking_notes.add(note, &item.at);
+            }
+        }
         let values = self.validated(kind, &item)?;
         let own_values = values.iter().filter(|(p, _)| p != "externalId" && p != "externalData").count();
         if own_values == 0 && !item.props.is_empty() && !self.known.contains_key(&item.ext) {
@@ -334,7 +381,8 @@ impl<'t, 's> StoreSink<'t, 's> {
             return Ok(0);
         }
         let source = self.source()?;
-        let marking = self.marking_for(item)?;
+        let (marking, from) = self.marking_for(item)?;
+        let marking_text = marking.to_string();
         let grade = self.stamp.grade.as_ref().or(item.grade.as_ref()).map(ToString::to_string);
         let case = self.stamp.case;
         let mut written = 0;
@@ -345,7 +393,7 @@ impl<'t, 's> StoreSink<'t, 's> {
                 value,
                 source: Some(source),
                 grade: grade.clone(),
-                marking: marking.clone(),
+                marking: marking_text.clone(),
                 valid_from: None,
                 valid_to: None,
                 case,
@@ -361,6 +409,7 @@ impl<'t, 's> StoreSink<'t, 's> {
             written += 1;
         }
         self.report.values_written += written;
+        self.report.took_marking(&marking_text, &from, written);
         Ok(written)
     }
 }
@@ -369,15 +418,21 @@ fn is_entity(kind: &str) -> bool {
     Schema::builtin().kind(kind).is_ok_and(|k| k.category == Category::Entity)
 }
 
-fn case_marking(txn: &Txn<'_>, case: Uuid) -> Result<Marking, ImportError> {
-    let text: Option<String> = rusqlite::OptionalExtension::optional(txn.conn().query_row(
-        "SELECT s.value FROM stmt s JOIN object o ON o.n = s.obj
-         WHERE o.uid = ?1 AND s.prop = 'marking' AND s.live = 1 LIMIT 1",
-        [case.as_bytes()],
-        |r| r.get(0),
-    ))
-    .map_err(crate::store::StoreError::from)?;
-    Ok(text.and_then(|t| Marking::parse(&t).ok()).unwrap_or_default())
+/// A case's marking (None when it has none or it cannot be read: the office default then
+/// applies, never CLEAR) and its reference, for the report.
+fn case_info(txn: &Txn<'_>, case: Uuid) -> Result<(Option<Marking>, String), ImportError> {
+    let live = |prop: &str| -> Result<Vec<String>, ImportError> {
+        let mut stmt = txn.conn().prepare(
+            "SELECT s.value FROM stmt s JOIN object o ON o.n = s.obj
+             WHERE o.uid = ?1 AND s.prop = ?2 AND s.live = 1",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![case.as_bytes(), prop], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    // Two offices' markings in conflict: both apply, the stricter holding.
+    let marking = live("marking")?.iter().filter_map(|t| Marking::parse(t).ok()).reduce(|a, b| a.join(&b));
+    let reference = live("reference")?.into_iter().min().unwrap_or_else(|| case.to_string());
+    Ok((marking, reference))
 }
 
 impl Sink for StoreSink<'_, '_> {

@@ -16,9 +16,9 @@ use uuid::Uuid;
 
 use super::ImportError;
 use super::input::{FileInput, Input, kind_of, read_json, str_at, stream_array};
+use super::marking_read::{Said, misp_said, misp_tag_names};
 use super::record::{Item, Record, Sink};
 use crate::model::grade::Grade;
-use crate::model::marking::Marking;
 
 /// Most events in one feed folder.
 const MAX_FEED_EVENTS: usize = 100_000;
@@ -105,29 +105,21 @@ fn list<'v>(obj: &'v Map<String, Value>, key: &str, at: &str) -> Result<&'v [Val
     }
 }
 
-/// Marking and grade from `tlp:*` and `admiralty-scale:*` tags.
-fn tags(obj: &Map<String, Value>) -> (Option<Marking>, Option<Grade>) {
-    let mut marking: Option<Marking> = None;
+/// Grade from `admiralty-scale:*` tags (markings: [`misp_said`]).
+fn tag_grade(obj: &Map<String, Value>) -> Option<Grade> {
     let (mut reliability, mut credibility) = (None, None);
-    for tag in obj.get("Tag").and_then(Value::as_array).into_iter().flatten() {
-        let Some(name) = tag.get("name").and_then(Value::as_str) else { continue };
+    for name in misp_tag_names(obj) {
         let lower = name.trim().to_ascii_lowercase();
-        if let Some(level) = lower.strip_prefix("tlp:") {
-            let level = if level == "white" { "clear" } else { level };
-            if let Ok(m) = Marking::parse(&format!("TLP:{}", level.to_ascii_uppercase())) {
-                marking = Some(marking.map_or(m.clone(), |o| o.join(&m)));
-            }
-        } else if let Some(v) = lower.strip_prefix("admiralty-scale:source-reliability=") {
+        if let Some(v) = lower.strip_prefix("admiralty-scale:source-reliability=") {
             reliability = v.trim_matches('"').chars().next().map(|c| c.to_ascii_uppercase());
         } else if let Some(v) = lower.strip_prefix("admiralty-scale:information-credibility=") {
             credibility = v.trim_matches('"').chars().next();
         }
     }
-    let grade = match (reliability, credibility) {
+    match (reliability, credibility) {
         (None, None) => None,
         (r, c) => Grade::parse(&format!("{}{}", r.unwrap_or('F'), c.unwrap_or('6'))).ok(),
-    };
-    (marking, grade)
+    }
 }
 
 fn event(at: &str, ev: &Value, sink: &mut dyn Sink) -> Result<(), ImportError> {
@@ -148,7 +140,10 @@ fn event(at: &str, ev: &Value, sink: &mut dyn Sink) -> Result<(), ImportError> {
     } else {
         sink.producer("MISP");
     }
-    let (marking, grade) = tags(ev);
+    // Tags and distribution; the case's own marking is the one its values take (set by
+    // the loader, never CLEAR unless the event says so).
+    let said = misp_said(ev);
+    let grade = tag_grade(ev);
     let case_ext = format!("misp:{uuid}");
     sink.read();
     let mut case = Item::new(&at, &case_ext, "Case");
@@ -156,12 +151,11 @@ fn event(at: &str, ev: &Value, sink: &mut dyn Sink) -> Result<(), ImportError> {
     case.prop("reference", format!("MISP-{}", &uuid[..13]));
     case.prop("status", if str_at(ev, "analysis") == Some("2") { "closed" } else { "open" });
     case.prop("summary", format!("MISP event of {}", str_at(ev, "date").unwrap_or("unknown date")));
-    case.prop("marking", marking.as_ref().map(ToString::to_string).unwrap_or_default());
-    case.marking.clone_from(&marking);
+    said.stamp(&mut case);
     case.grade.clone_from(&grade);
     sink.record(Record::Item(case))?;
 
-    let ctx = Ctx { case: case_ext, marking, grade };
+    let ctx = Ctx { case: case_ext, said, grade };
     for (i, a) in list(ev, "Attribute", &at)?.iter().enumerate() {
         let a_at = format!("{at} attribute {}", i + 1);
         let Value::Object(a) = a else {
@@ -191,7 +185,8 @@ fn event(at: &str, ev: &Value, sink: &mut dyn Sink) -> Result<(), ImportError> {
             };
             let rel = str_at(r, "relationship_type").unwrap_or("related-to");
             let kind = super::stix_vocab::link_kind(rel);
-            let mut item = ctx.item(
+            // A reference is as restricted as the object it starts from.
+            let mut item = ctx.inside(o).item(
                 &r_at,
                 &format!("misp:{}", str_at(r, "uuid").unwrap_or(&format!("{from}-{target}-{rel}"))),
                 kind,
@@ -217,9 +212,11 @@ fn event(at: &str, ev: &Value, sink: &mut dyn Sink) -> Result<(), ImportError> {
     Ok(())
 }
 
+/// What things of an event (or of an object in it) inherit: its case, marking and grade.
+#[derive(Clone)]
 struct Ctx {
     case: String,
-    marking: Option<Marking>,
+    said: Said,
     grade: Option<Grade>,
 }
 
@@ -227,19 +224,26 @@ impl Ctx {
     fn item(&self, at: &str, ext: &str, kind: &str) -> Item {
         let mut item = Item::new(at, ext, kind);
         item.case = Some(self.case.clone());
-        item.marking.clone_from(&self.marking);
+        self.said.stamp(&mut item);
         item.grade.clone_from(&self.grade);
         item
     }
 
-    /// The event's marking and grade, made stricter or replaced by the thing's own tags.
-    fn tagged(item: &mut Item, obj: &Map<String, Value>) {
-        let (m, g) = tags(obj);
-        if let Some(m) = m {
-            item.marking = Some(item.marking.as_ref().map_or(m.clone(), |e| e.join(&m)));
+    /// The context of what is inside `obj` (an object's attributes): the container's marking
+    /// made stricter by the thing's own tags and distribution, its grade replaced by its own.
+    fn inside(&self, obj: &Map<String, Value>) -> Ctx {
+        Ctx {
+            case: self.case.clone(),
+            said: misp_said(obj).within(&self.said),
+            grade: tag_grade(obj).or_else(|| self.grade.clone()),
         }
-        if g.is_some() {
-            item.grade = g;
+    }
+
+    /// The container's marking and grade, made stricter or replaced by the thing's own.
+    fn tagged(item: &mut Item, obj: &Map<String, Value>) {
+        misp_said(obj).stamp(item);
+        if let Some(g) = tag_grade(obj) {
+            item.grade = Some(g);
         }
     }
 }
@@ -404,13 +408,14 @@ fn object(ctx: &Ctx, at: &str, o: &Map<String, Value>, sink: &mut dyn Sink) -> R
     let attributes = list(o, "Attribute", at)?;
     let Some((kind, props)) = template(name) else {
         // The template has no Liaison kind; its attributes may still be observables.
+        let ctx = ctx.inside(o);
         let mut any = false;
         for (i, a) in attributes.iter().enumerate() {
             let a_at = format!("{at} attribute {}", i + 1);
             let Some(a) = a.as_object() else { return Err(ImportError::malformed(a_at, "not an object")) };
             if attribute_kind(str_at(a, "type").unwrap_or_default()).is_some() {
                 any = true;
-                attribute(ctx, &a_at, a, sink)?;
+                attribute(&ctx, &a_at, a, sink)?;
             }
         }
         if !any {
@@ -425,6 +430,8 @@ fn object(ctx: &Ctx, at: &str, o: &Map<String, Value>, sink: &mut dyn Sink) -> R
         let a_at = format!("{at} attribute {}", i + 1);
         let Some(a) = a.as_object() else { return Err(ImportError::malformed(a_at, "not an object")) };
         uuid_of(&a_at, "attribute", a)?;
+        // One record holds every attribute: the strictest of their markings applies to it.
+        misp_said(a).stamp(&mut item);
         let relation = str_at(a, "object_relation").unwrap_or_default();
         let value = match a.get("value") {
             Some(Value::String(v)) => v.clone(),

@@ -18,6 +18,7 @@ pub mod graphml;
 pub mod input;
 pub mod load;
 pub mod mapping;
+pub mod marking_read;
 pub mod misp;
 pub mod misp_export;
 pub mod record;
@@ -34,7 +35,7 @@ use std::path::Path;
 use uuid::Uuid;
 
 pub use export::{ExportFormat, ExportOptions, export, export_to};
-pub use report::{ExportReport, ImportReport};
+pub use report::{ExportReport, ImportReport, MarkingTally};
 
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
@@ -194,10 +195,12 @@ pub fn read_input(
 }
 
 /// Hash of the input's bytes (every file of a MISP feed folder) and of the options.
-fn import_key(path: &Path, opts: &ImportOptions) -> Result<[u8; 32], ImportError> {
+fn import_key(path: &Path, opts: &ImportOptions, default_marking: &Marking) -> Result<[u8; 32], ImportError> {
     let mut h = blake3::Hasher::new();
     h.update(b"liaison-interop-import-v1");
     h.update(opts.fingerprint().as_bytes());
+    // The office default is what unmarked values take: a new default reads the file again.
+    h.update(format!("|default {default_marking}").as_bytes());
     let mut files = vec![path.to_path_buf()];
     if path.is_dir() {
         files = std::fs::read_dir(path)
@@ -244,7 +247,8 @@ pub fn import(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportReport, ImportError> {
     let file = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
-    let key = import_key(path, opts)?;
+    let default_marking = store.default_marking()?;
+    let key = import_key(path, opts, &default_marking)?;
     if !opts.ignore_log {
         if let Some(prev) = previous_import(store.conn(), &key)? {
             let report = ImportReport {
@@ -266,6 +270,7 @@ pub fn import(
         grade: opts.grade.clone(),
         marking: opts.marking.clone(),
         case: opts.case,
+        default_marking: Some(default_marking),
         file: file.clone(),
         source_kind: opts.format.source_kind().into(),
     };
@@ -311,6 +316,8 @@ fn audit_detail(report: &ImportReport, path: &Path) -> serde_json::Value {
         "created": report.created,
         "merged": report.merged,
         "skipped": report.skipped.total,
+        "markings": report.markings,
+        "unreadable_markings": report.unreadable_markings.total,
         "already_imported": report.already_imported,
     })
 }

@@ -26,16 +26,47 @@ pub struct Item {
     pub ends: Option<(String, String)>,
     /// Notes: the external id of their case. Entities: a case to put them in.
     pub case: Option<String>,
-    /// Grade and marking the file gives this record.
+    /// Grade and marking the file gives this record (its own, or its container's: a STIX
+    /// bundle's, a MISP object's or event's). None: the file says nothing readable.
     pub grade: Option<Grade>,
     pub marking: Option<Marking>,
+    /// What the file says of the marking beyond the marking itself (rare, so boxed): see
+    /// [`Item::unreadable_markings`] and [`Item::marking_notes`].
+    pub marking_remarks: Option<Box<MarkingRemarks>>,
     /// What the file says of it that Liaison has no property for, as a JSON object.
     pub raw: Option<String>,
     /// More values of a record pushed before (not counted again).
     pub again: bool,
 }
 
+/// What a file says of a record's marking beyond what could be read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MarkingRemarks {
+    /// Markings that cannot be read (a reference missing from the file, a statement, an
+    /// unknown type), each as the report names it. With any, the record's values also take
+    /// the import's fallback marking: never CLEAR by default.
+    pub unreadable: Vec<String>,
+    /// How a marking was read, worth telling the analyst (a MISP sharing group read as
+    /// TLP:AMBER+STRICT), each as the report names it.
+    pub notes: Vec<String>,
+}
+
 impl Item {
+    /// Markings the file names for this record that cannot be read.
+    pub fn unreadable_markings(&self) -> &[String] {
+        self.marking_remarks.as_deref().map_or(&[], |r| r.unreadable.as_slice())
+    }
+
+    /// How this record's marking was read, worth telling the analyst.
+    pub fn marking_notes(&self) -> &[String] {
+        self.marking_remarks.as_deref().map_or(&[], |r| r.notes.as_slice())
+    }
+
+    pub fn set_marking_remarks(&mut self, unreadable: Vec<String>, notes: Vec<String>) {
+        self.marking_remarks = (!unreadable.is_empty() || !notes.is_empty())
+            .then(|| Box::new(MarkingRemarks { unreadable, notes }));
+    }
+
     pub fn new(at: impl Into<String>, ext: impl Into<String>, kind: &str) -> Item {
         Item { at: at.into(), ext: ext.into(), kind: kind.to_owned(), ..Item::default() }
     }

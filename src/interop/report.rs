@@ -48,6 +48,15 @@ impl Skips {
     }
 }
 
+/// How many values took one marking, and where it came from ("from the file", "from
+/// --marking", "from case OP-7", "office default", or several joined by "and").
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct MarkingTally {
+    pub marking: String,
+    pub from: String,
+    pub values: u64,
+}
+
 /// The report of one import (`liaison import --format …`).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct ImportReport {
@@ -70,6 +79,14 @@ pub struct ImportReport {
     /// Records created, by kind.
     pub created_by_kind: BTreeMap<String, u64>,
     pub values_written: u64,
+    /// Values written, by marking and where the marking came from.
+    pub markings: Vec<MarkingTally>,
+    /// Markings the file names that cannot be read (missing from the file, statements,
+    /// unknown types), each with the objects it affected: those took the fallback marking.
+    pub unreadable_markings: Skips,
+    /// How markings were read that the analyst should know (a MISP sharing group read as
+    /// TLP:AMBER+STRICT), with the objects concerned.
+    pub marking_notes: Skips,
     /// Objects and values not imported, by reason.
     pub skipped: Skips,
     /// Ops written to the store (0: the import changed nothing).
@@ -78,6 +95,39 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// Counts `values` written under `marking`, taken `from` where it says.
+    pub fn took_marking(&mut self, marking: &str, from: &str, values: u64) {
+        if values == 0 {
+            return;
+        }
+        if let Some(t) = self.markings.iter_mut().find(|t| t.marking == marking && t.from == from) {
+            t.values += values;
+        } else {
+            self.markings.push(MarkingTally { marking: marking.into(), from: from.into(), values });
+            self.markings.sort_by(|a, b| (&a.marking, &a.from).cmp(&(&b.marking, &b.from)));
+        }
+    }
+
+    /// The marking lines of the report: "  12  TLP:AMBER  from case OP-7", then the markings
+    /// that could not be read and how markings were read.
+    pub fn marking_lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for t in &self.markings {
+            out.push(format!("{:>7}  {}  {}", t.values, t.marking, t.from));
+        }
+        for (why, s) in &self.unreadable_markings.reasons {
+            out.push(format!(
+                "unreadable marking {why}: {} object{}, given the fallback marking as well",
+                s.count,
+                if s.count == 1 { "" } else { "s" }
+            ));
+        }
+        for (note, s) in &self.marking_notes.reasons {
+            out.push(format!("{note} ({} object{})", s.count, if s.count == 1 { "" } else { "s" }));
+        }
+        out
+    }
+
     pub fn print(&self) {
         let verb = if self.dry_run { "Would import" } else { "Imported" };
         if let Some(at) = &self.already_imported {
@@ -96,6 +146,15 @@ impl ImportReport {
             println!("  {} values would be written; nothing was (dry run)", self.values_written);
         } else {
             println!("  {} values written, {} ops", self.values_written, self.ops);
+        }
+        if !self.markings.is_empty() || !self.unreadable_markings.is_empty() {
+            println!(
+                "Markings{}:",
+                if self.dry_run { " the values would take" } else { " of the values written" }
+            );
+            for l in self.marking_lines() {
+                println!("  {l}");
+            }
         }
         if !self.changed && !self.dry_run {
             println!("  Nothing changed: everything in the file was already in the store.");

@@ -14,8 +14,9 @@ use uuid::Uuid;
 
 use super::ImportError;
 use super::input::{Input, kind_of, str_at, stream_array};
+use super::marking_read::{Reading, stix_definition};
 use super::record::{Item, Record, Sink};
-use super::stix_vocab::{TLP_IDS, grade, kind_for, link_kind, marking_of_definition, pattern_observables};
+use super::stix_vocab::{TLP_IDS, grade, kind_for, link_kind, pattern_observables};
 use crate::model::marking::Marking;
 
 pub use super::stix_vocab::{GRADE_EXTENSION, MARKING_STATEMENT, TLP2_EXTENSION};
@@ -26,7 +27,10 @@ const META: &[&str] = &["marking-definition", "extension-definition", "language-
 /// What the first pass learns.
 #[derive(Default)]
 struct Scan {
-    markings: HashMap<String, Marking>,
+    /// Marking definitions of the file, by id, read by what they say.
+    markings: HashMap<String, Reading>,
+    /// The bundle's own `object_marking_refs`: the marking of objects that name none.
+    bundle_refs: Vec<String>,
     identities: HashMap<String, String>,
     /// Ids that become Liaison records, with their kind.
     mapped: HashMap<String, &'static str>,
@@ -40,7 +44,7 @@ fn each_object(
     sink: &mut dyn Sink,
     pass: u64,
     f: &mut dyn FnMut(&str, &Map<String, Value>, &mut dyn Sink) -> Result<(), ImportError>,
-) -> Result<(), ImportError> {
+) -> Result<Map<String, Value>, ImportError> {
     let total = input.len().saturating_mul(3).max(1);
     let done = input.len().saturating_mul(pass);
     let mut count = 0u64;
@@ -72,18 +76,21 @@ fn each_object(
             ));
         }
     }
-    Ok(())
+    Ok(top)
 }
 
 /// Reads a STIX bundle (or one object) into `sink`.
 pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let mut scan = Scan::default();
-    each_object(input, sink, 0, &mut |at, obj, sink| {
+    let top = each_object(input, sink, 0, &mut |at, obj, sink| {
         check(at, obj)?;
         sink.read();
         note(&mut scan, obj);
         Ok(())
     })?;
+    if str_at(&top, "type") == Some("bundle") {
+        scan.bundle_refs = strs(&top, "object_marking_refs").map(str::to_owned).collect();
+    }
     if let Some(name) = scan.first_creator.as_ref().and_then(|id| scan.identities.get(id)) {
         sink.producer(name);
     }
@@ -159,9 +166,7 @@ fn note(scan: &mut Scan, obj: &Map<String, Value>) {
     }
     match ty {
         "marking-definition" => {
-            if let Some(m) = marking_of_definition(obj) {
-                scan.markings.insert(id.to_owned(), m);
-            }
+            scan.markings.insert(id.to_owned(), stix_definition(obj));
         }
         "identity" => {
             if let Some(name) = str_at(obj, "name") {
@@ -177,20 +182,44 @@ fn note(scan: &mut Scan, obj: &Map<String, Value>) {
     }
 }
 
-fn marking(scan: &Scan, obj: &Map<String, Value>) -> Option<Marking> {
-    let refs = obj.get("object_marking_refs")?.as_array()?;
+/// The marking an object's references give (`object_marking_refs` and the refs of its
+/// `granular_markings`, the strictest applying to the whole object; the bundle's when it
+/// names none), and the references that cannot be read (missing from the file, a statement,
+/// an unknown type), as the report names them. One bad reference loses no other.
+fn marking(scan: &Scan, obj: &Map<String, Value>) -> (Option<Marking>, Vec<String>) {
+    let granular = obj
+        .get("granular_markings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g.get("marking_ref").and_then(Value::as_str));
+    let mut refs: Vec<&str> = strs(obj, "object_marking_refs").chain(granular).collect();
+    if refs.is_empty() {
+        refs = scan.bundle_refs.iter().map(String::as_str).collect();
+    }
     let mut out: Option<Marking> = None;
-    for r in refs.iter().filter_map(Value::as_str) {
-        let m = TLP_IDS
-            .iter()
-            .find(|(id, _)| *id == r)
-            .and_then(|(_, name)| Marking::parse(name).ok())
-            .or_else(|| scan.markings.get(r).cloned());
-        if let Some(m) = m {
-            out = Some(out.map_or(m.clone(), |o| o.join(&m)));
+    let mut unreadable = Vec::new();
+    for r in refs {
+        let standard =
+            TLP_IDS.iter().find(|(id, _)| *id == r).and_then(|(_, name)| Marking::parse(name).ok());
+        let reading = match (scan.markings.get(r), standard) {
+            (Some(Reading::Marking(m)), Some(s)) => Reading::Marking(m.join(&s)),
+            (Some(Reading::Unreadable(_) | Reading::Nothing) | None, Some(s)) => Reading::Marking(s),
+            (Some(reading), None) => reading.clone(),
+            (None, None) => Reading::Unreadable("not in the file".into()),
+        };
+        match reading {
+            Reading::Marking(m) => out = Some(out.map_or(m.clone(), |o| o.join(&m))),
+            Reading::Nothing => {}
+            Reading::Unreadable(why) => {
+                let named = format!("{r} ({why})");
+                if !unreadable.contains(&named) {
+                    unreadable.push(named);
+                }
+            }
         }
     }
-    out
+    (out, unreadable)
 }
 
 /// `x_` custom properties, as one JSON object.
@@ -221,7 +250,9 @@ fn base_item(scan: &Scan, at: &str, obj: &Map<String, Value>, kind: &str, sink: 
         sink.producer(p);
     }
     let mut item = Item::new(at, ext(id), kind);
-    item.marking = marking(scan, obj);
+    let (marking, unreadable) = marking(scan, obj);
+    item.marking = marking;
+    item.set_marking_remarks(unreadable, Vec::new());
     item.grade = grade(obj);
     item.raw = custom_props(obj);
     item
@@ -333,8 +364,8 @@ fn node(scan: &Scan, at: &str, obj: &Map<String, Value>, sink: &mut dyn Sink) ->
         "report" | "grouping" => {
             item.prop("title", s("name"));
             item.prop("summary", s("description"));
+            // The case's marking is the one its values take (the loader sets it).
             item.prop("status", "open");
-            item.prop("marking", item.marking.as_ref().map(ToString::to_string).unwrap_or_default());
         }
         _ => {
             // An `x-` custom object: kept whole.
@@ -366,7 +397,7 @@ fn embedded_observables(
         };
         let mut with_id = inner.clone();
         with_id.insert("id".into(), Value::String(format!("{id}/{key}")));
-        for k in ["object_marking_refs", "created_by_ref", "confidence"] {
+        for k in ["object_marking_refs", "granular_markings", "created_by_ref", "confidence"] {
             if let Some(v) = obj.get(k) {
                 with_id.insert(k.into(), v.clone());
             }

@@ -67,19 +67,13 @@ pub fn kind_for(obj: &Map<String, Value>) -> Option<&'static str> {
     })
 }
 
-/// The Liaison marking a marking-definition object stands for, if it is one we read.
+/// The Liaison marking a marking-definition object stands for, if it is one we read (by
+/// what it says, under any id: see [`super::marking_read::stix_definition`]).
 pub fn marking_of_definition(obj: &Map<String, Value>) -> Option<Marking> {
-    let def = obj.get("definition").and_then(Value::as_object);
-    if let Some(tlp) = def.and_then(|d| str_at(d, "tlp")) {
-        return Marking::parse(&tlp_name(tlp)).ok();
+    match super::marking_read::stix_definition(obj) {
+        super::marking_read::Reading::Marking(m) => Some(m),
+        _ => None,
     }
-    if let Some(tlp) =
-        obj.get("extensions").and_then(|e| e.get(TLP2_EXTENSION)).and_then(|e| e.get("tlp_2_0"))
-    {
-        return tlp.as_str().and_then(|t| Marking::parse(&tlp_name(t)).ok());
-    }
-    let statement = def.and_then(|d| str_at(d, "statement"))?;
-    Marking::parse(statement.strip_prefix(MARKING_STATEMENT)?).ok()
 }
 
 pub fn tlp_name(s: &str) -> String {

@@ -38,6 +38,12 @@ pub struct FileImport {
     pub mapping: Option<PathBuf>,
     /// Reference of the case the imported entities go in.
     pub case: Option<String>,
+    /// Source, grade and marking typed by the analyst (None: the library's default, which
+    /// the form showed prefilled: the file's name; the file's grade; the file's marking,
+    /// else the case's, else the office default).
+    pub source: Option<String>,
+    pub grade: Option<String>,
+    pub marking: Option<String>,
 }
 
 /// How a job ended: the library's report, or the one-line reason it failed.
@@ -150,11 +156,21 @@ pub enum ImportField {
     Format,
     Mapping,
     Case,
+    Source,
+    Grade,
+    Marking,
 }
 
 impl ImportField {
-    pub const ALL: [ImportField; 4] =
-        [ImportField::Path, ImportField::Format, ImportField::Mapping, ImportField::Case];
+    pub const ALL: [ImportField; 7] = [
+        ImportField::Path,
+        ImportField::Format,
+        ImportField::Mapping,
+        ImportField::Case,
+        ImportField::Source,
+        ImportField::Grade,
+        ImportField::Marking,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -162,6 +178,9 @@ impl ImportField {
             ImportField::Format => "Format",
             ImportField::Mapping => "CSV mapping",
             ImportField::Case => "Into case",
+            ImportField::Source => "Source",
+            ImportField::Grade => "Grade",
+            ImportField::Marking => "Marking",
         }
     }
 }
@@ -180,22 +199,59 @@ pub struct ImportScreen {
     pub format: ImportFormat,
     pub mapping: String,
     pub case: String,
+    /// Prefilled with the file's name until the analyst types one.
+    pub source: String,
+    pub source_typed: bool,
+    pub grade: String,
+    /// Prefilled with the target case's marking until the analyst types one; empty (the
+    /// office default) when there is no case or its marking is not known here.
+    pub marking: String,
+    pub marking_typed: bool,
+    /// Markings of the cases the workbench has listed, by reference, for the prefill.
+    pub case_markings: Vec<(String, String)>,
     pub focus: ImportField,
     pub error: Option<String>,
     pub step: ImportStep,
 }
 
 impl ImportScreen {
-    /// The form, with the case the analyst is working in already filled in.
-    pub fn new(case: Option<&str>) -> ImportScreen {
-        ImportScreen {
+    /// The form, with the case the analyst is working in already filled in, and its marking
+    /// as the marking the values take where the file says nothing.
+    pub fn new(case: Option<&str>, case_markings: Vec<(String, String)>) -> ImportScreen {
+        let mut s = ImportScreen {
             path: String::new(),
             format: ImportFormat::Stix,
             mapping: String::new(),
             case: case.unwrap_or_default().to_owned(),
+            source: String::new(),
+            source_typed: false,
+            grade: String::new(),
+            marking: String::new(),
+            marking_typed: false,
+            case_markings,
             focus: ImportField::Path,
             error: None,
             step: ImportStep::Form,
+        };
+        s.prefill();
+        s
+    }
+
+    /// The file's name as source and the case's marking as marking, where the analyst has
+    /// not typed their own.
+    pub fn prefill(&mut self) {
+        if !self.source_typed {
+            let path = std::path::Path::new(self.path.trim());
+            self.source = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        }
+        if !self.marking_typed {
+            let case = self.case.trim();
+            self.marking = self
+                .case_markings
+                .iter()
+                .find(|(r, _)| !case.is_empty() && r.eq_ignore_ascii_case(case))
+                .map(|(_, m)| m.clone())
+                .unwrap_or_default();
         }
     }
 
@@ -213,6 +269,9 @@ impl ImportScreen {
             ImportField::Path => Some(&self.path),
             ImportField::Mapping => Some(&self.mapping),
             ImportField::Case => Some(&self.case),
+            ImportField::Source => Some(&self.source),
+            ImportField::Grade => Some(&self.grade),
+            ImportField::Marking => Some(&self.marking),
             ImportField::Format => None,
         }
     }

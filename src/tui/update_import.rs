@@ -1,5 +1,6 @@
-//! `update` for the file import screen: a small form (file, format, CSV mapping, case),
-//! then the library's dry run as a preview, a confirm step, and the import on the worker.
+//! `update` for the file import screen: a small form (file, format, CSV mapping, case,
+//! source, grade, marking), then the library's dry run as a preview (which says the marking
+//! each value takes and from where), a confirm step, and the import on the worker.
 
 use std::path::PathBuf;
 
@@ -9,11 +10,20 @@ use super::screens::{ExchangeJob, FORMATS, FileImport, ImportField, ImportScreen
 use super::state::{Popup, State};
 use super::update_exchange::{edit, start_job};
 use crate::interop::ImportFormat;
+use crate::model::grade::Grade;
+use crate::model::marking::Marking;
 
-/// Opens the import form, the case being worked in filled in.
+/// Opens the import form, the case being worked in filled in, and its marking.
 pub fn open(state: &mut State) -> Vec<Effect> {
     let case = state.current_case().map(|c| c.reference.clone());
-    state.popup = Some(Popup::Import(ImportScreen::new(case.as_deref())));
+    let markings: Vec<(String, String)> = state
+        .cases
+        .rows
+        .iter()
+        .filter(|c| !c.marking.trim().is_empty())
+        .map(|c| (c.reference.clone(), c.marking.clone()))
+        .collect();
+    state.popup = Some(Popup::Import(ImportScreen::new(case.as_deref(), markings)));
     Vec::new()
 }
 
@@ -46,11 +56,24 @@ fn request(s: &ImportScreen) -> Result<FileImport, String> {
         (ImportFormat::Csv, Some(_)) | (_, None) => {}
         (_, Some(_)) => return Err("A mapping is for CSV files only: clear it or choose csv.".into()),
     }
+    let grade = Some(s.grade.trim()).filter(|g| !g.is_empty());
+    if let Some(g) = grade {
+        Grade::parse(g).map_err(|e| format!("Grade: {e}"))?;
+    }
+    // Typed by the analyst: it applies (joined with the file's, so it can only narrow). Left
+    // as prefilled: the library gives the same fallback (the case's, else the office's).
+    let marking = Some(s.marking.trim()).filter(|m| s.marking_typed && !m.is_empty());
+    if let Some(m) = marking {
+        Marking::parse(m).map_err(|e| format!("Marking: {e}"))?;
+    }
     Ok(FileImport {
         path: PathBuf::from(path),
         format: s.format,
         mapping,
         case: Some(s.case.trim().to_owned()).filter(|c| !c.is_empty()),
+        source: Some(s.source.trim().to_owned()).filter(|t| s.source_typed && !t.is_empty()),
+        grade: grade.map(str::to_owned),
+        marking: marking.map(str::to_owned),
     })
 }
 
@@ -74,8 +97,18 @@ pub fn import(state: &mut State, action: &Action) -> Vec<Effect> {
                     ImportField::Path => &mut s.path,
                     ImportField::Mapping => &mut s.mapping,
                     ImportField::Case | ImportField::Format => &mut s.case,
+                    ImportField::Source => &mut s.source,
+                    ImportField::Grade => &mut s.grade,
+                    ImportField::Marking => &mut s.marking,
                 };
                 if edit(field, action) {
+                    // Once edited, a field is the analyst's (left empty: the library's default).
+                    match s.focus {
+                        ImportField::Source => s.source_typed = true,
+                        ImportField::Marking => s.marking_typed = true,
+                        _ => {}
+                    }
+                    s.prefill();
                     s.error = None;
                     return Vec::new();
                 }

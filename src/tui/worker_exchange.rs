@@ -83,6 +83,9 @@ fn file_options(store: &Store, file: &FileImport) -> Result<ImportOptions, Impor
         _ => None,
     };
     opts.case = file.case.as_deref().map(|r| store.case_id(r)).transpose()?;
+    opts.source.clone_from(&file.source);
+    opts.grade = file.grade.as_deref().map(crate::model::grade::Grade::parse).transpose()?;
+    opts.marking = file.marking.as_deref().map(crate::model::marking::Marking::parse).transpose()?;
     Ok(opts)
 }
 

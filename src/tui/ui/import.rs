@@ -1,5 +1,6 @@
-//! The file import screen: the form (file, format, CSV mapping, case), the job's gauge,
-//! the dry run's report as a preview, and the report of the import.
+//! The file import screen: the form (file, format, CSV mapping, case, source, grade,
+//! marking), the job's gauge, the dry run's report as a preview (with the marking each
+//! value takes and from where), and the report of the import.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -27,6 +28,13 @@ pub fn report_lines(r: &ImportReport) -> Vec<String> {
         let kinds: Vec<String> = r.created_by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
         lines.push(format!("Created: {}", kinds.join(", ")));
     }
+    if !r.markings.is_empty() || !r.unreadable_markings.is_empty() {
+        lines.push(
+            if r.dry_run { "Markings the values will take:" } else { "Markings of the values written:" }
+                .into(),
+        );
+        lines.extend(r.marking_lines().into_iter().map(|l| format!("  {}", l.trim_start())));
+    }
     for (reason, s) in &r.skipped.reasons {
         let example = s.examples.first().map(|e| format!(" (e.g. {e})")).unwrap_or_default();
         lines.push(format!("  skipped {}: {reason}{example}", s.count));
@@ -53,6 +61,15 @@ fn form_lines(s: &ImportScreen, width: usize, look: &Look<'_>) -> Vec<Line<'stat
             let hint = match field {
                 ImportField::Mapping if text.is_empty() => " for csv: e.g. assets/mappings/call-records.toml",
                 ImportField::Case if text.is_empty() => " optional case reference",
+                ImportField::Source if !s.source_typed || text.is_empty() => {
+                    " the file's name (and its producer)"
+                }
+                ImportField::Grade if text.is_empty() => " the file's grade, if it gives one (e.g. B2)",
+                ImportField::Marking if text.is_empty() => {
+                    " where the file says nothing: the case's, else the office default"
+                }
+                ImportField::Marking if !s.marking_typed => " where the file says nothing: the case's",
+                ImportField::Marking => " joined with the file's: it can only narrow",
                 _ => "",
             };
             spans.push(Span::styled(hint, look.theme.dim));
@@ -80,7 +97,7 @@ fn form_lines(s: &ImportScreen, width: usize, look: &Look<'_>) -> Vec<Line<'stat
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &ImportScreen, job: Option<&Job>, look: &Look<'_>) {
-    let rect = centered(area, 90.min(area.width.saturating_sub(2)), 18.min(area.height.saturating_sub(2)));
+    let rect = centered(area, 90.min(area.width.saturating_sub(2)), 24.min(area.height.saturating_sub(2)));
     let inner = open(frame, rect, "Import a file — STIX, MISP, FtM, CSV", look);
     let width = inner.width as usize;
     let text = |l: String| Line::styled(l, look.theme.text);
