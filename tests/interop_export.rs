@@ -24,7 +24,8 @@ fn export(
 ) -> interop::ExportReport {
     let mut opts = ExportOptions::new(format);
     opts.case = case;
-    opts.reader.max_marking = Some(liaison::model::marking::Marking::parse("TLP:RED H0 H1 H2 H3 FR-DR FR-SD NL-DEP").unwrap());
+    opts.reader.max_marking =
+        Some(liaison::model::marking::Marking::parse("TLP:RED H0 H1 H2 H3 FR-DR FR-SD NL-DEP").unwrap());
     opts.confirmed = true;
     interop::export(store, path, &opts).unwrap()
 }
@@ -111,7 +112,8 @@ fn the_demo_and_an_imported_attack_bundle_export_as_valid_stix_and_misp() {
     let ftm = dir.join("demo.ftm.json");
     let r = export(&store, &ftm, ExportFormat::Ftm, None);
     assert!(r.written.get("Person").copied().unwrap_or(0) > 50, "{r:?}");
-    let first: Value = serde_json::from_str(std::fs::read_to_string(&ftm).unwrap().lines().next().unwrap()).unwrap();
+    let first: Value =
+        serde_json::from_str(std::fs::read_to_string(&ftm).unwrap().lines().next().unwrap()).unwrap();
     assert!(first["marking"].as_str().is_some_and(|m| m.starts_with("TLP:")), "{first}");
     if let Some((ok, text)) =
         run_validator(&[&shared.join("tools/ftm_validate.py").to_string_lossy(), &ftm.to_string_lossy()])
@@ -170,7 +172,14 @@ fn charts_and_the_timeline_export_in_their_formats() {
         match format {
             ExportFormat::Graphml => {
                 // Members whose every value was recorded under another case stay out.
-                let elsewhere = r.release.records_left_out.reasons.iter().filter(|(k, _)| !k.starts_with("Associate") && !k.starts_with("Ownership")).map(|(_, s)| s.count).sum::<u64>();
+                let elsewhere = r
+                    .release
+                    .records_left_out
+                    .reasons
+                    .iter()
+                    .filter(|(k, _)| !k.starts_with("Associate") && !k.starts_with("Ownership"))
+                    .map(|(_, s)| s.count)
+                    .sum::<u64>();
                 assert_eq!(r.written.get("node").copied().unwrap_or(0) + elsewhere, members, "{r:?}");
                 assert!(
                     text.contains("<key id=\"node_kind\"") && text.contains("<data key=\"edge_start\">"),
@@ -230,7 +239,10 @@ struct World {
 }
 
 fn id(out: &str) -> String {
-    out.split_whitespace().find(|w| uuid::Uuid::parse_str(w).is_ok()).unwrap_or_else(|| panic!("no id in {out}")).to_owned()
+    out.split_whitespace()
+        .find(|w| uuid::Uuid::parse_str(w).is_ok())
+        .unwrap_or_else(|| panic!("no id in {out}"))
+        .to_owned()
 }
 
 fn world() -> World {
@@ -241,12 +253,44 @@ fn world() -> World {
     trust_all(&[&paris, &lyon, &hague]);
     lyon.ok(&["case", "new", "--ref", "OP-L", "--title", "Lyon labs", "--marking", "TLP:CLEAR"]);
     let karim = id(&lyon.ok(&[
-        "entity", "new", "--schema", "Person", "--prop", "name=Karim Benali", "--marking", "TLP:CLEAR", "--case", "OP-L",
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=Karim Benali",
+        "--marking",
+        "TLP:CLEAR",
+        "--case",
+        "OP-L",
     ]));
-    for (alias, marking) in [("Le Chimiste", "TLP:RED"), ("KB-strict", "TLP:AMBER+STRICT"), ("KB-h2", "TLP:GREEN H2")] {
-        lyon.ok(&["entity", "set", &karim, "--prop", &format!("alias={alias}"), "--marking", marking, "--case", "OP-L"]);
+    for (alias, marking) in
+        [("Le Chimiste", "TLP:RED"), ("KB-strict", "TLP:AMBER+STRICT"), ("KB-h2", "TLP:GREEN H2")]
+    {
+        lyon.ok(&[
+            "entity",
+            "set",
+            &karim,
+            "--prop",
+            &format!("alias={alias}"),
+            "--marking",
+            marking,
+            "--case",
+            "OP-L",
+        ]);
     }
-    lyon.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Lyon Informant", "--marking", "TLP:RED", "--case", "OP-L"]);
+    lyon.ok(&[
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=Lyon Informant",
+        "--marking",
+        "TLP:RED",
+        "--case",
+        "OP-L",
+    ]);
     lyon.ok(&["case", "share", "OP-L", "--with", "Paris"]);
     let bundle = path(&lyon, "to-paris");
     lyon.ok(&["export", "--to", "Paris", "-o", bundle.to_str().unwrap()]);
@@ -255,29 +299,132 @@ fn world() -> World {
     paris.ok(&["case", "new", "--ref", "OP-P", "--title", "Port money", "--marking", "TLP:CLEAR"]);
     paris.ok(&["case", "new", "--ref", "OP-X", "--title", "Internal review", "--marking", "TLP:CLEAR"]);
     let ahmed = id(&paris.ok(&[
-        "entity", "new", "--schema", "Person", "--prop", "name=Ahmed Dupont", "--marking", "TLP:AMBER", "--case", "OP-P",
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=Ahmed Dupont",
+        "--marking",
+        "TLP:AMBER",
+        "--case",
+        "OP-P",
     ]));
-    paris.ok(&["entity", "set", &ahmed, "--prop", "alias=Le Banquier", "--marking", "TLP:RED", "--case", "OP-P"]);
-    paris.ok(&["entity", "set", &ahmed, "--prop", "alias=AD-DR", "--marking", "TLP:GREEN FR-DR", "--case", "OP-P"]);
-    paris.ok(&["entity", "set", &ahmed, "--prop", "alias=Secret-X", "--marking", "TLP:AMBER", "--case", "OP-X"]);
-    paris.ok(&["entity", "set", &ahmed, "--prop", "birthDate=1980-05-05", "--marking", "TLP:AMBER", "--case", "OP-X"]);
+    paris.ok(&[
+        "entity",
+        "set",
+        &ahmed,
+        "--prop",
+        "alias=Le Banquier",
+        "--marking",
+        "TLP:RED",
+        "--case",
+        "OP-P",
+    ]);
+    paris.ok(&[
+        "entity",
+        "set",
+        &ahmed,
+        "--prop",
+        "alias=AD-DR",
+        "--marking",
+        "TLP:GREEN FR-DR",
+        "--case",
+        "OP-P",
+    ]);
+    paris.ok(&[
+        "entity",
+        "set",
+        &ahmed,
+        "--prop",
+        "alias=Secret-X",
+        "--marking",
+        "TLP:AMBER",
+        "--case",
+        "OP-X",
+    ]);
+    paris.ok(&[
+        "entity",
+        "set",
+        &ahmed,
+        "--prop",
+        "birthDate=1980-05-05",
+        "--marking",
+        "TLP:AMBER",
+        "--case",
+        "OP-X",
+    ]);
     let phone = id(&paris.ok(&[
-        "entity", "new", "--schema", "Phone", "--prop", "number=+33612345678", "--marking", "TLP:CLEAR", "--case", "OP-P",
+        "entity",
+        "new",
+        "--schema",
+        "Phone",
+        "--prop",
+        "number=+33612345678",
+        "--marking",
+        "TLP:CLEAR",
+        "--case",
+        "OP-P",
     ]));
     let phone2 = id(&paris.ok(&[
-        "entity", "new", "--schema", "Phone", "--prop", "number=+33698765432", "--marking", "TLP:CLEAR", "--case", "OP-P",
+        "entity",
+        "new",
+        "--schema",
+        "Phone",
+        "--prop",
+        "number=+33698765432",
+        "--marking",
+        "TLP:CLEAR",
+        "--case",
+        "OP-P",
     ]));
     paris.ok(&[
-        "link", "new", "--schema", "Ownership", "--from", &ahmed, "--to", &phone, "--prop", "startDate=2024-03-01",
-        "--marking", "TLP:AMBER", "--case", "OP-P",
+        "link",
+        "new",
+        "--schema",
+        "Ownership",
+        "--from",
+        &ahmed,
+        "--to",
+        &phone,
+        "--prop",
+        "startDate=2024-03-01",
+        "--marking",
+        "TLP:AMBER",
+        "--case",
+        "OP-P",
     ]);
     paris.ok(&[
-        "link", "new", "--schema", "Call", "--from", &phone, "--to", &phone2, "--prop", "date=2024-04-04",
-        "--marking", "TLP:RED", "--case", "OP-P",
+        "link",
+        "new",
+        "--schema",
+        "Call",
+        "--from",
+        &phone,
+        "--to",
+        &phone2,
+        "--prop",
+        "date=2024-04-04",
+        "--marking",
+        "TLP:RED",
+        "--case",
+        "OP-P",
     ]);
     paris.ok(&[
-        "link", "new", "--schema", "Associate", "--from", &ahmed, "--to", &karim, "--prop", "startDate=2024-01-02",
-        "--marking", "TLP:AMBER", "--case", "OP-P",
+        "link",
+        "new",
+        "--schema",
+        "Associate",
+        "--from",
+        &ahmed,
+        "--to",
+        &karim,
+        "--prop",
+        "startDate=2024-01-02",
+        "--marking",
+        "TLP:AMBER",
+        "--case",
+        "OP-P",
     ]);
     paris.ok(&["case", "share", "OP-P", "--with", "Europol"]);
     World { paris, _lyon: lyon, _hague: hague }
@@ -312,7 +459,15 @@ fn a_default_export_holds_only_this_offices_values_up_to_amber_in_every_format()
         // Another office's values, even CLEAR; this office's RED; a RED-only call.
         assert_absent(
             &text,
-            &["Karim Benali", "Le Chimiste", "KB-strict", "KB-h2", "Lyon Informant", "Le Banquier", "2024-04-04"],
+            &[
+                "Karim Benali",
+                "Le Chimiste",
+                "KB-strict",
+                "KB-h2",
+                "Lyon Informant",
+                "Le Banquier",
+                "2024-04-04",
+            ],
             format,
         );
         if format != "timeline-csv" {
@@ -332,7 +487,12 @@ fn a_default_export_holds_only_this_offices_values_up_to_amber_in_every_format()
 fn an_export_for_a_case_writes_nothing_recorded_under_another_case() {
     let w = world();
     for (format, ext) in FORMATS {
-        let text = export_text(&w.paris, format, ext, &["--case", "OP-P", "--max-marking", "TLP:RED FR-DR", "--yes"]);
+        let text = export_text(
+            &w.paris,
+            format,
+            ext,
+            &["--case", "OP-P", "--max-marking", "TLP:RED FR-DR", "--yes"],
+        );
         assert_absent(&text, &["Secret-X", "1980-05-05", "Internal review"], format);
         if format != "timeline-csv" {
             assert!(text.contains("Ahmed Dupont"), "{format}: the case's own person is missing\n{text}");
@@ -353,7 +513,20 @@ fn an_export_for_an_office_writes_what_a_bundle_to_it_would_carry() {
         let text = export_text(&w.paris, format, ext, &["--for", "Europol", "--yes"]);
         // FR-DR stays in France; OP-X is not shared with Europol; Lyon's RED was never
         // Paris's to give; OP-L's own informant is not in a case shared with Europol.
-        assert_absent(&text, &["AD-DR", "Secret-X", "1980-05-05", "Le Chimiste", "KB-strict", "KB-h2", "Lyon Informant", "Internal review"], format);
+        assert_absent(
+            &text,
+            &[
+                "AD-DR",
+                "Secret-X",
+                "1980-05-05",
+                "Le Chimiste",
+                "KB-strict",
+                "KB-h2",
+                "Lyon Informant",
+                "Internal review",
+            ],
+            format,
+        );
         if format != "timeline-csv" {
             assert!(text.contains("Ahmed Dupont"), "{format}: AMBER of a case shared with Europol\n{text}");
         }
@@ -370,7 +543,11 @@ fn another_offices_red_is_written_only_when_that_office_is_named() {
     let w = world();
     let max = ["--max-marking", "TLP:RED H2"];
     let without = export_text(&w.paris, "ftm", "ftm.json", &[max[0], max[1], "--yes"]);
-    assert_absent(&without, &["Le Chimiste", "KB-strict", "KB-h2", "Lyon Informant"], "without --include-from");
+    assert_absent(
+        &without,
+        &["Le Chimiste", "KB-strict", "KB-h2", "Lyon Informant"],
+        "without --include-from",
+    );
     assert!(without.contains("Karim Benali") && without.contains("Le Banquier"), "{without}");
     let with = export_text(&w.paris, "ftm", "ftm.json", &[max[0], max[1], "--include-from", "Lyon", "--yes"]);
     for v in ["Le Chimiste", "KB-strict", "KB-h2", "Lyon Informant"] {
@@ -381,15 +558,23 @@ fn another_offices_red_is_written_only_when_that_office_is_named() {
 #[test]
 fn formats_carry_the_marking_of_what_they_hold() {
     let w = world();
-    let stix: Value =
-        serde_json::from_str(&export_text(&w.paris, "stix", "stix.json", &["--max-marking", "TLP:RED FR-DR", "--yes"])).unwrap();
+    let stix: Value = serde_json::from_str(&export_text(
+        &w.paris,
+        "stix",
+        "stix.json",
+        &["--max-marking", "TLP:RED FR-DR", "--yes"],
+    ))
+    .unwrap();
     let objects = stix["objects"].as_array().unwrap();
     let ahmed = objects.iter().find(|o| o["name"] == "Ahmed Dupont").unwrap();
-    let refs: Vec<&str> = ahmed["object_marking_refs"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    let refs: Vec<&str> =
+        ahmed["object_marking_refs"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
     // RED (its strictest value) by the standard TLP 2.0 id, and a statement for FR-DR.
     assert!(refs.contains(&"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"), "{refs:?}");
     assert!(
-        refs.iter().any(|r| objects.iter().any(|o| o["id"] == *r && o["definition"]["statement"].as_str().is_some_and(|s| s.contains("FR-DR")))),
+        refs.iter()
+            .any(|r| objects.iter().any(|o| o["id"] == *r
+                && o["definition"]["statement"].as_str().is_some_and(|s| s.contains("FR-DR")))),
         "{refs:?}"
     );
     let misp: Value = serde_json::from_str(&export_text(&w.paris, "misp", "misp.json", &["--yes"])).unwrap();
@@ -399,9 +584,13 @@ fn formats_carry_the_marking_of_what_they_hold() {
     assert_eq!(person["distribution"], "0", "FR-DR stays with this organisation: {person}");
     let phone = event["Object"].as_array().unwrap().iter().find(|o| o["name"] == "phone").unwrap();
     assert_eq!(phone["distribution"], "3", "a CLEAR phone: {phone}");
-    assert!(phone["Attribute"][0]["Tag"].as_array().unwrap().iter().any(|t| t["name"] == "tlp:clear"), "{phone}");
+    assert!(
+        phone["Attribute"][0]["Tag"].as_array().unwrap().iter().any(|t| t["name"] == "tlp:clear"),
+        "{phone}"
+    );
     let ftm = export_text(&w.paris, "ftm", "ftm.json", &["--yes"]);
-    let line: Value = serde_json::from_str(ftm.lines().find(|l| l.contains("Ahmed Dupont")).unwrap()).unwrap();
+    let line: Value =
+        serde_json::from_str(ftm.lines().find(|l| l.contains("Ahmed Dupont")).unwrap()).unwrap();
     assert_eq!(line["marking"], "TLP:AMBER FR-DR", "{line}");
     let graphml = export_text(&w.paris, "graphml", "graphml", &["--yes"]);
     assert!(graphml.contains("<data key=\"node_marking\">TLP:CLEAR</data>"), "{graphml}");
@@ -413,7 +602,15 @@ fn formats_carry_the_marking_of_what_they_hold() {
 fn red_or_a_national_marking_is_written_only_once_confirmed() {
     let w = world();
     let out = w.paris.root.path().join("red.stix.json");
-    let (_, err) = w.paris.fails(&["export", "--format", "stix", "-o", out.to_str().unwrap(), "--max-marking", "TLP:RED"]);
+    let (_, err) = w.paris.fails(&[
+        "export",
+        "--format",
+        "stix",
+        "-o",
+        out.to_str().unwrap(),
+        "--max-marking",
+        "TLP:RED",
+    ]);
     assert!(err.contains("TLP:RED") && err.contains("--yes"), "{err}");
     assert!(!out.exists() && !out.with_extension("partial").exists(), "something was written");
     // The default holds a FR-DR value: the same question.

@@ -196,9 +196,8 @@ fn parse(marking: &str) -> Marking {
 /// AMBER; "2" (connected communities) for GREEN; "3" (all) for CLEAR.
 fn distribution(m: &Marking) -> &'static str {
     let vocab = crate::model::marking::Vocabulary::builtin();
-    let closed = m.codes.iter().any(|c| {
-        c == "H2" || c == "H3" || vocab.national(c).is_some_and(|n| !n.foreign)
-    });
+    let closed =
+        m.codes.iter().any(|c| c == "H2" || c == "H3" || vocab.national(c).is_some_and(|n| !n.foreign));
     match m.tlp {
         _ if closed => "0",
         0 => "3",

@@ -133,6 +133,16 @@ fn device(origin: &[u8]) -> DeviceId {
     DeviceId(d)
 }
 
+/// The case a record belongs to: a case its own, a note or membership the case it hangs
+/// from; entities and links none.
+fn owner(n: i64, schema: &str, src: Option<i64>) -> Option<i64> {
+    match schema {
+        "Case" => Some(n),
+        s if CASE_RECORDS.contains(&s) => src,
+        _ => None,
+    }
+}
+
 fn kinds(category: Category) -> String {
     let names: Vec<String> = Schema::builtin()
         .kinds()
@@ -180,16 +190,6 @@ impl<'s> Dataset<'s> {
             .map_err(StoreError::from)?)
     }
 
-    /// The case a record belongs to: a case its own, a note or membership the case it hangs
-    /// from; entities and links none.
-    fn owner(&self, n: i64, schema: &str, src: Option<i64>) -> Option<i64> {
-        match schema {
-            "Case" => Some(n),
-            s if CASE_RECORDS.contains(&s) => src,
-            _ => None,
-        }
-    }
-
     fn metas(&self, n: i64, owner: Option<i64>) -> Result<Vec<Meta>, ImportError> {
         let conn = self.store.conn();
         let rows = conn
@@ -218,7 +218,7 @@ impl<'s> Dataset<'s> {
             .map_err(StoreError::from)?
             .query_row([n], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(StoreError::from)?;
-        let owner = self.owner(n, &schema, src);
+        let owner = owner(n, &schema, src);
         let metas = self.metas(n, owner)?;
         let mut sensitive = Sensitive::default();
         let mut any = false;
@@ -277,7 +277,8 @@ impl<'s> Dataset<'s> {
                 None => shared,
             });
         }
-        let all_cases = self.numbers("SELECT n FROM object WHERE ?1 = 0 AND schema = 'Case' AND deleted = 0 ORDER BY n", 0)?;
+        let all_cases = self
+            .numbers("SELECT n FROM object WHERE ?1 = 0 AND schema = 'Case' AND deleted = 0 ORDER BY n", 0)?;
         let candidates: Vec<i64> =
             all_cases.into_iter().filter(|c| scope.as_ref().is_none_or(|s| s.contains(c))).collect();
         for c in candidates {
@@ -292,7 +293,10 @@ impl<'s> Dataset<'s> {
         let entities = kinds(Category::Entity);
         let candidates: BTreeSet<i64> = match &scope {
             None => self
-                .numbers(&format!("SELECT n FROM object WHERE ?1 = 0 AND deleted = 0 AND schema IN {entities}"), 0)?
+                .numbers(
+                    &format!("SELECT n FROM object WHERE ?1 = 0 AND deleted = 0 AND schema IN {entities}"),
+                    0,
+                )?
                 .into_iter()
                 .collect(),
             Some(cases) => {
@@ -327,7 +331,10 @@ impl<'s> Dataset<'s> {
         }
         // Links with both ends written.
         let links = kinds(Category::Link);
-        for n in self.numbers(&format!("SELECT n FROM object WHERE ?1 = ?1 AND deleted = 0 AND schema IN {links} ORDER BY n"), 0)? {
+        for n in self.numbers(
+            &format!("SELECT n FROM object WHERE ?1 = ?1 AND deleted = 0 AND schema IN {links} ORDER BY n"),
+            0,
+        )? {
             let (src, dst): (Option<i64>, Option<i64>) = self
                 .store
                 .conn()
@@ -356,7 +363,10 @@ impl<'s> Dataset<'s> {
             members.sort_unstable();
             self.members.insert(c, members);
             let mut notes = Vec::new();
-            for note in self.numbers("SELECT n FROM object WHERE src = ?1 AND schema = 'Note' AND deleted = 0 ORDER BY n", c)? {
+            for note in self.numbers(
+                "SELECT n FROM object WHERE src = ?1 AND schema = 'Note' AND deleted = 0 ORDER BY n",
+                c,
+            )? {
                 let (ok, sensitive) = self.releasable(note, false)?;
                 if ok {
                     self.accept(note, sensitive)?;
@@ -397,10 +407,18 @@ impl<'s> Dataset<'s> {
     /// A membership with no value of its own goes with its case and member; one with values
     /// goes only if the reader may have one of them.
     fn membership_releasable(&self, m: i64) -> Result<bool, ImportError> {
-        let metas = self.metas(m, self.store.conn().query_row("SELECT src FROM object WHERE n = ?1", [m], |r| r.get(0)).map_err(StoreError::from)?)?;
+        let metas = self.metas(
+            m,
+            self.store
+                .conn()
+                .query_row("SELECT src FROM object WHERE n = ?1", [m], |r| r.get(0))
+                .map_err(StoreError::from)?,
+        )?;
         Ok(metas.is_empty()
             || metas.iter().any(|s| {
-                self.filter.admit(Stmt { marking: &s.marking, case: s.case, origin: device(&s.origin) }).is_ok()
+                self.filter
+                    .admit(Stmt { marking: &s.marking, case: s.case, origin: device(&s.origin) })
+                    .is_ok()
             }))
     }
 
@@ -456,7 +474,7 @@ impl<'s> Dataset<'s> {
                 .query_row([n], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
                 .map_err(StoreError::from)?;
         let kind = Schema::builtin().kind(&schema)?;
-        let owner = self.owner(n, &schema, src);
+        let owner = owner(n, &schema, src);
         let rows: Vec<(Value, Option<i64>, Vec<u8>)> = conn
             .prepare_cached(
                 "SELECT s.prop, s.value, s.grade, s.marking, src.caption, coalesce(s.case_n, ?2), s.origin

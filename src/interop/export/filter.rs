@@ -143,7 +143,8 @@ impl Filter {
             return Err("a marking this Liaison cannot read".into());
         };
         let (author, own) = self.author(s.origin);
-        let guarded = marking.tlp >= NAMED_ONLY_TLP || ORIGINATOR_CODES.iter().any(|c| marking.codes.contains(*c));
+        let guarded =
+            marking.tlp >= NAMED_ONLY_TLP || ORIGINATOR_CODES.iter().any(|c| marking.codes.contains(*c));
         let destination_is_author = matches!(&self.mode, Mode::For(d) if d.office == author);
         if guarded && !own && !destination_is_author && !self.include_from.contains(&author) {
             return Err(format!(
@@ -153,7 +154,9 @@ impl Filter {
         match &self.mode {
             Mode::For(dest) => {
                 let case = s.case.and_then(|n| self.case_ids.get(&n).copied());
-                self.context.check(s.marking, case, s.origin, dest).map_err(|why| format!("for {}: {why}", dest.office))
+                self.context
+                    .check(s.marking, case, s.origin, dest)
+                    .map_err(|why| format!("for {}: {why}", dest.office))
             }
             Mode::Max(max) => {
                 if marking.tlp > max.tlp || !marking.codes.is_subset(&max.codes) {
