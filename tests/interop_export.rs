@@ -599,6 +599,40 @@ fn formats_carry_the_marking_of_what_they_hold() {
 }
 
 #[test]
+fn released_exports_with_their_markings_still_pass_the_validators() {
+    let Some(shared) = shared() else { return };
+    let w = world();
+    let dir = w.paris.root.path();
+    for (format, ext) in [("stix", "stix.json"), ("ftm", "ftm.json"), ("misp", "misp.json")] {
+        let file = dir.join(format!("valid.{ext}"));
+        w.paris.ok(&[
+            "export",
+            "--format",
+            format,
+            "-o",
+            file.to_str().unwrap(),
+            "--max-marking",
+            "TLP:RED FR-DR",
+            "--yes",
+        ]);
+        let checked = match format {
+            "stix" => stix_validate(&file),
+            "ftm" => run_validator(&[
+                &shared.join("tools/ftm_validate.py").to_string_lossy(),
+                &file.to_string_lossy(),
+            ]),
+            _ => run_validator(&[
+                &shared.join("tools/misp_validate.py").to_string_lossy(),
+                &file.to_string_lossy(),
+            ]),
+        };
+        if let Some((ok, text)) = checked {
+            assert!(ok, "{format}: {text}");
+        }
+    }
+}
+
+#[test]
 fn red_or_a_national_marking_is_written_only_once_confirmed() {
     let w = world();
     let out = w.paris.root.path().join("red.stix.json");
