@@ -110,12 +110,13 @@ pub fn export(ctx: &Context, a: &ExportArgs, format: ExportFormat, json: bool) -
     Ok(())
 }
 
-/// Asks at a terminal before a file holds TLP:RED values or national markings that stay in
-/// their country; without a terminal, refuses (`--yes` is how a script says it knows).
+/// Whether the file may be written: asks at a terminal before a file holds TLP:RED values or
+/// national markings that stay in their country; without a terminal, refuses (`--yes` is how a
+/// script says it knows). Nothing to confirm: yes.
 fn confirm_sensitive(sensitive: &interop::export::Sensitive) -> Result<bool, CliError> {
     use std::io::{BufRead, IsTerminal, Write};
     if !sensitive.any() {
-        return Ok(false);
+        return Ok(true);
     }
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage(format!(
