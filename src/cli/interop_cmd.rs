@@ -63,7 +63,9 @@ pub fn import(ctx: &Context, a: &ImportArgs, format: ImportFormat, json: bool) -
 pub fn export(ctx: &Context, a: &ExportArgs, format: ExportFormat, json: bool) -> CliResult {
     if !a.to.is_empty() || a.full {
         return Err(CliError::Usage(
-            "--to and --full are for bundles between offices; --format writes a file for another tool".into(),
+            "--to and --full are for bundles between offices; --format writes a file for another tool \
+             (--for OFFICE writes what a bundle to that office would carry)"
+                .into(),
         ));
     }
     let format = match format {
@@ -75,8 +77,14 @@ pub fn export(ctx: &Context, a: &ExportArgs, format: ExportFormat, json: bool) -
         ExportFormat::TimelineCsv => interop::ExportFormat::TimelineCsv,
     };
     let store = ctx.open()?;
-    let opts =
-        interop::ExportOptions { format, case: a.case.as_deref().map(|r| store.case_id(r)).transpose()? };
+    let mut opts = interop::ExportOptions::new(format);
+    opts.case = a.case.as_deref().map(|r| store.case_id(r)).transpose()?;
+    opts.reader = interop::export::Reader {
+        office: a.for_office.clone(),
+        max_marking: a.max_marking.as_deref().map(Marking::parse).transpose()?,
+        include_from: a.include_from.clone(),
+    };
+    opts.confirmed = a.yes;
     let report = if a.dry_run {
         let mut report = interop::ExportReport {
             file: a.output.display().to_string(),
@@ -87,6 +95,9 @@ pub fn export(ctx: &Context, a: &ExportArgs, format: ExportFormat, json: bool) -
         interop::export_to(&store, &mut std::io::sink(), &opts, &mut report)?;
         report
     } else {
+        if !opts.confirmed {
+            opts.confirmed = confirm_sensitive(&interop::export::sensitive(&store, &opts)?)?;
+        }
         interop::export(&store, &a.output, &opts)?
     };
     if json {
@@ -97,4 +108,29 @@ pub fn export(ctx: &Context, a: &ExportArgs, format: ExportFormat, json: bool) -
     }
     report.print();
     Ok(())
+}
+
+/// Whether the file may be written: asks at a terminal before a file holds TLP:RED values or
+/// national markings that stay in their country; without a terminal, refuses (`--yes` is how a
+/// script says it knows). Nothing to confirm: yes.
+fn confirm_sensitive(sensitive: &interop::export::Sensitive) -> Result<bool, CliError> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !sensitive.any() {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(format!(
+            "{}: nothing written. Run it at a terminal to confirm, or add --yes if this file may hold them.",
+            sensitive.describe()
+        )));
+    }
+    eprint!("{}, in a file Liaison no longer controls once written. Write it? [y/N] ", sensitive.describe());
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).map_err(|e| CliError::Other(e.to_string()))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        Ok(true)
+    } else {
+        Err(CliError::Usage("not confirmed: nothing written".into()))
+    }
 }

@@ -76,6 +76,19 @@ pub struct ExportArgs {
     /// Only this case
     #[arg(long = "case", value_name = "REF")]
     pub case: Option<String>,
+    /// With --format: write what a bundle to this office would carry
+    #[arg(long = "for", value_name = "OFFICE")]
+    pub for_office: Option<String>,
+    /// With --format: write values marked at most this (e.g. TLP:GREEN, "TLP:AMBER FR-DR")
+    #[arg(long = "max-marking", value_name = "MARKING")]
+    pub max_marking: Option<String>,
+    /// With --format: also write this office's TLP:RED, AMBER+STRICT and H2/H3 values (repeat
+    /// for several)
+    #[arg(long = "include-from", value_name = "OFFICE")]
+    pub include_from: Vec<String>,
+    /// With --format: write TLP:RED values and national markings without asking
+    #[arg(long)]
+    pub yes: bool,
 }
 
 pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {

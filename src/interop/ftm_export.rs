@@ -3,7 +3,9 @@
 //! FtM properties Liaison kept as raw JSON; others use their Liaison id. Values FtM would
 //! refuse (a type it checks differently, a name over its length limit), references outside
 //! a property's range, kinds FtM lacks (phones, e-mail addresses…) and records that would
-//! miss a required property are left out and reported.
+//! miss a required property are left out and reported. Each line carries the strictest marking
+//! of the values it holds in its context, as `"marking"` beside `id`, `schema` and
+//! `properties`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -182,15 +184,12 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
             "properties".into(),
             Value::Object(props.into_iter().map(|(k, v)| (k, Value::from(v))).collect()),
         );
+        // FtM has no marking property; its entities carry a context (keys beside id, schema and
+        // properties, kept by followthemoney's proxies), which holds the record's marking.
+        line.insert("marking".into(), Value::String(rec.marking.clone()));
         serde_json::to_writer(&mut *out, &Value::Object(line)).map_err(|e| ImportError::Io(e.to_string()))?;
         out.write_all(b"\n").map_err(|e| write_error(&e))?;
         report.wrote(&schema.name);
-        if rec.marking != "TLP:CLEAR" {
-            // FtM has no markings: say so, so the file is handled at the strictest level.
-            report
-                .left_out
-                .add(&format!("handling marking {} (FtM cannot carry markings)", rec.marking), &rec.caption);
-        }
     }
     Ok(())
 }

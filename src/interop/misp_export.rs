@@ -2,8 +2,9 @@
 //! object templates it ships. People, companies, accounts, phones, vehicles, places and
 //! user accounts become objects of the matching templates; e-mail addresses, domains, IPs,
 //! URLs and wallets become attributes; links become object references (with their dates in
-//! the comment). Markings become `tlp:` tags (handling codes a `liaison:handling` tag),
-//! grades `admiralty-scale` tags. What MISP has no template for is left out and reported.
+//! the comment). Markings become `tlp:` tags (handling codes a `liaison:handling` tag) and a
+//! MISP distribution level on the event, its objects and attributes; grades become
+//! `admiralty-scale` tags. What MISP has no template for is left out and reported.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -184,9 +185,31 @@ fn attribute_type(rec: &Rec) -> Option<(&'static str, &'static str)> {
     })
 }
 
+/// A record's marking (the join of its released values' markings, so it reads); should it
+/// ever not read, RED rather than anything weaker.
+fn parse(marking: &str) -> Marking {
+    Marking::parse(marking).unwrap_or(Marking { tlp: 4, codes: std::collections::BTreeSet::new() })
+}
+
+/// MISP's distribution for a marking: "0" (this organisation only) for AMBER+STRICT, RED,
+/// Europol H2/H3 and national markings that stay in their country; "1" (this community) for
+/// AMBER; "2" (connected communities) for GREEN; "3" (all) for CLEAR.
+fn distribution(m: &Marking) -> &'static str {
+    let vocab = crate::model::marking::Vocabulary::builtin();
+    let closed =
+        m.codes.iter().any(|c| c == "H2" || c == "H3" || vocab.national(c).is_some_and(|n| !n.foreign));
+    match m.tlp {
+        _ if closed => "0",
+        0 => "3",
+        1 => "2",
+        2 => "1",
+        _ => "0",
+    }
+}
+
 /// Tags for a record's marking and grade.
 fn tags(marking: &str, grade: Option<&str>) -> Vec<Value> {
-    let m = Marking::parse(marking).unwrap_or_default();
+    let m = parse(marking);
     let mut tags = vec![json!({"name": format!("tlp:{}", m.tlp_def().name.to_lowercase())})];
     for code in &m.codes {
         tags.push(json!({"name": format!("liaison:handling=\"{code}\"")}));
@@ -199,6 +222,12 @@ fn tags(marking: &str, grade: Option<&str>) -> Vec<Value> {
     tags
 }
 
+/// The event's marking: the strictest of what it holds.
+fn join(strictest: &mut Option<Marking>, marking: &str) {
+    let m = parse(marking);
+    *strictest = Some(strictest.take().map_or_else(|| m.clone(), |s| s.join(&m)));
+}
+
 fn epoch(rec: &Rec) -> String {
     rec.updated.max(rec.created).timestamp().to_string()
 }
@@ -206,7 +235,7 @@ fn epoch(rec: &Rec) -> String {
 fn attribute(uuid: &str, ty: &str, value: &str, rec: &Rec, relation: Option<&str>) -> Value {
     let mut a = json!({
         "uuid": uuid, "type": ty, "category": category(ty), "value": value,
-        "to_ids": false, "distribution": "5", "timestamp": epoch(rec),
+        "to_ids": false, "distribution": distribution(&parse(&rec.marking)), "timestamp": epoch(rec),
         "Tag": tags(&rec.marking, rec.grade.as_deref()),
     });
     if let Some(r) = relation {
@@ -229,7 +258,7 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
     let mut objects: Vec<Value> = Vec::new();
     let mut object_index: HashMap<i64, usize> = HashMap::new();
     let mut uuids: HashMap<i64, String> = HashMap::new();
-    let mut strictest = Marking::default();
+    let mut strictest: Option<Marking> = None;
     for n in ds.entity_list() {
         let rec = ds.record(n)?;
         let uuid = misp_uuid(&rec);
@@ -267,19 +296,19 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
                 );
                 continue;
             }
-            strictest = strictest.join(&Marking::parse(&rec.marking).unwrap_or_default());
+            join(&mut strictest, &rec.marking);
             object_index.insert(n, objects.len());
             uuids.insert(n, uuid.clone());
             objects.push(json!({
                 "uuid": uuid, "name": name, "meta-category": "misc", "template_uuid": tpl_uuid,
                 "template_version": version.to_string(), "description": rec.kind.label,
-                "distribution": "5", "timestamp": epoch(&rec), "comment": rec.caption,
+                "distribution": distribution(&parse(&rec.marking)), "timestamp": epoch(&rec), "comment": rec.caption,
                 "Attribute": attrs, "ObjectReference": [],
             }));
             report.wrote(&format!("object {name}"));
         } else if let Some((prop, ty)) = attribute_type(&rec) {
             let Some(value) = rec.first(prop) else { continue };
-            strictest = strictest.join(&Marking::parse(&rec.marking).unwrap_or_default());
+            join(&mut strictest, &rec.marking);
             uuids.insert(n, uuid.clone());
             attributes.push(attribute(&uuid, ty, value, &rec, None));
             report.wrote(&format!("attribute {ty}"));
@@ -321,6 +350,9 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
     let (info, uuid, date) = match ds.case {
         Some((n, _)) => {
             let rec = ds.record(n)?;
+            if ds.case_list()?.contains(&n) {
+                join(&mut strictest, &rec.marking);
+            }
             (rec.caption.clone(), misp_uuid(&rec), rec.created.format("%Y-%m-%d").to_string())
         }
         None => (
@@ -329,9 +361,11 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
             chrono::Utc::now().format("%Y-%m-%d").to_string(),
         ),
     };
+    // An event with nothing in it still carries a marking: the office's fallback, never CLEAR.
+    let strictest = strictest.unwrap_or_else(Marking::office_fallback);
     let event = json!({"Event": {
         "uuid": uuid, "info": info, "date": date, "timestamp": chrono::Utc::now().timestamp().to_string(),
-        "published": false, "analysis": "1", "threat_level_id": "4", "distribution": "0",
+        "published": false, "analysis": "1", "threat_level_id": "4", "distribution": distribution(&strictest),
         "Orgc": {"name": if office.name.is_empty() { "Liaison".to_owned() } else { office.name.clone() }, "uuid": stable_v4(ds.store.device().0.as_slice()).to_string()},
         "Tag": tags(&strictest.to_string(), None),
         "Attribute": attributes, "Object": objects,

@@ -173,6 +173,8 @@ pub struct ExportReport {
     pub written: BTreeMap<String, u64>,
     /// What the format cannot carry, by reason.
     pub left_out: Skips,
+    /// Who the file is for, and what was left out because that reader may not have it.
+    pub release: super::export::Released,
 }
 
 impl ExportReport {
@@ -186,6 +188,7 @@ impl ExportReport {
         for (what, n) in &self.written {
             println!("  {n:>7}  {what}");
         }
+        self.release.print();
         self.left_out.print("Not carried by this format");
     }
 }

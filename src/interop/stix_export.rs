@@ -4,8 +4,9 @@
 //! IPs and URLs observables with deterministic ids (standard ones per STIX 2.1 §2.9, phone
 //! and bank account as OpenCTI's custom types), links `relationship`, each case a
 //! `grouping` with its notes as `note`s. Grades become `confidence` plus Liaison's property
-//! extension holding the exact grade; markings become TLP 2.0 marking definitions, and
-//! handling codes statement markings. `x-` custom objects kept at import are written back.
+//! extension holding the exact grade; every object carries the strictest marking of the
+//! values it holds as `object_marking_refs`: the TLP 2.0 marking definition (standard ids) and,
+//! for handling codes and national markings, a statement marking. `x-` custom objects kept at import are written back.
 //! What STIX has no object for is left out and reported.
 
 use std::collections::{BTreeMap, HashMap};
@@ -80,7 +81,9 @@ impl Writer<'_> {
 
     /// Marking refs for a Liaison marking (defining what it uses).
     fn marking_refs(&mut self, text: &str) -> Vec<Value> {
-        let m = Marking::parse(text).unwrap_or_default();
+        // A record's marking is the join of the markings its released values carry, all read;
+        // should one ever not read, the file says RED rather than anything weaker.
+        let m = Marking::parse(text).unwrap_or(Marking { tlp: 4, codes: std::collections::BTreeSet::new() });
         let (id, level) = TLP2[usize::from(m.tlp.min(4))];
         self.markings.entry(id.to_owned()).or_insert_with(|| {
             json!({
