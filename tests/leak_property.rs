@@ -6,7 +6,7 @@
 //! it is not entitled to, as an oracle written from the design (not from the exchange code)
 //! decides. Each failure names what leaked, to whom, through which hop and by which rule.
 //!
-//! `PROPTEST_CASES` sets the number of scenarios (default 24: about half a minute in debug
+//! `PROPTEST_CASES` sets the number of scenarios (default 48: about 20 s in debug
 //! on two cores); shrinking is bounded in time.
 
 mod common;
@@ -18,12 +18,12 @@ use leak_support::Templates;
 use leak_support::scenario::scenario;
 
 /// Scenarios per run unless PROPTEST_CASES says otherwise.
-const DEFAULT_CASES: u32 = 24;
+const DEFAULT_CASES: u32 = 48;
 
 #[test]
 fn no_office_receives_what_it_is_not_entitled_to_at_any_hop() {
     let templates = Templates::make();
-    let mut config = Config { failure_persistence: None, max_shrink_time: 30_000, ..Config::default() };
+    let mut config = Config { failure_persistence: None, max_shrink_time: 25_000, ..Config::default() };
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = DEFAULT_CASES;
     }
