@@ -190,14 +190,13 @@ fn offices_are_trusted_from_cards_listed_and_revoked() {
     let paris = Liaison::init();
     let lyon = office("Lyon", "PJ", "FR");
     let card = path(&lyon, "lyon.card");
-    lyon.ok(&["office", "card", "-o", s(&card)]);
+    let words = exchange_support::card_words(&lyon, &card);
+    let words = words.as_str();
     let printed = lyon.ok(&["office", "card"]);
     assert!(printed.contains("\"office\": \"Lyon\"") && printed.contains("age1"), "{printed}");
     let (_, err) = paris.fails(&["office", "trust", s(&card), "--expect", "wrong words entirely"]);
     assert!(err.contains("fingerprint"), "{err}");
     assert_eq!(paris.json(&["office", "list"]), serde_json::json!([]));
-    let out = paris.ok(&["office", "trust", s(&card)]);
-    let words = out.lines().find_map(|l| l.strip_prefix("Fingerprint: ")).unwrap();
     assert_eq!(words.split(' ').count(), 8);
     paris.ok(&["office", "trust", s(&card), "--expect", words]);
     let list = paris.json(&["office", "list"]);
@@ -363,4 +362,27 @@ fn relayed_commits_arrive_once_and_are_not_resent_after_acknowledgement() {
     paris.ok(&["import", s(&ack)]);
     let again = paris.json(&["export", "--to", "Lyon", "-o", s(&path(&paris, "l2")), "--dry-run"]);
     assert_eq!(again["ops"], 0, "acknowledged ops are sent again: {again}");
+}
+
+/// Issue 9, "trust after the check": a card alone is never trusted. Without a terminal to
+/// confirm the fingerprint on and without `--expect`, `office trust` refuses and says what
+/// to do; the office stays unknown, so its bundles are still refused.
+#[test]
+fn a_card_is_not_trusted_without_its_fingerprint_words_confirmed() {
+    let paris = Liaison::init();
+    let lyon = office("Lyon", "PJ", "FR");
+    let card = path(&lyon, "lyon.card");
+    let words = exchange_support::card_words(&lyon, &card);
+    let (_, err) = paris.fails(&["office", "trust", s(&card)]);
+    assert!(err.contains("nothing was trusted") && err.contains("--expect WORDS read to you by Lyon"), "{err}");
+    assert_eq!(paris.json(&["office", "list"]), serde_json::json!([]));
+    paris.ok(&["case", "new", "--ref", "R-1", "--title", "Trust"]);
+    let (_, err) = paris.fails(&["case", "share", "R-1", "--with", "Lyon"]);
+    assert!(err.contains("no trusted office"), "{err}");
+    // The words shown before anything is trusted, then the words read by telephone.
+    let out = paris.ok(&["office", "trust", s(&card), "--expect", &words.to_uppercase().replace(' ', "-")]);
+    let shown = out.find(&format!("Fingerprint: {words}")).unwrap();
+    let trusted = out.find("Trusted Lyon").unwrap();
+    assert!(shown < trusted, "{out}");
+    assert_eq!(paris.json(&["office", "list"])[0]["office"], "Lyon");
 }

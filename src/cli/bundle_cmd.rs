@@ -1,6 +1,7 @@
 //! Bundles between offices: `import FILE`, `export --to OFFICE`, and the `office` and
 //! `conflicts` command groups.
 
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::AtomicBool;
 
 use clap::Subcommand;
@@ -147,11 +148,13 @@ pub enum OfficeCommand {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
-    /// Trust another office from its card (compare the fingerprint words by telephone first)
+    /// Trust another office from its card, once its fingerprint words are confirmed: typed
+    /// at the terminal as the office reads them to you by telephone, or given with --expect
     Trust {
         #[arg(value_name = "FILE")]
         file: std::path::PathBuf,
-        /// Refuse unless the card's fingerprint is exactly these words
+        /// The fingerprint words the office read to you (for scripts; without a terminal
+        /// nothing is trusted without them)
         #[arg(long, value_name = "WORDS")]
         expect: Option<String>,
     },
@@ -195,18 +198,7 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
             )?;
             let card =
                 OfficeCard::parse(&bytes).map_err(|e| CliError::Other(format!("{}: {e}", file.display())))?;
-            let fingerprint = card.fingerprint();
-            println!("Office {} ({}, {}), device {}", card.office, card.agency, card.country, card.device);
-            println!("Fingerprint: {fingerprint}");
-            if let Some(words) = expect {
-                let given: Vec<String> = words.split_whitespace().map(str::to_lowercase).collect();
-                if given.join(" ") != fingerprint {
-                    return Err(CliError::Other(
-                        "the fingerprint differs from the expected words: the card is not the one the office sent; nothing was trusted"
-                            .into(),
-                    ));
-                }
-            }
+            confirm_fingerprint(&card, expect.as_deref())?;
             let outcome = store.trust_device(&DeviceRecord {
                 id: card.device,
                 public_key: card.signing_key,
@@ -219,10 +211,9 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
                 revoked_at: None,
             })?;
             match outcome {
-                TrustOutcome::Added => println!(
-                    "Trusted {}. Read the fingerprint words to {} by telephone: they must match.",
-                    card.office, card.office
-                ),
+                TrustOutcome::Added => {
+                    println!("Trusted {}: the fingerprint words matched.", card.office);
+                }
                 TrustOutcome::AlreadyTrusted => println!("{} was already trusted.", card.office),
                 TrustOutcome::Retrusted => println!("{} is trusted again.", card.office),
             }
@@ -264,6 +255,53 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// Shows the card's office, device and fingerprint words, then requires the words to be
+/// confirmed — given with `--expect`, or typed at the terminal as the office reads them
+/// aloud — before anything is trusted. Without a terminal and without `--expect` it
+/// refuses: a card file alone proves nothing about who made it.
+fn confirm_fingerprint(card: &OfficeCard, expect: Option<&str>) -> CliResult {
+    let fingerprint = card.fingerprint();
+    println!("Office {} ({}, {}), device {}", card.office, card.agency, card.country, card.device);
+    println!("Fingerprint: {fingerprint}");
+    let given = match expect {
+        Some(words) => words.to_owned(),
+        None if std::io::stdin().is_terminal() => {
+            println!(
+                "Call {} on a number you already know and ask them to read their fingerprint words \
+                 (`liaison office card` shows them).",
+                card.office
+            );
+            print!("Type the words they read (anything else refuses): ");
+            std::io::stdout().flush()?;
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line
+        }
+        None => {
+            return Err(CliError::Usage(format!(
+                "nothing was trusted: the fingerprint words must be confirmed; run it at a terminal, \
+                 or pass --expect WORDS read to you by {}",
+                card.office
+            )));
+        }
+    };
+    if fingerprint_words(&given) != fingerprint_words(&fingerprint) {
+        return Err(CliError::Other(format!(
+            "the fingerprint differs from the words {} read: this card is not the one they sent; nothing was trusted",
+            card.office
+        )));
+    }
+    Ok(())
+}
+
+/// Fingerprint words as typed: any case, separated by spaces, commas or hyphens.
+fn fingerprint_words(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || c == ',' || c == '-')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// "3 h 12 min", "45 s": a response time an analyst reads at a glance.
