@@ -374,7 +374,10 @@ fn a_card_is_not_trusted_without_its_fingerprint_words_confirmed() {
     let card = path(&lyon, "lyon.card");
     let words = exchange_support::card_words(&lyon, &card);
     let (_, err) = paris.fails(&["office", "trust", s(&card)]);
-    assert!(err.contains("nothing was trusted") && err.contains("--expect WORDS read to you by Lyon"), "{err}");
+    assert!(
+        err.contains("nothing was trusted") && err.contains("--expect WORDS read to you by Lyon"),
+        "{err}"
+    );
     assert_eq!(paris.json(&["office", "list"]), serde_json::json!([]));
     paris.ok(&["case", "new", "--ref", "R-1", "--title", "Trust"]);
     let (_, err) = paris.fails(&["case", "share", "R-1", "--with", "Lyon"]);
@@ -385,4 +388,49 @@ fn a_card_is_not_trusted_without_its_fingerprint_words_confirmed() {
     let trusted = out.find("Trusted Lyon").unwrap();
     assert!(shown < trusted, "{out}");
     assert_eq!(paris.json(&["office", "list"])[0]["office"], "Lyon");
+}
+
+/// Issue 9, "text dry runs name the records that leave": without `--json`, the dry run
+/// lists each record that would go — kind, caption, case — and only those; a long list is
+/// cut with a count of the rest.
+#[test]
+fn a_text_dry_run_names_each_record_that_would_leave_and_its_case() {
+    let paris = Liaison::init();
+    let lyon = office("Lyon", "PJ", "FR");
+    trust(&paris, &lyon);
+    paris.ok(&["case", "new", "--ref", "OP-7", "--title", "Port de Marseille", "--marking", "TLP:GREEN"]);
+    paris.ok(&["case", "new", "--ref", "OP-9", "--title", "Private", "--marking", "TLP:GREEN"]);
+    paris.ok(&["case", "share", "OP-7", "--with", "Lyon"]);
+    let person = |name: &str, case: &str| {
+        paris.ok(&["entity", "new", "--schema", "Person", "--prop", &format!("name={name}"), "--case", case]);
+    };
+    person("Karim Benali", "OP-7");
+    person("Unshared Person", "OP-9");
+    let out = paris.ok(&["export", "--to", "Lyon", "-o", s(&path(&paris, "b")), "--dry-run"]);
+    // (kind, caption, case) as the columns show them.
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains("OP-"))
+        .map(|l| l.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect())
+        .collect();
+    for row in [
+        ["Person", "Karim Benali", "OP-7"],
+        ["Case", "Port de Marseille", "OP-7"],
+        ["CaseMember", "Karim Benali (member)", "OP-7"],
+    ] {
+        assert!(rows.contains(&row.to_vec()), "{row:?} is not listed:\n{out}");
+    }
+    assert!(!out.contains("Unshared Person") && !out.contains("Private"), "{out}");
+    assert!(!out.contains("more records"), "{out}");
+
+    for i in 0..16 {
+        person(&format!("Suspect {i:02}"), "OP-7");
+    }
+    let out = paris.ok(&["export", "--to", "Lyon", "-o", s(&path(&paris, "b")), "--dry-run"]);
+    let json = paris.json(&["export", "--to", "Lyon", "-o", s(&path(&paris, "b")), "--dry-run"]);
+    let total = json["records"].as_u64().unwrap();
+    assert!(total > 30, "{json}");
+    assert!(out.contains(&format!("(30 of {total})")), "{out}");
+    assert!(out.contains(&format!("… and {} more records", total - 30)), "{out}");
+    assert_eq!(out.lines().filter(|l| l.contains("OP-7")).count(), 30 + 1, "{out}");
 }

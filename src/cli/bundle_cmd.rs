@@ -1,6 +1,7 @@
 //! Bundles between offices: `import FILE`, `export --to OFFICE`, and the `office` and
 //! `conflicts` command groups.
 
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::AtomicBool;
 
@@ -10,7 +11,9 @@ use super::output::{Progress, fit, print_json};
 use super::transfer::{ExportArgs, ImportArgs};
 use super::unlock::Context;
 use super::{CliError, CliResult};
-use crate::exchange::{self, ExchangeError, ExportRequest, OfficeCard};
+use crate::exchange::export::Going;
+use crate::exchange::{self, ExchangeError, ExportReport, ExportRequest, OfficeCard};
+use crate::store::Store;
 use crate::store::offices::{DeviceRecord, TrustOutcome};
 
 /// Turns an exchange failure into one line for the user.
@@ -107,6 +110,7 @@ pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
         for (kind, n) in &report.by_kind {
             println!("  {kind:<16} {n:>8} records");
         }
+        print_going(&store, &report)?;
     } else {
         println!(
             "Wrote {} ({} commits, {} ops, {} bytes).",
@@ -138,6 +142,77 @@ pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// Records a text dry run lists; `--json` lists up to 10,000 and the counts are complete.
+const DRY_RUN_LISTED: usize = 30;
+
+/// The records a dry run would send, as an analyst checks them before the bundle leaves:
+/// kind, caption and the shared case that carries each (existence is information too).
+fn print_going(store: &Store, report: &ExportReport) -> CliResult {
+    if report.going.is_empty() {
+        println!("No record would go.");
+        return Ok(());
+    }
+    let shared: BTreeSet<&str> =
+        report.recipients.iter().flat_map(|r| r.cases.iter().map(String::as_str)).collect();
+    let listed = report.going.len().min(DRY_RUN_LISTED);
+    println!("Records that would go ({listed} of {}):", report.records);
+    println!("  {:<14} {:<40} CASE", "KIND", "CAPTION");
+    for g in report.going.iter().take(DRY_RUN_LISTED) {
+        let kind = if g.schema.is_empty() { "(reference)" } else { g.schema.as_str() };
+        let (caption, case) = going_row(store, g, &shared)?;
+        println!("  {:<14} {:<40} {case}", fit(kind, 14), fit(&caption, 40));
+    }
+    let rest = report.records.saturating_sub(listed as u64);
+    if rest > 0 {
+        println!("  … and {rest} more records (`--json` lists up to 10,000 of them)");
+    }
+    Ok(())
+}
+
+/// A going record's caption (a membership names its member) and the shared case(s) it
+/// belongs to: a case is its own; members, notes, tasks and operations belong to theirs;
+/// an entity to the shared cases it is a member of; a link to those of its ends; a source
+/// goes because a value going cites it.
+fn going_row(store: &Store, g: &Going, shared: &BTreeSet<&str>) -> CliResult<(String, String)> {
+    let caption = if g.caption.is_empty() { g.record.to_string() } else { g.caption.clone() };
+    let Ok(view) = store.entity(g.record, 0) else { return Ok((caption, "-".to_owned())) };
+    let caption = match (&view.target, view.schema.as_str()) {
+        (Some(member), "CaseMember") => format!("{} (member)", member.caption),
+        _ => caption,
+    };
+    let reference = |id| store.case_reference(id).map(Option::unwrap_or_default);
+    let memberships = |id| -> CliResult<Vec<String>> {
+        Ok(store
+            .entity(id, 0)
+            .map(|v| v.cases)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.reference)
+            .filter(|r| shared.contains(r.as_str()))
+            .collect())
+    };
+    let mut refs: Vec<String> = match view.schema.as_str() {
+        "Case" => vec![reference(g.record)?],
+        "CaseMember" | "Note" | "Task" | "Operation" => match &view.source {
+            Some(case) => vec![reference(case.id)?],
+            None => Vec::new(),
+        },
+        "Source" => return Ok((caption, "(cited by a value that goes)".to_owned())),
+        _ => match (&view.source, &view.target) {
+            (Some(a), Some(b)) => {
+                let mut ends = memberships(a.id)?;
+                ends.extend(memberships(b.id)?);
+                ends
+            }
+            _ => memberships(g.record)?,
+        },
+    };
+    refs.sort();
+    refs.dedup();
+    refs.retain(|r| !r.is_empty());
+    Ok((caption, if refs.is_empty() { "-".to_owned() } else { refs.join(", ") }))
 }
 
 #[derive(Debug, Subcommand)]
