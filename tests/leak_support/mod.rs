@@ -56,33 +56,36 @@ pub fn write(store: &mut Store, change: Change) -> Uuid {
         case: p.case,
         ..Provenance::default()
     };
+    let detail = serde_json::json!({ "change": format!("{change:?}") });
     let mut tx = store.write("leak test").unwrap();
-    let uid = match &change {
+    let uid = match change {
         Change::Case { reference, title, marking } => {
             let props = vec![
-                ("reference".to_owned(), reference.clone()),
-                ("title".to_owned(), title.clone()),
+                ("reference".to_owned(), reference),
+                ("title".to_owned(), title),
                 ("status".to_owned(), "open".to_owned()),
                 ("leadOffice".to_owned(), office),
                 ("marking".to_owned(), marking.to_string()),
             ];
-            let p = Provenance { marking: Some(marking.clone()), ..Provenance::default() };
+            let p = Provenance { marking: Some(marking), ..Provenance::default() };
             tx.new_record("Case", None, &props, &p).unwrap()
         }
-        Change::Entity { schema, props, prov: p } => tx.new_entity(schema, props, &prov(p), locale).unwrap(),
+        Change::Entity { schema, props, prov: p } => {
+            tx.new_entity(schema, &props, &prov(&p), locale).unwrap()
+        }
         Change::Values { record, props, prov: p } => {
-            tx.set_values(*record, props, &prov(p), locale).unwrap();
-            *record
+            tx.set_values(record, &props, &prov(&p), locale).unwrap();
+            record
         }
         Change::Link { schema, from, to, props, prov: p } => {
-            tx.new_link(schema, *from, *to, props, &prov(p), locale).unwrap()
+            tx.new_link(schema, from, to, &props, &prov(&p), locale).unwrap()
         }
-        Change::Member { case, entity } => tx.add_member(*case, *entity, None).unwrap(),
+        Change::Member { case, entity } => tx.add_member(case, entity, None).unwrap(),
         Change::Note { case, text, prov: p } => {
-            tx.new_record("Note", Some(*case), &[("text".to_owned(), text.clone())], &prov(p)).unwrap()
+            tx.new_record("Note", Some(case), &[("text".to_owned(), text)], &prov(&p)).unwrap()
         }
     };
-    tx.commit(&serde_json::json!({ "change": format!("{change:?}") })).unwrap();
+    tx.commit(&detail).unwrap();
     uid
 }
 
@@ -387,13 +390,18 @@ fn has_kind(store: &Store, uid: Uuid, schema: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Whether this Liaison's `export` takes `--for OFFICE` (asked once).
-fn format_for_supported() -> bool {
-    static SUPPORTED: OnceLock<bool> = OnceLock::new();
-    *SUPPORTED.get_or_init(|| {
+/// What this Liaison's `export --help` offers: (`--for OFFICE`, `--yes`), asked once.
+fn export_flags() -> (bool, bool) {
+    static FLAGS: OnceLock<(bool, bool)> = OnceLock::new();
+    *FLAGS.get_or_init(|| {
         let out = Command::new(env!("CARGO_BIN_EXE_liaison")).args(["export", "--help"]).output().unwrap();
-        String::from_utf8_lossy(&out.stdout).contains("--for ")
+        let help = String::from_utf8_lossy(&out.stdout);
+        (help.contains("--for "), help.contains("--yes"))
     })
+}
+
+fn format_for_supported() -> bool {
+    export_flags().0
 }
 
 /// Runs `liaison export --format FORMAT --for OFFICE --yes` on `store` and returns the file.
@@ -411,7 +419,8 @@ fn export_format_for(
         .arg(&l.pass_file)
         .env("LIAISON_STATE_DIR", l.root.path().join("state"))
         .env_remove("LIAISON_PASSPHRASE")
-        .args(["export", "--format", format, "--for", to.name(), "--yes", "-o"])
+        .args(["export", "--format", format, "--for", to.name(), "-o"])
+        .args(if export_flags().1 { &["--yes"][..] } else { &[] })
         .arg(out)
         .output()
         .unwrap();

@@ -149,9 +149,9 @@ pub fn leaks_of_hop(
             continue;
         }
         let a = &facts[author.index()];
-        let Some(at_author) = a.holdings.stmts.get(key).filter(|s| s.origin == a.device) else {
+        let Some(at_author) = a.holdings.stmts.get(key) else {
             leaks.push(format!(
-                "{hop}: {} · {} = {:?}, which {} does not hold as its own",
+                "{hop}: {} · {} = {:?}, which {} (its author) does not hold",
                 describe(facts, after, key.record),
                 key.prop,
                 key.value,
@@ -215,10 +215,6 @@ pub fn leaks_of_hop(
     leaks
 }
 
-fn label(h: &Holdings, record: Option<Uuid>) -> String {
-    record.map_or_else(|| "nothing".to_owned(), |r| h.label(r))
-}
-
 /// A record as its creator shows it (the recipient may hold it without the values that
 /// make its caption).
 fn describe(facts: &[Facts; 3], after: &Holdings, record: Uuid) -> String {
@@ -237,7 +233,7 @@ pub fn forbidden_in_file(facts: &[Facts; 3], from: Office, to: Office) -> Vec<(S
     for (key, row) in &f.holdings.stmts {
         let Some(author) = office_of(facts, row.origin) else { continue };
         let a = &facts[author.index()];
-        let stored = a.holdings.stmts.get(key).filter(|s| s.origin == a.device).unwrap_or(row);
+        let stored = a.holdings.stmts.get(key).unwrap_or(row);
         let case = stored.case.or_else(|| a.holdings.record_case(key.record));
         match entitled(facts, author, from, to, &stored.marking, case) {
             Ok(()) => {
