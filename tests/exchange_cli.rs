@@ -434,3 +434,74 @@ fn a_text_dry_run_names_each_record_that_would_leave_and_its_case() {
     assert!(out.contains(&format!("… and {} more records", total - 30)), "{out}");
     assert_eq!(out.lines().filter(|l| l.contains("OP-7")).count(), 30 + 1, "{out}");
 }
+
+/// At a terminal, `office trust` shows the words and waits for the analyst to type those
+/// the office reads by telephone: nothing is trusted while it asks, other words refuse,
+/// the right words trust.
+#[test]
+fn at_a_terminal_office_trust_asks_for_the_words_read_by_telephone() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+    let paris = Liaison::init();
+    let lyon = office("Lyon", "PJ", "FR");
+    let card = path(&lyon, "lyon.card");
+    let words = exchange_support::card_words(&lyon, &card);
+    let answer = |typed: &str| -> (bool, String) {
+        let pair = native_pty_system()
+            .openpty(PtySize { rows: 24, cols: 120, pixel_width: 0, pixel_height: 0 })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_liaison"));
+        cmd.args(["--store", s(&paris.store), "--passphrase-file", s(&paris.pass_file)]);
+        cmd.args(["office", "trust", s(&card)]);
+        cmd.env("LIAISON_KDF_LOG_N", "10");
+        cmd.env("LIAISON_STATE_DIR", paris.root.path().join("state"));
+        for var in ["LIAISON_PASSPHRASE", "LIAISON_PASSPHRASE_FILE", "LIAISON_STORE"] {
+            cmd.env_remove(var);
+        }
+        let mut child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let until = Instant::now() + Duration::from_secs(30);
+        let mut screen = String::new();
+        while !screen.contains("Type the words") {
+            assert!(Instant::now() < until, "no question asked:\n{screen}");
+            if let Ok(bytes) = rx.recv_timeout(Duration::from_millis(100)) {
+                screen.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+        assert!(screen.contains(&format!("Fingerprint: {words}")), "{screen}");
+        assert_eq!(paris.json(&["office", "list"]), serde_json::json!([]), "trusted before the check");
+        let mut writer = pair.master.take_writer().unwrap();
+        writer.write_all(format!("{typed}\r").as_bytes()).unwrap();
+        writer.flush().unwrap();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < until, "office trust did not finish:\n{screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        while let Ok(bytes) = rx.recv_timeout(Duration::from_millis(300)) {
+            screen.push_str(&String::from_utf8_lossy(&bytes));
+        }
+        (status.success(), screen)
+    };
+    let (trusted, screen) = answer("apple banana cherry daisy");
+    assert!(!trusted && screen.contains("nothing was trusted"), "{screen}");
+    assert_eq!(paris.json(&["office", "list"]), serde_json::json!([]));
+    let (trusted, screen) = answer(&words);
+    assert!(trusted && screen.contains("Trusted Lyon"), "{screen}");
+    assert_eq!(paris.json(&["office", "list"])[0]["office"], "Lyon");
+}
