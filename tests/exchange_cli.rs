@@ -190,14 +190,13 @@ fn offices_are_trusted_from_cards_listed_and_revoked() {
     let paris = Liaison::init();
     let lyon = office("Lyon", "PJ", "FR");
     let card = path(&lyon, "lyon.card");
-    lyon.ok(&["office", "card", "-o", s(&card)]);
+    let words = exchange_support::card_words(&lyon, &card);
+    let words = words.as_str();
     let printed = lyon.ok(&["office", "card"]);
     assert!(printed.contains("\"office\": \"Lyon\"") && printed.contains("age1"), "{printed}");
     let (_, err) = paris.fails(&["office", "trust", s(&card), "--expect", "wrong words entirely"]);
     assert!(err.contains("fingerprint"), "{err}");
     assert_eq!(paris.json(&["office", "list"]), serde_json::json!([]));
-    let out = paris.ok(&["office", "trust", s(&card)]);
-    let words = out.lines().find_map(|l| l.strip_prefix("Fingerprint: ")).unwrap();
     assert_eq!(words.split(' ').count(), 8);
     paris.ok(&["office", "trust", s(&card), "--expect", words]);
     let list = paris.json(&["office", "list"]);
@@ -363,4 +362,146 @@ fn relayed_commits_arrive_once_and_are_not_resent_after_acknowledgement() {
     paris.ok(&["import", s(&ack)]);
     let again = paris.json(&["export", "--to", "Lyon", "-o", s(&path(&paris, "l2")), "--dry-run"]);
     assert_eq!(again["ops"], 0, "acknowledged ops are sent again: {again}");
+}
+
+/// Issue 9, "trust after the check": a card alone is never trusted. Without a terminal to
+/// confirm the fingerprint on and without `--expect`, `office trust` refuses and says what
+/// to do; the office stays unknown, so its bundles are still refused.
+#[test]
+fn a_card_is_not_trusted_without_its_fingerprint_words_confirmed() {
+    let paris = Liaison::init();
+    let lyon = office("Lyon", "PJ", "FR");
+    let card = path(&lyon, "lyon.card");
+    let words = exchange_support::card_words(&lyon, &card);
+    let (_, err) = paris.fails(&["office", "trust", s(&card)]);
+    assert!(
+        err.contains("nothing was trusted") && err.contains("--expect WORDS read to you by Lyon"),
+        "{err}"
+    );
+    assert_eq!(paris.json(&["office", "list"]), serde_json::json!([]));
+    paris.ok(&["case", "new", "--ref", "R-1", "--title", "Trust"]);
+    let (_, err) = paris.fails(&["case", "share", "R-1", "--with", "Lyon"]);
+    assert!(err.contains("no trusted office"), "{err}");
+    // The words shown before anything is trusted, then the words read by telephone.
+    let out = paris.ok(&["office", "trust", s(&card), "--expect", &words.to_uppercase().replace(' ', "-")]);
+    let shown = out.find(&format!("Fingerprint: {words}")).unwrap();
+    let trusted = out.find("Trusted Lyon").unwrap();
+    assert!(shown < trusted, "{out}");
+    assert_eq!(paris.json(&["office", "list"])[0]["office"], "Lyon");
+}
+
+/// Issue 9, "text dry runs name the records that leave": without `--json`, the dry run
+/// lists each record that would go — kind, caption, case — and only those; a long list is
+/// cut with a count of the rest.
+#[test]
+fn a_text_dry_run_names_each_record_that_would_leave_and_its_case() {
+    let paris = Liaison::init();
+    let lyon = office("Lyon", "PJ", "FR");
+    trust(&paris, &lyon);
+    paris.ok(&["case", "new", "--ref", "OP-7", "--title", "Port de Marseille", "--marking", "TLP:GREEN"]);
+    paris.ok(&["case", "new", "--ref", "OP-9", "--title", "Private", "--marking", "TLP:GREEN"]);
+    paris.ok(&["case", "share", "OP-7", "--with", "Lyon"]);
+    let person = |name: &str, case: &str| {
+        paris.ok(&["entity", "new", "--schema", "Person", "--prop", &format!("name={name}"), "--case", case]);
+    };
+    person("Karim Benali", "OP-7");
+    person("Unshared Person", "OP-9");
+    let out = paris.ok(&["export", "--to", "Lyon", "-o", s(&path(&paris, "b")), "--dry-run"]);
+    // (kind, caption, case) as the columns show them.
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains("OP-"))
+        .map(|l| l.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect())
+        .collect();
+    for row in [
+        ["Person", "Karim Benali", "OP-7"],
+        ["Case", "Port de Marseille", "OP-7"],
+        ["CaseMember", "Karim Benali (member)", "OP-7"],
+    ] {
+        assert!(rows.contains(&row.to_vec()), "{row:?} is not listed:\n{out}");
+    }
+    assert!(!out.contains("Unshared Person") && !out.contains("Private"), "{out}");
+    assert!(!out.contains("more records"), "{out}");
+
+    for i in 0..16 {
+        person(&format!("Suspect {i:02}"), "OP-7");
+    }
+    let out = paris.ok(&["export", "--to", "Lyon", "-o", s(&path(&paris, "b")), "--dry-run"]);
+    let json = paris.json(&["export", "--to", "Lyon", "-o", s(&path(&paris, "b")), "--dry-run"]);
+    let total = json["records"].as_u64().unwrap();
+    assert!(total > 30, "{json}");
+    assert!(out.contains(&format!("(30 of {total})")), "{out}");
+    assert!(out.contains(&format!("… and {} more records", total - 30)), "{out}");
+    assert_eq!(out.lines().filter(|l| l.contains("OP-7")).count(), 30 + 1, "{out}");
+}
+
+/// At a terminal, `office trust` shows the words and waits for the analyst to type those
+/// the office reads by telephone: nothing is trusted while it asks, other words refuse,
+/// the right words trust.
+#[test]
+fn at_a_terminal_office_trust_asks_for_the_words_read_by_telephone() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+    let paris = Liaison::init();
+    let lyon = office("Lyon", "PJ", "FR");
+    let card = path(&lyon, "lyon.card");
+    let words = exchange_support::card_words(&lyon, &card);
+    let answer = |typed: &str| -> (bool, String) {
+        let pair = native_pty_system()
+            .openpty(PtySize { rows: 24, cols: 120, pixel_width: 0, pixel_height: 0 })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_liaison"));
+        cmd.args(["--store", s(&paris.store), "--passphrase-file", s(&paris.pass_file)]);
+        cmd.args(["office", "trust", s(&card)]);
+        cmd.env("LIAISON_KDF_LOG_N", "10");
+        cmd.env("LIAISON_STATE_DIR", paris.root.path().join("state"));
+        for var in ["LIAISON_PASSPHRASE", "LIAISON_PASSPHRASE_FILE", "LIAISON_STORE"] {
+            cmd.env_remove(var);
+        }
+        let mut child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let until = Instant::now() + Duration::from_secs(30);
+        let mut screen = String::new();
+        while !screen.contains("Type the words") {
+            assert!(Instant::now() < until, "no question asked:\n{screen}");
+            if let Ok(bytes) = rx.recv_timeout(Duration::from_millis(100)) {
+                screen.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+        assert!(screen.contains(&format!("Fingerprint: {words}")), "{screen}");
+        assert_eq!(paris.json(&["office", "list"]), serde_json::json!([]), "trusted before the check");
+        let mut writer = pair.master.take_writer().unwrap();
+        writer.write_all(format!("{typed}\r").as_bytes()).unwrap();
+        writer.flush().unwrap();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < until, "office trust did not finish:\n{screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        while let Ok(bytes) = rx.recv_timeout(Duration::from_millis(300)) {
+            screen.push_str(&String::from_utf8_lossy(&bytes));
+        }
+        (status.success(), screen)
+    };
+    let (trusted, screen) = answer("apple banana cherry daisy");
+    assert!(!trusted && screen.contains("nothing was trusted"), "{screen}");
+    assert_eq!(paris.json(&["office", "list"]), serde_json::json!([]));
+    let (trusted, screen) = answer(&words);
+    assert!(trusted && screen.contains("Trusted Lyon"), "{screen}");
+    assert_eq!(paris.json(&["office", "list"])[0]["office"], "Lyon");
 }

@@ -1,6 +1,8 @@
 //! Bundles between offices: `import FILE`, `export --to OFFICE`, and the `office` and
 //! `conflicts` command groups.
 
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::AtomicBool;
 
 use clap::Subcommand;
@@ -9,7 +11,9 @@ use super::output::{Progress, fit, print_json};
 use super::transfer::{ExportArgs, ImportArgs};
 use super::unlock::Context;
 use super::{CliError, CliResult};
-use crate::exchange::{self, ExchangeError, ExportRequest, OfficeCard};
+use crate::exchange::export::Going;
+use crate::exchange::{self, ExchangeError, ExportReport, ExportRequest, OfficeCard};
+use crate::store::Store;
 use crate::store::offices::{DeviceRecord, TrustOutcome};
 
 /// Turns an exchange failure into one line for the user.
@@ -106,6 +110,7 @@ pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
         for (kind, n) in &report.by_kind {
             println!("  {kind:<16} {n:>8} records");
         }
+        print_going(&store, &report)?;
     } else {
         println!(
             "Wrote {} ({} commits, {} ops, {} bytes).",
@@ -139,6 +144,77 @@ pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
     Ok(())
 }
 
+/// Records a text dry run lists; `--json` lists up to 10,000 and the counts are complete.
+const DRY_RUN_LISTED: usize = 30;
+
+/// The records a dry run would send, as an analyst checks them before the bundle leaves:
+/// kind, caption and the shared case that carries each (existence is information too).
+fn print_going(store: &Store, report: &ExportReport) -> CliResult {
+    if report.going.is_empty() {
+        println!("No record would go.");
+        return Ok(());
+    }
+    let shared: BTreeSet<&str> =
+        report.recipients.iter().flat_map(|r| r.cases.iter().map(String::as_str)).collect();
+    let listed = report.going.len().min(DRY_RUN_LISTED);
+    println!("Records that would go ({listed} of {}):", report.records);
+    println!("  {:<14} {:<40} CASE", "KIND", "CAPTION");
+    for g in report.going.iter().take(DRY_RUN_LISTED) {
+        let kind = if g.schema.is_empty() { "(reference)" } else { g.schema.as_str() };
+        let (caption, case) = going_row(store, g, &shared)?;
+        println!("  {:<14} {:<40} {case}", fit(kind, 14), fit(&caption, 40));
+    }
+    let rest = report.records.saturating_sub(listed as u64);
+    if rest > 0 {
+        println!("  … and {rest} more records (`--json` lists up to 10,000 of them)");
+    }
+    Ok(())
+}
+
+/// A going record's caption (a membership names its member) and the shared case(s) it
+/// belongs to: a case is its own; members, notes, tasks and operations belong to theirs;
+/// an entity to the shared cases it is a member of; a link to those of its ends; a source
+/// goes because a value going cites it.
+fn going_row(store: &Store, g: &Going, shared: &BTreeSet<&str>) -> CliResult<(String, String)> {
+    let caption = if g.caption.is_empty() { g.record.to_string() } else { g.caption.clone() };
+    let Ok(view) = store.entity(g.record, 0) else { return Ok((caption, "-".to_owned())) };
+    let caption = match (&view.target, view.schema.as_str()) {
+        (Some(member), "CaseMember") => format!("{} (member)", member.caption),
+        _ => caption,
+    };
+    let reference = |id| store.case_reference(id).map(Option::unwrap_or_default);
+    let memberships = |id| -> CliResult<Vec<String>> {
+        Ok(store
+            .entity(id, 0)
+            .map(|v| v.cases)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.reference)
+            .filter(|r| shared.contains(r.as_str()))
+            .collect())
+    };
+    let mut refs: Vec<String> = match view.schema.as_str() {
+        "Case" => vec![reference(g.record)?],
+        "CaseMember" | "Note" | "Task" | "Operation" => match &view.source {
+            Some(case) => vec![reference(case.id)?],
+            None => Vec::new(),
+        },
+        "Source" => return Ok((caption, "(cited by a value that goes)".to_owned())),
+        _ => match (&view.source, &view.target) {
+            (Some(a), Some(b)) => {
+                let mut ends = memberships(a.id)?;
+                ends.extend(memberships(b.id)?);
+                ends
+            }
+            _ => memberships(g.record)?,
+        },
+    };
+    refs.sort();
+    refs.dedup();
+    refs.retain(|r| !r.is_empty());
+    Ok((caption, if refs.is_empty() { "-".to_owned() } else { refs.join(", ") }))
+}
+
 #[derive(Debug, Subcommand)]
 pub enum OfficeCommand {
     /// Write this office's card (name, agency, country, device, public keys, fingerprint)
@@ -147,11 +223,13 @@ pub enum OfficeCommand {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
-    /// Trust another office from its card (compare the fingerprint words by telephone first)
+    /// Trust another office from its card, once its fingerprint words are confirmed: typed
+    /// at the terminal as the office reads them to you by telephone, or given with --expect
     Trust {
         #[arg(value_name = "FILE")]
         file: std::path::PathBuf,
-        /// Refuse unless the card's fingerprint is exactly these words
+        /// The fingerprint words the office read to you (for scripts; without a terminal
+        /// nothing is trusted without them)
         #[arg(long, value_name = "WORDS")]
         expect: Option<String>,
     },
@@ -195,18 +273,7 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
             )?;
             let card =
                 OfficeCard::parse(&bytes).map_err(|e| CliError::Other(format!("{}: {e}", file.display())))?;
-            let fingerprint = card.fingerprint();
-            println!("Office {} ({}, {}), device {}", card.office, card.agency, card.country, card.device);
-            println!("Fingerprint: {fingerprint}");
-            if let Some(words) = expect {
-                let given: Vec<String> = words.split_whitespace().map(str::to_lowercase).collect();
-                if given.join(" ") != fingerprint {
-                    return Err(CliError::Other(
-                        "the fingerprint differs from the expected words: the card is not the one the office sent; nothing was trusted"
-                            .into(),
-                    ));
-                }
-            }
+            confirm_fingerprint(&card, expect.as_deref())?;
             let outcome = store.trust_device(&DeviceRecord {
                 id: card.device,
                 public_key: card.signing_key,
@@ -219,10 +286,9 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
                 revoked_at: None,
             })?;
             match outcome {
-                TrustOutcome::Added => println!(
-                    "Trusted {}. Read the fingerprint words to {} by telephone: they must match.",
-                    card.office, card.office
-                ),
+                TrustOutcome::Added => {
+                    println!("Trusted {}: the fingerprint words matched.", card.office);
+                }
                 TrustOutcome::AlreadyTrusted => println!("{} was already trusted.", card.office),
                 TrustOutcome::Retrusted => println!("{} is trusted again.", card.office),
             }
@@ -264,6 +330,53 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// Shows the card's office, device and fingerprint words, then requires the words to be
+/// confirmed — given with `--expect`, or typed at the terminal as the office reads them
+/// aloud — before anything is trusted. Without a terminal and without `--expect` it
+/// refuses: a card file alone proves nothing about who made it.
+fn confirm_fingerprint(card: &OfficeCard, expect: Option<&str>) -> CliResult {
+    let fingerprint = card.fingerprint();
+    println!("Office {} ({}, {}), device {}", card.office, card.agency, card.country, card.device);
+    println!("Fingerprint: {fingerprint}");
+    let given = match expect {
+        Some(words) => words.to_owned(),
+        None if std::io::stdin().is_terminal() => {
+            println!(
+                "Call {} on a number you already know and ask them to read their fingerprint words \
+                 (`liaison office card` shows them).",
+                card.office
+            );
+            print!("Type the words they read (anything else refuses): ");
+            std::io::stdout().flush()?;
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line
+        }
+        None => {
+            return Err(CliError::Usage(format!(
+                "nothing was trusted: the fingerprint words must be confirmed; run it at a terminal, \
+                 or pass --expect WORDS read to you by {}",
+                card.office
+            )));
+        }
+    };
+    if fingerprint_words(&given) != fingerprint_words(&fingerprint) {
+        return Err(CliError::Other(format!(
+            "the fingerprint differs from the words {} read: this card is not the one they sent; nothing was trusted",
+            card.office
+        )));
+    }
+    Ok(())
+}
+
+/// Fingerprint words as typed: any case, separated by spaces, commas or hyphens.
+fn fingerprint_words(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || c == ',' || c == '-')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// "3 h 12 min", "45 s": a response time an analyst reads at a glance.

@@ -20,11 +20,19 @@ pub fn office(name: &str, agency: &str, country: &str) -> Liaison {
     l
 }
 
-/// `a` trusts `b` from `b`'s card.
+/// `a` trusts `b` from `b`'s card, with the fingerprint words `b`'s analyst reads out.
 pub fn trust(a: &Liaison, b: &Liaison) {
     let card = b.root.path().join("card.json");
-    b.ok(&["office", "card", "-o", card.to_str().unwrap()]);
-    a.ok(&["office", "trust", card.to_str().unwrap()]);
+    let words = card_words(b, &card);
+    a.ok(&["office", "trust", card.to_str().unwrap(), "--expect", &words]);
+}
+
+/// Writes `l`'s card to `card` and returns the fingerprint words `office card` shows.
+pub fn card_words(l: &Liaison, card: &Path) -> String {
+    let out = l.run(&["office", "card", "-o", card.to_str().unwrap()]);
+    assert!(out.status.success(), "office card failed: {}", String::from_utf8_lossy(&out.stderr));
+    let shown = String::from_utf8(out.stderr).unwrap();
+    shown.lines().find_map(|l| l.strip_prefix("Fingerprint: ")).unwrap().to_owned()
 }
 
 /// Every office trusts every other.
