@@ -215,12 +215,12 @@ impl World {
             }
             Edit::Delete(_) => {
                 if let Some(t) = target {
-                    tx.delete(t).unwrap();
+                    tx.delete_record(t).unwrap();
                 }
             }
             Edit::Restore(_) => {
                 if let Some(t) = target {
-                    tx.restore(t).unwrap();
+                    tx.restore_record(t).unwrap();
                 }
             }
             Edit::Resolve(_) => {}

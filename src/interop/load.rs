@@ -95,12 +95,17 @@ impl<'t, 's> StoreSink<'t, 's> {
             (None, None) => self.stamp.file.clone(),
         };
         let uid = self.txn.source_record(&name)?;
+        // What a source is and who produced it are as sensitive as its name.
+        let marking = match self.txn.record_marking(uid)? {
+            Some(m) => m,
+            None => self.txn.office_marking()?,
+        };
         if !self.txn.has_value(uid, "kind", &self.stamp.source_kind, None)? {
-            self.txn.set(uid, Assertion::plain("kind", &self.stamp.source_kind))?;
+            self.txn.set(uid, Assertion::marked("kind", &self.stamp.source_kind, &marking))?;
         }
         if let Some(p) = &self.producer {
             if !self.txn.has_value(uid, "agency", p, None)? {
-                self.txn.set(uid, Assertion::plain("agency", p))?;
+                self.txn.set(uid, Assertion::marked("agency", p, &marking))?;
             }
         }
         if self.report.source.is_empty() {

@@ -9,7 +9,7 @@ use super::apply::Applier;
 use super::{Result, Store, StoreError, project};
 use crate::model::hlc::Clock;
 use crate::model::ids::DeviceId;
-use crate::model::op::{Assertion, CommitHeader, DELETED, FORMAT_VERSION, Op, OpBody, OpId};
+use crate::model::op::{Assertion, CommitHeader, FORMAT_VERSION, Op, OpBody, OpId};
 
 /// A commit is sealed once it holds this many ops, keeping headers and bundles modest.
 const OPS_PER_COMMIT: usize = 4096;
@@ -184,15 +184,6 @@ impl Txn<'_> {
         let removes = adds.chunks_exact(32).filter_map(|c| c.try_into().ok().map(OpId)).collect();
         self.push(uid, OpBody::Remove { prop: prop.to_owned(), value: value.to_owned(), source, removes })?;
         Ok(true)
-    }
-
-    /// Marks a record deleted (a tombstone that travels); `restore` undoes it.
-    pub fn delete(&mut self, uid: Uuid) -> Result<()> {
-        self.set(uid, Assertion::plain(DELETED, "true"))
-    }
-
-    pub fn restore(&mut self, uid: Uuid) -> Result<()> {
-        self.set(uid, Assertion::plain(DELETED, "false"))
     }
 
     /// Closes the current commit: signs it, stores it and its ops, and re-projects what it

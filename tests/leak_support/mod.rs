@@ -14,8 +14,8 @@ use std::sync::atomic::AtomicBool;
 
 use age::secrecy::SecretString;
 use liaison::exchange::{self, ExportRequest};
-use liaison::model::marking::Marking;
 use liaison::store::offices::DeviceRecord;
+use liaison::store::change as door;
 use liaison::store::{Provenance, Store};
 use uuid::Uuid;
 
@@ -28,8 +28,8 @@ const PASSPHRASE: &str = "correct horse battery";
 /// Handling and provenance of one scenario write.
 #[derive(Debug, Clone, Default)]
 pub struct Prov {
-    /// None: the analyst gave no marking (the library decides what it inherits).
-    pub marking: Option<Marking>,
+    /// As typed; None: the analyst gave no marking (the library decides what it inherits).
+    pub marking: Option<String>,
     pub case: Option<Uuid>,
     pub source: Option<String>,
 }
@@ -37,7 +37,7 @@ pub struct Prov {
 /// The writes the scenarios make, as an analyst would on the command line.
 #[derive(Debug, Clone)]
 pub enum Change {
-    Case { reference: String, title: String, marking: Marking },
+    Case { reference: String, title: String, marking: String },
     Entity { schema: &'static str, props: Vec<(String, String)>, prov: Prov },
     Values { record: Uuid, props: Vec<(String, String)>, prov: Prov },
     Link { schema: &'static str, from: Uuid, to: Uuid, props: Vec<(String, String)>, prov: Prov },
@@ -45,48 +45,37 @@ pub enum Change {
     Note { case: Uuid, text: String, prov: Prov },
 }
 
-/// Every scenario write goes through here, and only here: the one function to switch to
-/// the library's single write door (issue 9) when it lands. Returns the record written.
+/// Every scenario write goes through here, and here it goes through the library's one write
+/// door (`Store::apply`), as the command line's and the workbench's do. Returns the record
+/// written.
 pub fn write(store: &mut Store, change: Change) -> Uuid {
-    let locale = store.locale();
-    let office = store.office().name.clone();
-    let prov = |p: &Prov| Provenance {
-        source: p.source.clone(),
-        marking: p.marking.clone(),
-        case: p.case,
-        ..Provenance::default()
+    let prov = |p: Prov| {
+        Provenance { source: p.source, case: p.case, ..Provenance::default() }
+            .with_typed_marking(p.marking.as_deref())
+            .unwrap()
     };
-    let detail = serde_json::json!({ "change": format!("{change:?}") });
-    let mut tx = store.write("leak test").unwrap();
-    let uid = match change {
-        Change::Case { reference, title, marking } => {
-            let props = vec![
-                ("reference".to_owned(), reference),
-                ("title".to_owned(), title),
-                ("status".to_owned(), "open".to_owned()),
-                ("leadOffice".to_owned(), office),
-                ("marking".to_owned(), marking.to_string()),
-            ];
-            let p = Provenance { marking: Some(marking), ..Provenance::default() };
-            tx.new_record("Case", None, &props, &p).unwrap()
-        }
+    let change = match change {
+        Change::Case { reference, title, marking } => door::Change::NewCase {
+            props: vec![("reference".to_owned(), reference), ("title".to_owned(), title)],
+            marking: Some(marking),
+        },
         Change::Entity { schema, props, prov: p } => {
-            tx.new_entity(schema, &props, &prov(&p), locale).unwrap()
+            door::Change::NewEntity { schema: schema.to_owned(), props, prov: prov(p) }
         }
-        Change::Values { record, props, prov: p } => {
-            tx.set_values(record, &props, &prov(&p), locale).unwrap();
-            record
-        }
+        Change::Values { record, props, prov: p } => door::Change::SetValues { id: record, props, prov: prov(p) },
         Change::Link { schema, from, to, props, prov: p } => {
-            tx.new_link(schema, from, to, &props, &prov(&p), locale).unwrap()
+            door::Change::NewLink { schema: schema.to_owned(), from, to, props, prov: prov(p) }
         }
-        Change::Member { case, entity } => tx.add_member(case, entity, None).unwrap(),
-        Change::Note { case, text, prov: p } => {
-            tx.new_record("Note", Some(case), &[("text".to_owned(), text)], &prov(&p)).unwrap()
-        }
+        Change::Member { case, entity } => door::Change::AddMember { case, entity, role: None },
+        Change::Note { case, text, prov: p } => door::Change::CaseRecord {
+            case,
+            schema: "Note".to_owned(),
+            props: vec![("text".to_owned(), text)],
+            prov: prov(p),
+        },
     };
-    tx.commit(&detail).unwrap();
-    uid
+    let applied = store.apply(change, door::Face::Cli).unwrap();
+    applied.id.expect("every scenario write names its record")
 }
 
 /// The three offices, initialised and trusting each other, kept closed: each case copies
@@ -258,7 +247,7 @@ impl<'t> World<'t> {
                 let change = Change::Case {
                     reference: format!("{}-{i}", x.tag()),
                     title: text("Operation", ids),
-                    marking: parse(&c.marking),
+                    marking: c.marking.text(),
                 };
                 ids.cases[i] = Some(write(store, change));
             }
@@ -300,7 +289,7 @@ impl<'t> World<'t> {
             let props =
                 if l.summary { vec![("summary".to_owned(), text("Summary", ids))] } else { Vec::new() };
             let prov = Prov {
-                marking: l.marking.as_ref().map(parse),
+                marking: l.marking.as_ref().map(MarkingSpec::text),
                 case: case_at(store, ids, l.case),
                 source: None,
             };
@@ -308,7 +297,7 @@ impl<'t> World<'t> {
         }
         for n in s.notes.iter().filter(|n| n.author == x) {
             if let Some(case) = case_at(store, ids, Some(n.case)) {
-                let prov = Prov { marking: n.marking.as_ref().map(parse), case: Some(case), source: None };
+                let prov = Prov { marking: n.marking.as_ref().map(MarkingSpec::text), case: Some(case), source: None };
                 write(store, Change::Note { case, text: text("Note", ids), prov });
             }
         }
@@ -365,10 +354,6 @@ impl<'t> World<'t> {
     }
 }
 
-fn parse(m: &MarkingSpec) -> Marking {
-    Marking::parse(&m.text()).unwrap()
-}
-
 fn prov(
     _store: &Store,
     ids: &mut Ids,
@@ -376,7 +361,7 @@ fn prov(
     case: Option<Uuid>,
     text: &mut impl FnMut(&str, &mut Ids) -> String,
 ) -> Prov {
-    Prov { marking: v.marking.as_ref().map(parse), case, source: v.sourced.then(|| text("Source", ids)) }
+    Prov { marking: v.marking.as_ref().map(MarkingSpec::text), case, source: v.sourced.then(|| text("Source", ids)) }
 }
 
 fn has_kind(store: &Store, uid: Uuid, schema: &str) -> bool {
