@@ -28,7 +28,8 @@ fn a_shared_thousand_entity_case_arrives_identical() {
         let kind = w["schema"].as_str().unwrap();
         assert!(
             reason == "TLP:RED recorded under no case: no office is named for it"
-                || (reason == "no value of this record may go to Marseille" && !["Person", "Company"].contains(&kind)),
+                || (reason == "no value of this record may go to Marseille"
+                    && !["Person", "Company"].contains(&kind)),
             "{w}"
         );
     }

@@ -35,10 +35,10 @@ fn held(l: &Liaison, record: &str) -> (bool, Vec<String>) {
         .query_row("SELECT count(*) FROM object WHERE uid = ?1", [uid.as_bytes()], |r| r.get::<_, i64>(0))
         .unwrap()
         > 0;
-    let mut q = conn
-        .prepare("SELECT s.value FROM stmt s JOIN object o ON o.n = s.obj WHERE o.uid = ?1")
-        .unwrap();
-    let values = q.query_map([uid.as_bytes()], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect();
+    let mut q =
+        conn.prepare("SELECT s.value FROM stmt s JOIN object o ON o.n = s.obj WHERE o.uid = ?1").unwrap();
+    let values =
+        q.query_map([uid.as_bytes()], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect();
     (exists, values)
 }
 
@@ -56,7 +56,8 @@ fn three() -> (Liaison, Liaison, Liaison) {
 fn a_red_value_does_not_reach_an_office_its_originator_never_named() {
     let (paris, lyon, marseille) = three();
     paris.ok(&["case", "new", "--ref", "OP-7", "--title", "Port", "--marking", "TLP:AMBER"]);
-    let id = paris.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Karim Benali", "--case", "OP-7"]);
+    let id =
+        paris.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Karim Benali", "--case", "OP-7"]);
     let id = id.trim();
     paris.ok(&["entity", "set", id, "--prop", "alias=Le Chimiste", "--marking", "TLP:RED", "--case", "OP-7"]);
     paris.ok(&["case", "share", "OP-7", "--with", "Lyon"]);
@@ -67,7 +68,8 @@ fn a_red_value_does_not_reach_an_office_its_originator_never_named() {
     lyon.ok(&["case", "share", "OP-7", "--with", "Marseille"]);
     let dry = lyon.json(&["export", "--to", "Marseille", "-o", "unused", "--dry-run"]);
     let on_person = withheld_of(&dry, id);
-    let red = on_person.iter().find(|w| w["value"] == "Le Chimiste").expect("the RED alias is listed as withheld");
+    let red =
+        on_person.iter().find(|w| w["value"] == "Le Chimiste").expect("the RED alias is listed as withheld");
     let reason = red["reason"].as_str().unwrap();
     assert!(reason.contains("Paris did not name Marseille on OP-7"), "{reason}");
     send(&lyon, &marseille, "Marseille", "l-to-m");
@@ -76,7 +78,10 @@ fn a_red_value_does_not_reach_an_office_its_originator_never_named() {
     assert!(exists, "Lyon's own value makes the person travel");
     assert!(values.contains(&"Benali K.".to_owned()), "{values:?}");
     assert!(!values.contains(&"Le Chimiste".to_owned()), "Paris's RED value reached Marseille: {values:?}");
-    assert!(!values.contains(&"Karim Benali".to_owned()), "Paris's AMBER value reached Marseille: {values:?}");
+    assert!(
+        !values.contains(&"Karim Benali".to_owned()),
+        "Paris's AMBER value reached Marseille: {values:?}"
+    );
 }
 
 /// Paris names Lyon and Marseille but only sends to Lyon, which relays. Once Paris revokes
@@ -85,14 +90,18 @@ fn a_red_value_does_not_reach_an_office_its_originator_never_named() {
 fn after_the_originator_revokes_an_office_a_relay_stops_passing_its_values() {
     let (paris, lyon, marseille) = three();
     paris.ok(&["case", "new", "--ref", "OP-7", "--title", "Port", "--marking", "TLP:AMBER"]);
-    let id = paris.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Karim Benali", "--case", "OP-7"]);
+    let id =
+        paris.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Karim Benali", "--case", "OP-7"]);
     let id = id.trim();
     paris.ok(&["case", "share", "OP-7", "--with", "Lyon"]);
     paris.ok(&["case", "share", "OP-7", "--with", "Marseille"]);
     send(&paris, &lyon, "Lyon", "p-to-l-1");
     lyon.ok(&["case", "share", "OP-7", "--with", "Marseille"]);
     send(&lyon, &marseille, "Marseille", "l-to-m-1");
-    assert!(held(&marseille, id).1.contains(&"Karim Benali".to_owned()), "Paris named Marseille: the relay passes");
+    assert!(
+        held(&marseille, id).1.contains(&"Karim Benali".to_owned()),
+        "Paris named Marseille: the relay passes"
+    );
 
     paris.ok(&["entity", "set", id, "--prop", "alias=Le Chimiste", "--case", "OP-7"]);
     paris.ok(&["office", "revoke", "Marseille"]);
@@ -104,7 +113,10 @@ fn after_the_originator_revokes_an_office_a_relay_stops_passing_its_values() {
     assert!(reason.contains("Paris revoked Marseille"), "{reason}");
     send(&lyon, &marseille, "Marseille", "l-to-m-2");
     let values = held(&marseille, id).1;
-    assert!(!values.contains(&"Le Chimiste".to_owned()), "a revoked office got the originator's value: {values:?}");
+    assert!(
+        !values.contains(&"Le Chimiste".to_owned()),
+        "a revoked office got the originator's value: {values:?}"
+    );
 }
 
 /// Paris shares OP-9 with Marseille. A person of OP-9 whose only value is RED under an
@@ -118,24 +130,56 @@ fn records_links_and_memberships_travel_only_with_a_value_the_partner_may_have()
     trust_all(&[&paris, &marseille]);
     paris.ok(&["case", "new", "--ref", "OP-9", "--title", "Shared", "--marking", "TLP:AMBER"]);
     paris.ok(&["case", "new", "--ref", "SECRET", "--title", "Ours", "--marking", "TLP:RED"]);
-    let karim = paris.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Karim Benali", "--case", "OP-9"]);
+    let karim =
+        paris.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Karim Benali", "--case", "OP-9"]);
     let karim = karim.trim();
-    let phone = paris.ok(&["entity", "new", "--schema", "Phone", "--prop", "number=+33612345678", "--case", "OP-9"]);
+    let phone =
+        paris.ok(&["entity", "new", "--schema", "Phone", "--prop", "number=+33612345678", "--case", "OP-9"]);
     let phone = phone.trim();
     let hidden = paris.ok(&[
-        "entity", "new", "--schema", "Person", "--prop", "name=Nadia Sabri", "--case", "SECRET", "--marking",
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=Nadia Sabri",
+        "--case",
+        "SECRET",
+        "--marking",
         "TLP:RED",
     ]);
     let hidden = hidden.trim();
     paris.ok(&["case", "add", "OP-9", hidden]);
     let owns = paris.ok(&[
-        "link", "new", "--schema", "Ownership", "--from", karim, "--to", phone, "--prop", "ownershipType=user",
-        "--case", "SECRET", "--marking", "TLP:RED",
+        "link",
+        "new",
+        "--schema",
+        "Ownership",
+        "--from",
+        karim,
+        "--to",
+        phone,
+        "--prop",
+        "ownershipType=user",
+        "--case",
+        "SECRET",
+        "--marking",
+        "TLP:RED",
     ]);
     let owns = owns.trim();
     let knows = paris.ok(&[
-        "link", "new", "--schema", "Associate", "--from", karim, "--to", hidden, "--prop",
-        "relationship=cousin", "--case", "OP-9",
+        "link",
+        "new",
+        "--schema",
+        "Associate",
+        "--from",
+        karim,
+        "--to",
+        hidden,
+        "--prop",
+        "relationship=cousin",
+        "--case",
+        "OP-9",
     ]);
     let knows = knows.trim();
     paris.ok(&["case", "share", "OP-9", "--with", "Marseille"]);
@@ -149,12 +193,17 @@ fn records_links_and_memberships_travel_only_with_a_value_the_partner_may_have()
     assert!(bare(hidden).contains("no value of this record may go to Marseille"), "{}", bare(hidden));
     assert!(bare(owns).contains("no value of this record may go to Marseille"), "{}", bare(owns));
     let why = bare(knows);
-    assert!(why.contains("its end") && why.contains("Nadia Sabri") && why.contains("does not travel"), "{why}");
+    assert!(
+        why.contains("its end") && why.contains("Nadia Sabri") && why.contains("does not travel"),
+        "{why}"
+    );
     assert!(dry["going"].as_array().unwrap().iter().all(|g| g["record"] != hidden), "{dry}");
 
     send(&paris, &marseille, "Marseille", "p-to-m");
     assert!(held(&marseille, karim).0 && held(&marseille, phone).0, "the shared people and phones arrive");
-    for (what, record) in [("the RED person", hidden), ("the withheld ownership", owns), ("the link to it", knows)] {
+    for (what, record) in
+        [("the RED person", hidden), ("the withheld ownership", owns), ("the link to it", knows)]
+    {
         let (exists, values) = held(&marseille, record);
         assert!(!exists, "{what} reached Marseille: {values:?}");
     }

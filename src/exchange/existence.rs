@@ -69,7 +69,9 @@ impl<'a> MayReceive<'a> {
         }
         let Some(by_marking) = self.decided.get_mut(marking) else { return false };
         let (context, dest) = (self.context, self.dest);
-        *by_marking.entry((case, author)).or_insert_with(|| context.check(marking, case, author, dest).is_ok())
+        *by_marking
+            .entry((case, author))
+            .or_insert_with(|| context.check(marking, case, author, dest).is_ok())
     }
 }
 
@@ -78,10 +80,10 @@ pub type HiddenRecords = HashMap<Uuid, (Hidden, Option<Uuid>)>;
 
 /// Removes from `records` (the scope last computed by `Store::case_scope`) what may not
 /// travel to the office, and returns it with the reason.
-pub fn hide_unreleasable(
+pub fn hide_unreleasable<S: std::hash::BuildHasher>(
     store: &Store,
     may: &mut MayReceive<'_>,
-    records: &mut HashMap<Uuid, Option<Uuid>>,
+    records: &mut HashMap<Uuid, Option<Uuid>, S>,
 ) -> Result<HiddenRecords, StoreError> {
     let mut going: HashSet<Uuid> = HashSet::new();
     store.visit_scope_statements(&mut |record, marking, case, author| {
@@ -137,5 +139,8 @@ pub fn hide_unreleasable(
 /// Whether `record` (a source, an Office record: outside the case scope) has a statement
 /// the office may receive.
 pub fn any_releasable(store: &Store, may: &mut MayReceive<'_>, record: Uuid) -> Result<bool, StoreError> {
-    Ok(store.record_statements(record)?.iter().any(|(marking, case, author)| may.may(marking, *case, *author)))
+    Ok(store
+        .record_statements(record)?
+        .iter()
+        .any(|(marking, case, author)| may.may(marking, *case, *author)))
 }

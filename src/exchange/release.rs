@@ -138,7 +138,10 @@ impl ReleaseContext {
             .map_err(|_| format!("marking {marking:?} is not in this installation's vocabulary"))?;
         if let Some(a) = self.authors.get(&author) {
             if !a.is_self && self.revoked_by.get(&a.office).is_some_and(|r| r.contains(&to.office)) {
-                return Err(format!("{} revoked {}: nothing {} recorded goes to it", a.office, to.office, a.office));
+                return Err(format!(
+                    "{} revoked {}: nothing {} recorded goes to it",
+                    a.office, to.office, a.office
+                ));
             }
         }
         let vocab = Vocabulary::builtin();
@@ -225,15 +228,21 @@ impl ReleaseContext {
         to: &Destination,
     ) -> Result<(), String> {
         let Some(a) = self.authors.get(&author) else {
-            return Err(format!("{label}: recorded by an unknown device, so no office is known to be named for it"));
+            return Err(format!(
+                "{label}: recorded by an unknown device, so no office is known to be named for it"
+            ));
         };
         if a.is_self || a.office == to.office {
             return Ok(());
         }
         let Some(c) = case else {
-            return Err(format!("{label}: {} recorded it under no case, so it named no office for it", a.office));
+            return Err(format!(
+                "{label}: {} recorded it under no case, so it named no office for it",
+                a.office
+            ));
         };
-        let named = self.named_by.get(&a.office).and_then(|m| m.get(&c)).is_some_and(|n| n.contains(&to.office));
+        let named =
+            self.named_by.get(&a.office).and_then(|m| m.get(&c)).is_some_and(|n| n.contains(&to.office));
         if named {
             Ok(())
         } else {
@@ -302,7 +311,10 @@ mod tests {
         let mut c = context(case);
         c.participants.insert(case, ["Marseille".to_owned(), "Nice".to_owned()].into());
         c.authors.insert(NICE, Author { office: "Nice".into(), agency: "PJ".into(), is_self: false });
-        c.named_by.entry("Lyon".into()).or_default().insert(case, ["Paris".to_owned(), "Marseille".to_owned()].into());
+        c.named_by
+            .entry("Lyon".into())
+            .or_default()
+            .insert(case, ["Paris".to_owned(), "Marseille".to_owned()].into());
         c
     }
 

@@ -350,7 +350,12 @@ impl Store {
             Some(m) if m.tlp > 0 || !m.codes.is_empty() => m,
             _ => self.default_marking()?,
         };
-        Ok(if marking.tlp == 0 { Marking::parse("TLP:GREEN").map_err(|e| StoreError::Corrupt(e.to_string()))? } else { marking }.to_string())
+        Ok(if marking.tlp == 0 {
+            Marking::parse("TLP:GREEN").map_err(|e| StoreError::Corrupt(e.to_string()))?
+        } else {
+            marking
+        }
+        .to_string())
     }
 
     /// Shares `case` with `office`, and says so in the case itself (a `sharedWith` value,

@@ -118,14 +118,15 @@ impl Store {
             }
             let case = match r.get::<_, Option<i64>>(3)? {
                 None => None,
-                Some(k) => match cases.get(&k) {
-                    Some(u) => *u,
-                    None => {
+                Some(k) => {
+                    if let Some(u) = cases.get(&k) {
+                        *u
+                    } else {
                         let u = self.uid_of(k)?;
                         cases.insert(k, u);
                         u
                     }
-                },
+                }
             };
             let uid = uid_from_blob(&r.get::<_, Vec<u8>>(1)?);
             let origin = device_from_blob(&r.get::<_, Vec<u8>>(4)?);
@@ -152,7 +153,12 @@ impl Store {
             let uid = |i: usize| -> rusqlite::Result<Option<Uuid>> {
                 Ok(r.get::<_, Option<Vec<u8>>>(i)?.map(|b| uid_from_blob(&b)))
             };
-            visit(ScopeEnds { record: uid(0)?.unwrap_or_default(), schema: r.get(1)?, src: uid(2)?, dst: uid(3)? });
+            visit(ScopeEnds {
+                record: uid(0)?.unwrap_or_default(),
+                schema: r.get(1)?,
+                src: uid(2)?,
+                dst: uid(3)?,
+            });
         }
         Ok(())
     }
