@@ -8,6 +8,7 @@
 //! - [`ustar`]: the strict tar profile.
 //! - [`writer`] / [`reader`]: the bundle file, written streaming and read streaming.
 //! - [`release`]: which statement may go to which office, and why not.
+//! - [`existence`]: which records an office may learn exist (a bare record never leaves).
 //! - [`plan`]: what an export carries (shared cases, what they reach, the delta).
 //! - [`export`](mod@export) / [`import`](mod@import): the two operations, with progress and cancel.
 //! - [`conflicts`]: listing and resolving concurrent edits.
@@ -25,6 +26,7 @@
 
 pub mod card;
 pub mod conflicts;
+pub mod existence;
 pub mod export;
 pub mod format;
 pub mod import;

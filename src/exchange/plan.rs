@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::existence::{self, Hidden, MayReceive};
 use super::format::{AckedUpto, Acks, Cover};
 use super::release::{Destination, ReleaseContext};
 use super::{ExchangeError, Result};
@@ -45,8 +46,10 @@ pub struct Target {
     pub devices: Vec<DeviceRecord>,
     /// Cases shared with the office (restricted to `--case` if given).
     pub cases: Vec<Uuid>,
-    /// Records in scope, with their owning case.
+    /// Records in scope that travel, with their owning case.
     scope: HashMap<Uuid, Option<Uuid>>,
+    /// Records the shared cases reach that the office may not learn exist, and why.
+    hidden: existence::HiddenRecords,
     /// Records whose whole history goes.
     fresh: HashSet<Uuid>,
     /// Every record's whole history goes (every case is new to the office, or --full).
@@ -105,6 +108,8 @@ enum Fit {
     /// The office wrote it.
     Theirs,
     Withheld(String),
+    /// The record does not travel (existence is information).
+    Hidden(Hidden),
     Fits {
         needed: bool,
     },
@@ -155,12 +160,29 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             agency: first.agency.clone(),
             country: first.country.clone(),
         };
+        let own_devices: HashSet<DeviceId> = office_devices.iter().map(|d| d.id).collect();
         let mut scope = store.case_scope(&cases)?;
+        let mut may = MayReceive::new(&context, &dest, &own_devices);
+        let mut hidden = existence::hide_unreleasable(store, &mut may, &mut scope.records)?;
+        let mut cited = HashSet::new();
         for (source, marking, case, author) in std::mem::take(&mut scope.citations) {
-            if context.check(&marking, case, author, &dest).is_ok() {
-                scope.records.entry(source).or_insert(None);
+            if may.may(&marking, case, author) {
+                cited.insert(source);
             }
         }
+        for source in cited {
+            if existence::any_releasable(store, &mut may, source)? {
+                scope.records.entry(source).or_insert(None);
+            } else if !scope.records.contains_key(&source) {
+                hidden.insert(source, (Hidden::NoValue, None));
+            }
+        }
+        // Every office's word on its own sharing and revocations goes to everyone: relays
+        // need it to never widen what the originator allowed.
+        for record in store.office_records()? {
+            scope.records.entry(record).or_insert(None);
+        }
+        drop(may);
         let all_fresh = !cases.is_empty() && full_cases.len() == cases.len();
         let fresh: HashSet<Uuid> = if full_cases.is_empty() || all_fresh {
             HashSet::new()
@@ -180,12 +202,13 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
         };
         targets.push(Target {
             acked: if full { HashMap::new() } else { store.acked_by(office)? },
-            own_devices: office_devices.iter().map(|d| d.id).collect(),
+            own_devices,
             devices: live,
             sequence: store.next_bundle_sequence(office)?,
             dest,
             cases,
             scope: scope.records,
+            hidden,
             fresh,
             all_fresh,
             full_cases,
@@ -396,6 +419,14 @@ impl Plan {
                 Fit::Withheld(reason) if t.is_needed(author, seq, op.object) => {
                     note_withheld(store, t, op, reason)?;
                 }
+                Fit::Hidden(why) if t.is_needed(author, seq, op.object) => {
+                    t.withheld_ops += 1;
+                    if t.withheld.len() < MAX_WITHHELD_LISTED || matches!(op.body, OpBody::Create { .. }) {
+                        let reason = why.reason(store, &t.dest.office)?;
+                        t.withheld_ops -= 1;
+                        note_withheld(store, t, op, &reason)?;
+                    }
+                }
                 _ => {}
             }
         }
@@ -414,13 +445,25 @@ impl Plan {
         if t.own_devices.contains(&author) {
             return Ok(Fit::Theirs);
         }
-        let Some(owner) = t.scope.get(&op.object) else { return Ok(Fit::OutOfScope) };
+        let hidden = t.hidden.get(&op.object).copied();
+        let owner = match (t.scope.get(&op.object), hidden) {
+            (Some(owner), _) => *owner,
+            (None, Some((_, owner))) => owner,
+            (None, None) => return Ok(Fit::OutOfScope),
+        };
+        let hidden = hidden.map(|(why, _)| why);
+        let tombstone = matches!(&op.body, OpBody::Set { assertion, .. } if assertion.prop == DELETED);
+        if let Some(why) = hidden {
+            if matches!(op.body, OpBody::Create { .. }) || tombstone {
+                return Ok(Fit::Hidden(why));
+            }
+        }
         let handling = match &op.body {
             OpBody::Create { .. } => None,
-            OpBody::Add(a) | OpBody::Set { assertion: a, .. } => Some((a.marking.clone(), a.case.or(*owner))),
+            OpBody::Add(a) | OpBody::Set { assertion: a, .. } => Some((a.marking.clone(), a.case.or(owner))),
             OpBody::Remove { prop, value, source, .. } => {
                 match store.value_handling(op.object, prop, value, *source)? {
-                    Some((marking, case)) => Some((marking, case.or(*owner))),
+                    Some((marking, case)) => Some((marking, case.or(owner))),
                     // A value this store never held: its marking is unknown, so it stays.
                     None => Some(("?".to_owned(), None)),
                 }
@@ -435,6 +478,9 @@ impl Plan {
             if let Some(reason) = verdict {
                 return Ok(Fit::Withheld(reason));
             }
+        }
+        if let Some(why) = hidden {
+            return Ok(Fit::Hidden(why));
         }
         Ok(Fit::Fits { needed: t.is_needed(author, seq, op.object) })
     }

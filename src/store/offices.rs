@@ -9,8 +9,28 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::query::{OFFICE_KIND, REVOKED, SHARED_WITH};
+use super::write::Txn;
 use super::{Result, Store, StoreError};
-use crate::model::ids::DeviceId;
+use crate::model::ids::{DeviceId, observable_id};
+use crate::model::marking::Marking;
+use crate::model::op::Assertion;
+
+/// The id of `office`'s own Office record (where its revocations are written, and the source
+/// of its `sharedWith` statements): the same in every store.
+pub fn office_record_id(office: &str) -> Uuid {
+    observable_id(OFFICE_KIND, office)
+}
+
+/// Creates this office's Office record if the store has none yet.
+fn ensure_office_record(tx: &mut Txn<'_>, office: &str) -> Result<Uuid> {
+    let uid = office_record_id(office);
+    if tx.schema_of(uid)?.is_none_or(|s| s.is_empty()) {
+        tx.create(uid, OFFICE_KIND, None, None)?;
+        tx.set(uid, Assertion { marking: "TLP:GREEN".into(), ..Assertion::plain("name", office) })?;
+    }
+    Ok(uid)
+}
 
 /// A device this store knows: its own, or one of a trusted office.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -273,67 +293,126 @@ impl Store {
             &serde_json::json!({ "office": d.office, "device": d.id.to_string(), "outcome": outcome }),
         )?;
         tx.commit()?;
+        if outcome == TrustOutcome::Retrusted {
+            self.withdraw_revocation(&d.office)?;
+        }
         Ok(outcome)
     }
 
     /// Revokes every device of `office`: its bundles are refused from now on and nothing is
-    /// exported to it. Returns the number of devices revoked.
+    /// exported to it. The revocation is also written on this office's Office record (TLP:GREEN,
+    /// carried by every bundle), so relays never pass this office's values to it. Returns the
+    /// number of devices revoked.
     pub fn revoke_office(&mut self, office: &str) -> Result<usize> {
-        let tx = self.conn.transaction()?;
-        let n = tx.execute(
+        let me = self.office.name.clone();
+        let mut tx = self.write("office revoke")?;
+        let n = tx.conn().execute(
             "UPDATE device SET revoked_at = ?2 WHERE office = ?1 AND is_self = 0 AND revoked_at IS NULL",
             params![office, now_text()],
         )?;
-        if n > 0 {
-            super::audit::append(
-                &tx,
-                "office revoke",
-                &serde_json::json!({ "office": office, "devices": n }),
-            )?;
+        if n == 0 {
+            return Ok(0);
         }
-        tx.commit()?;
+        let uid = ensure_office_record(&mut tx, &me)?;
+        let revoked = Assertion { marking: "TLP:GREEN".into(), ..Assertion::plain(REVOKED, office) };
+        let detail = serde_json::json!({ "office": office, "devices": n });
+        if tx.holds(uid, &revoked)? {
+            super::audit::append(tx.conn(), "office revoke", &detail)?;
+        } else {
+            tx.add(uid, revoked)?;
+        }
+        tx.commit(&detail)?;
         Ok(n)
     }
 
-    /// Shares `case` with `office`. False if it already was.
+    /// Withdraws this office's revocation of `office` (it was trusted again).
+    fn withdraw_revocation(&mut self, office: &str) -> Result<()> {
+        let uid = office_record_id(&self.office.name);
+        let mut tx = self.write("office trust")?;
+        if tx.remove(uid, REVOKED, office, None)? {
+            tx.commit(&serde_json::json!({ "office": office, "revocation": "withdrawn" }))?;
+        }
+        Ok(())
+    }
+
+    /// The marking of the `sharedWith` statements of `case`: the case's own, never CLEAR.
+    fn share_marking(&self, case: Uuid) -> Result<String> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT s.value FROM stmt s JOIN object o ON o.n = s.obj
+                 WHERE o.uid = ?1 AND s.prop = 'marking' AND s.live = 1 ORDER BY s.hlc DESC LIMIT 1",
+                [case.as_bytes()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let marking = match text.and_then(|t| Marking::parse(&t).ok()) {
+            Some(m) if m.tlp > 0 || !m.codes.is_empty() => m,
+            _ => self.default_marking()?,
+        };
+        Ok(if marking.tlp == 0 {
+            Marking::parse("TLP:GREEN").map_err(|e| StoreError::Corrupt(e.to_string()))?
+        } else {
+            marking
+        }
+        .to_string())
+    }
+
+    /// Shares `case` with `office`, and says so in the case itself (a `sharedWith` value,
+    /// marked as the case): relays learn whom this office named. False if it already was.
     pub fn share_case(&mut self, case: Uuid, office: &str) -> Result<bool> {
         if self.office_devices(office)?.is_empty() {
             return Err(StoreError::NotFound(format!(
                 "no trusted office {office:?}: `liaison office list` shows them, `liaison office trust CARD` adds one"
             )));
         }
-        let tx = self.conn.transaction()?;
-        let added = tx.execute(
+        let marking = self.share_marking(case)?;
+        let me = self.office.name.clone();
+        let mut tx = self.write("case share")?;
+        let added = tx.conn().execute(
             "INSERT OR IGNORE INTO case_share(case_uid, office, shared_at) VALUES(?1, ?2, ?3)",
             params![case.as_bytes(), office, now_text()],
         )? == 1;
-        if added {
-            super::audit::append(
-                &tx,
-                "case share",
-                &serde_json::json!({ "case": case.to_string(), "office": office }),
-            )?;
+        if !added {
+            return Ok(false);
         }
-        tx.commit()?;
-        Ok(added)
+        let source = ensure_office_record(&mut tx, &me)?;
+        let named = Assertion {
+            source: Some(source),
+            marking,
+            case: Some(case),
+            ..Assertion::plain(SHARED_WITH, office)
+        };
+        let detail = serde_json::json!({ "case": case.to_string(), "office": office });
+        if tx.holds(case, &named)? {
+            // Nothing to write in the case: the share itself is still audited.
+            super::audit::append(tx.conn(), "case share", &detail)?;
+        } else {
+            tx.add(case, named)?;
+        }
+        tx.commit(&detail)?;
+        Ok(true)
     }
 
-    /// Stops sharing `case` with `office`. False if it was not shared.
+    /// Stops sharing `case` with `office` (and withdraws the `sharedWith` value). False if it
+    /// was not shared.
     pub fn unshare_case(&mut self, case: Uuid, office: &str) -> Result<bool> {
-        let tx = self.conn.transaction()?;
-        let removed = tx.execute(
+        let source = office_record_id(&self.office.name);
+        let mut tx = self.write("case unshare")?;
+        let removed = tx.conn().execute(
             "DELETE FROM case_share WHERE case_uid = ?1 AND office = ?2",
             params![case.as_bytes(), office],
         )? == 1;
-        if removed {
-            super::audit::append(
-                &tx,
-                "case unshare",
-                &serde_json::json!({ "case": case.to_string(), "office": office }),
-            )?;
+        if !removed {
+            return Ok(false);
         }
-        tx.commit()?;
-        Ok(removed)
+        let detail = serde_json::json!({ "case": case.to_string(), "office": office });
+        if !tx.remove(case, SHARED_WITH, office, Some(source))? {
+            // A share older than `sharedWith` values: the unshare itself is still audited.
+            super::audit::append(tx.conn(), "case unshare", &detail)?;
+        }
+        tx.commit(&detail)?;
+        Ok(true)
     }
 
     /// Every case share.
