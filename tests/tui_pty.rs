@@ -224,7 +224,7 @@ fn a_case_entity_and_link_made_in_the_workbench_are_there_after_reopening() {
     s.wait_for("Link Zora Pemberton");
     s.type_slowly("Ownership");
     s.send("\r");
-    s.wait_for("Ownership: Zora Pemberton");
+    s.wait_for("New Ownership — in case TUI-PTY-0001: Zora Pemberton");
     s.send("\r");
     s.wait_for("Ownership link saved");
     s.send("q");

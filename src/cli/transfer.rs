@@ -77,17 +77,17 @@ pub struct ExportArgs {
     #[arg(long = "case", value_name = "REF")]
     pub case: Option<String>,
     /// With --format: write what a bundle to this office would carry
-    #[arg(long = "for", value_name = "OFFICE")]
+    #[arg(long = "for", value_name = "OFFICE", requires = "format")]
     pub for_office: Option<String>,
     /// With --format: write values marked at most this (e.g. TLP:GREEN, "TLP:AMBER FR-DR")
-    #[arg(long = "max-marking", value_name = "MARKING")]
+    #[arg(long = "max-marking", value_name = "MARKING", requires = "format")]
     pub max_marking: Option<String>,
     /// With --format: also write this office's TLP:RED, AMBER+STRICT and H2/H3 values (repeat
     /// for several)
-    #[arg(long = "include-from", value_name = "OFFICE")]
+    #[arg(long = "include-from", value_name = "OFFICE", requires = "format")]
     pub include_from: Vec<String>,
     /// With --format: write TLP:RED values and national markings without asking
-    #[arg(long)]
+    #[arg(long, requires = "format")]
     pub yes: bool,
 }
 

@@ -136,8 +136,8 @@ pub fn hide_unreleasable<S: std::hash::BuildHasher>(
     Ok(hidden)
 }
 
-/// Whether `record` (a source, an Office record: outside the case scope) has a statement
-/// the office may receive.
+/// Whether `record` (an Office record: outside the case scope) has a statement the office
+/// may receive.
 pub fn any_releasable(store: &Store, may: &mut MayReceive<'_>, record: Uuid) -> Result<bool, StoreError> {
     Ok(store
         .record_statements(record)?

@@ -50,6 +50,8 @@ pub struct Target {
     scope: HashMap<Uuid, Option<Uuid>>,
     /// Records the shared cases reach that the office may not learn exist, and why.
     hidden: existence::HiddenRecords,
+    /// Sources cited by a value the office may have: their statements go with those values.
+    cited: HashSet<Uuid>,
     /// Records whose whole history goes.
     fresh: HashSet<Uuid>,
     /// Every record's whole history goes (every case is new to the office, or --full).
@@ -170,17 +172,22 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
                 cited.insert(source);
             }
         }
-        for source in cited {
-            if existence::any_releasable(store, &mut may, source)? {
-                scope.records.entry(source).or_insert(None);
-            } else if !scope.records.contains_key(&source) {
-                hidden.insert(source, (Hidden::NoValue, None));
-            }
+        // A source's name travels with the values that cite it: an office that may have a
+        // value may know who vouches for it. (The name's own marking is the join of every
+        // citing value's, so it alone would keep it home wherever one citation is RED.)
+        for source in &cited {
+            scope.records.entry(*source).or_insert(None);
+            hidden.remove(source);
         }
         // Every office's word on its own sharing and revocations goes to everyone: relays
         // need it to never widen what the originator allowed.
+        // (An office that revoked this one has told it nothing: its record stays home too.)
         for record in store.office_records()? {
-            scope.records.entry(record).or_insert(None);
+            if existence::any_releasable(store, &mut may, record)? {
+                scope.records.entry(record).or_insert(None);
+            } else {
+                hidden.insert(record, (Hidden::NoValue, None));
+            }
         }
         drop(may);
         let all_fresh = !cases.is_empty() && full_cases.len() == cases.len();
@@ -209,6 +216,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             cases,
             scope: scope.records,
             hidden,
+            cited,
             fresh,
             all_fresh,
             full_cases,
@@ -459,6 +467,15 @@ impl Plan {
             }
         }
         let handling = match &op.body {
+            _ if t.cited.contains(&op.object) => None,
+            // A membership is its creator's word that the entity is in the case: an office the
+            // creator revoked does not get it, whoever relays.
+            OpBody::Create { schema, .. } if schema == "CaseMember" => {
+                if let Err(reason) = self.context.check_not_revoked(author, &t.dest) {
+                    return Ok(Fit::Withheld(reason));
+                }
+                None
+            }
             OpBody::Create { .. } => None,
             OpBody::Add(a) | OpBody::Set { assertion: a, .. } => Some((a.marking.clone(), a.case.or(owner))),
             OpBody::Remove { prop, value, source, .. } => {

@@ -125,6 +125,19 @@ impl ReleaseContext {
         self.participants.get(&case).is_some_and(|p| p.contains(office))
     }
 
+    /// Err if the office of `author` (another office) revoked `to`: nothing it recorded —
+    /// value, membership — goes there.
+    pub fn check_not_revoked(&self, author: DeviceId, to: &Destination) -> Result<(), String> {
+        match self.authors.get(&author) {
+            Some(a)
+                if !a.is_self && self.revoked_by.get(&a.office).is_some_and(|r| r.contains(&to.office)) =>
+            {
+                Err(format!("{} revoked {}: nothing {} recorded goes to it", a.office, to.office, a.office))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Ok if a value with `marking`, recorded under `case` by `author`, may go to `to`;
     /// otherwise the reason it is withheld.
     pub fn check(
@@ -136,14 +149,7 @@ impl ReleaseContext {
     ) -> Result<(), String> {
         let m = Marking::parse(marking)
             .map_err(|_| format!("marking {marking:?} is not in this installation's vocabulary"))?;
-        if let Some(a) = self.authors.get(&author) {
-            if !a.is_self && self.revoked_by.get(&a.office).is_some_and(|r| r.contains(&to.office)) {
-                return Err(format!(
-                    "{} revoked {}: nothing {} recorded goes to it",
-                    a.office, to.office, a.office
-                ));
-            }
-        }
+        self.check_not_revoked(author, to)?;
         let vocab = Vocabulary::builtin();
         let tlp = m.tlp_def();
         let tlp_label = format!("TLP:{}", tlp.name);

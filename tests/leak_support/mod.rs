@@ -14,8 +14,8 @@ use std::sync::atomic::AtomicBool;
 
 use age::secrecy::SecretString;
 use liaison::exchange::{self, ExportRequest};
-use liaison::store::offices::DeviceRecord;
 use liaison::store::change as door;
+use liaison::store::offices::DeviceRecord;
 use liaison::store::{Provenance, Store};
 use uuid::Uuid;
 
@@ -62,7 +62,9 @@ pub fn write(store: &mut Store, change: Change) -> Uuid {
         Change::Entity { schema, props, prov: p } => {
             door::Change::NewEntity { schema: schema.to_owned(), props, prov: prov(p) }
         }
-        Change::Values { record, props, prov: p } => door::Change::SetValues { id: record, props, prov: prov(p) },
+        Change::Values { record, props, prov: p } => {
+            door::Change::SetValues { id: record, props, prov: prov(p) }
+        }
         Change::Link { schema, from, to, props, prov: p } => {
             door::Change::NewLink { schema: schema.to_owned(), from, to, props, prov: prov(p) }
         }
@@ -297,7 +299,11 @@ impl<'t> World<'t> {
         }
         for n in s.notes.iter().filter(|n| n.author == x) {
             if let Some(case) = case_at(store, ids, Some(n.case)) {
-                let prov = Prov { marking: n.marking.as_ref().map(MarkingSpec::text), case: Some(case), source: None };
+                let prov = Prov {
+                    marking: n.marking.as_ref().map(MarkingSpec::text),
+                    case: Some(case),
+                    source: None,
+                };
                 write(store, Change::Note { case, text: text("Note", ids), prov });
             }
         }
@@ -361,7 +367,11 @@ fn prov(
     case: Option<Uuid>,
     text: &mut impl FnMut(&str, &mut Ids) -> String,
 ) -> Prov {
-    Prov { marking: v.marking.as_ref().map(MarkingSpec::text), case, source: v.sourced.then(|| text("Source", ids)) }
+    Prov {
+        marking: v.marking.as_ref().map(MarkingSpec::text),
+        case,
+        source: v.sourced.then(|| text("Source", ids)),
+    }
 }
 
 fn has_kind(store: &Store, uid: Uuid, schema: &str) -> bool {
@@ -404,8 +414,9 @@ fn export_format_for(
         .arg(&l.pass_file)
         .env("LIAISON_STATE_DIR", l.root.path().join("state"))
         .env_remove("LIAISON_PASSPHRASE")
-        .args(["export", "--format", format, "--for", to.name(), "-o"])
+        .args(["export", "--format", format, "--for", to.name()])
         .args(if export_flags().1 { &["--yes"][..] } else { &[] })
+        .arg("-o")
         .arg(out)
         .output()
         .unwrap();

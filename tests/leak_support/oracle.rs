@@ -13,9 +13,13 @@
 //! - H2, H3: only from A itself (back to A is A's own);
 //! - a national code that does not go abroad (FR-DR): only to offices of its country.
 //!
+//! A source's own statements (its name) reach C with any value citing it that C received:
+//! whoever may have a value may know who vouches for it.
+//!
 //! A record (note, case, source…) reaches C only if at least one of its statements does; a
 //! link only with both its ends; a membership only with both ends and its case shared with
-//! C by R; and nothing created only by offices that revoked C.
+//! C by R; and nothing created only by offices that revoked C, unless another office's own
+//! statement about it reached C.
 
 use std::collections::BTreeSet;
 
@@ -159,6 +163,10 @@ pub fn leaks_of_hop(
             ));
             continue;
         };
+        let is_source = after.records.get(&key.record).is_some_and(|r| r.schema == "Source");
+        if is_source && after.stmts.keys().any(|k| k.source == Some(key.record) && k.record != key.record) {
+            continue;
+        }
         let case = at_author.case.or_else(|| a.holdings.record_case(key.record));
         if let Err(why) = entitled(facts, author, relay, to, &at_author.marking, case) {
             leaks.push(format!(
@@ -180,7 +188,17 @@ pub fn leaks_of_hop(
         let what = describe(facts, after, *uid);
         let creators: BTreeSet<Office> =
             facts.iter().filter(|f| f.office != to && f.created.contains(uid)).map(|f| f.office).collect();
-        if !creators.is_empty() && creators.iter().all(|c| facts[c.index()].revoked(to)) {
+        // Another office's own statement about the record may go (each statement is checked
+        // above): it tells of the record's existence in that office's name.
+        let vouched_by_another = after.stmts.iter().any(|(k, row)| {
+            k.record == *uid
+                && !before.stmts.contains_key(k)
+                && office_of(facts, row.origin).is_some_and(|o| !creators.contains(&o))
+        });
+        if !creators.is_empty()
+            && !vouched_by_another
+            && creators.iter().all(|c| facts[c.index()].revoked(to))
+        {
             leaks.push(format!("{hop}: {what}, created by {creators:?}, which revoked {}", to.name()));
         }
         if rec.schema == "CaseMember" {
@@ -239,6 +257,9 @@ pub fn forbidden_in_file(facts: &[Facts; 3], from: Office, to: Office) -> Vec<(S
             Ok(()) => {
                 allowed_records.insert(key.record);
             }
+            // A link's end statement holds its end's id: the id may be in the file because the
+            // end itself is written; whether the end may be is the record rule below.
+            Err(_) if Uuid::parse_str(&key.value).is_ok_and(|u| f.holdings.records.contains_key(&u)) => {}
             Err(why) => forbidden
                 .push((key.value.clone(), format!("{} · {}: {why}", f.holdings.label(key.record), key.prop))),
         }
