@@ -32,6 +32,23 @@ fn ensure_office_record(tx: &mut Txn<'_>, office: &str) -> Result<Uuid> {
     Ok(uid)
 }
 
+/// Adds `office` to the `sharedWith` values `me` wrote on `case` (sourced to `me`'s Office
+/// record, so two offices naming the same one keep a value each). False if it was there.
+fn add_named(tx: &mut Txn<'_>, me: &str, case: Uuid, office: &str, marking: String) -> Result<bool> {
+    let source = ensure_office_record(tx, me)?;
+    let named = Assertion {
+        source: Some(source),
+        marking,
+        case: Some(case),
+        ..Assertion::plain(SHARED_WITH, office)
+    };
+    if tx.holds(case, &named)? {
+        return Ok(false);
+    }
+    tx.add(case, named)?;
+    Ok(true)
+}
+
 /// A device this store knows: its own, or one of a trusted office.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeviceRecord {
@@ -376,22 +393,25 @@ impl Store {
         if !added {
             return Ok(false);
         }
-        let source = ensure_office_record(&mut tx, &me)?;
-        let named = Assertion {
-            source: Some(source),
-            marking,
-            case: Some(case),
-            ..Assertion::plain(SHARED_WITH, office)
-        };
         let detail = serde_json::json!({ "case": case.to_string(), "office": office });
-        if tx.holds(case, &named)? {
+        if !add_named(&mut tx, &me, case, office, marking)? {
             // Nothing to write in the case: the share itself is still audited.
             super::audit::append(tx.conn(), "case share", &detail)?;
-        } else {
-            tx.add(case, named)?;
         }
         tx.commit(&detail)?;
         Ok(true)
+    }
+
+    /// Says in `case` that this office names `office` on it, for a share made by an import
+    /// (a case received from `office` is shared back with it): relays then know this office
+    /// named the sender, as after `share_case`. Writes nothing if the case says so already.
+    pub fn record_shared_back(&mut self, case: Uuid, office: &str) -> Result<()> {
+        let marking = self.share_marking(case)?;
+        let me = self.office.name.clone();
+        let mut tx = self.write("case share back")?;
+        add_named(&mut tx, &me, case, office, marking)?;
+        tx.commit(&serde_json::json!({ "case": case.to_string(), "office": office }))?;
+        Ok(())
     }
 
     /// Stops sharing `case` with `office` (and withdraws the `sharedWith` value). False if it
