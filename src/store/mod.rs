@@ -24,6 +24,7 @@ pub mod conflicts;
 pub mod offices;
 pub mod outbox;
 pub mod remote;
+mod shares;
 
 use std::path::{Path, PathBuf};
 

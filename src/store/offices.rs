@@ -9,45 +9,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::query::{OFFICE_KIND, REVOKED, SHARED_WITH};
-use super::write::Txn;
+use super::query::REVOKED;
+use super::shares::ensure_office_record;
+pub use super::shares::{CaseShare, office_record_id};
 use super::{Result, Store, StoreError};
-use crate::model::ids::{DeviceId, observable_id};
-use crate::model::marking::Marking;
+use crate::model::ids::DeviceId;
 use crate::model::op::Assertion;
-
-/// The id of `office`'s own Office record (where its revocations are written, and the source
-/// of its `sharedWith` statements): the same in every store.
-pub fn office_record_id(office: &str) -> Uuid {
-    observable_id(OFFICE_KIND, office)
-}
-
-/// Creates this office's Office record if the store has none yet.
-fn ensure_office_record(tx: &mut Txn<'_>, office: &str) -> Result<Uuid> {
-    let uid = office_record_id(office);
-    if tx.schema_of(uid)?.is_none_or(|s| s.is_empty()) {
-        tx.create(uid, OFFICE_KIND, None, None)?;
-        tx.set(uid, Assertion { marking: "TLP:GREEN".into(), ..Assertion::plain("name", office) })?;
-    }
-    Ok(uid)
-}
-
-/// Adds `office` to the `sharedWith` values `me` wrote on `case` (sourced to `me`'s Office
-/// record, so two offices naming the same one keep a value each). False if it was there.
-fn add_named(tx: &mut Txn<'_>, me: &str, case: Uuid, office: &str, marking: String) -> Result<bool> {
-    let source = ensure_office_record(tx, me)?;
-    let named = Assertion {
-        source: Some(source),
-        marking,
-        case: Some(case),
-        ..Assertion::plain(SHARED_WITH, office)
-    };
-    if tx.holds(case, &named)? {
-        return Ok(false);
-    }
-    tx.add(case, named)?;
-    Ok(true)
-}
 
 /// A device this store knows: its own, or one of a trusted office.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,16 +46,6 @@ pub enum TrustOutcome {
     AlreadyTrusted,
     /// Trusted again after a revocation.
     Retrusted,
-}
-
-/// A case shared with an office.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CaseShare {
-    pub case: Uuid,
-    pub office: String,
-    pub shared_at: String,
-    /// The office acknowledged a bundle carrying the case's whole history.
-    pub full_sent: bool,
 }
 
 /// One recipient row of a bundle this store wrote.
@@ -145,7 +102,7 @@ pub(crate) fn ms_to_text(ms: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn now_text() -> String {
+pub(super) fn now_text() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -350,105 +307,6 @@ impl Store {
             tx.commit(&serde_json::json!({ "office": office, "revocation": "withdrawn" }))?;
         }
         Ok(())
-    }
-
-    /// The marking of the `sharedWith` statements of `case`: the case's own, never CLEAR.
-    fn share_marking(&self, case: Uuid) -> Result<String> {
-        let text: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT s.value FROM stmt s JOIN object o ON o.n = s.obj
-                 WHERE o.uid = ?1 AND s.prop = 'marking' AND s.live = 1 ORDER BY s.hlc DESC LIMIT 1",
-                [case.as_bytes()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let marking = match text.and_then(|t| Marking::parse(&t).ok()) {
-            Some(m) if m.tlp > 0 || !m.codes.is_empty() => m,
-            _ => self.default_marking()?,
-        };
-        Ok(if marking.tlp == 0 {
-            Marking::parse("TLP:GREEN").map_err(|e| StoreError::Corrupt(e.to_string()))?
-        } else {
-            marking
-        }
-        .to_string())
-    }
-
-    /// Shares `case` with `office`, and says so in the case itself (a `sharedWith` value,
-    /// marked as the case): relays learn whom this office named. False if it already was.
-    pub fn share_case(&mut self, case: Uuid, office: &str) -> Result<bool> {
-        if self.office_devices(office)?.is_empty() {
-            return Err(StoreError::NotFound(format!(
-                "no trusted office {office:?}: `liaison office list` shows them, `liaison office trust CARD` adds one"
-            )));
-        }
-        let marking = self.share_marking(case)?;
-        let me = self.office.name.clone();
-        let mut tx = self.write("case share")?;
-        let added = tx.conn().execute(
-            "INSERT OR IGNORE INTO case_share(case_uid, office, shared_at) VALUES(?1, ?2, ?3)",
-            params![case.as_bytes(), office, now_text()],
-        )? == 1;
-        if !added {
-            return Ok(false);
-        }
-        let detail = serde_json::json!({ "case": case.to_string(), "office": office });
-        if !add_named(&mut tx, &me, case, office, marking)? {
-            // Nothing to write in the case: the share itself is still audited.
-            super::audit::append(tx.conn(), "case share", &detail)?;
-        }
-        tx.commit(&detail)?;
-        Ok(true)
-    }
-
-    /// Says in `case` that this office names `office` on it, for a share made by an import
-    /// (a case received from `office` is shared back with it): relays then know this office
-    /// named the sender, as after `share_case`. Writes nothing if the case says so already.
-    pub fn record_shared_back(&mut self, case: Uuid, office: &str) -> Result<()> {
-        let marking = self.share_marking(case)?;
-        let me = self.office.name.clone();
-        let mut tx = self.write("case share back")?;
-        add_named(&mut tx, &me, case, office, marking)?;
-        tx.commit(&serde_json::json!({ "case": case.to_string(), "office": office }))?;
-        Ok(())
-    }
-
-    /// Stops sharing `case` with `office` (and withdraws the `sharedWith` value). False if it
-    /// was not shared.
-    pub fn unshare_case(&mut self, case: Uuid, office: &str) -> Result<bool> {
-        let source = office_record_id(&self.office.name);
-        let mut tx = self.write("case unshare")?;
-        let removed = tx.conn().execute(
-            "DELETE FROM case_share WHERE case_uid = ?1 AND office = ?2",
-            params![case.as_bytes(), office],
-        )? == 1;
-        if !removed {
-            return Ok(false);
-        }
-        let detail = serde_json::json!({ "case": case.to_string(), "office": office });
-        if !tx.remove(case, SHARED_WITH, office, Some(source))? {
-            // A share older than `sharedWith` values: the unshare itself is still audited.
-            super::audit::append(tx.conn(), "case unshare", &detail)?;
-        }
-        tx.commit(&detail)?;
-        Ok(true)
-    }
-
-    /// Every case share.
-    pub fn case_shares(&self) -> Result<Vec<CaseShare>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT case_uid, office, shared_at, full_sent FROM case_share ORDER BY office",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(CaseShare {
-                case: super::query::uid_from_blob(&r.get::<_, Vec<u8>>(0)?),
-                office: r.get(1)?,
-                shared_at: r.get(2)?,
-                full_sent: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Per author device, the last commit `office` has acknowledged holding.
