@@ -88,6 +88,12 @@ pub fn export(
     progress: &mut dyn FnMut(u64, u64),
     cancel: &AtomicBool,
 ) -> Result<ExportReport> {
+    if !req.dry_run {
+        // Shares made by imports (a case shared back with its sender) are named in their
+        // case before anything leaves, so that relays know whom this office named. Kept out
+        // of the import itself, which stays one transaction.
+        store.name_shared_back_cases()?;
+    }
     let mut plan = plan::prepare(store, &req.to, req.full, req.case)?;
     if let Some(case) = req.case {
         if let Some(t) = plan.targets.iter().find(|t| !t.cases.contains(&case)) {

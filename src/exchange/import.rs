@@ -425,10 +425,9 @@ pub fn apply(
     let acked_commits: Vec<(DeviceId, u64)> =
         recipient.acks.commits.iter().filter_map(|a| Some((parse_device(&a.device)?, a.upto))).collect();
     report.acknowledged = txn.apply_acks(&office, &recipient.acks.bundles, &acked_commits)?;
-    let mut shared_back = Vec::new();
     for case in &m.cases {
-        if txn.record_exists(*case)? && txn.share_back(*case, &office)? {
-            shared_back.push(*case);
+        if txn.record_exists(*case)? {
+            txn.share_back(*case, &office)?;
         }
     }
     let id = hex_decode(&m.bundle_id).unwrap_or_default();
@@ -463,13 +462,6 @@ pub fn apply(
     )?;
     if !dry_run {
         txn.commit()?;
-        // Sharing back is naming the sender on the case: say so in the case, as a share by
-        // hand does, so that offices relaying this one's values know it may have them. (If
-        // this fails, the import stands and relays keep this office's values from the
-        // sender: never more than allowed.)
-        for case in shared_back {
-            store.record_shared_back(case, &office)?;
-        }
     }
     Ok(report)
 }

@@ -110,16 +110,46 @@ impl Store {
         Ok(true)
     }
 
-    /// Says in `case` that this office names `office` on it, for a share made by an import
-    /// (a case received from `office` is shared back with it): relays then know this office
-    /// named the sender, as after `share_case`. Writes nothing if the case says so already.
-    pub fn record_shared_back(&mut self, case: Uuid, office: &str) -> Result<()> {
-        let marking = self.share_marking(case)?;
+    /// Names in their case the offices this one shares a case with but has not named there
+    /// yet: shares made by an import (a case received from an office is shared back with it),
+    /// or made before shares were written into cases. Relays then know whom this office
+    /// named, as after `share_case`. Writes nothing (and no commit) when every share is named.
+    pub fn name_shared_back_cases(&mut self) -> Result<()> {
         let me = self.office.name.clone();
+        let mut unnamed = Vec::new();
+        for share in self.case_shares()? {
+            if !self.names_on_case(share.case, &me, &share.office)? {
+                unnamed.push((share.case, share.office, self.share_marking(share.case)?));
+            }
+        }
+        if unnamed.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.write("case share back")?;
-        add_named(&mut tx, &me, case, office, marking)?;
-        tx.commit(&serde_json::json!({ "case": case.to_string(), "office": office }))?;
+        for (case, office, marking) in &unnamed {
+            if tx.schema_of(*case)?.is_some_and(|s| s == "Case") {
+                add_named(&mut tx, &me, *case, office, marking.clone())?;
+            }
+        }
+        let offices: Vec<&str> = unnamed.iter().map(|(_, o, _)| o.as_str()).collect();
+        tx.commit(&serde_json::json!({ "named": offices }))?;
         Ok(())
+    }
+
+    /// Whether `case` holds a live `sharedWith` = `office` written by `me` (sourced to its
+    /// Office record).
+    fn names_on_case(&self, case: Uuid, me: &str, office: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM stmt s JOIN object o ON o.n = s.obj JOIN object src ON src.n = s.source
+                 WHERE o.uid = ?1 AND s.prop = ?2 AND s.value = ?3 AND src.uid = ?4 AND s.live = 1",
+            )?
+            .query_row(params![case.as_bytes(), SHARED_WITH, office, office_record_id(me).as_bytes()], |_| {
+                Ok(())
+            })
+            .optional()?
+            .is_some())
     }
 
     /// Stops sharing `case` with `office` (and withdraws the `sharedWith` value). False if it
