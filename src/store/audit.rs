@@ -57,9 +57,21 @@ pub(super) fn append(conn: &Connection, action: &str, detail: &serde_json::Value
 }
 
 impl Store {
-    /// Appends an entry to the audit log.
+    /// Appends an entry to the audit log. Outside a transaction the entry's number is read and
+    /// written under the write lock (`BEGIN IMMEDIATE`, which waits out the busy timeout), so
+    /// two processes on one store never take the same number.
     pub fn audit(&self, action: &str, detail: &serde_json::Value) -> Result<()> {
-        append(&self.conn, action, detail)
+        if !self.conn.is_autocommit() {
+            return append(&self.conn, action, detail);
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match append(&self.conn, action, detail).and_then(|()| Ok(self.conn.execute_batch("COMMIT")?)) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     /// The latest `limit` entries, newest first, skipping `offset`.

@@ -29,7 +29,7 @@ pub fn upgrade(conn: &mut Connection) -> Result<(), StoreError> {
         )));
     }
     for (version, _why, sql) in STEPS.iter().filter(|s| s.0 > current) {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;

@@ -244,7 +244,7 @@ impl Store {
             Some(_) => TrustOutcome::Retrusted,
             None => TrustOutcome::Added,
         };
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO device(id, public_key, age_recipient, office, agency, country, is_self, trusted_at)
              VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)
@@ -378,7 +378,7 @@ impl Store {
 
     /// Records a written bundle (one row per recipient) and audits the export.
     pub fn record_export(&mut self, sent: &[SentBundle], detail: &serde_json::Value) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for s in sent {
             let cases: Vec<u8> = s.full_cases.iter().flat_map(|c| c.as_bytes().iter().copied()).collect();
             tx.execute(

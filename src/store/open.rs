@@ -26,7 +26,7 @@ pub fn create_with_keys(dir: &Path, passphrase: &SecretString, office: &Office, 
     let mut conn = connect(&files::database(dir), &keys, true)?;
     migrations::upgrade(&mut conn)?;
     let device = keys.device_id();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for (k, v) in [
         ("office.name", office.name.as_str()),
         ("office.agency", office.agency.as_str()),
@@ -94,6 +94,7 @@ pub fn open_with_keys(dir: &Path, keys: Keys) -> Result<Store> {
 
 /// Opens and keys a connection; proves the key with a read before anything else.
 fn connect(path: &Path, keys: &Keys, create: bool) -> Result<Connection> {
+    keep_sqlcipher_active()?;
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
@@ -125,6 +126,31 @@ fn connect(path: &Path, keys: &Keys, create: bool) -> Result<Connection> {
     // small-integer comparisons), which cost a third of bulk-write time.
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(conn)
+}
+
+/// SQLCipher initialises its crypto provider when the first connection is keyed and tears it
+/// down when the last keyed connection closes; two threads keying at that moment race, and one
+/// fails with "PRAGMA key requires a key of one or more characters" ("sqlcipher not
+/// initialized" in its log; 3 of 300 processes keying 8 connections at once). One keyed
+/// in-memory connection held for the life of the process keeps the provider up, so the
+/// workbench's worker threads and parallel tests never meet the race.
+fn keep_sqlcipher_active() -> Result<()> {
+    // A mutex, not a OnceLock: two threads must not key their first connections together.
+    static ACTIVE: std::sync::Mutex<Option<Connection>> = std::sync::Mutex::new(None);
+    let mut active = ACTIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if active.is_none() {
+        let conn = Connection::open_in_memory()?;
+        // A throwaway key: the in-memory database holds nothing.
+        conn.pragma_update(
+            None,
+            "key",
+            "x'0000000000000000000000000000000000000000000000000000000000000000'",
+        )?;
+        pragma(&conn, "PRAGMA cipher_log = off")?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+        *active = Some(conn);
+    }
+    Ok(())
 }
 
 /// Runs a pragma that may answer with a row.

@@ -34,7 +34,7 @@ impl Store {
     /// Empties the derived tables and re-applies every op, in one transaction.
     /// `progress(done, total)` is called as commits are applied.
     pub fn rebuild(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<RebuildSummary> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for t in DERIVED {
             tx.execute(&format!("DELETE FROM {t}"), [])?;
         }

@@ -54,7 +54,7 @@ impl Store {
 
     /// Starts applying remote commits.
     pub fn remote_write(&mut self) -> Result<RemoteTxn<'_>> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let applier = Applier::new(&tx)?;
         Ok(RemoteTxn { tx, clock: &mut self.clock, applier, pending_ops: None })
     }

@@ -38,7 +38,7 @@ impl Store {
     /// Starts a local write. `action` names it in the audit log ("entity new", "import"…).
     pub fn write(&mut self, action: &'static str) -> Result<Txn<'_>> {
         let device = self.device;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (seq, prev) = tx
             .query_row(
                 "SELECT seq, hash FROM commit_log WHERE device = ?1 ORDER BY seq DESC LIMIT 1",
