@@ -407,6 +407,22 @@ pub fn conflicts(ctx: &Context, c: &ConflictsCommand, json: bool) -> CliResult {
                 println!("No conflicts.");
             }
             for cf in list {
+                if cf.kind == "duplicate reference" {
+                    println!(
+                        "{}  case reference {} is held by {} cases:",
+                        cf.id,
+                        cf.caption,
+                        cf.values.len()
+                    );
+                    for v in &cf.values {
+                        println!("    {}  from {} at {}  {}", v.value, v.office, v.recorded_at, v.marking);
+                    }
+                    println!(
+                        "    keep it on one: `liaison conflicts resolve {} --keep CASE-ID`; the others become \"{} (their office)\"",
+                        cf.id, cf.caption
+                    );
+                    continue;
+                }
                 println!("{}  {} {} · {}", cf.id, cf.schema, cf.caption, cf.prop);
                 for v in &cf.values {
                     println!(
@@ -424,10 +440,18 @@ pub fn conflicts(ctx: &Context, c: &ConflictsCommand, json: bool) -> CliResult {
             if json {
                 return print_json(&cf);
             }
-            println!(
-                "Kept {keep:?} for {} {} · {}; the resolution goes with the next bundles.",
-                cf.schema, cf.caption, cf.prop
-            );
+            if cf.kind == "duplicate reference" {
+                println!(
+                    "Case reference {} stays with case {keep}; the other cases are renamed after their office. \
+                     The renames go with the next bundles.",
+                    cf.caption
+                );
+            } else {
+                println!(
+                    "Kept {keep:?} for {} {} · {}; the resolution goes with the next bundles.",
+                    cf.schema, cf.caption, cf.prop
+                );
+            }
         }
     }
     Ok(())

@@ -42,7 +42,11 @@ struct Entity<'m> {
     dataset: Option<String>,
 }
 
-fn parse_line(line: &[u8], at: &str) -> Result<Entity<'static>, ImportError> {
+/// A line's entity, or why it is skipped while the rest of the file imports: one entity with
+/// an id FtM itself would refuse must not cost the analyst the other thousands.
+type Parsed = Result<Entity<'static>, String>;
+
+fn parse_line(line: &[u8], at: &str) -> Result<Parsed, ImportError> {
     let bad = |why: String| ImportError::malformed(at, why);
     let value: Value = serde_json::from_slice(line).map_err(|e| {
         bad(if e.is_eof() {
@@ -57,12 +61,12 @@ fn parse_line(line: &[u8], at: &str) -> Result<Entity<'static>, ImportError> {
     let id = match obj.get("id") {
         Some(Value::String(s)) if valid_id(s) => s.clone(),
         Some(Value::String(s)) => {
-            return Err(bad(format!(
+            return Ok(Err(format!(
                 "id {:?} is not an FtM id (letters, digits, '.' and '-', at most 200)",
                 s.chars().take(80).collect::<String>()
             )));
         }
-        Some(other) => return Err(bad(format!("id is {}, not a string", kind_of(other)))),
+        Some(other) => return Ok(Err(format!("id is {}, not a string", kind_of(other)))),
         None => return Err(bad("no \"id\": not an FtM entity".into())),
     };
     let schema_name = match obj.get("schema") {
@@ -98,7 +102,7 @@ fn parse_line(line: &[u8], at: &str) -> Result<Entity<'static>, ImportError> {
         .and_then(|d| d.first())
         .and_then(Value::as_str)
         .map(str::to_owned);
-    Ok(Entity { id, schema, props, dataset })
+    Ok(Ok(Entity { id, schema, props, dataset }))
 }
 
 fn strings(v: &Value) -> impl Iterator<Item = &str> {
@@ -114,14 +118,22 @@ pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let mut deferred: HashSet<String> = HashSet::new();
     let mut lines = Lines::new(input.open()?);
     let mut count = 0u64;
+    let mut named_producer = false;
     while let Some((number, offset, line)) = lines.next_line()? {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         count += 1;
         let at = format!("line {number}");
-        let entity = parse_line(line, &at)?;
-        if count == 1 {
+        let entity = match parse_line(line, &at)? {
+            Ok(entity) => entity,
+            Err(why) => {
+                sink.skip(&why, &at);
+                continue;
+            }
+        };
+        if !named_producer {
+            named_producer = true;
             sink.producer(
                 &entity
                     .dataset
@@ -152,7 +164,7 @@ pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
                 continue;
             }
             let at = format!("line {number}");
-            let entity = parse_line(line, &at)?;
+            let Ok(entity) = parse_line(line, &at)? else { continue };
             if deferred.contains(&entity.id) {
                 map_entity(&entity, &at, Pass::Refs, sink)?;
             }
@@ -289,6 +301,19 @@ mod tests {
     }
 
     #[test]
+    fn an_entity_with_a_bad_id_is_skipped_and_the_rest_imports() {
+        let input = format!("{{\"id\": \"a_1\", \"schema\": \"Person\"}}\n{TINY}");
+        let mut sink = VecSink::default();
+        read(&BytesInput(input.as_bytes()), &mut sink).unwrap();
+        assert_eq!(sink.items().count(), 3, "the three good entities");
+        assert!(
+            sink.skipped.iter().any(|(why, at)| why.contains("not an FtM id") && at == "line 1"),
+            "{:?}",
+            sink.skipped
+        );
+    }
+
+    #[test]
     fn faults_name_the_line() {
         for (text, needle) in [
             ("{\"id\": \"a\", \"schema\": \"Person\", \"properties\": {\"name\": \"x\"}}", "list of strings"),
@@ -297,7 +322,6 @@ mod tests {
                 "{\"id\": \"a\", \"schema\": \"Person\", \"properties\": {\"shoe\": [\"x\"]}}",
                 "no FtM property",
             ),
-            ("{\"id\": \"a_1\", \"schema\": \"Person\"}", "not an FtM id"),
             ("{\"id\": \"a\", \"schema\": \"Person\"", "truncated"),
             ("[1, 2]", "found an array"),
         ] {

@@ -231,11 +231,20 @@ fn write(tx: &mut Txn<'_>, change: Change, locale: Locale, office: &str) -> Resu
             (Some(case), Some(case), format!("Status is now {status}."), json!({ "case": case.to_string() }))
         }
         Change::Delete { id } => {
+            // Said plainly: a second "Deleted" would suggest something happened.
+            if tx.is_deleted(id)? {
+                return Err(StoreError::Input(format!(
+                    "{id} is already deleted: nothing changed (`liaison entity restore {id}` brings it back)"
+                )));
+            }
             tx.delete_record(id)?;
             let message = format!("Deleted {id} (`liaison entity restore {id}` undoes it).");
             (Some(id), None, message, json!({ "entity": id.to_string() }))
         }
         Change::Restore { id } => {
+            if tx.schema_of(id)?.is_some() && !tx.is_deleted(id)? {
+                return Err(StoreError::Input(format!("{id} is not deleted: nothing changed")));
+            }
             tx.restore_record(id)?;
             (Some(id), Some(id), format!("Restored {id}."), json!({ "entity": id.to_string() }))
         }

@@ -74,6 +74,7 @@ impl Txn<'_> {
         prov: &Provenance,
         record: Option<Marking>,
     ) -> Result<Vec<Assertion>> {
+        check_validity(prov.valid_from.as_deref(), prov.valid_to.as_deref())?;
         let mut context = self.marking_context(uid, prov.case)?;
         if context.record.is_none() {
             context.record = record;
@@ -211,6 +212,11 @@ impl Txn<'_> {
                 known: links.join(", "),
             }));
         }
+        if from == to {
+            return Err(StoreError::Input(format!(
+                "a link joins two different entities: --from and --to are both {from}"
+            )));
+        }
         let mut ends = Vec::with_capacity(2);
         for (end, uid) in [("--from", from), ("--to", to)] {
             match self.schema_of(uid)?.and_then(|s| Schema::builtin().kind(&s).ok()) {
@@ -292,6 +298,15 @@ impl Txn<'_> {
         self.set(uid, Assertion::marked(DELETED, "false", &marking))
     }
 
+    /// Whether `uid` is deleted (false for a record this store does not hold).
+    pub(crate) fn is_deleted(&self, uid: Uuid) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row("SELECT deleted FROM object WHERE uid = ?1", [uid.as_bytes()], |r| r.get::<_, bool>(0))
+            .optional()?
+            .unwrap_or(false))
+    }
+
     fn tombstone_marking(&mut self, uid: Uuid) -> Result<Marking> {
         if self.schema_of(uid)?.is_none() {
             return Err(StoreError::NotFound(format!("no record with id {uid}")));
@@ -303,11 +318,7 @@ impl Txn<'_> {
     }
 
     fn restore_if_deleted(&mut self, uid: Uuid) -> Result<()> {
-        let deleted: bool = self
-            .conn()
-            .query_row("SELECT deleted FROM object WHERE uid = ?1", [uid.as_bytes()], |r| r.get(0))
-            .unwrap_or(false);
-        if deleted {
+        if self.is_deleted(uid)? {
             self.restore_record(uid)?;
         }
         Ok(())
@@ -340,4 +351,25 @@ pub fn observable_key(kind: &Kind, values: &[(String, String)]) -> Option<String
         return Some(format!("{country}:{value}"));
     }
     Some(value)
+}
+
+/// A period must not end before it starts. Dates keep their precision ("2019", "2019-04",
+/// "2019-04-17"), so they are compared on the precision both have: from 2019-04-30 to 2019-04
+/// is a valid period, from 2019-05 to 2019-04-30 is not.
+fn check_validity(from: Option<&str>, to: Option<&str>) -> Result<()> {
+    if backwards(from, to) {
+        return Err(StoreError::Input(format!(
+            "the period is backwards: valid from {} is after valid to {}",
+            from.unwrap_or_default(),
+            to.unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether the period from `from` to `to` ends before it starts, on the precision both dates have.
+pub(crate) fn backwards(from: Option<&str>, to: Option<&str>) -> bool {
+    let (Some(from), Some(to)) = (from, to) else { return false };
+    let common = from.len().min(to.len());
+    from.get(..common) > to.get(..common)
 }

@@ -219,8 +219,18 @@ impl RemoteTxn<'_> {
         Ok(self.tx.query_row("SELECT count(*) FROM object WHERE schema <> ''", [], |r| r.get(0))?)
     }
 
-    pub fn conflict_count(&self) -> Result<i64> {
-        Ok(self.tx.query_row("SELECT count(*) FROM conflict", [], |r| r.get(0))?)
+    /// Open conflicts: edited properties with several heads, and case references held by
+    /// several cases (as `conflicts list` shows them).
+    pub fn conflict_count(&mut self) -> Result<i64> {
+        // Case references live in a derived table: bring it up to date first.
+        self.project_touched()?;
+        Ok(self.tx.query_row(
+            "SELECT (SELECT count(*) FROM conflict) + (SELECT count(*) FROM (
+               SELECT 1 FROM case_ref r JOIN object o ON o.n = r.obj WHERE o.deleted = 0
+               GROUP BY lower(r.ref) HAVING count(DISTINCT r.obj) > 1))",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Records an imported bundle.

@@ -154,6 +154,9 @@ impl Txn<'_> {
     /// conflict on it). Setting the value it already has, from the same source, is a no-op.
     pub fn set(&mut self, uid: Uuid, assertion: Assertion) -> Result<()> {
         let n = self.applier.object_n(&self.tx, uid)?;
+        if assertion.prop == "reference" {
+            self.check_reference_free(n, &assertion.value)?;
+        }
         let heads: Vec<(Vec<u8>, Vec<u8>)> = self
             .tx
             .prepare_cached("SELECT op, assertion FROM head WHERE obj = ?1 AND prop = ?2")?
@@ -167,6 +170,27 @@ impl Txn<'_> {
         let parents = heads.into_iter().filter_map(|(id, _)| id.try_into().ok().map(OpId)).collect();
         self.push(uid, OpBody::Set { assertion, parents })?;
         Ok(())
+    }
+
+    /// A case reference names one case: this office never gives a second live case a
+    /// reference already held (compared without regard to letter case). Offices that open the
+    /// same reference unknowingly meet in a "duplicate reference" conflict instead.
+    fn check_reference_free(&self, n: i64, reference: &str) -> Result<()> {
+        let holder: Option<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT o.caption FROM case_ref r JOIN object o ON o.n = r.obj
+                 WHERE lower(r.ref) = lower(?1) AND r.obj != ?2 AND o.deleted = 0
+                   AND (SELECT schema FROM object WHERE n = ?2) = 'Case' LIMIT 1",
+            )?
+            .query_row(params![reference.trim(), n], |r| r.get(0))
+            .optional()?;
+        match holder {
+            Some(caption) => Err(StoreError::Input(format!(
+                "case reference {reference:?} is already used by the case \"{caption}\": choose another reference"
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Removes a value of a multi-valued property (every add of it this store has seen).

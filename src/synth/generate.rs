@@ -311,6 +311,14 @@ pub fn generate(
     opts: &GenerateOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<GenerateSummary> {
+    let first = format!("{}-{:05}", opts.case_prefix, 1);
+    if !store.case_reference_holders(&first)?.is_empty() {
+        // Most likely a generate stopped part-way: its finished transactions stay.
+        return Err(crate::store::StoreError::Input(format!(
+            "this store already holds case {first} from an earlier generate: pass another \
+             --case-prefix to add more generated data"
+        )));
+    }
     let mut rng = Rng::new(opts.seed);
     let mut pools = Pools::default();
     let mut summary = GenerateSummary::default();

@@ -72,6 +72,7 @@ fn conflict(id: &str, caption: &str, values: &[(&str, &str)]) -> ConflictView {
         schema: "Case".into(),
         caption: caption.into(),
         prop: "status".into(),
+        kind: "edits",
         values: values.iter().map(|(v, o)| head(v, o)).collect(),
     }
 }

@@ -82,6 +82,20 @@ impl Store {
         Ok(fields)
     }
 
+    /// The live cases holding `reference`, compared without regard to letter case (one, unless
+    /// two offices opened the same reference unknowingly: see `duplicate_reference_rows`).
+    pub fn case_reference_holders(&self, reference: &str) -> Result<Vec<Uuid>> {
+        let found: Vec<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT o.uid FROM case_ref r JOIN object o ON o.n = r.obj
+                 WHERE lower(r.ref) = lower(?1) AND o.deleted = 0 ORDER BY o.uid",
+            )?
+            .query_map([reference.trim()], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(found.iter().map(|b| uid_from_blob(b)).collect())
+    }
+
     /// Finds a case by reference (or id).
     pub fn case_id(&self, reference: &str) -> Result<Uuid> {
         let found: Vec<Vec<u8>> = self

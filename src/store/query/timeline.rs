@@ -57,6 +57,14 @@ pub struct TimelineItem {
 
 impl Store {
     pub fn timeline(&self, q: &TimelineQuery) -> Result<Vec<TimelineItem>> {
+        if crate::store::edit::backwards(q.from.as_deref(), q.to.as_deref()) {
+            // An empty answer would read as "nothing happened then".
+            return Err(crate::store::StoreError::Input(format!(
+                "the period is backwards: from {} is after to {}",
+                q.from.as_deref().unwrap_or_default(),
+                q.to.as_deref().unwrap_or_default()
+            )));
+        }
         let from = q.from.clone().unwrap_or_default();
         // '~' sorts after every digit, letter and separator of an ISO date.
         let to = q.to.as_ref().map_or_else(|| "~".to_owned(), |t| format!("{t}~"));
