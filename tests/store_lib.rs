@@ -89,3 +89,19 @@ fn creating_over_an_existing_store_is_refused() {
     drop(Store::create(dir.path(), &pass(), &office()).unwrap());
     assert!(matches!(Store::create(dir.path(), &pass(), &office()), Err(StoreError::Exists(_))));
 }
+
+/// A case with no marking statement (a partner's case whose marking was withheld) is listed
+/// under the strongest marking its own values carry, never as TLP:CLEAR.
+#[test]
+fn a_case_without_a_marking_statement_is_not_listed_as_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), &pass(), &office()).unwrap();
+    let mut tx = store.write("test").unwrap();
+    let props = [("reference".to_owned(), "NM-1".to_owned()), ("title".to_owned(), "Unmarked".to_owned())];
+    let prov = Provenance { marking: Some(liaison::model::marking::Marking::parse("TLP:RED").unwrap()), ..Provenance::default() };
+    tx.new_record("Case", None, &props, &prov).unwrap();
+    tx.commit(&serde_json::json!({})).unwrap();
+    let cases = store.cases(&liaison::store::query::CaseFilter::default()).unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].marking, "TLP:RED", "{:?}", cases[0]);
+}

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::case::{CaseFilter, CaseSummary};
 use super::uid_from_blob;
+use crate::model::marking::Marking;
 use crate::store::{Result, Store};
 
 /// A row of the cases list: the workbench's pane and `liaison case list` read the same rows.
@@ -52,7 +53,7 @@ impl Store {
     /// A case's current fields: of each (single-valued) property, the latest live value.
     pub(crate) fn case_fields(&self, n: i64, id: Uuid) -> Result<CaseSummary> {
         let mut fields = self.conn.prepare_cached(
-            "SELECT prop, value FROM stmt WHERE obj = ?1 AND live = 1
+            "SELECT prop, value, marking FROM stmt WHERE obj = ?1 AND live = 1
                AND prop IN ('reference', 'title', 'status', 'leadOffice', 'marking') ORDER BY hlc, n",
         )?;
         let mut row = CaseSummary {
@@ -61,13 +62,20 @@ impl Store {
             title: String::new(),
             status: String::new(),
             lead_office: String::new(),
-            // As both lists always showed a case with no marking statement (a partner's case
-            // whose marking is withheld); its values are written under the office default.
-            marking: "TLP:CLEAR".into(),
+            marking: String::new(),
             members: 0,
         };
-        for field in fields.query_map(params![n], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-            let (prop, value) = field?;
+        // A case with no marking statement (a partner's case whose marking was withheld) is
+        // shown under the strongest marking its own values carry, never as CLEAR: a list
+        // must not tell the analyst a case is free to share when nobody chose that.
+        let mut carried: Option<Marking> = None;
+        for field in fields.query_map(params![n], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })? {
+            let (prop, value, marking) = field?;
+            if let Ok(m) = Marking::parse(&marking) {
+                carried = Some(carried.map_or_else(|| m.clone(), |c| c.join(&m)));
+            }
             match prop.as_str() {
                 "reference" => row.reference = value,
                 "title" => row.title = value,
@@ -76,6 +84,9 @@ impl Store {
                 "marking" => row.marking = value,
                 _ => {}
             }
+        }
+        if row.marking.is_empty() {
+            row.marking = carried.map_or_else(|| self.default_marking(), Ok)?.to_string();
         }
         Ok(row)
     }
