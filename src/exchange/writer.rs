@@ -43,20 +43,81 @@ fn io_error(path: &Path) -> impl Fn(io::Error) -> ExchangeError + '_ {
     move |e| ExchangeError::Io(format!("{}: {e}", path.display()))
 }
 
-/// A new file, readable by its owner only, with a random name in `dir`.
+/// The suffixes of the temporary files an export leaves beside its output while it runs.
+const TEMP_SUFFIXES: [&str; 2] = ["spill", "partial"];
+
+/// A new file, readable by its owner only, with a random name in `dir`, locked (an exclusive
+/// advisory lock, held until the file is closed) so that [`remove_stale_temps`] in another
+/// export knows it is in use. The lock goes with the process: a killed export leaves an
+/// unlocked file.
 fn private_temp(dir: &Path, suffix: &str) -> Result<(TempPath, File)> {
-    let mut random = [0u8; 8];
-    getrandom::fill(&mut random).map_err(|e| ExchangeError::Io(format!("no randomness: {e}")))?;
-    let path = dir.join(format!(".liaison-{}.{suffix}", crate::model::ids::hex(&random)));
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    loop {
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random).map_err(|e| ExchangeError::Io(format!("no randomness: {e}")))?;
+        let path = dir.join(format!(".liaison-{}.{suffix}", crate::model::ids::hex(&random)));
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(&path).map_err(io_error(&path))?;
+        let temp = TempPath(Some(path));
+        // Between the creation and the lock, another export's clean-up may have taken the
+        // file for a leftover and removed it: then this name is no longer this file.
+        if file.try_lock().is_ok() && same_file(&file, temp.path()) {
+            return Ok((temp, file));
+        }
+    }
+}
+
+/// Whether `path` still names the open `file`.
+fn same_file(file: &File, path: &Path) -> bool {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
     }
-    let file = options.open(&path).map_err(io_error(&path))?;
-    Ok((TempPath(Some(path)), file))
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        path.exists()
+    }
+}
+
+/// Removes what killed exports left in `dir`: hidden `.liaison-*.spill` and `.partial` files
+/// (encrypted with a key that died with their process, so unreadable, but up to a bundle's
+/// size each) that no running export holds locked. Best effort: returns how many went.
+pub fn remove_stale_temps(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let is_temp = name.strip_prefix(".liaison-").and_then(|rest| rest.split_once('.')).is_some_and(
+            |(random, suffix)| {
+                random.len() == 16
+                    && random.bytes().all(|b| b.is_ascii_hexdigit())
+                    && TEMP_SUFFIXES.contains(&suffix)
+            },
+        );
+        if !is_temp {
+            continue;
+        }
+        let path = entry.path();
+        // A file some export (of this process or another) holds is in use; one whose lock
+        // can be taken belongs to an export that no longer runs. Where locks are not
+        // supported the file is kept: better a leftover than a live export's file removed.
+        let Ok(file) = fs::OpenOptions::new().read(true).open(&path) else { continue };
+        if file.try_lock().is_ok() && fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Counts and hashes what passes through.
@@ -95,6 +156,7 @@ pub struct BundleWriter {
 impl BundleWriter {
     /// Starts a bundle whose temporary files go in `dir` (the output's folder).
     pub fn new(dir: &Path) -> Result<BundleWriter> {
+        remove_stale_temps(dir);
         let (spill_path, file) = private_temp(dir, "spill")?;
         let identity = age::x25519::Identity::generate();
         let recipient = identity.to_public();
@@ -146,7 +208,13 @@ impl BundleWriter {
             commits: self.commits,
             ops: self.ops,
         };
-        counted.inner.finish().map_err(&spill_err)?.flush().map_err(&spill_err)?;
+        // The writing handle stays open, and the spill locked, until the bundle is written.
+        let _locked = counted
+            .inner
+            .finish()
+            .map_err(&spill_err)?
+            .into_inner()
+            .map_err(|e| spill_err(e.into_error()))?;
         let manifest = build(entry);
         let manifest_bytes = manifest.to_bytes();
         let sig = key.sign(&Manifest::signed_message(&manifest_bytes)).to_bytes();
@@ -214,4 +282,48 @@ pub fn compress_lines(lines: &[Line]) -> io::Result<Vec<u8>> {
         l.write(&mut text);
     }
     zstd::stream::encode_all(&text[..], ZSTD_LEVEL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn the_next_export_removes_what_killed_exports_left_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        // An export still running (here, in this process): its spill is locked.
+        let mut live = BundleWriter::new(dir.path()).unwrap();
+        live.push(b"header", &[0; 64], &[(0, b"op")]).unwrap();
+        let live_spill = names(dir.path());
+        assert_eq!(live_spill.len(), 1);
+        // What a killed export leaves: unlocked files with the export's names.
+        for stale in [".liaison-0123456789abcdef.spill", ".liaison-fedcba9876543210.partial"] {
+            fs::write(dir.path().join(stale), b"age-encrypted bytes").unwrap();
+        }
+        // Files that only look alike are someone else's.
+        for other in [".liaison-notours.spill", "liaison-0123456789abcdef.spill", "bundle.partial"] {
+            fs::write(dir.path().join(other), b"x").unwrap();
+        }
+        let next = BundleWriter::new(dir.path()).unwrap();
+        let left = names(dir.path());
+        assert!(
+            !left.iter().any(|n| n.starts_with(".liaison-0123") || n.starts_with(".liaison-fedc")),
+            "{left:?}"
+        );
+        assert!(left.contains(&live_spill[0]), "the running export's spill stays: {left:?}");
+        for other in [".liaison-notours.spill", "liaison-0123456789abcdef.spill", "bundle.partial"] {
+            assert!(left.contains(&other.to_owned()), "{other} stays: {left:?}");
+        }
+        drop((live, next));
+        assert_eq!(names(dir.path()).len(), 3, "only the look-alikes remain");
+    }
 }
