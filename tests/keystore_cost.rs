@@ -11,7 +11,7 @@ const WARNING: &str = "LIAISON_KDF_LOG_N=10 lowered the passphrase's key-derivat
 
 #[test]
 fn a_new_store_is_sealed_at_the_minimum_cost_or_more() {
-    assert!(MIN_SCRYPT_LOG_N >= 18);
+    const { assert!(MIN_SCRYPT_LOG_N >= 18) };
     let l = Liaison::empty();
     let out =
         l.command().env_remove("LIAISON_KDF_LOG_N").args(["init", "--office", "Paris"]).output().unwrap();
