@@ -40,7 +40,14 @@ impl Drop for TempPath {
 }
 
 fn io_error(path: &Path) -> impl Fn(io::Error) -> ExchangeError + '_ {
-    move |e| ExchangeError::Io(format!("{}: {e}", path.display()))
+    move |e| {
+        if e.kind() == io::ErrorKind::StorageFull {
+            // The bundle's disk (often a removable one), not necessarily the store's.
+            ExchangeError::Io(format!("{}: the disk is full; nothing was exported", path.display()))
+        } else {
+            ExchangeError::Io(format!("{}: {e}", path.display()))
+        }
+    }
 }
 
 /// The suffixes of the temporary files an export leaves beside its output while it runs.
