@@ -121,3 +121,44 @@ fn a_writer_kept_out_past_the_busy_timeout_says_why_and_changes_nothing() {
     assert_eq!(l.json(&["search", "Kept"]).as_array().unwrap().len(), 0);
     assert_whole(&l);
 }
+
+/// The workbench keeps its store open for the whole session and writes through the same door
+/// (`Store::apply`), one transaction per change; a command-line writer works beside it.
+#[test]
+fn a_long_lived_workbench_store_and_a_command_line_writer_share_the_store() {
+    use liaison::store::Provenance;
+    use liaison::store::change::{Change, Face};
+    const EACH: usize = 20;
+    let l = Liaison::init();
+    let mut workbench = exchange_support::open(&l.store);
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let cli = s.spawn(|| {
+            (0..EACH)
+                .filter_map(|i| {
+                    let name = format!("name=Command Person{i}");
+                    let out = l.run(&["entity", "new", "--schema", "Person", "--prop", &name]);
+                    (!out.status.success()).then(|| format!("cli #{i}: {}", text(&out).trim()))
+                })
+                .collect::<Vec<_>>()
+        });
+        let mut failed = Vec::new();
+        for i in 0..EACH {
+            let change = Change::NewEntity {
+                schema: "Person".into(),
+                props: vec![("name".into(), format!("Workbench Person{i}"))],
+                prov: Provenance::default(),
+            };
+            if let Err(e) = workbench.apply(change, Face::Workbench) {
+                failed.push(format!("workbench #{i}: {e}"));
+            }
+            // The analyst's think-time: no transaction is held open across it.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        failed.extend(cli.join().unwrap());
+        failed
+    });
+    assert!(failures.is_empty(), "{failures:#?}");
+    drop(workbench);
+    assert_eq!(l.json(&["stats"])["by_kind"]["Person"], 2 * EACH);
+    assert_whole(&l);
+}
