@@ -60,13 +60,13 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Io(String),
-    /// Another process held the write lock for the whole busy timeout (10 s).
-    #[error(
-        "another Liaison process is writing this store; try again when it has finished (nothing was changed)"
-    )]
+    /// Another process held the write lock for the whole busy timeout (10 s). The transaction
+    /// that could not start changed nothing; a bulk `generate` keeps what it committed before,
+    /// so the message does not claim "nothing was changed".
+    #[error("another Liaison process is writing this store; try again when it has finished")]
     Busy,
     /// SQLite's SQLITE_FULL, or an I/O error whose cause is ENOSPC.
-    #[error("the disk holding the store is full: free some space and try again (nothing was changed)")]
+    #[error("the disk holding the store is full: free some space and try again")]
     DiskFull,
     /// A bundle imported by another process while this one waited for the write lock.
     #[error(
