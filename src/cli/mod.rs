@@ -96,10 +96,18 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// The README's promise: 0 success, 1 failure, 2 usage error, 3 wrong passphrase. A usage
+    /// error is anything wrong with what the user typed, caught before the store changed: a
+    /// bad option, a value that does not parse (a grade, a date, a marking, an unknown kind or
+    /// property), a request the store refuses as given. Failures (1) are everything else: not
+    /// found, a damaged file, a busy store, a full disk.
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Store(StoreError::WrongPassphrase) => 3,
-            CliError::Usage(_) => 2,
+            CliError::Usage(_) | CliError::Store(StoreError::Input(_)) => 2,
+            CliError::Model(e) | CliError::Store(StoreError::Model(e)) => {
+                if matches!(e, crate::model::ModelError::Config(_)) { 1 } else { 2 }
+            }
             _ => 1,
         }
     }

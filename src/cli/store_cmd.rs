@@ -9,7 +9,7 @@ use super::output::{Progress, print_json};
 use super::unlock::{Context, new_passphrase};
 use super::{CliError, CliResult};
 use crate::model::marking::Marking;
-use crate::store::{Office, Store, StoreError};
+use crate::store::{Office, Store, StoreError, keystore};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -80,8 +80,8 @@ pub fn init(ctx: &Context, a: &InitArgs) -> CliResult {
     };
     let office =
         Office { name: a.office.clone(), agency: a.agency.clone(), country: a.country.to_uppercase() };
-    let store = Store::create(&dir, &pass, &office)?;
-    store.set_default_marking(&default_marking)?;
+    let store = Store::create_then(&dir, &pass, &office, |s| s.set_default_marking(&default_marking))?;
+    warn_if_kdf_lowered();
     println!("Created store {} for office {:?} (device {}).", dir.display(), office.name, store.device());
     println!(
         "Values written with no marking, no case and no marked record take {default_marking} \
@@ -115,9 +115,32 @@ fn ask_default_marking() -> CliResult<Marking> {
 pub fn passwd(ctx: &Context, a: &PasswdArgs) -> CliResult {
     let mut store = ctx.open()?;
     let new = new_passphrase(a.new_passphrase_file.as_deref(), None)?;
+    let path = store.dir().join(crate::store::KEYSTORE);
+    let before = keystore::work_factor(&path);
     store.change_passphrase(&new)?;
+    warn_if_kdf_lowered();
     println!("Passphrase changed. The database was not rewritten.");
+    if let (Some(before), Some(after)) = (before, keystore::work_factor(&path)) {
+        if before < keystore::MIN_SCRYPT_LOG_N && after > before {
+            println!(
+                "The passphrase's key-derivation cost was raised from 2^{before} to 2^{after}, \
+                 the minimum for every store."
+            );
+        }
+    }
     Ok(())
+}
+
+/// The test knob `LIAISON_KDF_LOG_N` weakens the keystore just sealed: said on stderr, so that
+/// it is never left set by mistake on a real machine.
+fn warn_if_kdf_lowered() {
+    if let Some(n) = keystore::work_factor_lowered() {
+        eprintln!(
+            "warning: LIAISON_KDF_LOG_N={n} lowered the passphrase's key-derivation cost below 2^{}: \
+             for tests and CI only",
+            keystore::MIN_SCRYPT_LOG_N
+        );
+    }
 }
 
 pub fn audit(ctx: &Context, c: &AuditCommand, json: bool) -> CliResult {

@@ -109,7 +109,7 @@ impl ExchangeError {
 
 impl From<rusqlite::Error> for ExchangeError {
     fn from(e: rusqlite::Error) -> Self {
-        ExchangeError::Store(StoreError::Sql(e))
+        ExchangeError::Store(StoreError::from(e))
     }
 }
 

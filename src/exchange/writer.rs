@@ -40,14 +40,28 @@ impl Drop for TempPath {
 }
 
 fn io_error(path: &Path) -> impl Fn(io::Error) -> ExchangeError + '_ {
-    move |e| ExchangeError::Io(format!("{}: {e}", path.display()))
+    move |e| {
+        if e.kind() == io::ErrorKind::StorageFull {
+            // The bundle's disk (often a removable one), not necessarily the store's.
+            ExchangeError::Io(format!("{}: the disk is full; nothing was exported", path.display()))
+        } else {
+            ExchangeError::Io(format!("{}: {e}", path.display()))
+        }
+    }
 }
 
-/// A new file, readable by its owner only, with a random name in `dir`.
+/// The suffixes of the temporary files an export leaves beside its output while it runs.
+const TEMP_SUFFIXES: [&str; 2] = ["spill", "partial"];
+/// A temporary file whose writer cannot be told alive or dead is a leftover after this long.
+const UNKNOWN_WRITER_STALE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// A new file, readable by its owner only, in `dir`, named `.liaison-RANDOM-PID.SUFFIX`: the
+/// process id tells [`remove_stale_temps`] in a later export whether its writer still runs.
 fn private_temp(dir: &Path, suffix: &str) -> Result<(TempPath, File)> {
     let mut random = [0u8; 8];
     getrandom::fill(&mut random).map_err(|e| ExchangeError::Io(format!("no randomness: {e}")))?;
-    let path = dir.join(format!(".liaison-{}.{suffix}", crate::model::ids::hex(&random)));
+    let name = format!(".liaison-{}-{}.{suffix}", crate::model::ids::hex(&random), std::process::id());
+    let path = dir.join(name);
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -57,6 +71,62 @@ fn private_temp(dir: &Path, suffix: &str) -> Result<(TempPath, File)> {
     }
     let file = options.open(&path).map_err(io_error(&path))?;
     Ok((TempPath(Some(path)), file))
+}
+
+/// Who wrote an export's temporary file, as its name says.
+enum Writer {
+    /// The process id in the name.
+    Process(u32),
+    /// A name earlier Liaisons gave, with no process id.
+    Unknown,
+}
+
+/// The writer named in the name of an export's temporary file; None for any other name.
+fn temp_writer(name: &str) -> Option<Writer> {
+    let (stem, suffix) = name.strip_prefix(".liaison-")?.split_once('.')?;
+    if !TEMP_SUFFIXES.contains(&suffix) {
+        return None;
+    }
+    let (random, writer) = match stem.split_once('-') {
+        Some((random, pid)) => (random, Writer::Process(pid.parse().ok()?)),
+        None => (stem, Writer::Unknown),
+    };
+    (random.len() == 16 && random.bytes().all(|b| b.is_ascii_hexdigit())).then_some(writer)
+}
+
+/// Whether the temporary file at `path`, written by `writer`, belongs to no running
+/// export. Where processes can be looked up (`/proc`), a file is stale once its writer is gone
+/// (a killed export); otherwise, or for older names, once untouched for a day. A process id
+/// reused since only keeps a leftover longer, never removes a live export's file.
+fn is_stale(path: &Path, writer: &Writer) -> bool {
+    let procs = Path::new("/proc/self").exists();
+    match *writer {
+        Writer::Process(pid) if procs => {
+            pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+        }
+        _ => fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > UNKNOWN_WRITER_STALE),
+    }
+}
+
+/// Removes what killed exports left in `dir`: hidden `.liaison-*.spill` and `.partial` files
+/// (encrypted with a key that died with their process, so unreadable, but up to a bundle's
+/// size each) whose export no longer runs. Best effort: returns how many went.
+pub fn remove_stale_temps(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(writer) = name.to_str().and_then(temp_writer) else { continue };
+        let path = entry.path();
+        if is_stale(&path, &writer) && fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Counts and hashes what passes through.
@@ -95,6 +165,7 @@ pub struct BundleWriter {
 impl BundleWriter {
     /// Starts a bundle whose temporary files go in `dir` (the output's folder).
     pub fn new(dir: &Path) -> Result<BundleWriter> {
+        remove_stale_temps(dir);
         let (spill_path, file) = private_temp(dir, "spill")?;
         let identity = age::x25519::Identity::generate();
         let recipient = identity.to_public();
@@ -146,7 +217,13 @@ impl BundleWriter {
             commits: self.commits,
             ops: self.ops,
         };
-        counted.inner.finish().map_err(&spill_err)?.flush().map_err(&spill_err)?;
+        // The writing handle stays open, and the spill locked, until the bundle is written.
+        let _locked = counted
+            .inner
+            .finish()
+            .map_err(&spill_err)?
+            .into_inner()
+            .map_err(|e| spill_err(e.into_error()))?;
         let manifest = build(entry);
         let manifest_bytes = manifest.to_bytes();
         let sig = key.sign(&Manifest::signed_message(&manifest_bytes)).to_bytes();
@@ -214,4 +291,66 @@ pub fn compress_lines(lines: &[Line]) -> io::Result<Vec<u8>> {
         l.write(&mut text);
     }
     zstd::stream::encode_all(&text[..], ZSTD_LEVEL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn write_aged(path: &Path, days: u64) {
+        let f = File::create(path).unwrap();
+        let then = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 24 * 3600);
+        f.set_modified(then).unwrap();
+    }
+
+    #[test]
+    fn the_next_export_removes_what_killed_exports_left_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        // An export still running (here, in this process).
+        let mut live = BundleWriter::new(dir.path()).unwrap();
+        live.push(b"header", &[0; 64], &[(0, b"op")]).unwrap();
+        let live_spill = names(dir.path());
+        assert_eq!(live_spill.len(), 1);
+        // What a killed export leaves: its process is gone.
+        let mut gone = std::process::Command::new("true").spawn().unwrap();
+        let dead = gone.id();
+        gone.wait().unwrap();
+        let stale = [
+            format!(".liaison-0123456789abcdef-{dead}.spill"),
+            format!(".liaison-fedcba9876543210-{dead}.partial"),
+        ];
+        for name in &stale {
+            fs::write(dir.path().join(name), b"age-encrypted bytes").unwrap();
+        }
+        // Names of older Liaisons, with no process id: removed once a day old.
+        write_aged(&dir.path().join(".liaison-00112233445566ff.spill"), 2);
+        write_aged(&dir.path().join(".liaison-aabbccddeeff0011.spill"), 0);
+        // Files that only look alike are someone else's.
+        let others = [".liaison-notours.spill", "liaison-0123456789abcdef-1.spill", "bundle.partial"];
+        for other in others {
+            fs::write(dir.path().join(other), b"x").unwrap();
+        }
+        let next = BundleWriter::new(dir.path()).unwrap();
+        let left = names(dir.path());
+        for name in &stale {
+            assert!(!left.contains(name), "{name} stays: {left:?}");
+        }
+        assert!(!left.contains(&".liaison-00112233445566ff.spill".to_owned()), "{left:?}");
+        assert!(left.contains(&".liaison-aabbccddeeff0011.spill".to_owned()), "{left:?}");
+        assert!(left.contains(&live_spill[0]), "the running export's spill stays: {left:?}");
+        for other in others {
+            assert!(left.contains(&other.to_owned()), "{other} stays: {left:?}");
+        }
+        drop((live, next));
+        assert_eq!(names(dir.path()).len(), 4, "only the others remain");
+    }
 }

@@ -78,7 +78,7 @@ impl ImportError {
 
 impl From<rusqlite::Error> for ImportError {
     fn from(e: rusqlite::Error) -> Self {
-        ImportError::Store(StoreError::Sql(e))
+        ImportError::Store(StoreError::from(e))
     }
 }
 

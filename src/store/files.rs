@@ -20,15 +20,18 @@ pub fn keystore(dir: &Path) -> PathBuf {
 /// Writes `bytes` to a new file beside `path`, syncs it, then renames it over `path`, so a
 /// crash leaves either the old file or the new one, never half of one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let io = |e: std::io::Error| StoreError::Io(format!("{}: {e}", path.display()));
+    let io = |e: std::io::Error| StoreError::io(path, &e);
     let dir = path.parent().ok_or_else(|| StoreError::Io("no parent folder".into()))?;
     let tmp = dir.join(format!(".{}.new", path.file_name().and_then(|n| n.to_str()).unwrap_or("file")));
-    {
-        let mut f = private_file(&tmp).map_err(io)?;
-        f.write_all(bytes).map_err(io)?;
-        f.sync_all().map_err(io)?;
+    let written = private_file(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    // A half-written new file (a full disk) must not stay behind.
+    if let Err(e) = written.and_then(|()| fs::rename(&tmp, path)) {
+        let _ = fs::remove_file(&tmp);
+        return Err(io(e));
     }
-    fs::rename(&tmp, path).map_err(io)?;
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
@@ -49,11 +52,39 @@ fn private_file(path: &Path) -> std::io::Result<fs::File> {
 
 /// Creates the store folder, private to its owner.
 pub fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
-    fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+    fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, &e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
     }
     Ok(())
+}
+
+/// Removes what a failed `init` left: the database and its WAL and index, the keystore and
+/// its temporary file, and the folder itself when `init` made it (and it is now empty), so
+/// that a retry starts clean rather than finding "a store already exists".
+pub fn remove_new_store(dir: &Path, remove_dir: bool) {
+    let db = database(dir);
+    for path in [
+        keystore(dir),
+        dir.join(format!(".{KEYSTORE}.new")),
+        db.with_file_name(format!("{DATABASE}-wal")),
+        db.with_file_name(format!("{DATABASE}-shm")),
+        db.with_file_name(format!("{DATABASE}-journal")),
+        db,
+    ] {
+        let _ = fs::remove_file(path);
+    }
+    if remove_dir {
+        // Fails, and so keeps the folder, if anything else is in it.
+        let _ = fs::remove_dir(dir);
+    }
+}
+
+/// Whether `dir` holds only what an interrupted `init` of an older Liaison left: a database
+/// with no keystore and nothing in it (0 bytes). Such a database holds no data and no key
+/// can open it, so `init` may replace it.
+pub fn is_leftover_of_failed_init(dir: &Path) -> bool {
+    !keystore(dir).exists() && fs::metadata(database(dir)).is_ok_and(|m| m.len() == 0)
 }

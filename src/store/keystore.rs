@@ -1,7 +1,8 @@
 //! The keystore: the store's secrets, encrypted with the user's passphrase (DESIGN §4).
 //!
 //! It holds the random 256-bit database key, the device's Ed25519 signing key and its age
-//! X25519 identity. It is an age file (scrypt, ~1 s of work) so changing the passphrase
+//! X25519 identity. It is an age file (scrypt at 2^18, ~0.5 s of work and 256 MiB of memory,
+//! see [`MIN_SCRYPT_LOG_N`]) so changing the passphrase
 //! rewrites this small file only, never the database. Plaintext secrets live in zeroizing
 //! buffers and are never printed: `Debug` is redacted.
 
@@ -19,6 +20,11 @@ use crate::model::ids::{DeviceId, hex, hex_decode};
 
 /// Refuse keystores whose scrypt cost would take minutes (a hostile or corrupt file).
 const MAX_SCRYPT_LOG_N: u8 = 22;
+/// The scrypt work factor of every keystore sealed by Liaison: N = 2^18 (256 MiB, about half
+/// a second). Fixed rather than calibrated: age's calibration times one small derivation, and
+/// on a loaded machine it came out 2^17 where the same machine idle gives 2^19, so a store's
+/// protection depended on what else ran during `init`. `passwd` raises older keystores to it.
+pub const MIN_SCRYPT_LOG_N: u8 = 18;
 /// A keystore is a few hundred bytes; anything larger is not ours.
 const MAX_KEYSTORE_BYTES: u64 = 64 * 1024;
 
@@ -107,7 +113,7 @@ impl Keys {
             if e.kind() == std::io::ErrorKind::NotFound {
                 StoreError::NoStore(path.parent().unwrap_or(path).display().to_string())
             } else {
-                StoreError::Io(format!("{}: {e}", path.display()))
+                StoreError::io(path, &e)
             }
         })?;
         let mut sealed = Vec::new();
@@ -163,9 +169,7 @@ impl Keys {
         };
         let plain = Zeroizing::new(serde_json::to_vec(&file).expect("keystore serialises"));
         let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
-        if let Some(log_n) = test_work_factor() {
-            recipient.set_work_factor(log_n);
-        }
+        recipient.set_work_factor(test_work_factor().unwrap_or(MIN_SCRYPT_LOG_N));
         let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
             .map_err(|e| StoreError::Io(format!("keystore encryption: {e}")))?;
         let mut sealed = Vec::new();
@@ -176,14 +180,37 @@ impl Keys {
     }
 }
 
-/// Tests and CI may lower the scrypt cost with `LIAISON_KDF_LOG_N` (10..=20) to keep hundreds
-/// of unlocks fast. The value is recorded in the keystore itself, so it only weakens stores
-/// created while it is set; it is never read when opening a store.
+/// For tests and CI only: `LIAISON_KDF_LOG_N` (10..=20) sets the scrypt cost of keystores
+/// sealed while it is set, so that hundreds of test unlocks stay fast. Never set it for a real
+/// store: below [`MIN_SCRYPT_LOG_N`] a stolen keystore's passphrase is guessed that much
+/// faster (the command line warns, see [`work_factor_lowered`]). The value is recorded in the
+/// keystore itself, so it only affects keystores sealed while it is set (`init`, `passwd`);
+/// it is never read when opening a store.
 fn test_work_factor() -> Option<u8> {
     std::env::var("LIAISON_KDF_LOG_N")
         .ok()
         .and_then(|v| v.parse::<u8>().ok())
         .filter(|n| (10..=20).contains(n))
+}
+
+/// The test override's work factor, when it lowers the cost of a keystore sealed now below
+/// [`MIN_SCRYPT_LOG_N`].
+pub fn work_factor_lowered() -> Option<u8> {
+    test_work_factor().filter(|n| *n < MIN_SCRYPT_LOG_N)
+}
+
+/// The scrypt work factor (log2 N) a keystore file was sealed with, read from its age
+/// header (`-> scrypt SALT LOG_N`); None if the file is not a passphrase-sealed age file.
+pub fn work_factor(path: &Path) -> Option<u8> {
+    let mut head = Vec::new();
+    fs::File::open(path).ok()?.take(1024).read_to_end(&mut head).ok()?;
+    let text = String::from_utf8_lossy(&head);
+    let mut lines = text.lines();
+    if lines.next()? != "age-encryption.org/v1" {
+        return None;
+    }
+    let stanza = lines.next()?.strip_prefix("-> scrypt ")?;
+    stanza.split(' ').nth(1)?.parse().ok()
 }
 
 /// Reads a passphrase from a file: the first line, without its line ending.
@@ -223,6 +250,20 @@ mod tests {
         assert!(matches!(Keys::unlock(&path, &pass("wrong")), Err(StoreError::WrongPassphrase)));
         let shown = format!("{keys:?}");
         assert!(!shown.contains(&*keys.db_key_hex()), "Debug must not show the key");
+    }
+
+    #[test]
+    fn the_work_factor_is_read_back_from_the_keystore() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keystore.age");
+        let keys = Keys::generate().unwrap();
+        // Only under the override (tests set it to 10), so that this stays fast.
+        if let Some(n) = test_work_factor() {
+            keys.seal(&path, &pass("correct horse")).unwrap();
+            assert_eq!(work_factor(&path), Some(n));
+        }
+        fs::write(&path, b"not an age file").unwrap();
+        assert_eq!(work_factor(&path), None);
     }
 
     #[test]

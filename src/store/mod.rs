@@ -60,10 +60,63 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Io(String),
+    /// Another process held the write lock for the whole busy timeout (10 s). The transaction
+    /// that could not start changed nothing; a bulk `generate` keeps what it committed before,
+    /// so the message does not claim "nothing was changed".
+    #[error("another Liaison process is writing this store; try again when it has finished")]
+    Busy,
+    /// SQLite's SQLITE_FULL, or an I/O error whose cause is ENOSPC.
+    #[error("the disk holding the store is full: free some space and try again")]
+    DiskFull,
+    /// A bundle imported by another process while this one waited for the write lock.
+    #[error(
+        "this bundle was already imported (by another Liaison process at the same moment): nothing changed"
+    )]
+    AlreadyImported,
     #[error("database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
     #[error(transparent)]
     Model(#[from] crate::model::ModelError),
+}
+
+/// Every SQLite error of the store passes here, so that the failures a user can act on are
+/// named in their terms wherever they happen (an append, an import, an unlock).
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        let rusqlite::Error::SqliteFailure(f, msg) = &e else { return StoreError::Sql(e) };
+        match f.code {
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Busy,
+            ErrorCode::DiskFull => StoreError::DiskFull,
+            // Extending the shared-memory index (`-shm`, needed even to read a WAL database)
+            // writes one byte per page: on a full disk that write fails with ENOSPC and SQLite
+            // reports this I/O error, not SQLITE_FULL. Writes to the database and its WAL that
+            // fail with ENOSPC are reported as SQLITE_FULL by SQLite itself.
+            ErrorCode::SystemIoFailure if f.extended_code == rusqlite::ffi::SQLITE_IOERR_SHMSIZE => {
+                StoreError::DiskFull
+            }
+            // The bundle's id is the key of `bundle_in`: a second import of the same bundle that
+            // waited for the first to finish meets it here, inside its rolled-back transaction.
+            ErrorCode::ConstraintViolation
+                if msg.as_deref().is_some_and(|m| m.contains("bundle_in.bundle_id")) =>
+            {
+                StoreError::AlreadyImported
+            }
+            _ => StoreError::Sql(e),
+        }
+    }
+}
+
+impl StoreError {
+    /// An I/O error of the store's own files (keystore, folder), in the user's terms: a full
+    /// disk says so, anything else names the file.
+    pub fn io(path: &Path, e: &std::io::Error) -> StoreError {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            StoreError::DiskFull
+        } else {
+            StoreError::Io(format!("{}: {e}", path.display()))
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -109,7 +162,7 @@ impl Store {
         office: &Office,
         keys: Keys,
     ) -> Result<Store> {
-        open::create_with_keys(dir, passphrase, office, keys)
+        open::create_with_keys(dir, passphrase, office, keys, |_| Ok(()))
     }
 
     /// Unlocks the store in `dir`. A wrong passphrase changes no file in `dir`.

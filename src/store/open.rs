@@ -13,16 +13,52 @@ use super::{Office, Result, Store, StoreError, files, migrations, unlock_log};
 const CACHE_KIB: i64 = 131_072;
 
 pub fn create(dir: &Path, passphrase: &SecretString, office: &Office) -> Result<Store> {
-    create_with_keys(dir, passphrase, office, Keys::generate()?)
+    create_with_keys(dir, passphrase, office, Keys::generate()?, |_| Ok(()))
 }
 
-pub fn create_with_keys(dir: &Path, passphrase: &SecretString, office: &Office, keys: Keys) -> Result<Store> {
+impl Store {
+    /// [`Store::create`], then `then` on the new store (settings chosen at `init`): if either
+    /// fails, nothing is left behind and a retry starts clean.
+    pub fn create_then(
+        dir: &Path,
+        passphrase: &SecretString,
+        office: &Office,
+        then: impl FnOnce(&Store) -> Result<()>,
+    ) -> Result<Store> {
+        create_with_keys(dir, passphrase, office, Keys::generate()?, then)
+    }
+}
+
+/// Creates a store, then runs `then` on it (settings chosen at `init`). If anything fails,
+/// including `then`, nothing is left behind (see [`files::remove_new_store`]): a retry
+/// after freeing disk space must not meet "a store already exists".
+pub fn create_with_keys(
+    dir: &Path,
+    passphrase: &SecretString,
+    office: &Office,
+    keys: Keys,
+    then: impl FnOnce(&Store) -> Result<()>,
+) -> Result<Store> {
+    if files::is_leftover_of_failed_init(dir) {
+        files::remove_new_store(dir, false);
+    }
     if files::keystore(dir).exists() || files::database(dir).exists() {
         return Err(StoreError::Exists(dir.display().to_string()));
     }
+    let made_dir = !dir.exists();
+    let created = create_in(dir, passphrase, office, keys).and_then(|store| {
+        then(&store)?;
+        Ok(store)
+    });
+    // The store (and its connection) is dropped before its files are removed.
+    if created.is_err() {
+        files::remove_new_store(dir, made_dir);
+    }
+    created
+}
+
+fn create_in(dir: &Path, passphrase: &SecretString, office: &Office, keys: Keys) -> Result<Store> {
     files::create_private_dir(dir)?;
-    // The database first: if anything fails before the keystore exists, there is no store
-    // and a retry starts clean.
     let mut conn = connect(&files::database(dir), &keys, true)?;
     migrations::upgrade(&mut conn)?;
     let device = keys.device_id();
@@ -49,11 +85,8 @@ pub fn create_with_keys(dir: &Path, passphrase: &SecretString, office: &Office, 
         ],
     )?;
     tx.commit()?;
-    if let Err(e) = keys.seal(&files::keystore(dir), passphrase) {
-        drop(conn);
-        let _ = std::fs::remove_file(files::database(dir));
-        return Err(e);
-    }
+    // The keystore last: until it exists there is no store, whatever else is on disk.
+    keys.seal(&files::keystore(dir), passphrase)?;
     let store = Store::from_parts(conn, keys, dir)?;
     store.audit("store created", &serde_json::json!({ "office": office.name }))?;
     Ok(store)
@@ -85,8 +118,20 @@ pub fn open_with_keys(dir: &Path, keys: Keys) -> Result<Store> {
     let mut conn = connect(&files::database(dir), &keys, false)?;
     migrations::upgrade(&mut conn)?;
     let store = Store::from_parts(conn, keys, dir)?;
-    for at in unlock_log::take_failures(dir) {
+    // Every session starts with its audit entry, written before anything is read. When it
+    // cannot be written (a full disk: StoreError::DiskFull, "the disk holding the store is
+    // full"; another writer past the busy timeout: StoreError::Busy) the store is not opened,
+    // reads included. Keeping the entry in memory to write it later would let a read-only
+    // session that ends on a still-full disk read the store with no trace in its audit log,
+    // and who read what is exactly what the log is for. On a full disk SQLite usually cannot
+    // even map the WAL index to read, so refusing costs little; the message says what to do.
+    let failures = unlock_log::pending_failures(dir);
+    for at in &failures {
         store.audit("unlock failed", &serde_json::json!({ "at": at }))?;
+    }
+    if !failures.is_empty() {
+        // Forgotten only once they are in the audit log, so a full disk does not lose them.
+        unlock_log::forget_failures(dir);
     }
     store.audit("unlocked", &serde_json::json!({}))?;
     Ok(store)
@@ -100,6 +145,10 @@ fn connect(path: &Path, keys: &Keys, create: bool) -> Result<Connection> {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
+    // First, before any statement: another process's commit or checkpoint may hold a lock
+    // for a moment even while this one only reads, and every wait is then the same 10 s
+    // (past it: StoreError::Busy, "another Liaison process is writing this store").
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
     let key = zeroize::Zeroizing::new(format!("x'{}'", &*keys.db_key_hex()));
     conn.pragma_update(None, "key", &*key)?;
     drop(key);
@@ -119,7 +168,6 @@ fn connect(path: &Path, keys: &Keys, create: bool) -> Result<Connection> {
     // FULL: a commit that returned is on disk ("nothing lost on a crash").
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.set_prepared_statement_cache_capacity(128);
     // Query-planner stability: plans never depend on bound values. Without it, SQLite
     // re-prepares cached statements whenever a bound value might change the plan (LIMIT ?,

@@ -39,14 +39,20 @@ pub fn record_failure(store_dir: &Path) {
     }
 }
 
-/// The times of failures since the last unlock; forgets them.
-pub fn take_failures(store_dir: &Path) -> Vec<String> {
+/// The times of failures since the last unlock (kept until [`forget_failures`]).
+pub fn pending_failures(store_dir: &Path) -> Vec<String> {
     let Some(path) = log_path(store_dir) else { return Vec::new() };
     let Ok(text) = fs::read_to_string(&path) else { return Vec::new() };
-    let _ = fs::remove_file(&path);
     text.lines()
         .take(MAX_REMEMBERED)
         .filter(|l| chrono::DateTime::parse_from_rfc3339(l).is_ok())
         .map(str::to_owned)
         .collect()
+}
+
+/// Forgets the failures, once they are in the audit log.
+pub fn forget_failures(store_dir: &Path) {
+    if let Some(path) = log_path(store_dir) {
+        let _ = fs::remove_file(&path);
+    }
 }

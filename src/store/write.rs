@@ -278,7 +278,7 @@ impl Txn<'_> {
     /// write-ahead log bounded. Pending ops are sealed first.
     pub fn checkpoint(&mut self) -> Result<()> {
         self.seal()?;
-        self.tx.execute_batch("COMMIT; BEGIN")?;
+        self.tx.execute_batch("COMMIT; BEGIN IMMEDIATE")?;
         Ok(())
     }
 }
