@@ -102,6 +102,7 @@ pub fn bundle_lines(r: &ImportReport) -> Vec<String> {
         ),
     ];
     lines.extend(r.missing.iter().chain(&r.quarantined).chain(&r.skipped).cloned());
+    lines.extend(r.audit_warnings.iter().map(|w| format!("Warning: {w}")));
     lines
 }
 
