@@ -228,3 +228,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, e: &ExchangeScreen, job: Option<&
         job_gauge(frame, Rect { height: 1.min(step.height), ..step }, job, look);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partners_audit_log_that_went_backwards_is_shown_with_the_import_report() {
+        let warning = "Lyon's audit log went from 43 entries to 13 since its last bundle: entries may have been removed";
+        let report = ImportReport { audit_warnings: vec![warning.into()], ..ImportReport::default() };
+        assert_eq!(bundle_lines(&report).last(), Some(&format!("Warning: {warning}")));
+    }
+}
