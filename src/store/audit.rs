@@ -1,6 +1,9 @@
 //! The audit log: who unlocked, wrote, searched, viewed a person, exported or imported, and
 //! when. Each entry's hash covers the previous entry's hash, so an edited, inserted or
-//! removed entry breaks the chain at that point and `liaison audit verify` names it.
+//! removed entry breaks the chain at that point and `liaison audit verify` names it. Since
+//! schema 4 the hash is keyed and a signed checkpoint holds the log's end (audit_anchor.rs,
+//! docs/audit.md), so removing entries at the end, wiping the log or re-chaining it is named
+//! too.
 //! Entries never hold secrets or passphrases; searches are logged with their query text
 //! because who looked for whom is exactly what an auditor asks.
 
@@ -88,7 +91,7 @@ pub(super) fn append(conn: &Connection, action: &str, detail: &serde_json::Value
     let hash = anchor::keyed_hash(conn, &prev, n, &at, action, &detail)?;
     insert(conn, n, &at, action, &detail, &prev, &hash)?;
     if advance {
-        anchor::write(conn, keyed_from, n, &hash, &at)?;
+        anchor::write(conn, checkpoint.is_none(), keyed_from, n, &hash, &at)?;
     }
     Ok(())
 }

@@ -141,8 +141,15 @@ pub(super) fn pending(conn: &Connection) -> Result<bool> {
         .is_some())
 }
 
-/// Signs and stores the checkpoint (entries, hash), clearing the migration's request.
-pub(super) fn write(conn: &Connection, keyed_from: i64, entries: i64, hash: &[u8], at: &str) -> Result<()> {
+/// Signs and stores the checkpoint (entries, hash); `first` clears the migration's request.
+pub(super) fn write(
+    conn: &Connection,
+    first: bool,
+    keyed_from: i64,
+    entries: i64,
+    hash: &[u8],
+    at: &str,
+) -> Result<()> {
     let sig: Vec<u8> = conn
         .prepare_cached("SELECT liaison_audit_sign(?1)")?
         .query_row([checkpoint_message(keyed_from, entries, hash, at)], |r| r.get(0))?;
@@ -152,7 +159,9 @@ pub(super) fn write(conn: &Connection, keyed_from: i64, entries: i64, hash: &[u8
            hash = excluded.hash, at = excluded.at, sig = excluded.sig",
     )?
     .execute(params![keyed_from, entries, hash, at, sig])?;
-    conn.prepare_cached("DELETE FROM meta WHERE key = ?1")?.execute([PENDING_KEY])?;
+    if first {
+        conn.prepare_cached("DELETE FROM meta WHERE key = ?1")?.execute([PENDING_KEY])?;
+    }
     Ok(())
 }
 
