@@ -251,6 +251,43 @@ fn an_upgraded_old_store_cut_short_is_named() {
     caught(&l, last - 2, &format!("entries {}–{last} are missing", last - 2));
 }
 
+/// A copy of the schema-3 store written by the Liaison of commit 8c06cc4 (see
+/// tests/fixtures/stores/README.md).
+fn store_written_before_schema_4() -> Liaison {
+    let l = Liaison::empty();
+    std::fs::create_dir(&l.store).unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/stores/schema3");
+    for file in [KEYSTORE, DATABASE] {
+        std::fs::copy(fixture.join(file), l.store.join(file)).unwrap();
+    }
+    l
+}
+
+#[test]
+fn a_store_written_by_the_previous_liaison_upgrades_and_verifies_clean() {
+    let l = store_written_before_schema_4();
+    let out = l.ok(&["audit", "verify"]);
+    // 15 entries when it was written, and this session's unlock.
+    assert_eq!(out.trim(), "audit log intact: 16 entries");
+    assert!(l.ok(&["store", "check"]).contains("pages: ok"));
+    assert!(l.ok(&["search", "Old"]).contains("Old Person 2"));
+    l.ok(&["entity", "new", "--schema", "Person", "--prop", "name=New Person"]);
+    l.ok(&["audit", "verify"]);
+    let conn = raw(&l);
+    let keyed_from: i64 =
+        conn.query_row("SELECT keyed_from FROM audit_checkpoint", [], |r| r.get(0)).unwrap();
+    assert_eq!(keyed_from, 16, "the keyed chain starts with the upgrade's first entry");
+    // From then on it is anchored: its end cannot be cut off quietly.
+    let last = last_entry(&conn);
+    conn.execute("DELETE FROM audit WHERE n > ?1", [last - 3]).unwrap();
+    drop(conn);
+    caught(
+        &l,
+        last - 2,
+        &format!("entries {}–{last} are missing: the log ended before its signed checkpoint", last - 2),
+    );
+}
+
 fn s(p: &std::path::Path) -> &str {
     p.to_str().unwrap()
 }
