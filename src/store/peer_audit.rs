@@ -58,10 +58,15 @@ pub fn record(conn: &Connection, head: &AnnouncedHead<'_>) -> Result<Option<Stri
     } else {
         ((head.entries, head.hash), (held_entries, held_hash.as_str()))
     };
-    let warning = if after < before {
+    let warning = if after < before && newer {
         Some(format!(
-            "{office}'s audit log went from {before} entries to {after} since {}: entries may have been removed",
-            if newer { "its last bundle" } else { "this earlier bundle" }
+            "{office}'s audit log went from {before} entries to {after} since its last bundle: \
+             entries may have been removed"
+        ))
+    } else if after < before {
+        Some(format!(
+            "{office}'s audit log went from {before} entries in this earlier bundle to {after} in a later \
+             one: entries may have been removed"
         ))
     } else if after == before && after_hash != before_hash {
         Some(format!(
@@ -121,5 +126,70 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::upgrade(&mut conn).unwrap();
+        conn
+    }
+
+    fn head(sequence: u64, entries: i64, hash: &str) -> AnnouncedHead<'_> {
+        AnnouncedHead {
+            device: DeviceId([7; 16]),
+            office: "PJ Marseille",
+            sequence,
+            entries,
+            hash,
+            bundle: "b",
+        }
+    }
+
+    #[test]
+    fn a_head_that_grows_is_quiet_and_one_that_falls_is_reported() {
+        let c = conn();
+        assert_eq!(record(&c, &head(1, 20, "aa")).unwrap(), None);
+        assert_eq!(record(&c, &head(2, 43, "bb")).unwrap(), None);
+        assert_eq!(
+            record(&c, &head(3, 13, "cc")).unwrap().as_deref(),
+            Some(
+                "PJ Marseille's audit log went from 43 entries to 13 since its last bundle: \
+                 entries may have been removed"
+            )
+        );
+        // The shorter head is now the one held; the warning stays for `office list`.
+        assert_eq!(record(&c, &head(4, 15, "dd")).unwrap(), None);
+        let held: (i64, Option<String>) = c
+            .query_row("SELECT entries, warning FROM peer_audit_head", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!(held.0, 15);
+        assert!(held.1.unwrap().contains("from 43 entries to 13"));
+    }
+
+    #[test]
+    fn the_same_length_with_another_end_is_a_rewrite() {
+        let c = conn();
+        record(&c, &head(1, 43, "aa")).unwrap();
+        let w = record(&c, &head(2, 43, "bb")).unwrap().unwrap();
+        assert!(w.contains("was rewritten: it has 43 entries as before"), "{w}");
+        assert_eq!(record(&c, &head(3, 43, "bb")).unwrap(), None, "the same head again is no news");
+    }
+
+    #[test]
+    fn bundles_arriving_out_of_order_are_compared_the_right_way_round() {
+        let c = conn();
+        record(&c, &head(5, 50, "aa")).unwrap();
+        // An older bundle with a shorter head: the log grew between them, as it should.
+        assert_eq!(record(&c, &head(4, 40, "bb")).unwrap(), None);
+        // An older bundle with a longer head: the log fell between the two.
+        let w = record(&c, &head(3, 60, "cc")).unwrap().unwrap();
+        assert!(w.contains("went from 60 entries in this earlier bundle to 50 in a later one"), "{w}");
+        let entries: i64 = c.query_row("SELECT entries FROM peer_audit_head", [], |r| r.get(0)).unwrap();
+        assert_eq!(entries, 50, "the newest bundle's head is the one held");
     }
 }
