@@ -173,6 +173,22 @@ fn entries_removed_and_rechained_with_a_guessed_key_and_no_checkpoint_are_named(
 }
 
 #[test]
+fn a_wiped_log_cannot_get_a_fresh_checkpoint_from_liaison() {
+    // Whoever can write the database wipes the log and the checkpoint and plants what an
+    // upgrade would leave, hoping the next unlock signs a fresh checkpoint over nothing.
+    let l = busy_store();
+    let conn = raw(&l);
+    conn.execute_batch(
+        "DELETE FROM audit; DELETE FROM audit_checkpoint;
+         INSERT INTO meta(key, value) VALUES('audit.anchor', 'pending');
+         CREATE TABLE audit_anchor_start(since INTEGER);",
+    )
+    .unwrap();
+    drop(conn);
+    caught(&l, 2, "the signed checkpoint that records the log's length was removed");
+}
+
+#[test]
 fn a_removed_checkpoint_alone_is_named() {
     let l = busy_store();
     let conn = raw(&l);
@@ -197,7 +213,7 @@ fn make_it_an_old_store(l: &Liaison) {
     let conn = raw(l);
     conn.execute_batch(
         "DROP TABLE audit_checkpoint; DROP TABLE peer_audit_head;
-         DELETE FROM meta WHERE key = 'audit.anchor'; PRAGMA user_version = 3;",
+         PRAGMA user_version = 3;",
     )
     .unwrap();
     let rows: Vec<(i64, String, String, String)> = conn

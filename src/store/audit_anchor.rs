@@ -23,8 +23,11 @@ use super::keystore::Keys;
 pub(super) const HASH_FN: &str = "liaison_audit_hash";
 /// SQL function: this device's signature of a checkpoint message → 64 bytes.
 const SIGN_FN: &str = "liaison_audit_sign";
-/// `meta` key set by migration 4: the next append starts the keyed chain and the checkpoint.
-pub(super) const PENDING_KEY: &str = "audit.anchor";
+/// Set by migration 4 as a TEMP table: the next append on the connection that ran the upgrade
+/// starts the keyed chain and the checkpoint. Temporary tables live in the connection, never
+/// in the file, so whoever can write the database cannot plant this request to make Liaison
+/// sign a fresh checkpoint over a wiped or forged log.
+const PENDING_TABLE: &str = "audit_anchor_start";
 /// The action of the entry that resumes the log after entries were found missing at its end.
 pub const RESUMED_ACTION: &str = "audit log found cut short";
 
@@ -132,11 +135,11 @@ pub(super) fn read(conn: &Connection) -> Result<Option<Checkpoint>> {
         .optional()?)
 }
 
-/// Whether migration 4 asked the next append to start the keyed chain.
+/// Whether migration 4, on this connection, asked the next append to start the keyed chain.
 pub(super) fn pending(conn: &Connection) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM meta WHERE key = ?1")?
-        .query_row([PENDING_KEY], |_| Ok(()))
+        .prepare_cached("SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = ?1")?
+        .query_row([PENDING_TABLE], |_| Ok(()))
         .optional()?
         .is_some())
 }
@@ -160,7 +163,7 @@ pub(super) fn write(
     )?
     .execute(params![keyed_from, entries, hash, at, sig])?;
     if first {
-        conn.prepare_cached("DELETE FROM meta WHERE key = ?1")?.execute([PENDING_KEY])?;
+        conn.execute_batch("DROP TABLE IF EXISTS temp.audit_anchor_start")?;
     }
     Ok(())
 }
@@ -173,8 +176,9 @@ pub(super) fn signature_holds(cp: &Checkpoint, public_key: &[u8; 32]) -> bool {
         .is_ok()
 }
 
-/// Schema 4: the checkpoint, the partners' audit heads, and the request to start the keyed
-/// chain at the next append (the older, unkeyed entries stay verifiable as they are).
+/// Schema 4: the checkpoint, the partners' audit heads, and the request (for this connection
+/// only) to start the keyed chain at the next append; the older, unkeyed entries stay
+/// verifiable as they are.
 pub(super) const V4: &str = r"
 -- The signed head of the audit log (one row): see store/audit_anchor.rs.
 CREATE TABLE audit_checkpoint(
@@ -200,5 +204,5 @@ CREATE TABLE peer_audit_head(
   warned_at TEXT
 ) WITHOUT ROWID;
 
-INSERT OR IGNORE INTO meta(key, value) VALUES('audit.anchor', 'pending');
+CREATE TEMP TABLE audit_anchor_start(since INTEGER);
 ";
