@@ -76,6 +76,9 @@ pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {
     for line in report.missing.iter().chain(&report.quarantined).chain(&report.skipped) {
         println!("  {line}");
     }
+    for line in &report.audit_warnings {
+        println!("  warning: {line}");
+    }
     Ok(())
 }
 
@@ -302,7 +305,7 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
                 "{:<18} {:<18} {:<3} {:<8} {:>5} {:>5} {:>5} {:>9} {:>8}  CASES",
                 "OFFICE", "AGENCY", "CC", "STATUS", "SENT", "RECV", "ACKED", "RESPONSE", "PENDING"
             );
-            for o in offices {
+            for o in &offices {
                 let t = &o.traffic;
                 println!(
                     "{:<18} {:<18} {:<3} {:<8} {:>5} {:>5} {:>5} {:>9} {:>8}  {}",
@@ -317,6 +320,9 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
                     o.pending_ops.map_or("-".to_owned(), |p| p.to_string()),
                     o.shared_cases.join(", ")
                 );
+            }
+            for o in offices.iter().filter(|o| o.audit_warning.is_some()) {
+                println!("warning: {}", o.audit_warning.as_deref().unwrap_or_default());
             }
         }
         OfficeCommand::Revoke { name } => {

@@ -156,7 +156,9 @@ pub fn audit(ctx: &Context, c: &AuditCommand, json: bool) -> CliResult {
                 println!("audit log intact: {} entries", v.entries);
             }
             if let Some(n) = v.first_broken {
-                return Err(CliError::Other(format!("audit entry {n} does not verify")));
+                return Err(CliError::Other(format!(
+                    "the audit log does not verify from entry {n}: it was altered or shortened (docs/audit.md)"
+                )));
             }
         }
         AuditCommand::Log { limit, offset } => {

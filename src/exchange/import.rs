@@ -25,6 +25,7 @@ use crate::model::ids::DeviceId;
 use crate::model::op::{CommitHeader, FORMAT_VERSION, Op, OpId};
 use crate::store::Store;
 use crate::store::offices::DeviceRecord;
+use crate::store::peer_audit::{self, AnnouncedHead};
 use crate::store::remote::{QuarantinedCommit, RemoteTxn};
 
 /// A bundle that passed the first pass.
@@ -69,6 +70,9 @@ pub struct ImportReport {
     pub skipped: Vec<String>,
     /// Bundles of ours the sender acknowledged with this one.
     pub acknowledged: u64,
+    /// The sender's audit head does not extend the one held from its last bundle
+    /// ("PJ Marseille's audit log went from 43 entries to 13 …"). Reported, not refused.
+    pub audit_warnings: Vec<String>,
 }
 
 /// The checks of one commit, shared by both passes.
@@ -450,6 +454,15 @@ pub fn apply(
     report.conflicts_open = conflicts_after;
     report.conflicts_new = (conflicts_after - conflicts_before).max(0);
     report.conflicts_resolved = (conflicts_before - conflicts_after).max(0);
+    let head = AnnouncedHead {
+        device: v.sender.id,
+        office: &office,
+        sequence: recipient.sequence,
+        entries: m.audit_head.entries,
+        hash: &m.audit_head.hash,
+        bundle: &m.bundle_id,
+    };
+    report.audit_warnings = peer_audit::record(txn.conn(), &head)?.into_iter().collect();
     txn.audit(
         "import",
         &serde_json::json!({
@@ -458,9 +471,22 @@ pub fn apply(
             "records_updated": report.records_updated, "conflicts_new": report.conflicts_new,
             "missing": report.missing.len(), "quarantined": report.quarantined.len(),
             "sender_audit_head": { "entries": m.audit_head.entries, "hash": m.audit_head.hash },
+            "sender_audit_warning": report.audit_warnings.first(),
         }),
     )?;
-    if !dry_run {
+    if dry_run {
+        // The preview's transaction is rolled back, but the bundle was decrypted and read:
+        // that is recorded, as any other look at data.
+        drop(txn);
+        store.audit(
+            "previewed bundle",
+            &serde_json::json!({
+                "bundle": m.bundle_id, "from": office, "sequence": recipient.sequence,
+                "ops_new": report.ops_new, "records_new": report.records_new,
+                "sender_audit_warning": report.audit_warnings.first(),
+            }),
+        )?;
+    } else {
         txn.commit()?;
     }
     Ok(report)

@@ -33,6 +33,11 @@ pub struct OfficeStatus {
     pub traffic: OfficeTraffic,
     /// Ops the next export to the office would carry (None if revoked or not computed).
     pub pending_ops: Option<u64>,
+    /// Entries in the office's audit log, as its latest bundle announced (None before one).
+    pub audit_entries: Option<i64>,
+    /// The latest time its audit log did not extend the one announced before (entries may
+    /// have been removed from it), in words.
+    pub audit_warning: Option<String>,
 }
 
 /// The number of ops the next default export to `office` would carry.
@@ -55,6 +60,8 @@ pub fn offices(store: &Store, with_pending: bool) -> Result<Vec<OfficeStatus>> {
             shared_cases: Vec::new(),
             traffic: OfficeTraffic::default(),
             pending_ops: None,
+            audit_entries: None,
+            audit_warning: None,
         });
         entry.revoked &= !d.is_trusted();
         entry.devices.push(DeviceView {
@@ -63,6 +70,14 @@ pub fn offices(store: &Store, with_pending: bool) -> Result<Vec<OfficeStatus>> {
             trusted_at: d.trusted_at.clone(),
             revoked_at: d.revoked_at.clone(),
         });
+    }
+    for head in store.peer_audit_heads()? {
+        if let Some(status) = by_office.get_mut(&head.office) {
+            status.audit_entries = Some(status.audit_entries.map_or(head.entries, |e| e.max(head.entries)));
+            if head.warning.is_some() {
+                status.audit_warning = head.warning;
+            }
+        }
     }
     let shares = store.case_shares()?;
     for (name, status) in &mut by_office {

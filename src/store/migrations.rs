@@ -13,6 +13,7 @@ const STEPS: &[(i64, &str, &str)] = &[
     (1, "initial layout", V1),
     (2, "exchange between offices: sharing, bundles, acknowledgements", V2),
     (3, "log of files imported from other tools", super::import_log::V3),
+    (4, "keyed, anchored audit log; partners' audit heads", super::audit_anchor::V4),
 ];
 
 pub fn latest() -> i64 {

@@ -4,6 +4,7 @@
 
 mod apply;
 pub mod audit;
+mod audit_anchor;
 mod case_timeline;
 pub mod change;
 pub mod edit;
@@ -23,6 +24,7 @@ pub mod write;
 pub mod conflicts;
 pub mod offices;
 pub mod outbox;
+pub mod peer_audit;
 pub mod remote;
 mod shares;
 
@@ -182,6 +184,8 @@ impl Store {
     }
 
     fn from_parts(conn: Connection, keys: Keys, dir: &Path) -> Result<Store> {
+        // Before any audit entry: appends chain and sign with these keys.
+        audit_anchor::install(&conn, &keys)?;
         let device = keys.device_id();
         let last: Option<i64> = conn
             .query_row("SELECT max(value) FROM meta WHERE key = 'hlc'", [], |r| r.get(0))

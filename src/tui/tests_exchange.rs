@@ -87,6 +87,8 @@ fn office(name: &str) -> OfficeStatus {
         shared_cases: vec!["OP-2".into()],
         traffic: crate::store::offices::OfficeTraffic::default(),
         pending_ops: None,
+        audit_entries: None,
+        audit_warning: None,
     }
 }
 

@@ -102,6 +102,7 @@ pub fn bundle_lines(r: &ImportReport) -> Vec<String> {
         ),
     ];
     lines.extend(r.missing.iter().chain(&r.quarantined).chain(&r.skipped).cloned());
+    lines.extend(r.audit_warnings.iter().map(|w| format!("Warning: {w}")));
     lines
 }
 
@@ -225,5 +226,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, e: &ExchangeScreen, job: Option<&
     frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), step);
     if let (ExchangeStep::Working, Some(job)) = (&e.step, job) {
         job_gauge(frame, Rect { height: 1.min(step.height), ..step }, job, look);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partners_audit_log_that_went_backwards_is_shown_with_the_import_report() {
+        let warning = "Lyon's audit log went from 43 entries to 13 since its last bundle: entries may have been removed";
+        let report = ImportReport { audit_warnings: vec![warning.into()], ..ImportReport::default() };
+        assert_eq!(bundle_lines(&report).last(), Some(&format!("Warning: {warning}")));
     }
 }
