@@ -98,7 +98,10 @@ fn a_case_without_a_marking_statement_is_not_listed_as_clear() {
     let mut store = Store::create(dir.path(), &pass(), &office()).unwrap();
     let mut tx = store.write("test").unwrap();
     let props = [("reference".to_owned(), "NM-1".to_owned()), ("title".to_owned(), "Unmarked".to_owned())];
-    let prov = Provenance { marking: Some(liaison::model::marking::Marking::parse("TLP:RED").unwrap()), ..Provenance::default() };
+    let prov = Provenance {
+        marking: Some(liaison::model::marking::Marking::parse("TLP:RED").unwrap()),
+        ..Provenance::default()
+    };
     tx.new_record("Case", None, &props, &prov).unwrap();
     tx.commit(&serde_json::json!({})).unwrap();
     let cases = store.cases(&liaison::store::query::CaseFilter::default()).unwrap();
