@@ -6,6 +6,7 @@ pub mod ids;
 pub mod marking;
 pub mod op;
 pub mod schema;
+pub mod text;
 pub mod values;
 
 use schema::Kind;
