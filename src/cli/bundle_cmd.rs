@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use clap::Subcommand;
 
-use super::output::{Progress, fit, print_json};
+use super::output::{Progress, fit, print_json, safe};
 use super::transfer::{ExportArgs, ImportArgs};
 use super::unlock::Context;
 use super::{CliError, CliResult};
@@ -51,14 +51,16 @@ pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {
     if json {
         return print_json(&report);
     }
+    // The sender's name and the report's lines may quote another office's data: `safe`.
+    let from = safe(&report.from);
     if report.status == "already imported" {
-        println!("Bundle {} from {} was already imported: nothing changed.", report.sequence, report.from);
+        println!("Bundle {} from {from} was already imported: nothing changed.", report.sequence);
         return Ok(());
     }
     let verb = if a.dry_run { "Would import" } else { "Imported" };
     println!(
-        "{verb} bundle {} from {} ({} commits, {} ops: {} new, {} already held).",
-        report.sequence, report.from, report.commits, report.ops, report.ops_new, report.ops_already_held
+        "{verb} bundle {} from {from} ({} commits, {} ops: {} new, {} already held).",
+        report.sequence, report.commits, report.ops, report.ops_new, report.ops_already_held
     );
     println!(
         "  records: {} new, {} updated, {} unchanged",
@@ -71,10 +73,10 @@ pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {
         );
     }
     if report.acknowledged > 0 {
-        println!("  {} of our bundles to {} acknowledged", report.acknowledged, report.from);
+        println!("  {} of our bundles to {from} acknowledged", report.acknowledged);
     }
     for line in report.missing.iter().chain(&report.quarantined).chain(&report.skipped) {
-        println!("  {line}");
+        println!("  {}", safe(line));
     }
     Ok(())
 }
@@ -95,20 +97,24 @@ pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
         println!(
             "{} {} (bundle {}): {} ops from cases {}{}",
             if report.dry_run { "Would send to" } else { "For" },
-            r.office,
+            safe(&r.office),
             r.sequence,
             r.ops,
-            if r.cases.is_empty() { "(none shared)".to_owned() } else { r.cases.join(", ") },
+            if r.cases.is_empty() {
+                "(none shared)".to_owned()
+            } else {
+                safe(&r.cases.join(", ")).into_owned()
+            },
             if r.full_history.is_empty() {
                 String::new()
             } else {
-                format!("; whole history of {}", r.full_history.join(", "))
+                format!("; whole history of {}", safe(&r.full_history.join(", ")))
             }
         );
     }
     if report.dry_run {
         for (kind, n) in &report.by_kind {
-            println!("  {kind:<16} {n:>8} records");
+            println!("  {:<16} {n:>8} records", safe(kind));
         }
         print_going(&store, &report)?;
     } else {
@@ -137,7 +143,7 @@ pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
                 fit(&w.office, 14),
                 fit(&format!("{} {}", w.schema, w.caption), 28),
                 fit(&w.prop, 14),
-                w.reason
+                safe(&w.reason)
             );
         }
     }
@@ -162,7 +168,7 @@ fn print_going(store: &Store, report: &ExportReport) -> CliResult {
     for g in report.going.iter().take(DRY_RUN_LISTED) {
         let kind = if g.schema.is_empty() { "(reference)" } else { g.schema.as_str() };
         let (caption, case) = going_row(store, g, &shared)?;
-        println!("  {:<14} {:<40} {case}", fit(kind, 14), fit(&caption, 40));
+        println!("  {:<14} {:<40} {}", fit(kind, 14), fit(&caption, 40), safe(&case));
     }
     let rest = report.records.saturating_sub(listed as u64);
     if rest > 0 {
@@ -256,7 +262,7 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
             match output {
                 Some(path) => {
                     std::fs::write(path, &text)?;
-                    eprintln!("Wrote the card of {} to {}.", card.office, path.display());
+                    eprintln!("Wrote the card of {} to {}.", safe(&card.office), path.display());
                     eprintln!("Fingerprint: {}", card.fingerprint());
                 }
                 None => print!("{text}"),
@@ -308,14 +314,14 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
                     "{:<18} {:<18} {:<3} {:<8} {:>5} {:>5} {:>5} {:>9} {:>8}  {}",
                     fit(&o.office, 18),
                     fit(&o.agency, 18),
-                    o.country,
+                    safe(&o.country),
                     if o.revoked { "revoked" } else { "trusted" },
                     t.bundles_sent,
                     t.bundles_received,
                     t.bundles_acknowledged,
                     t.response_time.as_ref().map_or("-".to_owned(), |r| human_seconds(r.median_seconds)),
                     o.pending_ops.map_or("-".to_owned(), |p| p.to_string()),
-                    o.shared_cases.join(", ")
+                    safe(&o.shared_cases.join(", "))
                 );
             }
         }
@@ -326,6 +332,7 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
                     "no trusted office {name:?}: `liaison office list` shows them"
                 )));
             }
+            let name = safe(name);
             println!("Revoked {name} ({n} devices): its bundles are refused and nothing more is sent to it.");
         }
     }
@@ -407,14 +414,14 @@ pub fn conflicts(ctx: &Context, c: &ConflictsCommand, json: bool) -> CliResult {
                 println!("No conflicts.");
             }
             for cf in list {
-                println!("{}  {} {} · {}", cf.id, cf.schema, cf.caption, cf.prop);
+                println!("{}  {} {} · {}", cf.id, safe(&cf.schema), safe(&cf.caption), safe(&cf.prop));
                 for v in &cf.values {
                     println!(
                         "    {:<30} from {:<16} at {}  {}",
                         fit(&v.value, 30),
                         fit(&v.office, 16),
-                        v.recorded_at,
-                        v.marking
+                        safe(&v.recorded_at),
+                        safe(&v.marking)
                     );
                 }
             }
@@ -426,7 +433,9 @@ pub fn conflicts(ctx: &Context, c: &ConflictsCommand, json: bool) -> CliResult {
             }
             println!(
                 "Kept {keep:?} for {} {} · {}; the resolution goes with the next bundles.",
-                cf.schema, cf.caption, cf.prop
+                safe(&cf.schema),
+                safe(&cf.caption),
+                safe(&cf.prop)
             );
         }
     }
