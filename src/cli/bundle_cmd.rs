@@ -238,6 +238,10 @@ pub enum OfficeCommand {
         /// nothing is trusted without them)
         #[arg(long, value_name = "WORDS")]
         expect: Option<String>,
+        /// The fingerprint words of a new device of an office already trusted: without them a
+        /// card with a known office's name (or one that looks like it) and new keys is refused
+        #[arg(long, value_name = "FINGERPRINT")]
+        add_device: Option<String>,
     },
     /// List trusted offices with what was last sent, received and acknowledged
     List {
@@ -268,7 +272,7 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
                 None => print!("{text}"),
             }
         }
-        OfficeCommand::Trust { file, expect } => {
+        OfficeCommand::Trust { file, expect, add_device } => {
             let mut bytes = Vec::new();
             std::io::Read::read_to_end(
                 &mut std::io::Read::take(
@@ -280,7 +284,7 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
             let card =
                 OfficeCard::parse(&bytes).map_err(|e| CliError::Other(format!("{}: {e}", file.display())))?;
             confirm_fingerprint(&card, expect.as_deref())?;
-            let outcome = store.trust_device(&DeviceRecord {
+            let device = DeviceRecord {
                 id: card.device,
                 public_key: card.signing_key,
                 age_recipient: card.age_recipient.clone(),
@@ -290,13 +294,24 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
                 is_self: false,
                 trusted_at: None,
                 revoked_at: None,
-            })?;
+            };
+            let outcome = store.trust_device_adding(&device, add_device.as_deref())?;
+            let office = safe(&card.office);
             match outcome {
-                TrustOutcome::Added => {
-                    println!("Trusted {}: the fingerprint words matched.", card.office);
+                TrustOutcome::Added => println!("Trusted {office}: the fingerprint words matched."),
+                TrustOutcome::AlreadyTrusted => println!("{office} was already trusted."),
+                TrustOutcome::Retrusted => println!("{office} is trusted again."),
+                TrustOutcome::DeviceAdded => {
+                    // Under the trusted office's own name, which a look-alike card does not carry.
+                    let devices = store.devices()?;
+                    let trusted =
+                        devices.iter().find(|d| d.id == card.device).map_or(&card.office, |d| &d.office);
+                    println!(
+                        "Added device {} to {}: later bundles to it are encrypted to this device too.",
+                        card.device,
+                        safe(trusted)
+                    );
                 }
-                TrustOutcome::AlreadyTrusted => println!("{} was already trusted.", card.office),
-                TrustOutcome::Retrusted => println!("{} is trusted again.", card.office),
             }
         }
         OfficeCommand::List { no_pending } => {
@@ -345,7 +360,13 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
 /// refuses: a card file alone proves nothing about who made it.
 fn confirm_fingerprint(card: &OfficeCard, expect: Option<&str>) -> CliResult {
     let fingerprint = card.fingerprint();
-    println!("Office {} ({}, {}), device {}", card.office, card.agency, card.country, card.device);
+    println!(
+        "Office {} ({}, {}), device {}",
+        safe(&card.office),
+        safe(&card.agency),
+        safe(&card.country),
+        card.device
+    );
     println!("Fingerprint: {fingerprint}");
     let given = match expect {
         Some(words) => words.to_owned(),
