@@ -267,3 +267,34 @@ fn a_look_alike_office_is_refused() {
     // Another office's name is not a look-alike.
     store.trust_device(&record("PJ Marseilles")).unwrap();
 }
+
+/// A partner file with an escape in one value, an override in a name and a multi-line
+/// description: the bad values are reported (not dropped silently), the rest of the file goes in.
+#[test]
+fn an_interop_import_reports_hostile_values_and_keeps_the_rest() {
+    let l = Liaison::init();
+    let file = l.root.path().join("partner.ftm.json");
+    let lines = [
+        serde_json::json!({"id": "p1", "schema": "Person", "properties": {
+            "name": ["Marco Example", format!("Marco{RLO}")],
+            "notes": [format!("x{CLEAR_SCREEN}"), "first line\r\nsecond line\twith a tab"]}}),
+        serde_json::json!({"id": "p2", "schema": "Person", "properties": {"name": ["Ана Руис"]}}),
+        serde_json::json!({"id": "p3", "schema": "Person", "properties": {"name": [ZERO_WIDTH]}}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&file, text).unwrap();
+    let report = l.json(&["import", "--format", "ftm", s(&file)]);
+    let reasons: Vec<&String> = report["skipped"]["reasons"].as_object().unwrap().keys().collect();
+    let all = format!("{reasons:?}");
+    assert!(all.contains("Person.name: the value contains a bidirectional control"), "{all}");
+    assert!(
+        all.contains("Person.notes: the value contains a control character (U+001B ESC) at position 2"),
+        "{all}"
+    );
+    assert!(all.contains("invisible character (U+200B ZERO WIDTH SPACE)"), "{all}");
+    assert_eq!(report["created"], 2, "{report}");
+    let text = l.ok(&["import", "--format", "ftm", "--dry-run", "--source", "again", s(&file)]);
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{202E}'), "{text:?}");
+    let hits = l.json(&["search", "second line"]);
+    assert_eq!(hits.as_array().unwrap().len(), 1, "the multi-line description went in: {hits}");
+}

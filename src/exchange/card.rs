@@ -233,7 +233,7 @@ mod tests {
         assert!(OfficeCard::parse(rekeyed.as_bytes()).unwrap_err().contains("fingerprint"));
         assert!(OfficeCard::parse(b"{}").is_err());
         for hostile in ["PJ \u{1b}]0;pwned\u{7}Lyon", "PJ \u{202e}noyL", "\u{200b}\u{200d}"] {
-            let (mut bad, key) = card();
+            let (mut bad, key) = self::card();
             bad.office = hostile.into();
             let err = OfficeCard::parse(bad.to_file(&key).as_bytes()).unwrap_err();
             assert!(err.contains("the office name contains") || err.contains("no visible"), "{err}");

@@ -342,6 +342,11 @@ impl<'t, 's> StoreSink<'t, 's> {
                     Err(e) => {
                         let why = match &e {
                             crate::model::ModelError::BadValue { why, .. } => why.to_string(),
+                            // The reason already names the kind and property.
+                            crate::model::ModelError::Text(t) => {
+                                crate::model::text::TextError { field: "value".into(), ..t.clone() }
+                                    .to_string()
+                            }
                             other => other.to_string(),
                         };
                         let shown: String = raw.chars().take(60).collect();
