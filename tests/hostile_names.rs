@@ -281,7 +281,7 @@ fn an_interop_import_reports_hostile_values_and_keeps_the_rest() {
         serde_json::json!({"id": "p2", "schema": "Person", "properties": {"name": ["Ана Руис"]}}),
         serde_json::json!({"id": "p3", "schema": "Person", "properties": {"name": [ZERO_WIDTH]}}),
     ];
-    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let text = lines.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
     std::fs::write(&file, text).unwrap();
     let report = l.json(&["import", "--format", "ftm", s(&file)]);
     let reasons: Vec<&String> = report["skipped"]["reasons"].as_object().unwrap().keys().collect();

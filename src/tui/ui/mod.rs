@@ -150,4 +150,11 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(12), "12");
     }
+
+    #[test]
+    fn store_text_is_shown_escaped() {
+        assert_eq!(cell("a\u{1b}[2Jb", 12), "a\\u{1B}[2Jb ");
+        assert_eq!(cut("evil\u{202E}gnp", 20), "evil\\u{202E}gnp");
+        assert_eq!(cut("x\u{200B}yz", 4), "x\\u…");
+    }
 }
