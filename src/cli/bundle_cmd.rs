@@ -390,21 +390,13 @@ fn confirm_fingerprint(card: &OfficeCard, expect: Option<&str>) -> CliResult {
             )));
         }
     };
-    if fingerprint_words(&given) != fingerprint_words(&fingerprint) {
+    if !crate::store::offices::same_words(&given, &fingerprint) {
         return Err(CliError::Other(format!(
             "the fingerprint differs from the words {} read: this card is not the one they sent; nothing was trusted",
             card.office
         )));
     }
     Ok(())
-}
-
-/// Fingerprint words as typed: any case, separated by spaces, commas or hyphens.
-fn fingerprint_words(text: &str) -> Vec<String> {
-    text.split(|c: char| c.is_whitespace() || c == ',' || c == '-')
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
 }
 
 /// "3 h 12 min", "45 s": a response time an analyst reads at a glance.
