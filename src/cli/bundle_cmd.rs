@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use clap::Subcommand;
 
-use super::output::{Progress, fit, print_json};
+use super::output::{Progress, fit, print_json, safe};
 use super::transfer::{ExportArgs, ImportArgs};
 use super::unlock::Context;
 use super::{CliError, CliResult};
@@ -51,14 +51,16 @@ pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {
     if json {
         return print_json(&report);
     }
+    // The sender's name and the report's lines may quote another office's data: `safe`.
+    let from = safe(&report.from);
     if report.status == "already imported" {
-        println!("Bundle {} from {} was already imported: nothing changed.", report.sequence, report.from);
+        println!("Bundle {} from {from} was already imported: nothing changed.", report.sequence);
         return Ok(());
     }
     let verb = if a.dry_run { "Would import" } else { "Imported" };
     println!(
-        "{verb} bundle {} from {} ({} commits, {} ops: {} new, {} already held).",
-        report.sequence, report.from, report.commits, report.ops, report.ops_new, report.ops_already_held
+        "{verb} bundle {} from {from} ({} commits, {} ops: {} new, {} already held).",
+        report.sequence, report.commits, report.ops, report.ops_new, report.ops_already_held
     );
     println!(
         "  records: {} new, {} updated, {} unchanged",
@@ -71,10 +73,10 @@ pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {
         );
     }
     if report.acknowledged > 0 {
-        println!("  {} of our bundles to {} acknowledged", report.acknowledged, report.from);
+        println!("  {} of our bundles to {from} acknowledged", report.acknowledged);
     }
     for line in report.missing.iter().chain(&report.quarantined).chain(&report.skipped) {
-        println!("  {line}");
+        println!("  {}", safe(line));
     }
     for line in &report.audit_warnings {
         println!("  warning: {line}");
@@ -98,20 +100,24 @@ pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
         println!(
             "{} {} (bundle {}): {} ops from cases {}{}",
             if report.dry_run { "Would send to" } else { "For" },
-            r.office,
+            safe(&r.office),
             r.sequence,
             r.ops,
-            if r.cases.is_empty() { "(none shared)".to_owned() } else { r.cases.join(", ") },
+            if r.cases.is_empty() {
+                "(none shared)".to_owned()
+            } else {
+                safe(&r.cases.join(", ")).into_owned()
+            },
             if r.full_history.is_empty() {
                 String::new()
             } else {
-                format!("; whole history of {}", r.full_history.join(", "))
+                format!("; whole history of {}", safe(&r.full_history.join(", ")))
             }
         );
     }
     if report.dry_run {
         for (kind, n) in &report.by_kind {
-            println!("  {kind:<16} {n:>8} records");
+            println!("  {:<16} {n:>8} records", safe(kind));
         }
         print_going(&store, &report)?;
     } else {
@@ -140,7 +146,7 @@ pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
                 fit(&w.office, 14),
                 fit(&format!("{} {}", w.schema, w.caption), 28),
                 fit(&w.prop, 14),
-                w.reason
+                safe(&w.reason)
             );
         }
     }
@@ -165,7 +171,7 @@ fn print_going(store: &Store, report: &ExportReport) -> CliResult {
     for g in report.going.iter().take(DRY_RUN_LISTED) {
         let kind = if g.schema.is_empty() { "(reference)" } else { g.schema.as_str() };
         let (caption, case) = going_row(store, g, &shared)?;
-        println!("  {:<14} {:<40} {case}", fit(kind, 14), fit(&caption, 40));
+        println!("  {:<14} {:<40} {}", fit(kind, 14), fit(&caption, 40), safe(&case));
     }
     let rest = report.records.saturating_sub(listed as u64);
     if rest > 0 {
@@ -235,6 +241,10 @@ pub enum OfficeCommand {
         /// nothing is trusted without them)
         #[arg(long, value_name = "WORDS")]
         expect: Option<String>,
+        /// The fingerprint words of a new device of an office already trusted: without them a
+        /// card with a known office's name (or one that looks like it) and new keys is refused
+        #[arg(long, value_name = "FINGERPRINT")]
+        add_device: Option<String>,
     },
     /// List trusted offices with what was last sent, received and acknowledged
     List {
@@ -259,13 +269,13 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
             match output {
                 Some(path) => {
                     std::fs::write(path, &text)?;
-                    eprintln!("Wrote the card of {} to {}.", card.office, path.display());
+                    eprintln!("Wrote the card of {} to {}.", safe(&card.office), path.display());
                     eprintln!("Fingerprint: {}", card.fingerprint());
                 }
                 None => print!("{text}"),
             }
         }
-        OfficeCommand::Trust { file, expect } => {
+        OfficeCommand::Trust { file, expect, add_device } => {
             let mut bytes = Vec::new();
             std::io::Read::read_to_end(
                 &mut std::io::Read::take(
@@ -277,7 +287,7 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
             let card =
                 OfficeCard::parse(&bytes).map_err(|e| CliError::Other(format!("{}: {e}", file.display())))?;
             confirm_fingerprint(&card, expect.as_deref())?;
-            let outcome = store.trust_device(&DeviceRecord {
+            let device = DeviceRecord {
                 id: card.device,
                 public_key: card.signing_key,
                 age_recipient: card.age_recipient.clone(),
@@ -287,13 +297,24 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
                 is_self: false,
                 trusted_at: None,
                 revoked_at: None,
-            })?;
+            };
+            let outcome = store.trust_device_adding(&device, add_device.as_deref())?;
+            let office = safe(&card.office);
             match outcome {
-                TrustOutcome::Added => {
-                    println!("Trusted {}: the fingerprint words matched.", card.office);
+                TrustOutcome::Added => println!("Trusted {office}: the fingerprint words matched."),
+                TrustOutcome::AlreadyTrusted => println!("{office} was already trusted."),
+                TrustOutcome::Retrusted => println!("{office} is trusted again."),
+                TrustOutcome::DeviceAdded => {
+                    // Under the trusted office's own name, which a look-alike card does not carry.
+                    let devices = store.devices()?;
+                    let trusted =
+                        devices.iter().find(|d| d.id == card.device).map_or(&card.office, |d| &d.office);
+                    println!(
+                        "Added device {} to {}: later bundles to it are encrypted to this device too.",
+                        card.device,
+                        safe(trusted)
+                    );
                 }
-                TrustOutcome::AlreadyTrusted => println!("{} was already trusted.", card.office),
-                TrustOutcome::Retrusted => println!("{} is trusted again.", card.office),
             }
         }
         OfficeCommand::List { no_pending } => {
@@ -311,14 +332,14 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
                     "{:<18} {:<18} {:<3} {:<8} {:>5} {:>5} {:>5} {:>9} {:>8}  {}",
                     fit(&o.office, 18),
                     fit(&o.agency, 18),
-                    o.country,
+                    safe(&o.country),
                     if o.revoked { "revoked" } else { "trusted" },
                     t.bundles_sent,
                     t.bundles_received,
                     t.bundles_acknowledged,
                     t.response_time.as_ref().map_or("-".to_owned(), |r| human_seconds(r.median_seconds)),
                     o.pending_ops.map_or("-".to_owned(), |p| p.to_string()),
-                    o.shared_cases.join(", ")
+                    safe(&o.shared_cases.join(", "))
                 );
             }
             for o in offices.iter().filter(|o| o.audit_warning.is_some()) {
@@ -332,6 +353,7 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
                     "no trusted office {name:?}: `liaison office list` shows them"
                 )));
             }
+            let name = safe(name);
             println!("Revoked {name} ({n} devices): its bundles are refused and nothing more is sent to it.");
         }
     }
@@ -344,7 +366,13 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
 /// refuses: a card file alone proves nothing about who made it.
 fn confirm_fingerprint(card: &OfficeCard, expect: Option<&str>) -> CliResult {
     let fingerprint = card.fingerprint();
-    println!("Office {} ({}, {}), device {}", card.office, card.agency, card.country, card.device);
+    println!(
+        "Office {} ({}, {}), device {}",
+        safe(&card.office),
+        safe(&card.agency),
+        safe(&card.country),
+        card.device
+    );
     println!("Fingerprint: {fingerprint}");
     let given = match expect {
         Some(words) => words.to_owned(),
@@ -368,21 +396,13 @@ fn confirm_fingerprint(card: &OfficeCard, expect: Option<&str>) -> CliResult {
             )));
         }
     };
-    if fingerprint_words(&given) != fingerprint_words(&fingerprint) {
+    if !crate::store::offices::same_words(&given, &fingerprint) {
         return Err(CliError::Other(format!(
             "the fingerprint differs from the words {} read: this card is not the one they sent; nothing was trusted",
             card.office
         )));
     }
     Ok(())
-}
-
-/// Fingerprint words as typed: any case, separated by spaces, commas or hyphens.
-fn fingerprint_words(text: &str) -> Vec<String> {
-    text.split(|c: char| c.is_whitespace() || c == ',' || c == '-')
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
 }
 
 /// "3 h 12 min", "45 s": a response time an analyst reads at a glance.
@@ -417,26 +437,33 @@ pub fn conflicts(ctx: &Context, c: &ConflictsCommand, json: bool) -> CliResult {
                     println!(
                         "{}  case reference {} is held by {} cases:",
                         cf.id,
-                        cf.caption,
+                        safe(&cf.caption),
                         cf.values.len()
                     );
                     for v in &cf.values {
-                        println!("    {}  from {} at {}  {}", v.value, v.office, v.recorded_at, v.marking);
+                        println!(
+                            "    {}  from {} at {}  {}",
+                            safe(&v.value),
+                            safe(&v.office),
+                            safe(&v.recorded_at),
+                            safe(&v.marking)
+                        );
                     }
                     println!(
                         "    keep it on one: `liaison conflicts resolve {} --keep CASE-ID`; the others become \"{} (their office)\"",
-                        cf.id, cf.caption
+                        cf.id,
+                        safe(&cf.caption)
                     );
                     continue;
                 }
-                println!("{}  {} {} · {}", cf.id, cf.schema, cf.caption, cf.prop);
+                println!("{}  {} {} · {}", cf.id, safe(&cf.schema), safe(&cf.caption), safe(&cf.prop));
                 for v in &cf.values {
                     println!(
                         "    {:<30} from {:<16} at {}  {}",
                         fit(&v.value, 30),
                         fit(&v.office, 16),
-                        v.recorded_at,
-                        v.marking
+                        safe(&v.recorded_at),
+                        safe(&v.marking)
                     );
                 }
             }
@@ -448,14 +475,17 @@ pub fn conflicts(ctx: &Context, c: &ConflictsCommand, json: bool) -> CliResult {
             }
             if cf.kind == "duplicate reference" {
                 println!(
-                    "Case reference {} stays with case {keep}; the other cases are renamed after their office. \
+                    "Case reference {} stays with case {}; the other cases are renamed after their office. \
                      The renames go with the next bundles.",
-                    cf.caption
+                    safe(&cf.caption),
+                    safe(keep)
                 );
             } else {
                 println!(
                     "Kept {keep:?} for {} {} · {}; the resolution goes with the next bundles.",
-                    cf.schema, cf.caption, cf.prop
+                    safe(&cf.schema),
+                    safe(&cf.caption),
+                    safe(&cf.prop)
                 );
             }
         }

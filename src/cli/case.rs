@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{fit, print_json};
+use super::output::{fit, print_json, safe, safe_lines};
 use super::unlock::Context;
 use super::{CliError, CliResult};
 use crate::store::change::{Change, Face};
@@ -156,11 +156,11 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
                 println!(
                     "{:<18} {:<9} {:<18} {:<16} {:>7}  {}",
                     fit(&c.reference, 18),
-                    c.status,
+                    safe(&c.status),
                     fit(&c.lead_office, 18),
-                    c.marking,
+                    safe(&c.marking),
                     c.members,
-                    c.title
+                    safe(&c.title)
                 );
             }
         }
@@ -177,7 +177,7 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
             let case = store.case_id(&reference)?;
             let entity = store.resolve_id(&entity)?;
             store.apply(Change::AddMember { case, entity, role }, Face::Cli)?;
-            println!("Added {entity} to {reference}.");
+            println!("Added {entity} to {}.", safe(&reference));
         }
         CaseCommand::Note { reference, text, marking } => {
             let office = store.office().name.clone();
@@ -210,6 +210,7 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
         }
         CaseCommand::Share { reference, office } => {
             let case = store.case_id(&reference)?;
+            let (reference, office) = (safe(&reference), safe(&office));
             if store.share_case(case, &office)? {
                 println!(
                     "Shared {reference} with {office}: the next `liaison export --to {office:?}` carries it."
@@ -221,8 +222,10 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
         CaseCommand::Unshare { reference, office } => {
             let case = store.case_id(&reference)?;
             if !store.unshare_case(case, &office)? {
+                let (reference, office) = (safe(&reference), safe(&office));
                 return Err(CliError::Usage(format!("{reference} is not shared with {office}")));
             }
+            let (reference, office) = (safe(&reference), safe(&office));
             println!("{reference} is no longer shared with {office}; what was sent stays with it.");
         }
     }
@@ -247,23 +250,28 @@ fn add_case_record(
 
 fn print_case(v: &CaseView) {
     let s = &v.summary;
-    println!("{} — {}", s.reference, s.title);
+    // Every string here may have come from another office's bundle, kept as signed: `safe`.
+    println!("{} — {}", safe(&s.reference), safe(&s.title));
     println!(
         "status {} · lead {} · {} · {} members · id {}",
-        s.status, s.lead_office, s.marking, s.members, s.id
+        safe(&s.status),
+        safe(&s.lead_office),
+        safe(&s.marking),
+        s.members,
+        s.id
     );
     for t in &v.summary_text {
-        println!("  {t}");
+        println!("  {}", safe_lines(t));
     }
     if !v.members.is_empty() {
         println!("\nMembers");
         for m in &v.members {
             println!(
                 "  {:<12} {:<36} {:<12} {:<4} {}",
-                m.schema,
+                safe(&m.schema),
                 fit(&m.caption, 36),
-                m.role.as_deref().unwrap_or(""),
-                m.grade.as_deref().unwrap_or(""),
+                safe(m.role.as_deref().unwrap_or("")),
+                safe(m.grade.as_deref().unwrap_or("")),
                 m.id
             );
         }
@@ -276,7 +284,7 @@ fn print_case(v: &CaseView) {
         for r in records {
             let line: Vec<String> =
                 r.fields.iter().map(|(k, vals)| format!("{k}: {}", vals.join("; "))).collect();
-            println!("  {}", line.join(" · "));
+            println!("  {}", safe_lines(&line.join(" · ")));
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{fit, print_json};
+use super::output::{fit, print_json, safe};
 use super::unlock::Context;
 use super::{CliError, CliResult};
 use crate::model::grade::Grade;
@@ -153,7 +153,7 @@ pub fn run_entity(ctx: &Context, c: EntityCommand, json: bool) -> CliResult {
     let applied = store.apply(change, Face::Cli)?;
     match applied.id {
         Some(id) if new => println!("{id}"),
-        _ if applied.focus.is_none() => println!("{}", applied.message),
+        _ if applied.focus.is_none() => println!("{}", safe(&applied.message)),
         _ => {}
     }
     Ok(())
@@ -176,12 +176,13 @@ pub fn run_link(ctx: &Context, c: LinkCommand, _json: bool) -> CliResult {
 }
 
 fn print_entity(v: &EntityView) {
+    // Every string here may have come from another office's bundle, kept as signed: `safe`.
     let deleted = if v.deleted { "  [DELETED]" } else { "" };
-    println!("{} {} — {}{deleted}", v.schema, v.id, v.caption);
+    println!("{} {} — {}{deleted}", safe(&v.schema), v.id, safe(&v.caption));
     if let (Some(s), Some(t)) = (&v.source, &v.target) {
-        println!("  {} ({}) → {} ({})", s.caption, s.schema, t.caption, t.schema);
+        println!("  {} ({}) → {} ({})", safe(&s.caption), safe(&s.schema), safe(&t.caption), safe(&t.schema));
     }
-    println!("  strongest grade {} · {}", v.grade.as_deref().unwrap_or("none"), v.marking);
+    println!("  strongest grade {} · {}", safe(v.grade.as_deref().unwrap_or("none")), safe(&v.marking));
     println!(
         "\n  {:<18} {:<30} {:<24} {:<5} {:<18} OFFICE",
         "PROPERTY", "VALUE", "SOURCE", "GRADE", "MARKING"
@@ -193,9 +194,9 @@ fn print_entity(v: &EntityView) {
             fit(&s.prop, 18),
             fit(&s.value, 30),
             fit(s.source.as_ref().map_or("", |x| x.name.as_str()), 24),
-            s.grade.as_deref().unwrap_or(""),
-            s.marking,
-            s.office.as_deref().unwrap_or(&s.origin[..8])
+            safe(s.grade.as_deref().unwrap_or("")),
+            safe(&s.marking),
+            safe(s.office.as_deref().unwrap_or(&s.origin[..8]))
         );
     }
     if !v.cases.is_empty() {
@@ -203,9 +204,9 @@ fn print_entity(v: &EntityView) {
         for c in &v.cases {
             println!(
                 "  {:<18} {} {}",
-                c.reference,
-                c.title,
-                c.role.as_deref().map(|r| format!("({r})")).unwrap_or_default()
+                safe(&c.reference),
+                safe(&c.title),
+                c.role.as_deref().map(|r| format!("({})", safe(r))).unwrap_or_default()
             );
         }
     }
@@ -215,10 +216,10 @@ fn print_entity(v: &EntityView) {
             let arrow = if l.direction == "out" { "→" } else { "←" };
             println!(
                 "  {:<14} {arrow} {:<12} {:<32} {}",
-                l.schema,
-                l.other.schema,
+                safe(&l.schema),
+                safe(&l.other.schema),
                 fit(&l.other.caption, 32),
-                l.dates.join(", ")
+                safe(&l.dates.join(", "))
             );
         }
     }

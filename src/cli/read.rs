@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::output::{fit, print_json};
+use super::output::{fit, print_json, safe};
 use super::unlock::Context;
 use super::{CliError, CliResult};
 use crate::model::values::normalise_date;
@@ -50,10 +50,10 @@ pub fn search(ctx: &Context, a: &SearchArgs, json: bool) -> CliResult {
         println!(
             "{}  {:<12} {:<40} {:<4} {}",
             h.id,
-            h.schema,
+            safe(&h.schema),
             fit(&h.caption, 40),
-            h.grade.as_deref().unwrap_or(""),
-            h.marking
+            safe(h.grade.as_deref().unwrap_or("")),
+            safe(&h.marking)
         );
     }
     eprintln!("{} found in {:.1} ms", hits.len(), took.as_secs_f64() * 1000.0);
@@ -84,7 +84,7 @@ pub fn timeline(ctx: &Context, a: &TimelineArgs, json: bool) -> CliResult {
         return print_json(&items);
     }
     for i in &items {
-        println!("{:<20} {:<12} {}", i.at, i.schema, i.summary);
+        println!("{:<20} {:<12} {}", safe(&i.at), safe(&i.schema), safe(&i.summary));
     }
     Ok(())
 }
@@ -119,7 +119,7 @@ pub fn stats(ctx: &Context, json: bool) -> CliResult {
         )
     );
     for (k, n) in &s.by_kind {
-        println!("  {k:<16} {n:>10}");
+        println!("  {:<16} {n:>10}", safe(k));
     }
     Ok(())
 }

@@ -72,6 +72,11 @@ pub fn init(ctx: &Context, a: &InitArgs) -> CliResult {
     if !a.country.is_empty() && crate::model::values::country_code(&a.country).is_none() {
         return Err(CliError::Usage(format!("--country {:?} is not an ISO 3166 two-letter code", a.country)));
     }
+    if let Err(mut e) = crate::exchange::card::check_identity(&a.office, &a.agency, &a.country) {
+        let flag = if e.field == "office name" { "office" } else { e.field.as_str() };
+        e.field = format!("{} given with --{flag}", e.field);
+        return Err(CliError::Usage(e.to_string()));
+    }
     let given = a.default_marking.as_deref().map(Marking::parse).transpose()?;
     let pass = new_passphrase(None, ctx.given_passphrase()?)?;
     let default_marking = match given {

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::format::{hex_decode, hex_into};
 use super::words::WORDS;
 use crate::model::ids::DeviceId;
+use crate::model::text::{self, Rule, TextError};
 use crate::store::Store;
 
 /// A card file is a few hundred bytes; anything larger is not one.
@@ -123,13 +124,15 @@ impl OfficeCard {
         }
         for (what, value) in [("office", &file.office), ("agency", &file.agency), ("country", &file.country)]
         {
-            if value.chars().count() > MAX_FIELD_CHARS || value.chars().any(char::is_control) {
+            if value.chars().count() > MAX_FIELD_CHARS {
                 return Err(format!("the card's {what} is not a plausible name"));
             }
         }
         if file.office.trim().is_empty() {
             return Err("the card names no office".into());
         }
+        check_identity(&file.office, &file.agency, &file.country)
+            .map_err(|e| format!("{e}; nothing was trusted"))?;
         let signing_key: [u8; 32] = hex_decode(&file.signing_key)
             .and_then(|k| k.try_into().ok())
             .ok_or("the card's signing key is not 32 bytes of hex")?;
@@ -160,6 +163,19 @@ impl OfficeCard {
             .map_err(|_| "the card's signature does not verify: it was altered")?;
         Ok(card)
     }
+}
+
+/// The text rule for an office's identity, wherever it is given (`init`, a card read): the
+/// name must show a visible character and, like agency and country (which may be empty),
+/// carry no control, bidirectional or invisible character: other offices list it as it is.
+pub fn check_identity(office: &str, agency: &str, country: &str) -> Result<(), TextError> {
+    text::check("office name", office, Rule::Name)?;
+    for (field, value) in [("agency", agency), ("country", country)] {
+        if !value.trim().is_empty() {
+            text::check(field, value, Rule::Name)?;
+        }
+    }
+    Ok(())
 }
 
 /// The eight-word fingerprint of a device's two public keys.
@@ -216,6 +232,12 @@ mod tests {
         let rekeyed = text.replace(&card.age_recipient, &other);
         assert!(OfficeCard::parse(rekeyed.as_bytes()).unwrap_err().contains("fingerprint"));
         assert!(OfficeCard::parse(b"{}").is_err());
+        for hostile in ["PJ \u{1b}]0;pwned\u{7}Lyon", "PJ \u{202e}noyL", "\u{200b}\u{200d}"] {
+            let (mut bad, key) = self::card();
+            bad.office = hostile.into();
+            let err = OfficeCard::parse(bad.to_file(&key).as_bytes()).unwrap_err();
+            assert!(err.contains("the office name contains") || err.contains("no visible"), "{err}");
+        }
         assert!(OfficeCard::parse(&vec![b' '; MAX_CARD_BYTES + 1]).is_err());
     }
 }

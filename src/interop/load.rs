@@ -91,8 +91,9 @@ impl<'t, 's> StoreSink<'t, 's> {
         }
         let name = match (&self.stamp.source, &self.producer) {
             (Some(s), _) => s.clone(),
-            (None, Some(p)) => format!("{} ({p})", self.stamp.file),
-            (None, None) => self.stamp.file.clone(),
+            // A file's name is not checked when it is given: escaped, it can name a source.
+            (None, Some(p)) => format!("{} ({p})", crate::model::text::for_terminal(&self.stamp.file)),
+            (None, None) => crate::model::text::for_terminal(&self.stamp.file).into_owned(),
         };
         let uid = self.txn.source_record(&name)?;
         // What a source is and who produced it are as sensitive as its name.
@@ -341,6 +342,11 @@ impl<'t, 's> StoreSink<'t, 's> {
                     Err(e) => {
                         let why = match &e {
                             crate::model::ModelError::BadValue { why, .. } => why.to_string(),
+                            // The reason already names the kind and property.
+                            crate::model::ModelError::Text(t) => {
+                                crate::model::text::TextError { field: "value".into(), ..t.clone() }
+                                    .to_string()
+                            }
                             other => other.to_string(),
                         };
                         let shown: String = raw.chars().take(60).collect();
@@ -444,6 +450,12 @@ impl Sink for StoreSink<'_, '_> {
     fn producer(&mut self, name: &str) {
         let name = name.trim();
         if name.is_empty() || self.producer.as_deref() == Some(name) {
+            return;
+        }
+        // The producer names the source: under the text rule, or reported and left out.
+        if let Err(e) = crate::model::text::check("producer", name, crate::model::text::Rule::Name) {
+            let shown: String = name.chars().take(60).collect();
+            self.report.skipped.add(&format!("the file's producer: {e}"), &format!("{shown:?}"));
             return;
         }
         self.producer = Some(name.to_owned());

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::model::text;
+
 /// Examples kept for each reason something was skipped.
 const EXAMPLES: usize = 3;
 
@@ -40,9 +42,10 @@ impl Skips {
         }
         println!("{what} ({}):", self.total);
         for (reason, s) in &self.reasons {
-            println!("  {:>7}  {reason}", s.count);
+            // Reasons and examples quote the file: shown escaped, never raw (model::text).
+            println!("  {:>7}  {}", s.count, text::for_terminal(reason));
             for e in &s.examples {
-                println!("           e.g. {e}");
+                println!("           e.g. {}", text::for_terminal(e));
             }
         }
     }
@@ -131,10 +134,14 @@ impl ImportReport {
     pub fn print(&self) {
         let verb = if self.dry_run { "Would import" } else { "Imported" };
         if let Some(at) = &self.already_imported {
-            println!("{} ({}) was already imported on {at}: nothing changed.", self.file, self.format);
+            println!(
+                "{} ({}) was already imported on {at}: nothing changed.",
+                text::for_terminal(&self.file),
+                self.format
+            );
             return;
         }
-        println!("{verb} {} ({}) with source {:?}", self.file, self.format, self.source);
+        println!("{verb} {} ({}) with source {:?}", text::for_terminal(&self.file), self.format, self.source);
         println!(
             "  read {} · created {} · merged into existing {} · unchanged {} · skipped {}",
             self.read, self.created, self.merged, self.unchanged, self.skipped.total
@@ -153,7 +160,7 @@ impl ImportReport {
                 if self.dry_run { " the values would take" } else { " of the values written" }
             );
             for l in self.marking_lines() {
-                println!("  {l}");
+                println!("  {}", text::for_terminal(&l));
             }
         }
         if !self.changed && !self.dry_run {

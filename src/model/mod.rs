@@ -6,6 +6,7 @@ pub mod ids;
 pub mod marking;
 pub mod op;
 pub mod schema;
+pub mod text;
 pub mod values;
 
 use schema::Kind;
@@ -30,6 +31,9 @@ pub enum ModelError {
     BadPropArg(String),
     #[error("configuration: {0}")]
     Config(String),
+    /// A control, bidirectional or invisible character (see [`text`]).
+    #[error(transparent)]
+    Text(#[from] text::TextError),
 }
 
 /// Splits a command-line `NAME=VALUE`.
@@ -44,6 +48,13 @@ pub fn parse_prop_arg(arg: &str) -> Result<(String, String), ModelError> {
 /// read from files.
 pub fn validate(kind: &Kind, prop: &str, raw: &str, locale: Locale) -> Result<String, ModelError> {
     let p = kind.property(prop)?;
+    // Free text may span lines and carry right-to-left marks; every other type is one line.
+    let rule = if p.kind == schema::PropType::Text { text::Rule::Text } else { text::Rule::Name };
+    if !raw.trim().is_empty() {
+        text::check(&format!("value of {}.{prop}", kind.name), raw.trim(), rule)?;
+    }
+    // Windows line ends are line ends (the rule allows CR only before LF).
+    let raw = if rule == text::Rule::Text && raw.contains('\r') { &raw.replace("\r\n", "\n") } else { raw };
     let bad = |why| ModelError::BadValue {
         kind: kind.name.clone(),
         property: prop.to_owned(),

@@ -98,7 +98,9 @@ impl Applier {
         Ok(found)
     }
 
-    /// Applies one op authored by `author`.
+    /// Applies one op authored by `author`. Values are not put through the text rule
+    /// (`model::text`): ops from another office are signed and kept exactly as sent; every
+    /// face escapes them on the way to a terminal instead.
     pub fn apply(&mut self, conn: &Connection, author: DeviceId, id: &OpId, op: &Op) -> Result<()> {
         let n = self.object_n(conn, op.object)?;
         self.dirty.insert(n);

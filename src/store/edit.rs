@@ -13,7 +13,7 @@ use crate::model::marking::Marking;
 use crate::model::op::{Assertion, DELETED};
 use crate::model::schema::{Category, Kind, Schema};
 use crate::model::values::Locale;
-use crate::model::{ModelError, validate};
+use crate::model::{ModelError, text, validate};
 
 /// Where values come from and how they must be handled.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +53,9 @@ impl Txn<'_> {
     /// Finds or creates the Source record named `name`. Its name is as sensitive as the
     /// values citing it: it carries the join of their markings, growing as they do.
     pub fn source_record_marked(&mut self, name: &str, marking: &Marking) -> Result<Uuid> {
+        // Every local way to name a source comes here (command line, workbench, importers);
+        // names from another office's bundle arrive as ops and are escaped on output instead.
+        text::check("source name", name.trim(), text::Rule::Name).map_err(ModelError::from)?;
         let uid = source_id(name);
         if self.schema_of(uid)?.is_none() {
             self.create(uid, "Source", None, None)?;

@@ -15,6 +15,7 @@ pub use super::shares::{CaseShare, office_record_id};
 use super::{Result, Store, StoreError};
 use crate::model::ids::DeviceId;
 use crate::model::op::Assertion;
+use crate::model::text;
 
 /// A device this store knows: its own, or one of a trusted office.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,6 +47,8 @@ pub enum TrustOutcome {
     AlreadyTrusted,
     /// Trusted again after a revocation.
     Retrusted,
+    /// A new device of an office already trusted, confirmed with `--add-device`.
+    DeviceAdded,
 }
 
 /// One recipient row of a bundle this store wrote.
@@ -203,6 +206,47 @@ fn response_time(conn: &Connection, office: Option<&str>) -> Result<Option<Respo
     }))
 }
 
+/// Why a card under a known office name is refused, with what is known and what is new.
+fn new_device_refusal(
+    d: &DeviceRecord,
+    other: &DeviceRecord,
+    known: &[&DeviceRecord],
+    fingerprint: &str,
+    typed: Option<&str>,
+) -> String {
+    let held: Vec<String> = known
+        .iter()
+        .map(|o| {
+            let fp = crate::exchange::card::fingerprint(&o.public_key, &o.age_recipient);
+            format!("device {} \"{fp}\"{}", o.id, if o.is_trusted() { "" } else { " (revoked)" })
+        })
+        .collect();
+    let named = if d.office == other.office {
+        format!("{:?} is already trusted", other.office)
+    } else {
+        format!("the card's office {:?} looks like the trusted office {:?}", d.office, other.office)
+    };
+    let wrong = if typed.is_some() { "--add-device does not match this card's fingerprint. " } else { "" };
+    format!(
+        "{named} with {}; this card brings device {} with fingerprint \"{fingerprint}\". {wrong}Nothing was \
+         trusted: refuse the card or, if it is the same office with a new device (confirm by telephone), \
+         use --add-device \"FINGERPRINT\" with the new device's fingerprint",
+        held.join(", "),
+        d.id
+    )
+}
+
+/// Fingerprint words as typed: any case, separated by spaces, commas or hyphens.
+pub fn same_words(typed: &str, fingerprint: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        t.split(|c: char| c.is_whitespace() || c == ',' || c == '-')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    words(typed) == words(fingerprint)
+}
+
 impl Store {
     /// Every device this store knows, its own first.
     pub fn devices(&self) -> Result<Vec<DeviceRecord>> {
@@ -218,31 +262,69 @@ impl Store {
             .collect())
     }
 
-    /// Adds (or trusts again) a device of another office.
+    /// Adds (or trusts again) a device of another office, refusing a new device (or new
+    /// keys) under an office already known: see [`Store::trust_device_adding`].
     pub fn trust_device(&mut self, d: &DeviceRecord) -> Result<TrustOutcome> {
+        self.trust_device_adding(d, None)
+    }
+
+    /// Adds (or trusts again) a device of another office. A card whose office is already
+    /// known with other keys, or whose name only looks like a known office's (same Unicode
+    /// skeleton: a zero-width space, a Cyrillic "М"), is refused unless `add_device` is the
+    /// new device's fingerprint, typed: otherwise whoever holds a card with a known office's
+    /// name would silently receive every later bundle for that office. An added device takes
+    /// the known office's exact name, so a look-alike never lists as a second office.
+    pub fn trust_device_adding(
+        &mut self,
+        d: &DeviceRecord,
+        add_device: Option<&str>,
+    ) -> Result<TrustOutcome> {
         if d.id == self.device {
             return Err(StoreError::Input("this is this office's own card".into()));
         }
-        if d.office == self.office.name {
+        let key = text::office_key(&d.office);
+        if d.office == self.office.name || key == text::office_key(&self.office.name) {
             return Err(StoreError::Input(format!(
-                "{:?} is this office's own name: another office must have another name",
-                d.office
+                "{:?} is (or looks like) this office's own name {:?}: another office must have another name",
+                d.office, self.office.name
             )));
         }
         let devices = self.devices()?;
-        if let Some(other) = devices.iter().find(|o| o.office == d.office && o.id != d.id && !o.is_self) {
+        let known: Vec<&DeviceRecord> =
+            devices.iter().filter(|o| !o.is_self && text::office_key(&o.office) == key).collect();
+        // A device already held with these keys is trusted again as it was; anything else
+        // under a known name is a change the analyst must confirm.
+        let known_office = !known.is_empty();
+        let held = known.iter().find(|o| o.id == d.id && o.age_recipient == d.age_recipient);
+        let mut d = d.clone();
+        if let Some(same) = held {
+            d.office.clone_from(&same.office);
+        } else if let Some(other) = known.first() {
             if other.agency != d.agency || other.country != d.country {
                 return Err(StoreError::Input(format!(
-                    "an office {:?} of {} ({}) is already known; this card says {} ({})",
-                    d.office, other.agency, other.country, d.agency, d.country
+                    "an office {:?} of {} ({}) is already known; this card says {:?} of {} ({})",
+                    other.office, other.agency, other.country, d.office, d.agency, d.country
                 )));
             }
+            let fingerprint = crate::exchange::card::fingerprint(&d.public_key, &d.age_recipient);
+            if !add_device.is_some_and(|typed| same_words(typed, &fingerprint)) {
+                return Err(StoreError::Input(new_device_refusal(
+                    &d,
+                    other,
+                    &known,
+                    &fingerprint,
+                    add_device,
+                )));
+            }
+            d.office.clone_from(&other.office);
         }
+        let d = &d;
         let existing = devices.iter().find(|o| o.id == d.id);
         let outcome = match existing {
-            Some(e) if e.is_trusted() => TrustOutcome::AlreadyTrusted,
-            Some(_) => TrustOutcome::Retrusted,
-            None => TrustOutcome::Added,
+            Some(e) if e.is_trusted() && e.age_recipient == d.age_recipient => TrustOutcome::AlreadyTrusted,
+            Some(e) if e.age_recipient == d.age_recipient => TrustOutcome::Retrusted,
+            _ if known_office => TrustOutcome::DeviceAdded,
+            _ => TrustOutcome::Added,
         };
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(

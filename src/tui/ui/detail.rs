@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Look, badge, cut, kind_label, pane_block, prop_label};
+use super::{Look, badge, cut, kind_label, pane_block, prop_label, safe};
 use crate::tui::state::{Pane, State};
 
 /// Lines of the header above the statements.
@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     let deleted = if v.deleted { "  [DELETED]" } else { "" };
     lines.push(Line::from(Span::styled(cut(&format!("{}{deleted}", v.caption), width), look.theme.header)));
     lines.push(Line::from(vec![
-        Span::styled(format!("grade {} · ", v.grade.as_deref().unwrap_or("none")), look.theme.dim),
+        Span::styled(format!("grade {} · ", safe(v.grade.as_deref().unwrap_or("none"))), look.theme.dim),
         badge(&v.marking, super::super::theme::short_marking(&v.marking).chars().count(), look),
         Span::styled(format!(" · {}", &v.id.to_string()[..8]), look.theme.dim),
     ]));
@@ -57,11 +57,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         let office = s.office.as_deref().unwrap_or("");
         lines.push(Line::from(vec![
             Span::styled(
-                format!("  {} · {} · ", cut(source, 24), s.grade.as_deref().unwrap_or("–")),
+                format!("  {} · {} · ", cut(source, 24), safe(s.grade.as_deref().unwrap_or("–"))),
                 look.theme.dim,
             ),
             badge(&s.marking, super::super::theme::short_marking(&s.marking).chars().count(), look),
-            Span::styled(format!(" · {office}"), look.theme.dim),
+            Span::styled(format!(" · {}", safe(office)), look.theme.dim),
         ]));
     }
     if !v.links.is_empty() {

@@ -219,7 +219,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, e: &ExchangeScreen, job: Option<&
             };
             let style = if failed { look.theme.error } else { look.theme.accent };
             body.push(Line::styled(format!("{title} {}", if failed { "failed" } else { "done" }), style));
-            body.extend(text.into_iter().map(|l| Line::styled(l, look.theme.text)));
+            body.extend(
+                text.into_iter().map(|l| Line::styled(super::safe(&l).into_owned(), look.theme.text)),
+            );
             body.push(hint("Enter/Esc back to the offices"));
         }
     }

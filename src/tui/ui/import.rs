@@ -100,7 +100,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &ImportScreen, job: Option<&Jo
     let rect = centered(area, 90.min(area.width.saturating_sub(2)), 24.min(area.height.saturating_sub(2)));
     let inner = open(frame, rect, "Import a file — STIX, MISP, FtM, CSV", look);
     let width = inner.width as usize;
-    let text = |l: String| Line::styled(l, look.theme.text);
+    let text = |l: String| Line::styled(super::safe(&l).into_owned(), look.theme.text);
     let lines: Vec<Line> = match &s.step {
         ImportStep::Form => form_lines(s, width, look),
         ImportStep::Working => vec![Line::from(""), Line::styled("Working…", look.theme.dim)],

@@ -63,14 +63,21 @@ fn pane_block<'a>(state: &State, pane: Pane, title: &str, look: &Look<'_>) -> Bl
         .borders(Borders::ALL)
         .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(border)
-        .title(Line::from(vec![Span::styled(format!(" {number} {title} "), title_style)]))
+        .title(Line::from(vec![Span::styled(format!(" {number} {} ", safe(title)), title_style)]))
 }
 
-/// `s` cut or padded to exactly `width` characters.
+/// Store text as the workbench shows it: control, bidirectional and invisible characters
+/// written as `\u{…}` (ratatui would silently drop them, hiding that they are there).
+pub fn safe(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::model::text::for_terminal(s)
+}
+
+/// `s` ([`safe`]) cut or padded to exactly `width` characters.
 pub fn cell(s: &str, width: usize) -> String {
+    let s = safe(s);
     let count = s.chars().count();
     if count <= width {
-        let mut t = s.to_owned();
+        let mut t = s.into_owned();
         t.extend(std::iter::repeat_n(' ', width - count));
         t
     } else if width == 0 {
@@ -82,9 +89,10 @@ pub fn cell(s: &str, width: usize) -> String {
     }
 }
 
-/// `s` cut to at most `width` characters.
+/// `s` ([`safe`]) cut to at most `width` characters.
 pub fn cut(s: &str, width: usize) -> String {
-    if s.chars().count() <= width { s.to_owned() } else { cell(s, width) }
+    let s = safe(s);
+    if s.chars().count() <= width { s.into_owned() } else { cell(&s, width) }
 }
 
 /// A marking as a coloured badge that also says what it is.
@@ -141,5 +149,12 @@ mod tests {
         assert_eq!(cell("x", 0), "");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(12), "12");
+    }
+
+    #[test]
+    fn store_text_is_shown_escaped() {
+        assert_eq!(cell("a\u{1b}[2Jb", 12), "a\\u{1B}[2Jb ");
+        assert_eq!(cut("evil\u{202E}gnp", 20), "evil\\u{202E}gnp");
+        assert_eq!(cut("x\u{200B}yz", 4), "x\\u…");
     }
 }

@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         Span::styled(format!(" {} ", mode.label()), look.theme.selected),
         Span::raw(" "),
         Span::styled(cut(&state.store_label, 28), look.theme.accent),
-        Span::styled(format!(" · {}", state.office), look.theme.text),
+        Span::styled(format!(" · {}", super::safe(&state.office)), look.theme.text),
     ];
     match state.counts {
         Some(Counts { records_bound: Some(bound), cases, .. }) => info.push(Span::styled(
