@@ -13,7 +13,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use super::format::{hex_decode, hex_into};
-use super::words::WORDS;
+use crate::model::fingerprint::fingerprint;
 use crate::model::ids::DeviceId;
 use crate::model::text::{self, Rule, TextError};
 use crate::store::Store;
@@ -21,7 +21,6 @@ use crate::store::Store;
 /// A card file is a few hundred bytes; anything larger is not one.
 pub const MAX_CARD_BYTES: usize = 64 * 1024;
 const MAX_FIELD_CHARS: usize = 120;
-const FINGERPRINT_WORDS: usize = 8;
 const CARD_VERSION: u32 = 1;
 
 /// An office device's public identity.
@@ -176,16 +175,6 @@ pub fn check_identity(office: &str, agency: &str, country: &str) -> Result<(), T
         }
     }
     Ok(())
-}
-
-/// The eight-word fingerprint of a device's two public keys.
-pub fn fingerprint(signing_key: &[u8; 32], age_recipient: &str) -> String {
-    let mut h = blake3::Hasher::new();
-    h.update(b"liaison-fingerprint-v1");
-    h.update(signing_key);
-    h.update(age_recipient.as_bytes());
-    let hash = h.finalize();
-    hash.as_bytes()[..FINGERPRINT_WORDS].iter().map(|b| WORDS[usize::from(*b)]).collect::<Vec<_>>().join(" ")
 }
 
 /// Entry point for the fuzz target and its corpus replay: must never panic.

@@ -35,7 +35,6 @@ pub mod reader;
 pub mod release;
 pub mod status;
 pub mod ustar;
-mod words;
 pub mod writer;
 
 pub use card::OfficeCard;

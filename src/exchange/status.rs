@@ -7,8 +7,8 @@ use std::sync::atomic::AtomicBool;
 use serde::Serialize;
 
 use super::Result;
-use super::card::fingerprint;
 use super::plan;
+use crate::model::fingerprint::fingerprint;
 use crate::store::Store;
 use crate::store::offices::OfficeTraffic;
 

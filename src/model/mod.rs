@@ -1,5 +1,6 @@
 //! The pure domain: schema, values, ids, clock, grades, markings, ops. No IO here.
 
+pub mod fingerprint;
 pub mod grade;
 pub mod hlc;
 pub mod ids;

@@ -217,7 +217,7 @@ fn new_device_refusal(
     let held: Vec<String> = known
         .iter()
         .map(|o| {
-            let fp = crate::exchange::card::fingerprint(&o.public_key, &o.age_recipient);
+            let fp = crate::model::fingerprint::fingerprint(&o.public_key, &o.age_recipient);
             format!("device {} \"{fp}\"{}", o.id, if o.is_trusted() { "" } else { " (revoked)" })
         })
         .collect();
@@ -306,7 +306,7 @@ impl Store {
                     other.office, other.agency, other.country, d.office, d.agency, d.country
                 )));
             }
-            let fingerprint = crate::exchange::card::fingerprint(&d.public_key, &d.age_recipient);
+            let fingerprint = crate::model::fingerprint::fingerprint(&d.public_key, &d.age_recipient);
             if !add_device.is_some_and(|typed| same_words(typed, &fingerprint)) {
                 return Err(StoreError::Input(new_device_refusal(
                     &d,

@@ -1,7 +1,22 @@
-//! The 256 words of office fingerprints: short, common, distinct when read aloud over a
-//! telephone line. Fixed forever: changing one would change every fingerprint.
+//! A device's fingerprint: eight words read aloud over the telephone when two offices trust
+//! each other's cards. The store compares them when a known office brings a new device, and
+//! the exchange prints them on cards, so they live with the model, below both.
 
-pub const WORDS: [&str; 256] = [
+const FINGERPRINT_WORDS: usize = 8;
+
+/// The eight-word fingerprint of a device's two public keys.
+pub fn fingerprint(signing_key: &[u8; 32], age_recipient: &str) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(b"liaison-fingerprint-v1");
+    h.update(signing_key);
+    h.update(age_recipient.as_bytes());
+    let hash = h.finalize();
+    hash.as_bytes()[..FINGERPRINT_WORDS].iter().map(|b| WORDS[usize::from(*b)]).collect::<Vec<_>>().join(" ")
+}
+
+/// The 256 words of fingerprints: short, common, distinct when read aloud over a telephone
+/// line. Fixed forever: changing one would change every fingerprint.
+const WORDS: [&str; 256] = [
     "acid", "acorn", "actor", "adobe", "agent", "alarm", "album", "alder", "alley", "amber", "angle",
     "ankle", "apple", "apron", "arena", "armor", "arrow", "aspen", "atlas", "attic", "award", "bacon",
     "badge", "baker", "banjo", "barge", "baron", "basil", "beach", "beard", "bench", "berry", "bison",
