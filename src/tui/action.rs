@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::worker::Loaded;
+use super::message::Loaded;
 
 macro_rules! actions {
     (
@@ -168,7 +168,7 @@ actions! {
         /// The running job ended with this message.
         JobDone(String),
         /// An exchange or import job on the worker ended with this outcome.
-        Exchanged(Box<super::screens::Outcome>),
+        Exchanged(Box<super::message::Outcome>),
     }
 }
 

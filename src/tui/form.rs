@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use super::worker::Write;
+use super::message::Write;
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
 use crate::model::schema::{Category, Kind, PropType, Schema};

@@ -1,8 +1,10 @@
 //! The analyst's workbench: a ratatui + crossterm application over the store.
 //!
+//! - `message`: the bottom layer, plain data that imports nothing from the workbench: the
+//!   effects update asks for, the queries and writes for the store, its answers, the jobs.
 //! - `action`: the vocabulary (what the keymap and the palette name); `state`: what is
 //!   shown; `update` (+ `update_nav`, `update_popup`, `update_loaded`): the only writer of state;
-//!   `effect`: what update asks for; `app`: the runtime that carries effects out.
+//!   `app`: the runtime that carries effects out.
 //! - `worker`: the store's own thread (the draw path never touches the store).
 //! - `keymap`, `theme`: configuration as data (`assets/keymap.toml`, `assets/theme.toml`).
 //! - `form`: forms built from the schema, validated like the command line.
@@ -12,9 +14,9 @@
 
 pub mod action;
 pub mod app;
-pub mod effect;
 pub mod form;
 pub mod keymap;
+pub mod message;
 pub mod screens;
 pub mod state;
 pub mod terminal;

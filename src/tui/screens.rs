@@ -1,60 +1,16 @@
 //! The state of the exchange screens: the conflicts inbox, the exchange screen (offices,
-//! export, bundle import) and the file import screen (STIX, MISP, FtM, CSV); and the jobs
-//! they send to the worker with what comes back. Plain data, written by `update_exchange`
-//! and `update_import` only.
+//! export, bundle import) and the file import screen (STIX, MISP, FtM, CSV). Plain data,
+//! written by `update_exchange` and `update_import` only; the jobs they send to the worker,
+//! and what comes back, are messages (`message`).
 
 use std::path::PathBuf;
 
-use crate::exchange::{ConflictView, ExportReport, ImportReport as BundleReport, OfficeStatus};
+use crate::exchange::{ConflictView, ImportReport as BundleReport, OfficeStatus};
 use crate::interop::{ImportFormat, ImportReport as FileReport};
 use crate::store::conflicts::HeadView;
 
 use super::keymap::Mode;
-
-/// Long work of these screens, run on the worker with progress (and a cancel flag where the
-/// library checks one).
-#[derive(Debug, Clone, PartialEq)]
-pub enum ExchangeJob {
-    Export {
-        office: String,
-        path: PathBuf,
-    },
-    /// The library's two passes with the second rolled back: what importing would do.
-    PreviewBundle {
-        path: PathBuf,
-    },
-    ImportBundle {
-        path: PathBuf,
-    },
-    PreviewFile(FileImport),
-    ImportFile(FileImport),
-}
-
-/// A file to import with another tool's format, as typed on the import screen.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FileImport {
-    pub path: PathBuf,
-    pub format: ImportFormat,
-    pub mapping: Option<PathBuf>,
-    /// Reference of the case the imported entities go in.
-    pub case: Option<String>,
-    /// Source, grade and marking typed by the analyst (None: the library's default, which
-    /// the form showed prefilled: the file's name; the file's grade; the file's marking,
-    /// else the case's, else the office default).
-    pub source: Option<String>,
-    pub grade: Option<String>,
-    pub marking: Option<String>,
-}
-
-/// How a job ended: the library's report, or the one-line reason it failed.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    Exported(Result<ExportReport, String>),
-    BundlePreview(PathBuf, Result<BundleReport, String>),
-    BundleImported(Result<BundleReport, String>),
-    FilePreview(FileImport, Result<FileReport, String>),
-    FileImported(Result<FileReport, String>),
-}
+use super::message::{FileImport, Outcome};
 
 /// The formats offered, in the order the format field cycles through them.
 pub const FORMATS: [ImportFormat; 4] =

@@ -220,7 +220,7 @@ pub struct PalettePopup {
 #[derive(Debug)]
 pub struct Confirm {
     pub question: String,
-    pub write: super::worker::Write,
+    pub write: super::message::Write,
 }
 
 #[derive(Debug)]

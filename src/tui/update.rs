@@ -7,14 +7,13 @@
 use uuid::Uuid;
 
 use super::action::Action;
-use super::effect::Effect;
 use super::form::{Form, Picker};
 use super::keymap::Mode;
+use super::message::{Effect, Loaded, Query, Write};
 use super::state::{EntitiesView, Pane, Popup, SearchPopup, State};
 use super::theme::ThemeName;
 use super::ui::layout;
 use super::update_nav::{back, click, filter, focus, move_selection, open, page};
-use super::worker::{Loaded, Query, Write};
 use super::{update_exchange, update_import, update_loaded, update_measures, update_popup};
 use crate::model::schema::{Category, Schema};
 use crate::store::query::TimelineScope;

@@ -5,11 +5,10 @@
 use std::path::PathBuf;
 
 use super::action::Action;
-use super::effect::Effect;
-use super::screens::{ConflictsScreen, ExchangeJob, ExchangeScreen, ExchangeStep, Outcome};
+use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query, Write};
+use super::screens::{ConflictsScreen, ExchangeScreen, ExchangeStep};
 use super::state::{Job, Popup, State};
 use super::update::{query, reload};
-use super::worker::{Loaded, Query, Write};
 
 /// Longest path typed into an input (characters).
 const MAX_PATH_CHARS: usize = 1000;

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use super::action::Action;
-use super::effect::Effect;
-use super::screens::{ExchangeJob, FORMATS, FileImport, ImportField, ImportScreen, ImportStep, Outcome};
+use super::message::{Effect, ExchangeJob, FileImport, Outcome};
+use super::screens::{FORMATS, ImportField, ImportScreen, ImportStep};
 use super::state::{Popup, State};
 use super::update_exchange::{edit, start_job};
 use crate::interop::ImportFormat;

@@ -5,10 +5,9 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use uuid::Uuid;
 
-use super::effect::Effect;
+use super::message::{Effect, Loaded, PAGE};
 use super::state::{Counts, EntitiesView, EntityRow, Popup, Screen, State};
 use super::update::{load_detail, reload, select_case};
-use super::worker::{Loaded, PAGE};
 use crate::store::query::{DensityBucket, Zoom};
 
 /// Most buckets kept after filling gaps (the strip is never wider than a screen).

@@ -3,9 +3,8 @@
 //! they disrupted — over all time and month by month, so that a team sees them move.
 
 use super::action::Action;
-use super::effect::Effect;
+use super::message::{Effect, Query};
 use super::state::{Popup, State};
-use super::worker::Query;
 use crate::store::query::Measures;
 
 /// Months shown, the current one included.

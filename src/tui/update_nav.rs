@@ -1,12 +1,11 @@
 //! `update` for moving about the main screen: focus, selection, paging, opening and going
 //! back, filters, and the mouse.
 
-use super::effect::Effect;
 use super::form::Form;
+use super::message::{Effect, Query};
 use super::state::{EntitiesView, Pane, Popup, State};
 use super::ui::layout;
 use super::update::{PREFETCH, load_detail, pivot, select_case, show_view};
-use super::worker::Query;
 
 pub(super) fn page(state: &State) -> isize {
     let rect = layout::regions(state.size).pane(state.focus);

@@ -6,11 +6,10 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use super::action::Action;
-use super::effect::Effect;
 use super::form::{Form, PickPurpose, Submitted};
+use super::message::{Effect, Query};
 use super::state::{EntitiesView, Pane, Popup, Screen, State};
 use super::update::{load_cases, load_detail, load_timeline, pivot, update};
-use super::worker::Query;
 use crate::model::schema::Schema;
 use crate::model::values::{Locale, country_code};
 
