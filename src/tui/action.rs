@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::message::Loaded;
+use super::widgets::{Edit, TextInput};
 
 macro_rules! actions {
     (
@@ -184,6 +185,22 @@ impl Action {
     /// The named action called `name`.
     pub fn from_name(name: &str) -> Option<Action> {
         serde_json::from_value(serde_json::Value::String(name.trim().to_owned())).ok()
+    }
+
+    /// The edit a typing action makes to the focused text input, if it is one.
+    pub fn text_edit(&self) -> Option<Edit> {
+        match self {
+            Action::TypeChar(c) => Some(Edit::Insert(*c)),
+            Action::DeleteChar => Some(Edit::DeleteBack),
+            Action::ClearInput => Some(Edit::Clear),
+            _ => None,
+        }
+    }
+
+    /// Applies a typing action to `input`. False if this action is not one, or the input
+    /// refused it: the screen may then give the key another meaning.
+    pub fn edit(&self, mut input: TextInput<'_>) -> bool {
+        self.text_edit().is_some_and(|e| input.apply(e))
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! - `message`: the bottom layer, plain data that imports nothing from the workbench: the
 //!   effects update asks for, the queries and writes for the store, its answers, the jobs.
+//! - `widgets`: the text input and the list cursor, written once for every screen.
 //! - `action`: the vocabulary (what the keymap and the palette name); `state`: what is
 //!   shown; `update` (+ `update_nav`, `update_popup`, `update_loaded`): the only writer of state;
 //!   `app`: the runtime that carries effects out.
@@ -29,6 +30,7 @@ pub mod update_loaded;
 pub mod update_measures;
 pub mod update_nav;
 pub mod update_popup;
+pub mod widgets;
 pub mod worker;
 pub mod worker_exchange;
 

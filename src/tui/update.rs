@@ -14,6 +14,7 @@ use super::state::{EntitiesView, Pane, Popup, SearchPopup, State};
 use super::theme::ThemeName;
 use super::ui::layout;
 use super::update_nav::{back, click, filter, focus, move_selection, open, page};
+use super::widgets::Move;
 use super::{update_exchange, update_import, update_loaded, update_measures, update_popup};
 use crate::model::schema::{Category, Schema};
 use crate::store::query::TimelineScope;
@@ -351,12 +352,12 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::FocusEntities => focus(state, Pane::Entities),
         Action::FocusTimeline => focus(state, Pane::Timeline),
         Action::FocusDetail => focus(state, Pane::Detail),
-        Action::SelectNext => move_selection(state, 1),
-        Action::SelectPrev => move_selection(state, -1),
-        Action::PageDown => move_selection(state, page(state)),
-        Action::PageUp => move_selection(state, -page(state)),
-        Action::SelectFirst => move_selection(state, isize::MIN / 2),
-        Action::SelectLast => move_selection(state, isize::MAX / 2),
+        Action::SelectNext => move_selection(state, Move::NEXT),
+        Action::SelectPrev => move_selection(state, Move::PREV),
+        Action::PageDown => move_selection(state, Move::By(page(state))),
+        Action::PageUp => move_selection(state, Move::By(-page(state))),
+        Action::SelectFirst => move_selection(state, Move::First),
+        Action::SelectLast => move_selection(state, Move::Last),
         Action::Open => open(state),
         Action::Back => back(state),
         Action::Filter => filter(state),
@@ -549,7 +550,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             let mut effects = Vec::new();
             if let Some(pane) = layout::pane_at(state.size, x, y) {
                 effects.extend(focus(state, pane));
-                effects.extend(move_selection(state, if down { 3 } else { -3 }));
+                effects.extend(move_selection(state, Move::By(if down { 3 } else { -3 })));
             }
             effects
         }

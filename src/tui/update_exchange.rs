@@ -9,37 +9,25 @@ use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query, Write};
 use super::screens::{ConflictsScreen, ExchangeScreen, ExchangeStep};
 use super::state::{Job, Popup, State};
 use super::update::{query, reload};
+use super::widgets::{ListCursor, Move, TextInput};
 
 /// Longest path typed into an input (characters).
-const MAX_PATH_CHARS: usize = 1000;
+pub(super) const MAX_PATH_CHARS: usize = 1000;
 /// Rows a page key moves in the inbox and the office list.
-const PAGE_ROWS: usize = 10;
-
-/// Edits `text` with a typing action; false if the action is not one.
-pub(super) fn edit(text: &mut String, action: &Action) -> bool {
-    match action {
-        Action::TypeChar(c) if !c.is_control() && text.chars().count() < MAX_PATH_CHARS => text.push(*c),
-        Action::DeleteChar => {
-            text.pop();
-        }
-        Action::ClearInput => text.clear(),
-        _ => return false,
-    }
-    true
-}
+const PAGE_ROWS: isize = 10;
 
 /// `selected` moved by a navigation action over `len` rows; None if the action is not one.
-pub(super) fn moved(selected: usize, len: usize, action: &Action) -> Option<usize> {
-    let last = len.saturating_sub(1);
-    Some(match action {
-        Action::SelectNext => (selected + 1).min(last),
-        Action::SelectPrev => selected.saturating_sub(1),
-        Action::PageDown => (selected + PAGE_ROWS).min(last),
-        Action::PageUp => selected.saturating_sub(PAGE_ROWS),
-        Action::SelectFirst => 0,
-        Action::SelectLast => last,
+fn moved(selected: usize, len: usize, action: &Action) -> Option<usize> {
+    let m = match action {
+        Action::SelectNext => Move::NEXT,
+        Action::SelectPrev => Move::PREV,
+        Action::PageDown => Move::By(PAGE_ROWS),
+        Action::PageUp => Move::By(-PAGE_ROWS),
+        Action::SelectFirst => Move::First,
+        Action::SelectLast => Move::Last,
         _ => return None,
-    })
+    };
+    Some(ListCursor::new(selected, len).moved(m))
 }
 
 /// Starts a job on the worker, unless one is running.
@@ -118,7 +106,7 @@ pub fn exchange(state: &mut State, action: &Action) -> Vec<Effect> {
     let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
     match &mut e.step {
         ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text) => {
-            if edit(text, action) {
+            if action.edit(TextInput::new(text, MAX_PATH_CHARS)) {
                 return Vec::new();
             }
             match action {
@@ -208,7 +196,7 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
             c.conflicts = list;
             c.loading = false;
             c.saving = false;
-            c.selected = c.selected.min(c.len().saturating_sub(1));
+            c.selected = ListCursor::new(c.selected, c.len()).clamped();
         }
         (Loaded::Offices { pending, offices }, Some(Popup::Exchange(e))) if e.ticket == ticket => {
             let keep = e.current().map(|o| o.office.clone());
@@ -217,7 +205,7 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
             e.pending_loading = !pending;
             e.selected = keep
                 .and_then(|k| e.offices.iter().position(|o| o.office == k))
-                .unwrap_or_else(|| e.selected.min(e.offices.len().saturating_sub(1)));
+                .unwrap_or_else(|| ListCursor::new(e.selected, e.offices.len()).clamped());
             // The offices show at once; the pending deltas (an export plan each) follow.
             if !pending && !e.offices.is_empty() {
                 return reload_offices(state, true);

@@ -8,7 +8,8 @@ use super::action::Action;
 use super::message::{Effect, ExchangeJob, FileImport, Outcome};
 use super::screens::{FORMATS, ImportField, ImportScreen, ImportStep};
 use super::state::{Popup, State};
-use super::update_exchange::{edit, start_job};
+use super::update_exchange::{MAX_PATH_CHARS, start_job};
+use super::widgets::TextInput;
 use crate::interop::ImportFormat;
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
@@ -101,7 +102,7 @@ pub fn import(state: &mut State, action: &Action) -> Vec<Effect> {
                     ImportField::Grade => &mut s.grade,
                     ImportField::Marking => &mut s.marking,
                 };
-                if edit(field, action) {
+                if action.edit(TextInput::new(field, MAX_PATH_CHARS)) {
                     // Once edited, a field is the analyst's (left empty: the library's default).
                     match s.focus {
                         ImportField::Source => s.source_typed = true,

@@ -10,6 +10,7 @@ use super::form::{Form, PickPurpose, Submitted};
 use super::message::{Effect, Query};
 use super::state::{EntitiesView, Pane, Popup, Screen, State};
 use super::update::{load_cases, load_detail, load_timeline, pivot, update};
+use super::widgets::{ListCursor, Move, TextInput};
 use crate::model::schema::Schema;
 use crate::model::values::{Locale, country_code};
 
@@ -28,13 +29,10 @@ pub fn unlock_delay(failures: u32) -> Duration {
 pub fn unlock(state: &mut State, action: Action) -> Vec<Effect> {
     let Screen::Unlock(u) = &mut state.screen else { return Vec::new() };
     match action {
-        Action::TypeChar(c) if u.input.chars().count() < MAX_PASSPHRASE_CHARS && !c.is_control() => {
-            u.input.push(c);
+        // Within the capacity reserved up front: the buffer never moves, leaving no copy.
+        Action::TypeChar(_) | Action::DeleteChar | Action::ClearInput => {
+            action.edit(TextInput::new(&mut u.input, MAX_PASSPHRASE_CHARS));
         }
-        Action::DeleteChar => {
-            u.input.pop();
-        }
-        Action::ClearInput => u.input.clear(),
         Action::Tick if u.retry_at.is_some_and(|t| Instant::now() >= t) => {
             u.retry_at = None;
             u.message = Some(format!(
@@ -96,21 +94,9 @@ pub fn help(state: &mut State, action: &Action) -> Vec<Effect> {
     Vec::new()
 }
 
-fn edit_text(text: &mut String, action: &Action) -> bool {
-    match action {
-        Action::TypeChar(c) if !c.is_control() && text.chars().count() < MAX_QUERY_CHARS => text.push(*c),
-        Action::DeleteChar => {
-            text.pop();
-        }
-        Action::ClearInput => text.clear(),
-        _ => return false,
-    }
-    true
-}
-
 pub fn search(state: &mut State, action: &Action) -> Vec<Effect> {
     let Some(Popup::Search(s)) = &mut state.popup else { return Vec::new() };
-    if edit_text(&mut s.query, action) {
+    if action.edit(TextInput::new(&mut s.query, MAX_QUERY_CHARS)) {
         s.selected = 0;
         if s.query.trim().is_empty() {
             s.hits.clear();
@@ -125,8 +111,8 @@ pub fn search(state: &mut State, action: &Action) -> Vec<Effect> {
         return vec![Effect::Query(ticket, Query::Search { text })];
     }
     match action {
-        Action::SelectNext => s.selected = (s.selected + 1).min(s.hits.len().saturating_sub(1)),
-        Action::SelectPrev => s.selected = s.selected.saturating_sub(1),
+        Action::SelectNext => s.selected = ListCursor::new(s.selected, s.hits.len()).moved(Move::NEXT),
+        Action::SelectPrev => s.selected = ListCursor::new(s.selected, s.hits.len()).moved(Move::PREV),
         Action::Cancel => {
             let audit = searched(s);
             state.popup = None;
@@ -202,15 +188,15 @@ pub fn palette_entries(filter: &str) -> Vec<(Action, &'static str)> {
 
 pub fn palette(state: &mut State, action: &Action) -> Vec<Effect> {
     let Some(Popup::Palette(p)) = &mut state.popup else { return Vec::new() };
-    if edit_text(&mut p.query, action) {
+    if action.edit(TextInput::new(&mut p.query, MAX_QUERY_CHARS)) {
         p.selected = 0;
         return Vec::new();
     }
     match action {
-        Action::SelectNext => {
-            p.selected = (p.selected + 1).min(palette_entries(&p.query).len().saturating_sub(1));
+        Action::SelectNext | Action::SelectPrev => {
+            let m = if *action == Action::SelectNext { Move::NEXT } else { Move::PREV };
+            p.selected = ListCursor::new(p.selected, palette_entries(&p.query).len()).moved(m);
         }
-        Action::SelectPrev => p.selected = p.selected.saturating_sub(1),
         Action::Cancel => state.popup = None,
         Action::Submit | Action::Open => {
             let chosen = palette_entries(&p.query).get(p.selected).map(|(a, _)| a.clone());
@@ -228,19 +214,11 @@ pub fn form(state: &mut State, action: &Action) -> Vec<Effect> {
     let locale = Locale { default_country: country_code(&state.country) };
     let author = state.office.clone();
     let Some(Popup::Form(f)) = &mut state.popup else { return Vec::new() };
+    if let Some(edit) = action.text_edit() {
+        f.edit(edit);
+        return Vec::new();
+    }
     match action {
-        Action::TypeChar(c) => f.type_char(*c),
-        Action::DeleteChar => {
-            if let Some(field) = f.focused_mut() {
-                field.value.pop();
-                field.error = None;
-            }
-        }
-        Action::ClearInput => {
-            if let Some(field) = f.focused_mut() {
-                field.value.clear();
-            }
-        }
         Action::NextField => f.focus = (f.focus + 1) % f.fields.len().max(1),
         Action::PrevField => f.focus = (f.focus + f.fields.len().max(1) - 1) % f.fields.len().max(1),
         Action::Cancel => state.popup = None,
@@ -272,13 +250,13 @@ pub fn form(state: &mut State, action: &Action) -> Vec<Effect> {
 
 pub fn picker(state: &mut State, action: &Action) -> Vec<Effect> {
     let Some(Popup::Picker(p)) = &mut state.popup else { return Vec::new() };
-    if edit_text(&mut p.filter, action) {
+    if action.edit(TextInput::new(&mut p.filter, MAX_QUERY_CHARS)) {
         p.selected = 0;
         return Vec::new();
     }
     match action {
-        Action::SelectNext => p.selected = (p.selected + 1).min(p.visible().len().saturating_sub(1)),
-        Action::SelectPrev => p.selected = p.selected.saturating_sub(1),
+        Action::SelectNext => p.selected = ListCursor::new(p.selected, p.visible().len()).moved(Move::NEXT),
+        Action::SelectPrev => p.selected = ListCursor::new(p.selected, p.visible().len()).moved(Move::PREV),
         Action::Cancel => state.popup = None,
         Action::Submit | Action::Open => {
             let Some(chosen) = p.chosen() else { return Vec::new() };
