@@ -27,7 +27,6 @@ pub mod update;
 pub mod update_exchange;
 pub mod update_import;
 pub mod update_loaded;
-pub mod update_measures;
 pub mod update_nav;
 pub mod update_popup;
 pub mod widgets;

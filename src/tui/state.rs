@@ -234,7 +234,7 @@ pub enum Popup {
     Conflicts(super::screens::ConflictsScreen),
     Exchange(super::screens::ExchangeScreen),
     Import(super::screens::ImportScreen),
-    Measures(super::update_measures::MeasuresScreen),
+    Measures(super::screens::measures::MeasuresScreen),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

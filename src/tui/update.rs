@@ -10,12 +10,13 @@ use super::action::Action;
 use super::form::{Form, Picker};
 use super::keymap::Mode;
 use super::message::{Effect, Loaded, Query, Write};
+use super::screens::measures;
 use super::state::{EntitiesView, Pane, Popup, SearchPopup, State};
 use super::theme::ThemeName;
 use super::ui::layout;
 use super::update_nav::{back, click, filter, focus, move_selection, open, page};
 use super::widgets::Move;
-use super::{update_exchange, update_import, update_loaded, update_measures, update_popup};
+use super::{update_exchange, update_import, update_loaded, update_popup};
 use crate::model::schema::{Category, Schema};
 use crate::store::query::TimelineScope;
 
@@ -37,7 +38,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 l @ (Loaded::Offices { .. } | Loaded::Conflicts(_)) => {
                     update_exchange::loaded(state, ticket, l)
                 }
-                Loaded::Measures(m) => update_measures::loaded(state, ticket, m),
+                Loaded::Measures(m) => measures::loaded(state, ticket, m),
                 l => update_loaded::loaded(state, ticket, l),
             };
         }
@@ -73,7 +74,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     // The exchange screens take every key while open, whatever mode their step is in.
     match state.popup {
         Some(Popup::Conflicts(_)) => return update_exchange::conflicts(state, &action),
-        Some(Popup::Measures(_)) => return update_measures::update(state, &action),
+        Some(Popup::Measures(_)) => return measures::update(state, &action),
         Some(Popup::Exchange(_)) => return update_exchange::exchange(state, &action),
         Some(Popup::Import(_)) => return update_import::import(state, &action),
         _ => {}
@@ -527,7 +528,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Conflicts => update_exchange::open_conflicts(state),
-        Action::Measures => update_measures::open(state),
+        Action::Measures => measures::open(state),
         Action::Exchange | Action::ExportBundle => {
             update_exchange::open_exchange(state, super::screens::ExchangeStep::List)
         }

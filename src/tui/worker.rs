@@ -233,7 +233,7 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
             Loaded::Conflicts(crate::exchange::list_conflicts(store).map_err(exchange_error)?)
         }
         Query::Measures { until } => {
-            Loaded::Measures(Box::new(store.measures(super::update_measures::MONTHS, until)?))
+            Loaded::Measures(Box::new(store.measures(super::screens::measures::MONTHS, until)?))
         }
     })
 }

@@ -1,7 +1,16 @@
-//! The state of the exchange screens: the conflicts inbox, the exchange screen (offices,
-//! export, bundle import) and the file import screen (STIX, MISP, FtM, CSV). Plain data,
-//! written by `update_exchange` and `update_import` only; the jobs they send to the worker,
-//! and what comes back, are messages (`message`).
+//! The screens opened over the panes, one module each holding that screen's state and its
+//! `update`; a screen depends on the messages, the shared state, the request helpers and
+//! the widgets, never on another screen. Its view is in `ui/`.
+//!
+//! - [`measures`]: the task force's measures, month by month.
+//!
+//! Still here, until they get a module of their own: the state of the exchange screens, the
+//! conflicts inbox, the exchange screen (offices, export, bundle import) and the file import
+//! screen (STIX, MISP, FtM, CSV). Plain data, written by `update_exchange` and
+//! `update_import` only; the jobs they send to the worker, and what comes back, are messages
+//! (`message`).
+
+pub mod measures;
 
 use std::path::PathBuf;
 
