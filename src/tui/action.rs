@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::message::Loaded;
-use super::widgets::{Edit, TextInput};
+use super::widgets::{Edit, Move, TextInput};
 
 macro_rules! actions {
     (
@@ -195,6 +195,19 @@ impl Action {
             Action::ClearInput => Some(Edit::Clear),
             _ => None,
         }
+    }
+
+    /// The move a navigation action makes in a list whose page keys move `page_rows` rows.
+    pub fn list_move(&self, page_rows: isize) -> Option<Move> {
+        Some(match self {
+            Action::SelectNext => Move::NEXT,
+            Action::SelectPrev => Move::PREV,
+            Action::PageDown => Move::By(page_rows),
+            Action::PageUp => Move::By(-page_rows),
+            Action::SelectFirst => Move::First,
+            Action::SelectLast => Move::Last,
+            _ => return None,
+        })
     }
 
     /// Applies a typing action to `input`. False if this action is not one, or the input

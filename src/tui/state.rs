@@ -231,7 +231,7 @@ pub enum Popup {
     Form(Box<Form>),
     Picker(Picker),
     Confirm(Confirm),
-    Conflicts(super::screens::ConflictsScreen),
+    Conflicts(super::screens::conflicts::ConflictsScreen),
     Exchange(super::screens::ExchangeScreen),
     Import(super::screens::ImportScreen),
     Measures(super::screens::measures::MeasuresScreen),

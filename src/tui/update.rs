@@ -10,7 +10,7 @@ use super::action::Action;
 use super::form::{Form, Picker};
 use super::keymap::Mode;
 use super::message::{Effect, Loaded, Query, Write};
-use super::screens::measures;
+use super::screens::{conflicts, measures};
 use super::state::{EntitiesView, Pane, Popup, SearchPopup, State};
 use super::theme::ThemeName;
 use super::ui::layout;
@@ -35,19 +35,19 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Loaded(ticket, loaded) => {
             return match *loaded {
-                l @ (Loaded::Offices { .. } | Loaded::Conflicts(_)) => {
-                    update_exchange::loaded(state, ticket, l)
-                }
+                Loaded::Conflicts(list) => conflicts::loaded(state, ticket, list),
+                l @ Loaded::Offices { .. } => update_exchange::loaded(state, ticket, l),
                 Loaded::Measures(m) => measures::loaded(state, ticket, m),
                 l => update_loaded::loaded(state, ticket, l),
             };
         }
         Action::Saved(message, id) => {
             let mut effects = update_loaded::saved(state, message, id);
-            effects.extend(update_exchange::saved(state));
+            effects.extend(conflicts::saved(state));
             return effects;
         }
         Action::Failed(message) => {
+            conflicts::failed(state);
             update_exchange::failed(state);
             update_loaded::failed(state, message);
             return Vec::new();
@@ -73,7 +73,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
     // The exchange screens take every key while open, whatever mode their step is in.
     match state.popup {
-        Some(Popup::Conflicts(_)) => return update_exchange::conflicts(state, &action),
+        Some(Popup::Conflicts(_)) => return conflicts::update(state, &action),
         Some(Popup::Measures(_)) => return measures::update(state, &action),
         Some(Popup::Exchange(_)) => return update_exchange::exchange(state, &action),
         Some(Popup::Import(_)) => return update_import::import(state, &action),
@@ -527,7 +527,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             state.marked = None;
             Vec::new()
         }
-        Action::Conflicts => update_exchange::open_conflicts(state),
+        Action::Conflicts => conflicts::open(state),
         Action::Measures => measures::open(state),
         Action::Exchange | Action::ExportBundle => {
             update_exchange::open_exchange(state, super::screens::ExchangeStep::List)

@@ -1,34 +1,20 @@
-//! `update` for the conflicts inbox and the exchange screen (offices, export, bundle import
-//! with a preview and a confirm step), and for the outcome of every exchange or import job.
+//! `update` for the exchange screen (offices, export, bundle import with a preview and a
+//! confirm step), and for the outcome of every exchange or import job.
 //! The work itself is the library's, on the worker (`worker_exchange`).
 
 use std::path::PathBuf;
 
 use super::action::Action;
-use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query, Write};
-use super::screens::{ConflictsScreen, ExchangeScreen, ExchangeStep};
+use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query};
+use super::screens::{ExchangeScreen, ExchangeStep};
 use super::state::{Job, Popup, State};
 use super::update::{query, reload};
-use super::widgets::{ListCursor, Move, TextInput};
+use super::widgets::{ListCursor, TextInput};
 
 /// Longest path typed into an input (characters).
 pub(super) const MAX_PATH_CHARS: usize = 1000;
-/// Rows a page key moves in the inbox and the office list.
+/// Rows a page key moves in the office list.
 const PAGE_ROWS: isize = 10;
-
-/// `selected` moved by a navigation action over `len` rows; None if the action is not one.
-fn moved(selected: usize, len: usize, action: &Action) -> Option<usize> {
-    let m = match action {
-        Action::SelectNext => Move::NEXT,
-        Action::SelectPrev => Move::PREV,
-        Action::PageDown => Move::By(PAGE_ROWS),
-        Action::PageUp => Move::By(-PAGE_ROWS),
-        Action::SelectFirst => Move::First,
-        Action::SelectLast => Move::Last,
-        _ => return None,
-    };
-    Some(ListCursor::new(selected, len).moved(m))
-}
 
 /// Starts a job on the worker, unless one is running.
 pub(super) fn start_job(state: &mut State, label: String, job: ExchangeJob) -> Vec<Effect> {
@@ -38,45 +24,6 @@ pub(super) fn start_job(state: &mut State, label: String, job: ExchangeJob) -> V
     }
     state.job = Some(Job { label, done: 0, total: 0 });
     vec![Effect::Exchange(job)]
-}
-
-/// Opens the conflicts inbox and asks for the open conflicts.
-pub fn open_conflicts(state: &mut State) -> Vec<Effect> {
-    state.popup = Some(Popup::Conflicts(ConflictsScreen::default()));
-    reload_conflicts(state)
-}
-
-fn reload_conflicts(state: &mut State) -> Vec<Effect> {
-    let ticket = state.ticket();
-    let Some(Popup::Conflicts(c)) = &mut state.popup else { return Vec::new() };
-    c.ticket = ticket;
-    c.loading = true;
-    vec![Effect::Query(ticket, Query::Conflicts)]
-}
-
-pub fn conflicts(state: &mut State, action: &Action) -> Vec<Effect> {
-    let Some(Popup::Conflicts(c)) = &mut state.popup else { return Vec::new() };
-    if let Some(to) = moved(c.selected, c.len(), action) {
-        c.selected = to;
-        return Vec::new();
-    }
-    match action {
-        Action::Refresh => return reload_conflicts(state),
-        Action::Submit | Action::Open => {
-            if c.saving {
-                return Vec::new();
-            }
-            let Some((cf, v)) = c.current() else { return Vec::new() };
-            let write = Write::ResolveConflict { id: cf.id.clone(), keep: v.value.clone() };
-            let text = format!("Keeping {:?} for {} · {}…", v.value, cf.caption, cf.prop);
-            c.saving = true;
-            state.info(text);
-            return vec![Effect::Write(write)];
-        }
-        Action::Cancel | Action::Quit | Action::Conflicts => state.popup = None,
-        _ => {}
-    }
-    Vec::new()
 }
 
 /// Opens the exchange screen at `step` and asks for the offices.
@@ -149,8 +96,8 @@ pub fn exchange(state: &mut State, action: &Action) -> Vec<Effect> {
             }
         }
         ExchangeStep::List | ExchangeStep::Done(_) => {
-            if let Some(to) = moved(e.selected, e.offices.len(), action) {
-                e.selected = to;
+            if let Some(m) = action.list_move(PAGE_ROWS) {
+                e.selected = ListCursor::new(e.selected, e.offices.len()).moved(m);
                 e.step = ExchangeStep::List;
                 return Vec::new();
             }
@@ -189,15 +136,9 @@ pub fn exchange(state: &mut State, action: &Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Answers for the exchange screens (offices, conflicts), matched by ticket.
+/// The offices, matched by ticket.
 pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
     match (loaded, &mut state.popup) {
-        (Loaded::Conflicts(list), Some(Popup::Conflicts(c))) if c.ticket == ticket => {
-            c.conflicts = list;
-            c.loading = false;
-            c.saving = false;
-            c.selected = ListCursor::new(c.selected, c.len()).clamped();
-        }
         (Loaded::Offices { pending, offices }, Some(Popup::Exchange(e))) if e.ticket == ticket => {
             let keep = e.current().map(|o| o.office.clone());
             e.offices = offices;
@@ -217,23 +158,11 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
     Vec::new()
 }
 
-/// A write was saved: the inbox, if open, lists what is still open.
-pub fn saved(state: &mut State) -> Vec<Effect> {
-    if matches!(state.popup, Some(Popup::Conflicts(_))) { reload_conflicts(state) } else { Vec::new() }
-}
-
-/// A query or write failed: the screens stop waiting.
+/// A query or write failed: the screen stops waiting.
 pub fn failed(state: &mut State) {
-    match &mut state.popup {
-        Some(Popup::Conflicts(c)) => {
-            c.loading = false;
-            c.saving = false;
-        }
-        Some(Popup::Exchange(e)) => {
-            e.loading = false;
-            e.pending_loading = false;
-        }
-        _ => {}
+    if let Some(Popup::Exchange(e)) = &mut state.popup {
+        e.loading = false;
+        e.pending_loading = false;
     }
 }
 

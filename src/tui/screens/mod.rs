@@ -2,21 +2,21 @@
 //! `update`; a screen depends on the messages, the shared state, the request helpers and
 //! the widgets, never on another screen. Its view is in `ui/`.
 //!
+//! - [`conflicts`]: the conflicts inbox, where the analyst keeps one of competing values.
 //! - [`measures`]: the task force's measures, month by month.
 //!
-//! Still here, until they get a module of their own: the state of the exchange screens, the
-//! conflicts inbox, the exchange screen (offices, export, bundle import) and the file import
-//! screen (STIX, MISP, FtM, CSV). Plain data, written by `update_exchange` and
+//! Still here, until they get a module of their own: the state of the exchange screen
+//! (offices, export, bundle import) and of the file import screen (STIX, MISP, FtM, CSV). Plain data, written by `update_exchange` and
 //! `update_import` only; the jobs they send to the worker, and what comes back, are messages
 //! (`message`).
 
+pub mod conflicts;
 pub mod measures;
 
 use std::path::PathBuf;
 
-use crate::exchange::{ConflictView, ImportReport as BundleReport, OfficeStatus};
+use crate::exchange::{ImportReport as BundleReport, OfficeStatus};
 use crate::interop::{ImportFormat, ImportReport as FileReport};
-use crate::store::conflicts::HeadView;
 
 use super::keymap::Mode;
 use super::message::{FileImport, Outcome};
@@ -24,36 +24,6 @@ use super::message::{FileImport, Outcome};
 /// The formats offered, in the order the format field cycles through them.
 pub const FORMATS: [ImportFormat; 4] =
     [ImportFormat::Stix, ImportFormat::Misp, ImportFormat::Ftm, ImportFormat::Csv];
-
-#[derive(Debug, Default)]
-pub struct ConflictsScreen {
-    pub conflicts: Vec<ConflictView>,
-    /// The selected value, counted over the values of every conflict in order.
-    pub selected: usize,
-    pub loading: bool,
-    pub ticket: u64,
-    /// A resolution is being saved.
-    pub saving: bool,
-}
-
-impl ConflictsScreen {
-    /// Every value of every conflict, in order: the rows the cursor moves over.
-    pub fn rows(&self) -> impl Iterator<Item = (&ConflictView, &HeadView)> {
-        self.conflicts.iter().flat_map(|c| c.values.iter().map(move |v| (c, v)))
-    }
-
-    pub fn len(&self) -> usize {
-        self.conflicts.iter().map(|c| c.values.len()).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn current(&self) -> Option<(&ConflictView, &HeadView)> {
-        self.rows().nth(self.selected)
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExchangeStep {
