@@ -25,7 +25,6 @@ pub mod theme;
 pub mod ui;
 pub mod update;
 pub mod update_exchange;
-pub mod update_import;
 pub mod update_loaded;
 pub mod update_nav;
 pub mod update_popup;

@@ -233,7 +233,7 @@ pub enum Popup {
     Confirm(Confirm),
     Conflicts(super::screens::conflicts::ConflictsScreen),
     Exchange(super::screens::ExchangeScreen),
-    Import(super::screens::ImportScreen),
+    Import(super::screens::import::ImportScreen),
     Measures(super::screens::measures::MeasuresScreen),
 }
 

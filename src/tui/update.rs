@@ -9,14 +9,14 @@ use uuid::Uuid;
 use super::action::Action;
 use super::form::{Form, Picker};
 use super::keymap::Mode;
-use super::message::{Effect, Loaded, Query, Write};
-use super::screens::{conflicts, measures};
+use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query, Write};
+use super::screens::{conflicts, import, measures};
 use super::state::{EntitiesView, Pane, Popup, SearchPopup, State};
 use super::theme::ThemeName;
 use super::ui::layout;
 use super::update_nav::{back, click, filter, focus, move_selection, open, page};
 use super::widgets::Move;
-use super::{update_exchange, update_import, update_loaded, update_popup};
+use super::{update_exchange, update_loaded, update_popup};
 use crate::model::schema::{Category, Schema};
 use crate::store::query::TimelineScope;
 
@@ -52,7 +52,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             update_loaded::failed(state, message);
             return Vec::new();
         }
-        Action::Exchanged(outcome) => return update_exchange::outcome(state, *outcome),
+        Action::Exchanged(outcome) => {
+            return match *outcome {
+                o @ (Outcome::FilePreview(..) | Outcome::FileImported(_)) => import::outcome(state, o),
+                o => update_exchange::outcome(state, o),
+            };
+        }
         Action::JobProgress(done, total) => {
             if let Some(job) = &mut state.job {
                 job.done = done;
@@ -76,7 +81,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Some(Popup::Conflicts(_)) => return conflicts::update(state, &action),
         Some(Popup::Measures(_)) => return measures::update(state, &action),
         Some(Popup::Exchange(_)) => return update_exchange::exchange(state, &action),
-        Some(Popup::Import(_)) => return update_import::import(state, &action),
+        Some(Popup::Import(_)) => return import::import(state, &action),
         _ => {}
     }
     match state.mode() {
@@ -91,6 +96,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         // Only the exchange screens use these modes; they were handled above.
         Mode::Conflicts | Mode::Exchange | Mode::Input => Vec::new(),
     }
+}
+
+/// Starts a job on the worker, unless one is running.
+pub fn start_job(state: &mut State, label: String, job: ExchangeJob) -> Vec<Effect> {
+    if state.job.is_some() {
+        state.error("A job is already running.");
+        return Vec::new();
+    }
+    state.job = Some(super::state::Job { label, done: 0, total: 0 });
+    vec![Effect::Exchange(job)]
 }
 
 /// A query with a fresh ticket.
@@ -535,7 +550,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::ImportBundle => {
             update_exchange::open_exchange(state, super::screens::ExchangeStep::ImportPath(String::new()))
         }
-        Action::ImportFile => update_import::open(state),
+        Action::ImportFile => import::open(state),
         Action::TimelineAll => {
             state.timeline.scope = Some(TimelineScope::All);
             state.timeline.label = "whole store".into();

@@ -7,24 +7,13 @@ use std::path::PathBuf;
 use super::action::Action;
 use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query};
 use super::screens::{ExchangeScreen, ExchangeStep};
-use super::state::{Job, Popup, State};
-use super::update::{query, reload};
+use super::state::{Popup, State};
+use super::update::{query, reload, start_job};
+use super::widgets::text_input::MAX_PATH_CHARS;
 use super::widgets::{ListCursor, TextInput};
 
-/// Longest path typed into an input (characters).
-pub(super) const MAX_PATH_CHARS: usize = 1000;
 /// Rows a page key moves in the office list.
 const PAGE_ROWS: isize = 10;
-
-/// Starts a job on the worker, unless one is running.
-pub(super) fn start_job(state: &mut State, label: String, job: ExchangeJob) -> Vec<Effect> {
-    if state.job.is_some() {
-        state.error("A job is already running.");
-        return Vec::new();
-    }
-    state.job = Some(Job { label, done: 0, total: 0 });
-    vec![Effect::Exchange(job)]
-}
 
 /// Opens the exchange screen at `step` and asks for the offices.
 pub fn open_exchange(state: &mut State, step: ExchangeStep) -> Vec<Effect> {
@@ -166,8 +155,8 @@ pub fn failed(state: &mut State) {
     }
 }
 
-/// A job of these screens ended: its report goes on the screen that asked for it, a line
-/// in the status bar, and the panes reload when the store changed.
+/// A bundle job ended: its report goes on the exchange screen, a line in the status bar,
+/// and the panes reload when the store changed.
 pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     state.job = None;
     let mut changed = false;
@@ -216,14 +205,8 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             }
             Some(ExchangeStep::Done(Outcome::BundleImported(result)))
         }
-        file @ (Outcome::FilePreview(..) | Outcome::FileImported(_)) => {
-            let (step, store_changed) = super::update_import::outcome(state, file);
-            changed = store_changed;
-            if let Some(Popup::Import(s)) = &mut state.popup {
-                s.step = step;
-            }
-            None
-        }
+        // The import screen's own (`screens::import::outcome`).
+        Outcome::FilePreview(..) | Outcome::FileImported(_) => None,
     };
     let mut effects = Vec::new();
     if let Some(step) = step {

@@ -12,7 +12,7 @@ use super::layout::centered;
 use super::popups::open;
 use super::{Look, cell};
 use crate::interop::ImportReport;
-use crate::tui::screens::{FORMATS, ImportField, ImportScreen, ImportStep};
+use crate::tui::screens::import::{FORMATS, ImportField, ImportScreen, ImportStep};
 use crate::tui::state::Job;
 use crate::tui::widgets::text_input::{CURSOR, tail};
 

@@ -17,6 +17,9 @@ pub enum Edit {
     Clear,
 }
 
+/// Longest path typed into an input (characters), also the limit of the import form's fields.
+pub const MAX_PATH_CHARS: usize = 1000;
+
 /// Drawn after the text of the focused input, where the next character goes.
 pub const CURSOR: &str = "█";
 
