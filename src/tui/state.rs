@@ -232,7 +232,7 @@ pub enum Popup {
     Picker(Picker),
     Confirm(Confirm),
     Conflicts(super::screens::conflicts::ConflictsScreen),
-    Exchange(super::screens::ExchangeScreen),
+    Exchange(super::screens::exchange::ExchangeScreen),
     Import(super::screens::import::ImportScreen),
     Measures(super::screens::measures::MeasuresScreen),
 }

@@ -10,13 +10,13 @@ use super::action::Action;
 use super::form::{Form, Picker};
 use super::keymap::Mode;
 use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query, Write};
-use super::screens::{conflicts, import, measures};
+use super::screens::{conflicts, exchange, import, measures};
 use super::state::{EntitiesView, Pane, Popup, SearchPopup, State};
 use super::theme::ThemeName;
 use super::ui::layout;
 use super::update_nav::{back, click, filter, focus, move_selection, open, page};
 use super::widgets::Move;
-use super::{update_exchange, update_loaded, update_popup};
+use super::{update_loaded, update_popup};
 use crate::model::schema::{Category, Schema};
 use crate::store::query::TimelineScope;
 
@@ -36,7 +36,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Loaded(ticket, loaded) => {
             return match *loaded {
                 Loaded::Conflicts(list) => conflicts::loaded(state, ticket, list),
-                l @ Loaded::Offices { .. } => update_exchange::loaded(state, ticket, l),
+                l @ Loaded::Offices { .. } => exchange::loaded(state, ticket, l),
                 Loaded::Measures(m) => measures::loaded(state, ticket, m),
                 l => update_loaded::loaded(state, ticket, l),
             };
@@ -48,14 +48,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Failed(message) => {
             conflicts::failed(state);
-            update_exchange::failed(state);
+            exchange::failed(state);
             update_loaded::failed(state, message);
             return Vec::new();
         }
         Action::Exchanged(outcome) => {
             return match *outcome {
                 o @ (Outcome::FilePreview(..) | Outcome::FileImported(_)) => import::outcome(state, o),
-                o => update_exchange::outcome(state, o),
+                o => exchange::outcome(state, o),
             };
         }
         Action::JobProgress(done, total) => {
@@ -80,7 +80,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match state.popup {
         Some(Popup::Conflicts(_)) => return conflicts::update(state, &action),
         Some(Popup::Measures(_)) => return measures::update(state, &action),
-        Some(Popup::Exchange(_)) => return update_exchange::exchange(state, &action),
+        Some(Popup::Exchange(_)) => return exchange::update(state, &action),
         Some(Popup::Import(_)) => return import::import(state, &action),
         _ => {}
     }
@@ -544,12 +544,8 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
         }
         Action::Conflicts => conflicts::open(state),
         Action::Measures => measures::open(state),
-        Action::Exchange | Action::ExportBundle => {
-            update_exchange::open_exchange(state, super::screens::ExchangeStep::List)
-        }
-        Action::ImportBundle => {
-            update_exchange::open_exchange(state, super::screens::ExchangeStep::ImportPath(String::new()))
-        }
+        Action::Exchange | Action::ExportBundle => exchange::open(state, exchange::ExchangeStep::List),
+        Action::ImportBundle => exchange::open(state, exchange::ExchangeStep::ImportPath(String::new())),
         Action::ImportFile => import::open(state),
         Action::TimelineAll => {
             state.timeline.scope = Some(TimelineScope::All);

@@ -1,22 +1,82 @@
-//! `update` for the exchange screen (offices, export, bundle import with a preview and a
-//! confirm step), and for the outcome of every exchange or import job.
-//! The work itself is the library's, on the worker (`worker_exchange`).
+//! The exchange screen, its state and its `update`: the offices this one trusts, export of a
+//! bundle for one of them, bundle import with a preview and a confirm step, and the outcome
+//! of these jobs. The work itself is the library's, on the worker (`worker_exchange`).
 
 use std::path::PathBuf;
 
-use super::action::Action;
-use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query};
-use super::screens::{ExchangeScreen, ExchangeStep};
-use super::state::{Popup, State};
-use super::update::{query, reload, start_job};
-use super::widgets::text_input::MAX_PATH_CHARS;
-use super::widgets::{ListCursor, TextInput};
+use crate::exchange::{ImportReport as BundleReport, OfficeStatus};
+use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
+use crate::tui::message::{Effect, ExchangeJob, Loaded, Outcome, Query};
+use crate::tui::state::{Popup, State};
+use crate::tui::update::{query, reload, start_job};
+use crate::tui::widgets::text_input::MAX_PATH_CHARS;
+use crate::tui::widgets::{ListCursor, TextInput};
 
 /// Rows a page key moves in the office list.
 const PAGE_ROWS: isize = 10;
 
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExchangeStep {
+    List,
+    /// Typing where the bundle for the selected office goes.
+    ExportPath(String),
+    /// Typing which bundle file to import.
+    ImportPath(String),
+    /// A job runs (its gauge is `State::job`).
+    Working,
+    /// What importing this bundle would do; y applies it.
+    Preview {
+        path: PathBuf,
+        report: BundleReport,
+    },
+    Done(Outcome),
+}
+
+#[derive(Debug)]
+pub struct ExchangeScreen {
+    pub offices: Vec<OfficeStatus>,
+    pub selected: usize,
+    pub loading: bool,
+    /// The pending deltas are still being computed (the offices show first).
+    pub pending_loading: bool,
+    pub ticket: u64,
+    pub step: ExchangeStep,
+}
+
+impl ExchangeScreen {
+    pub fn new() -> ExchangeScreen {
+        ExchangeScreen {
+            offices: Vec::new(),
+            selected: 0,
+            loading: true,
+            pending_loading: true,
+            ticket: 0,
+            step: ExchangeStep::List,
+        }
+    }
+
+    pub fn current(&self) -> Option<&OfficeStatus> {
+        self.offices.get(self.selected)
+    }
+
+    pub fn mode(&self) -> Mode {
+        match self.step {
+            ExchangeStep::ExportPath(_) | ExchangeStep::ImportPath(_) => Mode::Input,
+            ExchangeStep::Preview { .. } => Mode::Confirm,
+            _ => Mode::Exchange,
+        }
+    }
+}
+
+impl Default for ExchangeScreen {
+    fn default() -> Self {
+        ExchangeScreen::new()
+    }
+}
+
 /// Opens the exchange screen at `step` and asks for the offices.
-pub fn open_exchange(state: &mut State, step: ExchangeStep) -> Vec<Effect> {
+pub fn open(state: &mut State, step: ExchangeStep) -> Vec<Effect> {
     state.popup = Some(Popup::Exchange(ExchangeScreen { step, ..ExchangeScreen::new() }));
     reload_offices(state, false)
 }
@@ -38,7 +98,7 @@ pub fn default_bundle_path(office: &str) -> String {
     format!("{name}-{}.liaison", chrono::Utc::now().format("%Y-%m-%d"))
 }
 
-pub fn exchange(state: &mut State, action: &Action) -> Vec<Effect> {
+pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
     let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
     match &mut e.step {
         ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text) => {
