@@ -11,8 +11,7 @@ use super::keymap::Mode;
 use super::theme::ThemeName;
 use crate::analysis::path::PathStep;
 use crate::store::query::{
-    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, TimelineItem,
-    TimelineScope, Zoom,
+    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, TimelineItem, TimelineScope, Zoom,
 };
 
 /// The four panes, in focus order.
@@ -201,16 +200,6 @@ pub struct DetailPane {
 }
 
 #[derive(Debug, Default)]
-pub struct SearchPopup {
-    pub query: String,
-    pub hits: Vec<SearchHit>,
-    pub selected: usize,
-    pub ticket: u64,
-    /// The text the shown hits answer.
-    pub answered: String,
-}
-
-#[derive(Debug, Default)]
 pub struct PalettePopup {
     pub query: String,
     pub selected: usize,
@@ -226,7 +215,7 @@ pub struct Confirm {
 #[derive(Debug)]
 pub enum Popup {
     Help { scroll: u16 },
-    Search(SearchPopup),
+    Search(super::screens::search::SearchPopup),
     Palette(PalettePopup),
     Form(Box<Form>),
     Picker(Picker),

@@ -10,8 +10,9 @@ use super::action::Action;
 use super::form::{Form, Picker};
 use super::keymap::Mode;
 use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query, Write};
+use super::screens::search::{self, SearchPopup};
 use super::screens::{conflicts, exchange, import, measures};
-use super::state::{EntitiesView, Pane, Popup, SearchPopup, State};
+use super::state::{EntitiesView, Pane, Popup, State};
 use super::theme::ThemeName;
 use super::ui::layout;
 use super::update_nav::{back, click, filter, focus, move_selection, open, page};
@@ -36,6 +37,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Loaded(ticket, loaded) => {
             return match *loaded {
                 Loaded::Conflicts(list) => conflicts::loaded(state, ticket, list),
+                Loaded::Search { text, hits } => search::loaded(state, ticket, text, hits),
                 l @ Loaded::Offices { .. } => exchange::loaded(state, ticket, l),
                 Loaded::Measures(m) => measures::loaded(state, ticket, m),
                 l => update_loaded::loaded(state, ticket, l),
@@ -87,7 +89,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match state.mode() {
         Mode::Unlock => update_popup::unlock(state, action),
         Mode::Main => main(state, &action),
-        Mode::Search => update_popup::search(state, &action),
+        Mode::Search => search::update(state, &action),
         Mode::Palette => update_popup::palette(state, &action),
         Mode::Form => update_popup::form(state, &action),
         Mode::Picker => update_popup::picker(state, &action),

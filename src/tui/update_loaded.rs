@@ -6,7 +6,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use uuid::Uuid;
 
 use super::message::{Effect, Loaded, PAGE};
-use super::state::{Counts, EntitiesView, EntityRow, Popup, Screen, State};
+use super::state::{Counts, EntitiesView, EntityRow, Screen, State};
 use super::update::{load_detail, reload, select_case};
 use super::widgets::ListCursor;
 use crate::store::query::{DensityBucket, Zoom};
@@ -89,15 +89,6 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
             state.detail.loading = false;
             state.detail.selected = ListCursor::new(state.detail.selected, view.statements.len()).clamped();
             state.detail.view = Some(view);
-        }
-        Loaded::Search { text, hits } => {
-            if let Some(Popup::Search(s)) = &mut state.popup {
-                if ticket == s.ticket {
-                    s.hits = hits;
-                    s.answered = text;
-                    s.selected = ListCursor::new(s.selected, s.hits.len()).clamped();
-                }
-            }
         }
         Loaded::Stats(stats) => {
             state.counts = Some(Counts {

@@ -1,5 +1,5 @@
-//! `update` for the unlock screen and the popups: search, palette, forms, pickers,
-//! confirmation and help.
+//! `update` for the unlock screen and the popups: palette, forms, pickers, confirmation
+//! and help (search is `screens::search`).
 
 use std::time::{Duration, Instant};
 
@@ -7,17 +7,16 @@ use zeroize::Zeroizing;
 
 use super::action::Action;
 use super::form::{Form, PickPurpose, Submitted};
-use super::message::{Effect, Query};
-use super::state::{EntitiesView, Pane, Popup, Screen, State};
-use super::update::{load_cases, load_detail, load_timeline, pivot, update};
+use super::message::Effect;
+use super::state::{Popup, Screen, State};
+use super::update::{load_cases, load_timeline, update};
+use super::widgets::text_input::MAX_QUERY_CHARS;
 use super::widgets::{ListCursor, Move, TextInput};
 use crate::model::schema::Schema;
 use crate::model::values::{Locale, country_code};
 
 /// Longest passphrase accepted on the unlock screen (characters).
 const MAX_PASSPHRASE_CHARS: usize = super::state::PASSPHRASE_CAPACITY / 4;
-/// Longest search or palette input (characters).
-const MAX_QUERY_CHARS: usize = 200;
 /// The delay after a wrong passphrase doubles up to this.
 const MAX_DELAY_SECS: u64 = 30;
 
@@ -92,75 +91,6 @@ pub fn help(state: &mut State, action: &Action) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
-}
-
-pub fn search(state: &mut State, action: &Action) -> Vec<Effect> {
-    let Some(Popup::Search(s)) = &mut state.popup else { return Vec::new() };
-    if action.edit(TextInput::new(&mut s.query, MAX_QUERY_CHARS)) {
-        s.selected = 0;
-        if s.query.trim().is_empty() {
-            s.hits.clear();
-            s.answered.clear();
-            return Vec::new();
-        }
-        let text = s.query.clone();
-        let ticket = state.ticket();
-        if let Some(Popup::Search(s)) = &mut state.popup {
-            s.ticket = ticket;
-        }
-        return vec![Effect::Query(ticket, Query::Search { text })];
-    }
-    match action {
-        Action::SelectNext => s.selected = ListCursor::new(s.selected, s.hits.len()).moved(Move::NEXT),
-        Action::SelectPrev => s.selected = ListCursor::new(s.selected, s.hits.len()).moved(Move::PREV),
-        Action::Cancel => {
-            let audit = searched(s);
-            state.popup = None;
-            return audit.into_iter().collect();
-        }
-        Action::Open | Action::Submit => {
-            let Some(hit) = s.hits.get(s.selected).cloned() else { return Vec::new() };
-            let audit = searched(s);
-            state.popup = None;
-            let mut effects: Vec<Effect> = audit.into_iter().collect();
-            effects.extend(jump(state, hit.id, &hit.schema, &hit.caption));
-            return effects;
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
-/// Who looked for whom is what an auditor asks: the search as it stood when the analyst
-/// opened a result or closed the search (not every keystroke on the way).
-fn searched(s: &super::state::SearchPopup) -> Option<Effect> {
-    let query = s.query.trim();
-    (!query.is_empty()).then(|| {
-        Effect::Audit(
-            "search",
-            serde_json::json!({ "query": query, "hits": s.hits.len(), "via": "workbench" }),
-        )
-    })
-}
-
-/// Goes to a record found by search: a case is selected in the cases pane; an entity
-/// becomes the centre of the entities pane; anything else is shown in the detail pane.
-pub fn jump(state: &mut State, id: uuid::Uuid, schema: &str, caption: &str) -> Vec<Effect> {
-    let kind = Schema::builtin().kind(schema).ok();
-    if schema == "Case" {
-        state.cases.text.clear();
-        state.cases.status = None;
-        state.cases.want = Some(id);
-        state.focus = Pane::Cases;
-        return vec![load_cases(state)];
-    }
-    if kind.is_some_and(|k| k.category == crate::model::schema::Category::Entity) {
-        state.focus = Pane::Detail;
-        let view = EntitiesView::Neighbourhood { center: id, caption: caption.to_owned(), hops: 1 };
-        return pivot(state, view);
-    }
-    state.focus = Pane::Detail;
-    load_detail(state, id)
 }
 
 /// Named actions whose name or description contains `filter`.

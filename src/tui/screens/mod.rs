@@ -6,6 +6,7 @@
 //! - [`exchange`]: the offices, and bundles exported to them or imported from them.
 //! - [`import`]: the file import screen (STIX, MISP, FtM, CSV), with a preview first.
 //! - [`measures`]: the task force's measures, month by month.
+//! - [`search`]: search as you type, and going to a hit.
 //!
 //! The jobs the exchange and import screens send to the worker, and what comes back, are
 //! messages (`message`).
@@ -14,6 +15,7 @@ pub mod conflicts;
 pub mod exchange;
 pub mod import;
 pub mod measures;
+pub mod search;
 
 // The paths the key-flow tests name these screens by.
 pub use exchange::{ExchangeScreen, ExchangeStep};

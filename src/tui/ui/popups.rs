@@ -10,7 +10,8 @@ use super::layout::{centered, scroll_offset};
 use super::{Look, badge, cell, cut, kind_label};
 use crate::tui::form::{Form, Picker};
 use crate::tui::keymap::Mode;
-use crate::tui::state::{Confirm, PalettePopup, Popup, SearchPopup, State};
+use crate::tui::screens::search::SearchPopup;
+use crate::tui::state::{Confirm, PalettePopup, Popup, State};
 use crate::tui::update_popup::palette_entries;
 use crate::tui::widgets::text_input::{CURSOR, tail};
 

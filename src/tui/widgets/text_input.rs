@@ -20,6 +20,9 @@ pub enum Edit {
 /// Longest path typed into an input (characters), also the limit of the import form's fields.
 pub const MAX_PATH_CHARS: usize = 1000;
 
+/// Longest search, palette or picker filter input (characters).
+pub const MAX_QUERY_CHARS: usize = 200;
+
 /// Drawn after the text of the focused input, where the next character goes.
 pub const CURSOR: &str = "█";
 
