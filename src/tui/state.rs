@@ -199,12 +199,6 @@ pub struct DetailPane {
     pub loading: bool,
 }
 
-#[derive(Debug, Default)]
-pub struct PalettePopup {
-    pub query: String,
-    pub selected: usize,
-}
-
 /// A question before something that cannot be taken back lightly.
 #[derive(Debug)]
 pub struct Confirm {
@@ -216,7 +210,7 @@ pub struct Confirm {
 pub enum Popup {
     Help { scroll: u16 },
     Search(super::screens::search::SearchPopup),
-    Palette(PalettePopup),
+    Palette(super::screens::palette::PalettePopup),
     Form(Box<Form>),
     Picker(Picker),
     Confirm(Confirm),

@@ -11,7 +11,7 @@ use super::form::{Form, Picker};
 use super::keymap::Mode;
 use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query, Write};
 use super::screens::search::{self, SearchPopup};
-use super::screens::{conflicts, exchange, import, measures};
+use super::screens::{conflicts, exchange, import, measures, palette};
 use super::state::{EntitiesView, Pane, Popup, State};
 use super::theme::ThemeName;
 use super::ui::layout;
@@ -90,7 +90,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Unlock => update_popup::unlock(state, action),
         Mode::Main => main(state, &action),
         Mode::Search => search::update(state, &action),
-        Mode::Palette => update_popup::palette(state, &action),
+        Mode::Palette => palette::update(state, &action),
         Mode::Form => update_popup::form(state, &action),
         Mode::Picker => update_popup::picker(state, &action),
         Mode::Confirm => update_popup::confirm(state, &action),
@@ -361,7 +361,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Palette => {
-            state.popup = Some(Popup::Palette(super::state::PalettePopup::default()));
+            state.popup = Some(Popup::Palette(palette::PalettePopup::default()));
             Vec::new()
         }
         Action::FocusNext => focus(state, state.focus.next()),

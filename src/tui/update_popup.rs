@@ -1,5 +1,5 @@
-//! `update` for the unlock screen and the popups: palette, forms, pickers, confirmation
-//! and help (search is `screens::search`).
+//! `update` for the unlock screen and the popups: forms, pickers, confirmation and help
+//! (search and the palette are in `screens`).
 
 use std::time::{Duration, Instant};
 
@@ -9,7 +9,7 @@ use super::action::Action;
 use super::form::{Form, PickPurpose, Submitted};
 use super::message::Effect;
 use super::state::{Popup, Screen, State};
-use super::update::{load_cases, load_timeline, update};
+use super::update::{load_cases, load_timeline};
 use super::widgets::text_input::MAX_QUERY_CHARS;
 use super::widgets::{ListCursor, Move, TextInput};
 use crate::model::schema::Schema;
@@ -88,53 +88,6 @@ pub fn help(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::PageDown => *scroll = scroll.saturating_add(10),
         Action::PageUp => *scroll = scroll.saturating_sub(10),
         Action::Cancel | Action::Help | Action::Quit => state.popup = None,
-        _ => {}
-    }
-    Vec::new()
-}
-
-/// Named actions whose name or description contains `filter`.
-pub fn palette_entries(filter: &str) -> Vec<(Action, &'static str)> {
-    let f = filter.trim().to_lowercase();
-    Action::named()
-        .into_iter()
-        .filter(|(a, d)| {
-            f.is_empty() || a.name().is_some_and(|n| n.contains(&f)) || d.to_lowercase().contains(&f)
-        })
-        .filter(|(a, _)| {
-            !matches!(
-                a,
-                Action::Submit
-                    | Action::Cancel
-                    | Action::NextField
-                    | Action::PrevField
-                    | Action::DeleteChar
-                    | Action::ClearInput
-                    | Action::Palette
-            )
-        })
-        .collect()
-}
-
-pub fn palette(state: &mut State, action: &Action) -> Vec<Effect> {
-    let Some(Popup::Palette(p)) = &mut state.popup else { return Vec::new() };
-    if action.edit(TextInput::new(&mut p.query, MAX_QUERY_CHARS)) {
-        p.selected = 0;
-        return Vec::new();
-    }
-    match action {
-        Action::SelectNext | Action::SelectPrev => {
-            let m = if *action == Action::SelectNext { Move::NEXT } else { Move::PREV };
-            p.selected = ListCursor::new(p.selected, palette_entries(&p.query).len()).moved(m);
-        }
-        Action::Cancel => state.popup = None,
-        Action::Submit | Action::Open => {
-            let chosen = palette_entries(&p.query).get(p.selected).map(|(a, _)| a.clone());
-            state.popup = None;
-            if let Some(a) = chosen {
-                return update(state, a);
-            }
-        }
         _ => {}
     }
     Vec::new()

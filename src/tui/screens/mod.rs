@@ -6,6 +6,7 @@
 //! - [`exchange`]: the offices, and bundles exported to them or imported from them.
 //! - [`import`]: the file import screen (STIX, MISP, FtM, CSV), with a preview first.
 //! - [`measures`]: the task force's measures, month by month.
+//! - [`palette`]: the command palette, every named action by name.
 //! - [`search`]: search as you type, and going to a hit.
 //!
 //! The jobs the exchange and import screens send to the worker, and what comes back, are
@@ -15,6 +16,7 @@ pub mod conflicts;
 pub mod exchange;
 pub mod import;
 pub mod measures;
+pub mod palette;
 pub mod search;
 
 // The paths the key-flow tests name these screens by.

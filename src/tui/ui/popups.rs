@@ -10,9 +10,9 @@ use super::layout::{centered, scroll_offset};
 use super::{Look, badge, cell, cut, kind_label};
 use crate::tui::form::{Form, Picker};
 use crate::tui::keymap::Mode;
+use crate::tui::screens::palette::PalettePopup;
 use crate::tui::screens::search::SearchPopup;
-use crate::tui::state::{Confirm, PalettePopup, Popup, State};
-use crate::tui::update_popup::palette_entries;
+use crate::tui::state::{Confirm, Popup, State};
 use crate::tui::widgets::text_input::{CURSOR, tail};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
@@ -136,7 +136,7 @@ fn palette(frame: &mut Frame<'_>, area: Rect, p: &PalettePopup, look: &Look<'_>)
     let inner = open(frame, rect, "Commands", look);
     let width = inner.width as usize;
     let mut lines = vec![input_line(": ", &p.query, look)];
-    let entries = palette_entries(&p.query);
+    let entries = p.entries();
     let height = inner.height.saturating_sub(1) as usize;
     let offset = scroll_offset(p.selected, entries.len(), height);
     for (i, (action, desc)) in entries.iter().enumerate().skip(offset).take(height) {
