@@ -7,7 +7,7 @@
 //!   shown; `update` (+ `update_nav`, `update_popup`, `update_loaded`): the only writer of state,
 //!   and the request helpers the screens share.
 //! - `screens/`: one module per screen opened over the panes (conflicts, exchange, import,
-//!   measures, palette, search), its state and its update.
+//!   measures, palette, search, confirm), its state and its update.
 //! - `app`: the runtime that carries effects out; `worker` (+ `worker_exchange`): the store's
 //!   own thread (the draw path never touches the store).
 //! - `keymap`, `theme`: configuration as data (`assets/keymap.toml`, `assets/theme.toml`).

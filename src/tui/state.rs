@@ -199,13 +199,6 @@ pub struct DetailPane {
     pub loading: bool,
 }
 
-/// A question before something that cannot be taken back lightly.
-#[derive(Debug)]
-pub struct Confirm {
-    pub question: String,
-    pub write: super::message::Write,
-}
-
 #[derive(Debug)]
 pub enum Popup {
     Help { scroll: u16 },
@@ -213,7 +206,7 @@ pub enum Popup {
     Palette(super::screens::palette::PalettePopup),
     Form(Box<Form>),
     Picker(Picker),
-    Confirm(Confirm),
+    Confirm(super::screens::confirm::Confirm),
     Conflicts(super::screens::conflicts::ConflictsScreen),
     Exchange(super::screens::exchange::ExchangeScreen),
     Import(super::screens::import::ImportScreen),

@@ -11,7 +11,7 @@ use super::form::{Form, Picker};
 use super::keymap::Mode;
 use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query, Write};
 use super::screens::search::{self, SearchPopup};
-use super::screens::{conflicts, exchange, import, measures, palette};
+use super::screens::{confirm, conflicts, exchange, import, measures, palette};
 use super::state::{EntitiesView, Pane, Popup, State};
 use super::theme::ThemeName;
 use super::ui::layout;
@@ -93,7 +93,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Palette => palette::update(state, &action),
         Mode::Form => update_popup::form(state, &action),
         Mode::Picker => update_popup::picker(state, &action),
-        Mode::Confirm => update_popup::confirm(state, &action),
+        Mode::Confirm => confirm::update(state, &action),
         Mode::Help => update_popup::help(state, &action),
         // Only the exchange screens use these modes; they were handled above.
         Mode::Conflicts | Mode::Exchange | Mode::Input => Vec::new(),
@@ -486,7 +486,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             match state.detail.view.as_deref().filter(|v| !v.deleted) {
                 Some(v) => {
                     let label = format!("{} {}", v.schema, v.caption);
-                    state.popup = Some(Popup::Confirm(super::state::Confirm {
+                    state.popup = Some(Popup::Confirm(confirm::Confirm {
                         question: format!("Delete {label}? Other offices receive the deletion too."),
                         write: Write::Delete { id: v.id, label },
                     }));

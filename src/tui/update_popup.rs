@@ -1,5 +1,5 @@
-//! `update` for the unlock screen and the popups: forms, pickers, confirmation and help
-//! (search and the palette are in `screens`).
+//! `update` for the unlock screen and the popups: forms, pickers and help (search, the
+//! palette and the confirmation are in `screens`).
 
 use std::time::{Duration, Instant};
 
@@ -164,20 +164,4 @@ pub fn picker(state: &mut State, action: &Action) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
-}
-
-pub fn confirm(state: &mut State, action: &Action) -> Vec<Effect> {
-    match action {
-        Action::Submit => {
-            let Some(Popup::Confirm(c)) = state.popup.take() else { return Vec::new() };
-            state.info("Saving…");
-            vec![Effect::Write(c.write)]
-        }
-        Action::Cancel => {
-            state.popup = None;
-            state.info("Nothing was deleted.");
-            Vec::new()
-        }
-        _ => Vec::new(),
-    }
 }

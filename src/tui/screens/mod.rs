@@ -2,6 +2,7 @@
 //! `update`; a screen depends on the messages, the shared state, the request helpers and
 //! the widgets, never on another screen. Its view is in `ui/`.
 //!
+//! - [`confirm`]: the question asked before a deletion.
 //! - [`conflicts`]: the conflicts inbox, where the analyst keeps one of competing values.
 //! - [`exchange`]: the offices, and bundles exported to them or imported from them.
 //! - [`import`]: the file import screen (STIX, MISP, FtM, CSV), with a preview first.
@@ -12,6 +13,7 @@
 //! The jobs the exchange and import screens send to the worker, and what comes back, are
 //! messages (`message`).
 
+pub mod confirm;
 pub mod conflicts;
 pub mod exchange;
 pub mod import;

@@ -10,9 +10,10 @@ use super::layout::{centered, scroll_offset};
 use super::{Look, badge, cell, cut, kind_label};
 use crate::tui::form::{Form, Picker};
 use crate::tui::keymap::Mode;
+use crate::tui::screens::confirm::Confirm;
 use crate::tui::screens::palette::PalettePopup;
 use crate::tui::screens::search::SearchPopup;
-use crate::tui::state::{Confirm, Popup, State};
+use crate::tui::state::{Popup, State};
 use crate::tui::widgets::text_input::{CURSOR, tail};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
