@@ -353,7 +353,7 @@ fn a_click_focuses_the_pane_and_selects_the_row_under_it() {
 fn nearing_the_end_of_a_page_asks_for_the_next_one() {
     let (mut s, cases, _) = with_cases();
     let page: Vec<MemberRow> =
-        (0..super::message::PAGE).map(|i| member(&format!("Person {i:03}"), "Person")).collect();
+        (0..super::worker::PAGE).map(|i| member(&format!("Person {i:03}"), "Person")).collect();
     let t = s.entities.ticket;
     update(
         &mut s,
@@ -365,7 +365,7 @@ fn nearing_the_end_of_a_page_asks_for_the_next_one() {
     assert!(!s.entities.complete);
     update(&mut s, Action::FocusEntities);
     let effects = update(&mut s, Action::SelectLast);
-    let offset = super::message::PAGE;
+    let offset = super::worker::PAGE;
     assert!(
         queries(&effects).contains(&&Query::Members { case: cases[0].id, offset }),
         "{:?}",

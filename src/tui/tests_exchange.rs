@@ -310,7 +310,7 @@ fn the_whole_store_timeline_counts_bundle_arrivals_apart_from_its_pages() {
         b: None,
     };
     let mut items: Vec<TimelineItem> =
-        (0..super::message::PAGE).map(|i| item(&format!("2024-01-{i:03}"), Uuid::now_v7())).collect();
+        (0..super::worker::PAGE).map(|i| item(&format!("2024-01-{i:03}"), Uuid::now_v7())).collect();
     items.insert(3, item("2024-01-002T10", Uuid::nil()));
     update(&mut s, Action::Loaded(t, Box::new(Loaded::Timeline { items, offset: 0 })));
     assert_eq!(s.timeline.arrivals, 1);
@@ -326,7 +326,7 @@ fn the_whole_store_timeline_counts_bundle_arrivals_apart_from_its_pages() {
         Effect::Query(_, Query::Timeline { offset, .. }) => Some(*offset),
         _ => None,
     });
-    assert_eq!(next, Some(super::message::PAGE), "the next page starts after the store's rows only");
+    assert_eq!(next, Some(super::worker::PAGE), "the next page starts after the store's rows only");
 }
 
 #[test]

@@ -14,7 +14,9 @@ use std::thread::JoinHandle;
 use uuid::Uuid;
 
 use super::action::Action;
-use super::message::{ExchangeJob, Loaded, PAGE, Query, Write};
+use super::message::{ExchangeJob, Loaded, Query, Write};
+// The page size is the queries' (`message`); the tests name it by the worker that reads it.
+pub use super::message::PAGE;
 use crate::analysis::path::{PathLimits, shortest_path};
 use crate::store::change::{Change, Face};
 use crate::store::query::{CaseFilter, EntityView, TimelineQuery, TimelineScope};
