@@ -11,7 +11,8 @@ mod tui_support;
 use std::path::Path;
 
 use liaison::tui::App;
-use liaison::tui::screens::{ExchangeStep, ImportStep, Outcome};
+use liaison::tui::message::Outcome;
+use liaison::tui::screens::{ExchangeStep, ImportStep};
 use liaison::tui::state::Popup;
 use liaison::tui::testing::{self, keys, screen, terminal, type_text};
 

@@ -7,7 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::worker::Loaded;
+use super::message::Loaded;
+use super::widgets::{Edit, Move, TextInput};
 
 macro_rules! actions {
     (
@@ -168,7 +169,7 @@ actions! {
         /// The running job ended with this message.
         JobDone(String),
         /// An exchange or import job on the worker ended with this outcome.
-        Exchanged(Box<super::screens::Outcome>),
+        Exchanged(Box<super::message::Outcome>),
     }
 }
 
@@ -184,6 +185,35 @@ impl Action {
     /// The named action called `name`.
     pub fn from_name(name: &str) -> Option<Action> {
         serde_json::from_value(serde_json::Value::String(name.trim().to_owned())).ok()
+    }
+
+    /// The edit a typing action makes to the focused text input, if it is one.
+    pub fn text_edit(&self) -> Option<Edit> {
+        match self {
+            Action::TypeChar(c) => Some(Edit::Insert(*c)),
+            Action::DeleteChar => Some(Edit::DeleteBack),
+            Action::ClearInput => Some(Edit::Clear),
+            _ => None,
+        }
+    }
+
+    /// The move a navigation action makes in a list whose page keys move `page_rows` rows.
+    pub fn list_move(&self, page_rows: isize) -> Option<Move> {
+        Some(match self {
+            Action::SelectNext => Move::NEXT,
+            Action::SelectPrev => Move::PREV,
+            Action::PageDown => Move::By(page_rows),
+            Action::PageUp => Move::By(-page_rows),
+            Action::SelectFirst => Move::First,
+            Action::SelectLast => Move::Last,
+            _ => return None,
+        })
+    }
+
+    /// Applies a typing action to `input`. False if this action is not one, or the input
+    /// refused it: the screen may then give the key another meaning.
+    pub fn edit(&self, mut input: TextInput<'_>) -> bool {
+        self.text_edit().is_some_and(|e| input.apply(e))
     }
 }
 

@@ -14,8 +14,8 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 use super::action::Action;
-use super::effect::Effect;
 use super::keymap::{Keymap, parse_key};
+use super::message::Effect;
 use super::state::{Screen, State};
 use super::theme::{Theme, ThemeName};
 use super::ui::{self, Look};

@@ -4,7 +4,8 @@
 
 use uuid::Uuid;
 
-use super::worker::Write;
+use super::message::Write;
+use super::widgets::{Edit, TextInput};
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
 use crate::model::schema::{Category, Kind, PropType, Schema};
@@ -280,10 +281,11 @@ impl Form {
         self.fields.get_mut(self.focus)
     }
 
-    pub fn type_char(&mut self, c: char) {
+    /// Edits the focused field. Typing or deleting answers the field's error; clearing
+    /// leaves it in view until something is typed.
+    pub fn edit(&mut self, edit: Edit) {
         if let Some(f) = self.focused_mut() {
-            if f.value.chars().count() < MAX_FIELD_CHARS && !c.is_control() {
-                f.value.push(c);
+            if TextInput::new(&mut f.value, MAX_FIELD_CHARS).apply(edit) && edit != Edit::Clear {
                 f.error = None;
             }
         }

@@ -1,9 +1,15 @@
 //! The analyst's workbench: a ratatui + crossterm application over the store.
 //!
+//! - `message`: the bottom layer, plain data that imports nothing from the workbench: the
+//!   effects update asks for, the queries and writes for the store, its answers, the jobs.
+//! - `widgets`: the text input and the list cursor, written once for every screen.
 //! - `action`: the vocabulary (what the keymap and the palette name); `state`: what is
-//!   shown; `update` (+ `update_nav`, `update_popup`, `update_loaded`): the only writer of state;
-//!   `effect`: what update asks for; `app`: the runtime that carries effects out.
-//! - `worker`: the store's own thread (the draw path never touches the store).
+//!   shown; `update` (+ `update_nav`, `update_popup`, `update_loaded`): the only writer of state,
+//!   and the request helpers the screens share.
+//! - `screens/`: one module per screen opened over the panes (conflicts, exchange, import,
+//!   measures, palette, search, confirm), its state and its update.
+//! - `app`: the runtime that carries effects out; `worker` (+ `worker_exchange`): the store's
+//!   own thread (the draw path never touches the store).
 //! - `keymap`, `theme`: configuration as data (`assets/keymap.toml`, `assets/theme.toml`).
 //! - `form`: forms built from the schema, validated like the command line.
 //! - `ui/`: one render function per region, reading state only.
@@ -12,21 +18,19 @@
 
 pub mod action;
 pub mod app;
-pub mod effect;
 pub mod form;
 pub mod keymap;
+pub mod message;
 pub mod screens;
 pub mod state;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
 pub mod update;
-pub mod update_exchange;
-pub mod update_import;
 pub mod update_loaded;
-pub mod update_measures;
 pub mod update_nav;
 pub mod update_popup;
+pub mod widgets;
 pub mod worker;
 pub mod worker_exchange;
 

@@ -11,8 +11,7 @@ use super::keymap::Mode;
 use super::theme::ThemeName;
 use crate::analysis::path::PathStep;
 use crate::store::query::{
-    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, TimelineItem,
-    TimelineScope, Zoom,
+    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, TimelineItem, TimelineScope, Zoom,
 };
 
 /// The four panes, in focus order.
@@ -200,41 +199,18 @@ pub struct DetailPane {
     pub loading: bool,
 }
 
-#[derive(Debug, Default)]
-pub struct SearchPopup {
-    pub query: String,
-    pub hits: Vec<SearchHit>,
-    pub selected: usize,
-    pub ticket: u64,
-    /// The text the shown hits answer.
-    pub answered: String,
-}
-
-#[derive(Debug, Default)]
-pub struct PalettePopup {
-    pub query: String,
-    pub selected: usize,
-}
-
-/// A question before something that cannot be taken back lightly.
-#[derive(Debug)]
-pub struct Confirm {
-    pub question: String,
-    pub write: super::worker::Write,
-}
-
 #[derive(Debug)]
 pub enum Popup {
     Help { scroll: u16 },
-    Search(SearchPopup),
-    Palette(PalettePopup),
+    Search(super::screens::search::SearchPopup),
+    Palette(super::screens::palette::PalettePopup),
     Form(Box<Form>),
     Picker(Picker),
-    Confirm(Confirm),
-    Conflicts(super::screens::ConflictsScreen),
-    Exchange(super::screens::ExchangeScreen),
-    Import(super::screens::ImportScreen),
-    Measures(super::update_measures::MeasuresScreen),
+    Confirm(super::screens::confirm::Confirm),
+    Conflicts(super::screens::conflicts::ConflictsScreen),
+    Exchange(super::screens::exchange::ExchangeScreen),
+    Import(super::screens::import::ImportScreen),
+    Measures(super::screens::measures::MeasuresScreen),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

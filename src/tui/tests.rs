@@ -6,11 +6,10 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::action::Action;
-use super::effect::Effect;
+use super::message::{Effect, Loaded, Query, Write};
 use super::state::{EntitiesView, Pane, Popup, Screen, State};
 use super::update::update;
 use super::update_popup::unlock_delay;
-use super::worker::{Loaded, Query, Write};
 use crate::store::change::Change;
 use crate::store::query::{CaseRow, MemberRow, SearchHit, TimelineScope};
 

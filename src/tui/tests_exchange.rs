@@ -7,12 +7,11 @@ use std::path::PathBuf;
 use uuid::Uuid;
 
 use super::action::Action;
-use super::effect::Effect;
 use super::keymap::Mode;
-use super::screens::{ExchangeJob, ExchangeStep, ImportStep, Outcome};
+use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query, Write};
+use super::screens::{ExchangeStep, ImportStep};
 use super::state::{Pane, Popup, State};
 use super::update::update;
-use super::worker::{Loaded, Query, Write};
 use crate::exchange::{ConflictView, ImportReport, OfficeStatus};
 use crate::interop::ImportFormat;
 use crate::model::op::Assertion;

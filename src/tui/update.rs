@@ -7,15 +7,17 @@
 use uuid::Uuid;
 
 use super::action::Action;
-use super::effect::Effect;
 use super::form::{Form, Picker};
 use super::keymap::Mode;
-use super::state::{EntitiesView, Pane, Popup, SearchPopup, State};
+use super::message::{Effect, ExchangeJob, Loaded, Outcome, Query, Write};
+use super::screens::search::{self, SearchPopup};
+use super::screens::{confirm, conflicts, exchange, import, measures, palette};
+use super::state::{EntitiesView, Pane, Popup, State};
 use super::theme::ThemeName;
 use super::ui::layout;
 use super::update_nav::{back, click, filter, focus, move_selection, open, page};
-use super::worker::{Loaded, Query, Write};
-use super::{update_exchange, update_import, update_loaded, update_measures, update_popup};
+use super::widgets::Move;
+use super::{update_loaded, update_popup};
 use crate::model::schema::{Category, Schema};
 use crate::store::query::TimelineScope;
 
@@ -34,24 +36,30 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Loaded(ticket, loaded) => {
             return match *loaded {
-                l @ (Loaded::Offices { .. } | Loaded::Conflicts(_)) => {
-                    update_exchange::loaded(state, ticket, l)
-                }
-                Loaded::Measures(m) => update_measures::loaded(state, ticket, m),
+                Loaded::Conflicts(list) => conflicts::loaded(state, ticket, list),
+                Loaded::Search { text, hits } => search::loaded(state, ticket, text, hits),
+                l @ Loaded::Offices { .. } => exchange::loaded(state, ticket, l),
+                Loaded::Measures(m) => measures::loaded(state, ticket, m),
                 l => update_loaded::loaded(state, ticket, l),
             };
         }
         Action::Saved(message, id) => {
             let mut effects = update_loaded::saved(state, message, id);
-            effects.extend(update_exchange::saved(state));
+            effects.extend(conflicts::saved(state));
             return effects;
         }
         Action::Failed(message) => {
-            update_exchange::failed(state);
+            conflicts::failed(state);
+            exchange::failed(state);
             update_loaded::failed(state, message);
             return Vec::new();
         }
-        Action::Exchanged(outcome) => return update_exchange::outcome(state, *outcome),
+        Action::Exchanged(outcome) => {
+            return match *outcome {
+                o @ (Outcome::FilePreview(..) | Outcome::FileImported(_)) => import::outcome(state, o),
+                o => exchange::outcome(state, o),
+            };
+        }
         Action::JobProgress(done, total) => {
             if let Some(job) = &mut state.job {
                 job.done = done;
@@ -72,24 +80,34 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
     // The exchange screens take every key while open, whatever mode their step is in.
     match state.popup {
-        Some(Popup::Conflicts(_)) => return update_exchange::conflicts(state, &action),
-        Some(Popup::Measures(_)) => return update_measures::update(state, &action),
-        Some(Popup::Exchange(_)) => return update_exchange::exchange(state, &action),
-        Some(Popup::Import(_)) => return update_import::import(state, &action),
+        Some(Popup::Conflicts(_)) => return conflicts::update(state, &action),
+        Some(Popup::Measures(_)) => return measures::update(state, &action),
+        Some(Popup::Exchange(_)) => return exchange::update(state, &action),
+        Some(Popup::Import(_)) => return import::import(state, &action),
         _ => {}
     }
     match state.mode() {
         Mode::Unlock => update_popup::unlock(state, action),
         Mode::Main => main(state, &action),
-        Mode::Search => update_popup::search(state, &action),
-        Mode::Palette => update_popup::palette(state, &action),
+        Mode::Search => search::update(state, &action),
+        Mode::Palette => palette::update(state, &action),
         Mode::Form => update_popup::form(state, &action),
         Mode::Picker => update_popup::picker(state, &action),
-        Mode::Confirm => update_popup::confirm(state, &action),
+        Mode::Confirm => confirm::update(state, &action),
         Mode::Help => update_popup::help(state, &action),
         // Only the exchange screens use these modes; they were handled above.
         Mode::Conflicts | Mode::Exchange | Mode::Input => Vec::new(),
     }
+}
+
+/// Starts a job on the worker, unless one is running.
+pub fn start_job(state: &mut State, label: String, job: ExchangeJob) -> Vec<Effect> {
+    if state.job.is_some() {
+        state.error("A job is already running.");
+        return Vec::new();
+    }
+    state.job = Some(super::state::Job { label, done: 0, total: 0 });
+    vec![Effect::Exchange(job)]
 }
 
 /// A query with a fresh ticket.
@@ -343,7 +361,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Palette => {
-            state.popup = Some(Popup::Palette(super::state::PalettePopup::default()));
+            state.popup = Some(Popup::Palette(palette::PalettePopup::default()));
             Vec::new()
         }
         Action::FocusNext => focus(state, state.focus.next()),
@@ -352,12 +370,12 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::FocusEntities => focus(state, Pane::Entities),
         Action::FocusTimeline => focus(state, Pane::Timeline),
         Action::FocusDetail => focus(state, Pane::Detail),
-        Action::SelectNext => move_selection(state, 1),
-        Action::SelectPrev => move_selection(state, -1),
-        Action::PageDown => move_selection(state, page(state)),
-        Action::PageUp => move_selection(state, -page(state)),
-        Action::SelectFirst => move_selection(state, isize::MIN / 2),
-        Action::SelectLast => move_selection(state, isize::MAX / 2),
+        Action::SelectNext => move_selection(state, Move::NEXT),
+        Action::SelectPrev => move_selection(state, Move::PREV),
+        Action::PageDown => move_selection(state, Move::By(page(state))),
+        Action::PageUp => move_selection(state, Move::By(-page(state))),
+        Action::SelectFirst => move_selection(state, Move::First),
+        Action::SelectLast => move_selection(state, Move::Last),
         Action::Open => open(state),
         Action::Back => back(state),
         Action::Filter => filter(state),
@@ -468,7 +486,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             match state.detail.view.as_deref().filter(|v| !v.deleted) {
                 Some(v) => {
                     let label = format!("{} {}", v.schema, v.caption);
-                    state.popup = Some(Popup::Confirm(super::state::Confirm {
+                    state.popup = Some(Popup::Confirm(confirm::Confirm {
                         question: format!("Delete {label}? Other offices receive the deletion too."),
                         write: Write::Delete { id: v.id, label },
                     }));
@@ -526,15 +544,11 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             state.marked = None;
             Vec::new()
         }
-        Action::Conflicts => update_exchange::open_conflicts(state),
-        Action::Measures => update_measures::open(state),
-        Action::Exchange | Action::ExportBundle => {
-            update_exchange::open_exchange(state, super::screens::ExchangeStep::List)
-        }
-        Action::ImportBundle => {
-            update_exchange::open_exchange(state, super::screens::ExchangeStep::ImportPath(String::new()))
-        }
-        Action::ImportFile => update_import::open(state),
+        Action::Conflicts => conflicts::open(state),
+        Action::Measures => measures::open(state),
+        Action::Exchange | Action::ExportBundle => exchange::open(state, exchange::ExchangeStep::List),
+        Action::ImportBundle => exchange::open(state, exchange::ExchangeStep::ImportPath(String::new())),
+        Action::ImportFile => import::open(state),
         Action::TimelineAll => {
             state.timeline.scope = Some(TimelineScope::All);
             state.timeline.label = "whole store".into();
@@ -550,7 +564,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             let mut effects = Vec::new();
             if let Some(pane) = layout::pane_at(state.size, x, y) {
                 effects.extend(focus(state, pane));
-                effects.extend(move_selection(state, if down { 3 } else { -3 }));
+                effects.extend(move_selection(state, Move::By(if down { 3 } else { -3 })));
             }
             effects
         }

@@ -5,10 +5,10 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use uuid::Uuid;
 
-use super::effect::Effect;
-use super::state::{Counts, EntitiesView, EntityRow, Popup, Screen, State};
+use super::message::{Effect, Loaded, PAGE};
+use super::state::{Counts, EntitiesView, EntityRow, Screen, State};
 use super::update::{load_detail, reload, select_case};
-use super::worker::{Loaded, PAGE};
+use super::widgets::ListCursor;
 use crate::store::query::{DensityBucket, Zoom};
 
 /// Most buckets kept after filling gaps (the strip is never wider than a screen).
@@ -23,7 +23,7 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
             state.cases.loading = false;
             state.cases.selected = want
                 .and_then(|id| state.cases.rows.iter().position(|c| c.id == id))
-                .unwrap_or_else(|| state.cases.selected.min(state.cases.rows.len().saturating_sub(1)));
+                .unwrap_or_else(|| ListCursor::new(state.cases.selected, state.cases.rows.len()).clamped());
             let counts = state.counts.get_or_insert_with(Counts::default);
             counts.cases = counts.cases.max(state.cases.rows.len() as i64);
             if state.cases.current().map(|c| c.id) != before || state.entities.view.is_none() {
@@ -80,24 +80,15 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
             }
             t.arrivals += arrivals;
             t.items.extend(items);
-            t.selected = t.selected.min(t.items.len().saturating_sub(1));
+            t.selected = ListCursor::new(t.selected, t.items.len()).clamped();
         }
         Loaded::Density(buckets) if ticket == state.timeline.density_ticket => {
             state.timeline.density = fill_gaps(&buckets, state.timeline.zoom);
         }
         Loaded::Detail(view) if ticket == state.detail.ticket && state.detail.subject == Some(view.id) => {
             state.detail.loading = false;
-            state.detail.selected = state.detail.selected.min(view.statements.len().saturating_sub(1));
+            state.detail.selected = ListCursor::new(state.detail.selected, view.statements.len()).clamped();
             state.detail.view = Some(view);
-        }
-        Loaded::Search { text, hits } => {
-            if let Some(Popup::Search(s)) = &mut state.popup {
-                if ticket == s.ticket {
-                    s.hits = hits;
-                    s.answered = text;
-                    s.selected = s.selected.min(s.hits.len().saturating_sub(1));
-                }
-            }
         }
         Loaded::Stats(stats) => {
             state.counts = Some(Counts {
@@ -125,7 +116,7 @@ fn settle_entities(state: &mut State) -> Vec<Effect> {
             e.want = None;
         }
     }
-    e.selected = e.selected.min(e.rows.len().saturating_sub(1));
+    e.selected = ListCursor::new(e.selected, e.rows.len()).clamped();
     if state.focus == super::state::Pane::Entities {
         if let Some(id) = state.entities.current().map(|r| r.entity().0) {
             return load_detail(state, id);

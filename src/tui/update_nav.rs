@@ -1,12 +1,12 @@
 //! `update` for moving about the main screen: focus, selection, paging, opening and going
 //! back, filters, and the mouse.
 
-use super::effect::Effect;
 use super::form::Form;
+use super::message::{Effect, Query};
 use super::state::{EntitiesView, Pane, Popup, State};
 use super::ui::layout;
 use super::update::{PREFETCH, load_detail, pivot, select_case, show_view};
-use super::worker::Query;
+use super::widgets::{ListCursor, Move};
 
 pub(super) fn page(state: &State) -> isize {
     let rect = layout::regions(state.size).pane(state.focus);
@@ -38,24 +38,17 @@ pub(super) fn focus(state: &mut State, pane: Pane) -> Vec<Effect> {
     }
 }
 
-fn clamp_move(selected: usize, len: usize, by: isize) -> usize {
-    if len == 0 {
-        return 0;
-    }
-    selected.saturating_add_signed(by).min(len - 1)
-}
-
-pub(super) fn move_selection(state: &mut State, by: isize) -> Vec<Effect> {
+pub(super) fn move_selection(state: &mut State, m: Move) -> Vec<Effect> {
     match state.focus {
         Pane::Cases => {
             let before = state.cases.selected;
-            state.cases.selected = clamp_move(before, state.cases.rows.len(), by);
+            state.cases.selected = ListCursor::new(before, state.cases.rows.len()).moved(m);
             if state.cases.selected == before { Vec::new() } else { select_case(state) }
         }
         Pane::Entities => {
             let e = &mut state.entities;
             let before = e.selected;
-            e.selected = clamp_move(before, e.rows.len(), by);
+            e.selected = ListCursor::new(before, e.rows.len()).moved(m);
             let mut effects = Vec::new();
             if e.selected + PREFETCH >= e.rows.len() && !e.complete && !e.loading {
                 if let Some(EntitiesView::Members { case, .. }) = &e.view {
@@ -75,7 +68,7 @@ pub(super) fn move_selection(state: &mut State, by: isize) -> Vec<Effect> {
         Pane::Timeline => {
             let t = &mut state.timeline;
             let before = t.selected;
-            t.selected = clamp_move(before, t.items.len(), by);
+            t.selected = ListCursor::new(before, t.items.len()).moved(m);
             let mut effects = Vec::new();
             if t.selected + PREFETCH >= t.items.len() && !t.complete && !t.loading {
                 if let Some(scope) = t.scope {
@@ -100,7 +93,7 @@ pub(super) fn move_selection(state: &mut State, by: isize) -> Vec<Effect> {
         }
         Pane::Detail => {
             let len = state.detail.view.as_ref().map_or(0, |v| v.statements.len());
-            state.detail.selected = clamp_move(state.detail.selected, len, by);
+            state.detail.selected = ListCursor::new(state.detail.selected, len).moved(m);
             Vec::new()
         }
     }
@@ -161,7 +154,7 @@ pub(super) fn click(state: &mut State, x: u16, y: u16) -> Vec<Effect> {
     let offset = layout::scroll_offset(selected, len, (area.height / row_height) as usize);
     let row = offset + ((y - area.y) / row_height) as usize;
     if row < len {
-        effects.extend(move_selection(state, row as isize - selected as isize));
+        effects.extend(move_selection(state, Move::By(row as isize - selected as isize)));
     }
     effects
 }

@@ -1,23 +1,22 @@
-//! `update` for the unlock screen and the popups: search, palette, forms, pickers,
-//! confirmation and help.
+//! `update` for the unlock screen and the popups: forms, pickers and help (search, the
+//! palette and the confirmation are in `screens`).
 
 use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
 use super::action::Action;
-use super::effect::Effect;
 use super::form::{Form, PickPurpose, Submitted};
-use super::state::{EntitiesView, Pane, Popup, Screen, State};
-use super::update::{load_cases, load_detail, load_timeline, pivot, update};
-use super::worker::Query;
+use super::message::Effect;
+use super::state::{Popup, Screen, State};
+use super::update::{load_cases, load_timeline};
+use super::widgets::text_input::MAX_QUERY_CHARS;
+use super::widgets::{ListCursor, Move, TextInput};
 use crate::model::schema::Schema;
 use crate::model::values::{Locale, country_code};
 
 /// Longest passphrase accepted on the unlock screen (characters).
 const MAX_PASSPHRASE_CHARS: usize = super::state::PASSPHRASE_CAPACITY / 4;
-/// Longest search or palette input (characters).
-const MAX_QUERY_CHARS: usize = 200;
 /// The delay after a wrong passphrase doubles up to this.
 const MAX_DELAY_SECS: u64 = 30;
 
@@ -29,13 +28,10 @@ pub fn unlock_delay(failures: u32) -> Duration {
 pub fn unlock(state: &mut State, action: Action) -> Vec<Effect> {
     let Screen::Unlock(u) = &mut state.screen else { return Vec::new() };
     match action {
-        Action::TypeChar(c) if u.input.chars().count() < MAX_PASSPHRASE_CHARS && !c.is_control() => {
-            u.input.push(c);
+        // Within the capacity reserved up front: the buffer never moves, leaving no copy.
+        Action::TypeChar(_) | Action::DeleteChar | Action::ClearInput => {
+            action.edit(TextInput::new(&mut u.input, MAX_PASSPHRASE_CHARS));
         }
-        Action::DeleteChar => {
-            u.input.pop();
-        }
-        Action::ClearInput => u.input.clear(),
         Action::Tick if u.retry_at.is_some_and(|t| Instant::now() >= t) => {
             u.retry_at = None;
             u.message = Some(format!(
@@ -97,151 +93,15 @@ pub fn help(state: &mut State, action: &Action) -> Vec<Effect> {
     Vec::new()
 }
 
-fn edit_text(text: &mut String, action: &Action) -> bool {
-    match action {
-        Action::TypeChar(c) if !c.is_control() && text.chars().count() < MAX_QUERY_CHARS => text.push(*c),
-        Action::DeleteChar => {
-            text.pop();
-        }
-        Action::ClearInput => text.clear(),
-        _ => return false,
-    }
-    true
-}
-
-pub fn search(state: &mut State, action: &Action) -> Vec<Effect> {
-    let Some(Popup::Search(s)) = &mut state.popup else { return Vec::new() };
-    if edit_text(&mut s.query, action) {
-        s.selected = 0;
-        if s.query.trim().is_empty() {
-            s.hits.clear();
-            s.answered.clear();
-            return Vec::new();
-        }
-        let text = s.query.clone();
-        let ticket = state.ticket();
-        if let Some(Popup::Search(s)) = &mut state.popup {
-            s.ticket = ticket;
-        }
-        return vec![Effect::Query(ticket, Query::Search { text })];
-    }
-    match action {
-        Action::SelectNext => s.selected = (s.selected + 1).min(s.hits.len().saturating_sub(1)),
-        Action::SelectPrev => s.selected = s.selected.saturating_sub(1),
-        Action::Cancel => {
-            let audit = searched(s);
-            state.popup = None;
-            return audit.into_iter().collect();
-        }
-        Action::Open | Action::Submit => {
-            let Some(hit) = s.hits.get(s.selected).cloned() else { return Vec::new() };
-            let audit = searched(s);
-            state.popup = None;
-            let mut effects: Vec<Effect> = audit.into_iter().collect();
-            effects.extend(jump(state, hit.id, &hit.schema, &hit.caption));
-            return effects;
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
-/// Who looked for whom is what an auditor asks: the search as it stood when the analyst
-/// opened a result or closed the search (not every keystroke on the way).
-fn searched(s: &super::state::SearchPopup) -> Option<Effect> {
-    let query = s.query.trim();
-    (!query.is_empty()).then(|| {
-        Effect::Audit(
-            "search",
-            serde_json::json!({ "query": query, "hits": s.hits.len(), "via": "workbench" }),
-        )
-    })
-}
-
-/// Goes to a record found by search: a case is selected in the cases pane; an entity
-/// becomes the centre of the entities pane; anything else is shown in the detail pane.
-pub fn jump(state: &mut State, id: uuid::Uuid, schema: &str, caption: &str) -> Vec<Effect> {
-    let kind = Schema::builtin().kind(schema).ok();
-    if schema == "Case" {
-        state.cases.text.clear();
-        state.cases.status = None;
-        state.cases.want = Some(id);
-        state.focus = Pane::Cases;
-        return vec![load_cases(state)];
-    }
-    if kind.is_some_and(|k| k.category == crate::model::schema::Category::Entity) {
-        state.focus = Pane::Detail;
-        let view = EntitiesView::Neighbourhood { center: id, caption: caption.to_owned(), hops: 1 };
-        return pivot(state, view);
-    }
-    state.focus = Pane::Detail;
-    load_detail(state, id)
-}
-
-/// Named actions whose name or description contains `filter`.
-pub fn palette_entries(filter: &str) -> Vec<(Action, &'static str)> {
-    let f = filter.trim().to_lowercase();
-    Action::named()
-        .into_iter()
-        .filter(|(a, d)| {
-            f.is_empty() || a.name().is_some_and(|n| n.contains(&f)) || d.to_lowercase().contains(&f)
-        })
-        .filter(|(a, _)| {
-            !matches!(
-                a,
-                Action::Submit
-                    | Action::Cancel
-                    | Action::NextField
-                    | Action::PrevField
-                    | Action::DeleteChar
-                    | Action::ClearInput
-                    | Action::Palette
-            )
-        })
-        .collect()
-}
-
-pub fn palette(state: &mut State, action: &Action) -> Vec<Effect> {
-    let Some(Popup::Palette(p)) = &mut state.popup else { return Vec::new() };
-    if edit_text(&mut p.query, action) {
-        p.selected = 0;
-        return Vec::new();
-    }
-    match action {
-        Action::SelectNext => {
-            p.selected = (p.selected + 1).min(palette_entries(&p.query).len().saturating_sub(1));
-        }
-        Action::SelectPrev => p.selected = p.selected.saturating_sub(1),
-        Action::Cancel => state.popup = None,
-        Action::Submit | Action::Open => {
-            let chosen = palette_entries(&p.query).get(p.selected).map(|(a, _)| a.clone());
-            state.popup = None;
-            if let Some(a) = chosen {
-                return update(state, a);
-            }
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
 pub fn form(state: &mut State, action: &Action) -> Vec<Effect> {
     let locale = Locale { default_country: country_code(&state.country) };
     let author = state.office.clone();
     let Some(Popup::Form(f)) = &mut state.popup else { return Vec::new() };
+    if let Some(edit) = action.text_edit() {
+        f.edit(edit);
+        return Vec::new();
+    }
     match action {
-        Action::TypeChar(c) => f.type_char(*c),
-        Action::DeleteChar => {
-            if let Some(field) = f.focused_mut() {
-                field.value.pop();
-                field.error = None;
-            }
-        }
-        Action::ClearInput => {
-            if let Some(field) = f.focused_mut() {
-                field.value.clear();
-            }
-        }
         Action::NextField => f.focus = (f.focus + 1) % f.fields.len().max(1),
         Action::PrevField => f.focus = (f.focus + f.fields.len().max(1) - 1) % f.fields.len().max(1),
         Action::Cancel => state.popup = None,
@@ -273,13 +133,13 @@ pub fn form(state: &mut State, action: &Action) -> Vec<Effect> {
 
 pub fn picker(state: &mut State, action: &Action) -> Vec<Effect> {
     let Some(Popup::Picker(p)) = &mut state.popup else { return Vec::new() };
-    if edit_text(&mut p.filter, action) {
+    if action.edit(TextInput::new(&mut p.filter, MAX_QUERY_CHARS)) {
         p.selected = 0;
         return Vec::new();
     }
     match action {
-        Action::SelectNext => p.selected = (p.selected + 1).min(p.visible().len().saturating_sub(1)),
-        Action::SelectPrev => p.selected = p.selected.saturating_sub(1),
+        Action::SelectNext => p.selected = ListCursor::new(p.selected, p.visible().len()).moved(Move::NEXT),
+        Action::SelectPrev => p.selected = ListCursor::new(p.selected, p.visible().len()).moved(Move::PREV),
         Action::Cancel => state.popup = None,
         Action::Submit | Action::Open => {
             let Some(chosen) = p.chosen() else { return Vec::new() };
@@ -304,20 +164,4 @@ pub fn picker(state: &mut State, action: &Action) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
-}
-
-pub fn confirm(state: &mut State, action: &Action) -> Vec<Effect> {
-    match action {
-        Action::Submit => {
-            let Some(Popup::Confirm(c)) = state.popup.take() else { return Vec::new() };
-            state.info("Saving…");
-            vec![Effect::Write(c.write)]
-        }
-        Action::Cancel => {
-            state.popup = None;
-            state.info("Nothing was deleted.");
-            Vec::new()
-        }
-        _ => Vec::new(),
-    }
 }

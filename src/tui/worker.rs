@@ -14,17 +14,14 @@ use std::thread::JoinHandle;
 use uuid::Uuid;
 
 use super::action::Action;
-use crate::analysis::path::{PathLimits, PathStep, shortest_path};
+use super::message::{ExchangeJob, Loaded, Query, Write};
+// The page size is the queries' (`message`); the tests name it by the worker that reads it.
+pub use super::message::PAGE;
+use crate::analysis::path::{PathLimits, shortest_path};
 use crate::store::change::{Change, Face};
-use crate::store::query::{
-    CaseFilter, CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, Stats,
-    TimelineItem, TimelineQuery, TimelineScope, Zoom,
-};
+use crate::store::query::{CaseFilter, EntityView, TimelineQuery, TimelineScope};
 use crate::store::{Store, StoreError};
 
-/// Rows per page of the lists: more than the tallest pane shows, and no more, since every
-/// row costs a few lookups (link counts, the ends of a dated link).
-pub const PAGE: u32 = 80;
 /// Search results shown as you type.
 pub const SEARCH_LIMIT: u32 = 50;
 /// Links shown in the detail pane.
@@ -39,132 +36,23 @@ pub const EXACT_COUNTS_UP_TO: i64 = 200_000;
 /// cache for bulk writes; browsing needs far less, and the workbench must stay small.
 const BROWSING_CACHE_KIB: i64 = 32 * 1024;
 
-/// A read the panes need.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Query {
-    Cases {
-        status: Option<String>,
-        text: Option<String>,
-    },
-    Members {
-        case: Uuid,
-        offset: u32,
-    },
-    Neighbourhood {
-        entity: Uuid,
-        hops: u8,
-    },
-    Timeline {
-        scope: TimelineScope,
-        from: Option<String>,
-        to: Option<String>,
-        newest_first: bool,
-        offset: u32,
-    },
-    Density {
-        scope: TimelineScope,
-        zoom: Zoom,
-        from: Option<String>,
-        to: Option<String>,
-    },
-    Detail {
-        id: Uuid,
-    },
-    Search {
-        text: String,
-    },
-    Stats,
-    Path {
-        from: Uuid,
-        to: Uuid,
-    },
-    /// The other offices; `pending` also plans each export (slower).
-    Offices {
-        pending: bool,
-    },
-    Conflicts,
-    /// The task force's measures, month by month up to `until`.
-    Measures {
-        until: chrono::NaiveDate,
-    },
-}
-
-impl Query {
-    /// Queries of the same slot supersede each other.
-    fn slot(&self) -> u8 {
-        match self {
-            Query::Cases { .. } => 0,
-            Query::Members { offset: 0, .. } | Query::Neighbourhood { .. } => 1,
-            Query::Members { .. } => 2,
-            Query::Timeline { offset: 0, .. } => 3,
-            Query::Timeline { .. } => 4,
-            Query::Density { .. } => 5,
-            Query::Detail { .. } => 6,
-            Query::Search { .. } => 7,
-            Query::Stats => 8,
-            Query::Path { .. } => 9,
-            Query::Offices { .. } => 10,
-            Query::Conflicts => 11,
-            Query::Measures { .. } => 12,
-        }
+/// Queries of the same slot supersede each other.
+fn slot(q: &Query) -> u8 {
+    match q {
+        Query::Cases { .. } => 0,
+        Query::Members { offset: 0, .. } | Query::Neighbourhood { .. } => 1,
+        Query::Members { .. } => 2,
+        Query::Timeline { offset: 0, .. } => 3,
+        Query::Timeline { .. } => 4,
+        Query::Density { .. } => 5,
+        Query::Detail { .. } => 6,
+        Query::Search { .. } => 7,
+        Query::Stats => 8,
+        Query::Path { .. } => 9,
+        Query::Offices { .. } => 10,
+        Query::Conflicts => 11,
+        Query::Measures { .. } => 12,
     }
-}
-
-/// What a query found.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Loaded {
-    Cases(Vec<CaseRow>),
-    Members {
-        case: Uuid,
-        kinds: Vec<KindCount>,
-        rows: Vec<MemberRow>,
-        offset: u32,
-    },
-    Neighbourhood {
-        center: Box<EntityView>,
-        rows: Vec<Neighbour>,
-    },
-    Timeline {
-        items: Vec<TimelineItem>,
-        offset: u32,
-    },
-    Density(Vec<DensityBucket>),
-    Detail(Box<EntityView>),
-    Search {
-        text: String,
-        hits: Vec<SearchHit>,
-    },
-    Stats(Box<Stats>),
-    /// At most this many records (a large store: exact counts would take seconds).
-    RecordBound(i64),
-    Path {
-        from: Uuid,
-        to: Uuid,
-        steps: Option<Vec<PathStep>>,
-    },
-    Offices {
-        pending: bool,
-        offices: Vec<crate::exchange::OfficeStatus>,
-    },
-    Conflicts(Vec<crate::exchange::ConflictView>),
-    Measures(Box<crate::store::query::Measures>),
-}
-
-/// A change the analyst made: the library's [`Change`], applied through [`Store::apply`]
-/// like the command line's (one signed op set, one audit entry).
-#[derive(Debug, Clone)]
-pub enum Write {
-    Change(Change),
-    /// A deletion, named for the message.
-    Delete {
-        id: Uuid,
-        label: String,
-    },
-    /// Keep `keep` for the conflict `id` (as `liaison conflicts resolve ID --keep VALUE`).
-    ResolveConflict {
-        id: String,
-        keep: String,
-    },
 }
 
 /// Work sent to the thread.
@@ -177,7 +65,7 @@ pub enum Request {
     /// Append to the audit log.
     Audit(&'static str, serde_json::Value),
     /// Export or import, until done or cancelled.
-    Exchange(super::screens::ExchangeJob),
+    Exchange(ExchangeJob),
 }
 
 /// What the thread sends back.
@@ -255,7 +143,7 @@ fn serve(mut store: Store, rx: &Receiver<Request>, out: &Sender<Reply>, cancel: 
             .map(|(i, r)| match r {
                 Request::Query(_, q) => batch[i + 1..]
                     .iter()
-                    .any(|later| matches!(later, Request::Query(_, l) if l.slot() == q.slot())),
+                    .any(|later| matches!(later, Request::Query(_, l) if slot(l) == slot(q))),
                 _ => false,
             })
             .collect();
@@ -347,7 +235,7 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
             Loaded::Conflicts(crate::exchange::list_conflicts(store).map_err(exchange_error)?)
         }
         Query::Measures { until } => {
-            Loaded::Measures(Box::new(store.measures(super::update_measures::MONTHS, until)?))
+            Loaded::Measures(Box::new(store.measures(super::screens::measures::MONTHS, until)?))
         }
     })
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use super::action::Action;
-use super::screens::{ExchangeJob, FileImport, Outcome};
+use super::message::{ExchangeJob, FileImport, Outcome};
 use super::worker::Reply;
 use crate::exchange::{self, ExchangeError, ExportRequest};
 use crate::interop::{self, ImportError, ImportOptions, mapping::Mapping};

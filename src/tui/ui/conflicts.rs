@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::layout::centered;
 use super::popups::open;
 use super::{Look, badge, cell, kind_label, prop_label};
-use crate::tui::screens::ConflictsScreen;
+use crate::tui::screens::conflicts::ConflictsScreen;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, c: &ConflictsScreen, look: &Look<'_>) {
     let rect = centered(area, 100.min(area.width.saturating_sub(2)), area.height.saturating_sub(3));

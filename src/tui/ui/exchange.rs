@@ -11,7 +11,8 @@ use super::layout::{centered, scroll_offset};
 use super::popups::{input_line, open};
 use super::{Look, cell, thousands};
 use crate::exchange::{ExportReport, ImportReport, OfficeStatus};
-use crate::tui::screens::{ExchangeScreen, ExchangeStep, Outcome};
+use crate::tui::message::Outcome;
+use crate::tui::screens::exchange::{ExchangeScreen, ExchangeStep};
 use crate::tui::state::Job;
 
 /// Lines kept for the step under way at the bottom of the screen.

@@ -12,8 +12,9 @@ use super::layout::centered;
 use super::popups::open;
 use super::{Look, cell};
 use crate::interop::ImportReport;
-use crate::tui::screens::{FORMATS, ImportField, ImportScreen, ImportStep};
+use crate::tui::screens::import::{FORMATS, ImportField, ImportScreen, ImportStep};
 use crate::tui::state::Job;
+use crate::tui::widgets::text_input::{CURSOR, tail};
 
 /// A file import's report, a few lines: counts, then what was skipped and why.
 pub fn report_lines(r: &ImportReport) -> Vec<String> {
@@ -52,11 +53,10 @@ fn form_lines(s: &ImportScreen, width: usize, look: &Look<'_>) -> Vec<Line<'stat
         )];
         if let Some(text) = s.text(field) {
             let w = width.saturating_sub(15);
-            let count = text.chars().count();
-            let shown: String = text.chars().skip(count.saturating_sub(w)).collect();
+            let shown = tail(text, w).to_owned();
             spans.push(Span::styled(shown, if focused { look.theme.selected } else { look.theme.text }));
             if focused {
-                spans.push(Span::styled("█", look.theme.focus));
+                spans.push(Span::styled(CURSOR, look.theme.focus));
             }
             let hint = match field {
                 ImportField::Mapping if text.is_empty() => " for csv: e.g. assets/mappings/call-records.toml",

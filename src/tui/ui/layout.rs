@@ -1,18 +1,6 @@
 //! Where each region goes. Pure functions of the terminal size, shared by drawing and by
-//! mouse hit-testing so a click lands on the row that was drawn there.
-//!
-//! Under 160 columns (80×24 upwards):
-//! ```text
-//! ┌ Cases ──────────┐┌ Entities ──────────────┐
-//! │                 ││                        │
-//! └─────────────────┘└────────────────────────┘
-//! ┌ Timeline ───────────────┐┌ Detail ─────────┐
-//! │ ▁▃█·▂ density strip     ││                 │
-//! └─────────────────────────┘└─────────────────┘
-//!  status: mode · store · office · counts
-//!  hints from the keymap, or the last message
-//! ```
-//! From 160 columns the four panes stand side by side at full height.
+//! mouse hit-testing so a click lands on the row that was drawn there. The diagram of the
+//! regions at 80×24 and at large sizes is on [`super::draw`].
 
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 

@@ -10,7 +10,7 @@ use super::Look;
 use super::layout::centered;
 use super::popups::open;
 use crate::store::query::{Measures, human_seconds};
-use crate::tui::update_measures::MeasuresScreen;
+use crate::tui::screens::measures::MeasuresScreen;
 
 fn headline(m: &Measures, look: &Look<'_>) -> Vec<Line<'static>> {
     let response = m.sharing.response_time.as_ref().map_or_else(

@@ -29,7 +29,35 @@ pub struct Look<'a> {
     pub keymap: &'a Keymap,
 }
 
-/// Draws the whole screen for `state`.
+/// Draws the whole screen for `state`: one region per function, placed by
+/// [`layout::regions`] (the same rectangles mouse clicks are tested against).
+///
+/// Under 160 columns the panes stand two by two. At 80×24, the smallest size the workbench is
+/// drawn for, each pane gets 11 rows (cases 36 columns, entities 44, timeline and detail 40
+/// each) and the status bar the last 2:
+/// ```text
+/// ┏ 1 Cases ━━━━━━━━━━━━━━━━┓┌ 2 Entities ────────────────────┐   rows 0–10
+/// ┃ cases, two lines each   ┃│ the members of the case, an    │
+/// ┃ below 70 columns        ┃│ entity's links, or a path      │
+/// ┗━━━━━━━━━━ 45% ━━━━━━━━━━┛└───────────── 55% ──────────────┘
+/// ┌ 3 Timeline ─────────────────┐┌ 4 Detail ──────────────────┐   rows 11–21
+/// │ ▂▁▆▁▁▂ density strip        ││ the selected record's      │
+/// │ dated items, case or entity ││ statements and links       │
+/// └──────────── 50% ────────────┘└──────────── 50% ───────────┘
+///  status: mode · store · office · counts                          row 22
+///  a running job's progress, the last message, or keymap hints     row 23
+/// ```
+/// From 160 columns the four panes stand side by side at full height (at 200×40: 48, 50,
+/// 50 and 52 columns, 38 rows), the status bar still below:
+/// ```text
+///  ┏ 1 Cases ━━┓┌ 2 Entities ─┐┌ 3 Timeline ─┐┌ 4 Detail ───┐
+///  ┃   24%     ┃│    25%      ││    25%      ││    26%      │
+///  ┗━━━━━━━━━━━┛└─────────────┘└─────────────┘└─────────────┘
+///   status bar (2 rows)
+/// ```
+/// The focused pane has a thick border. Popups (help, search, palette, forms, pickers,
+/// confirmations, the exchange, import, conflicts and measures screens) are drawn last,
+/// centred over the panes; the unlock screen replaces everything.
 pub fn draw(frame: &mut Frame<'_>, state: &State, look: &Look<'_>) {
     let area = frame.area();
     if let Screen::Unlock(u) = &state.screen {

@@ -10,8 +10,11 @@ use super::layout::{centered, scroll_offset};
 use super::{Look, badge, cell, cut, kind_label};
 use crate::tui::form::{Form, Picker};
 use crate::tui::keymap::Mode;
-use crate::tui::state::{Confirm, PalettePopup, Popup, SearchPopup, State};
-use crate::tui::update_popup::palette_entries;
+use crate::tui::screens::confirm::Confirm;
+use crate::tui::screens::palette::PalettePopup;
+use crate::tui::screens::search::SearchPopup;
+use crate::tui::state::{Popup, State};
+use crate::tui::widgets::text_input::{CURSOR, tail};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     if let Some(job) = &state.job {
@@ -98,7 +101,7 @@ pub(super) fn input_line<'a>(prompt: &str, text: &str, look: &Look<'_>) -> Line<
     Line::from(vec![
         Span::styled(prompt.to_owned(), look.theme.accent),
         Span::styled(text.to_owned(), look.theme.text),
-        Span::styled("█", look.theme.focus),
+        Span::styled(CURSOR, look.theme.focus),
     ])
 }
 
@@ -134,7 +137,7 @@ fn palette(frame: &mut Frame<'_>, area: Rect, p: &PalettePopup, look: &Look<'_>)
     let inner = open(frame, rect, "Commands", look);
     let width = inner.width as usize;
     let mut lines = vec![input_line(": ", &p.query, look)];
-    let entries = palette_entries(&p.query);
+    let entries = p.entries();
     let height = inner.height.saturating_sub(1) as usize;
     let offset = scroll_offset(p.selected, entries.len(), height);
     for (i, (action, desc)) in entries.iter().enumerate().skip(offset).take(height) {
@@ -171,14 +174,11 @@ fn form(frame: &mut Frame<'_>, area: Rect, f: &Form, look: &Look<'_>) {
             Span::styled(" ", look.theme.text),
         ];
         let value_w = width.saturating_sub(label_w + 2);
-        let shown: String = {
-            let count = field.value.chars().count();
-            // The end of a long value, where the cursor is.
-            field.value.chars().skip(count.saturating_sub(value_w.saturating_sub(1))).collect()
-        };
-        spans.push(Span::styled(shown.clone(), if focused { look.theme.selected } else { look.theme.text }));
+        // One column is the cursor's.
+        let shown = tail(&field.value, value_w.saturating_sub(1)).to_owned();
+        spans.push(Span::styled(shown, if focused { look.theme.selected } else { look.theme.text }));
         if focused {
-            spans.push(Span::styled("█", look.theme.focus));
+            spans.push(Span::styled(CURSOR, look.theme.focus));
         }
         if field.value.is_empty() && !field.hint.is_empty() {
             spans.push(Span::styled(

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 use super::layout::centered;
 use super::{Look, cut};
 use crate::tui::state::{State, UnlockState};
+use crate::tui::widgets::text_input::CURSOR;
 
 /// At most this many mask characters are drawn (the length is not worth leaking beyond it).
 const MAX_MASK: usize = 24;
@@ -32,7 +33,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, u: &UnlockState, l
         Line::from(vec![
             Span::styled("Passphrase: ", look.theme.accent),
             Span::styled(mask, look.theme.text),
-            Span::styled(if u.busy { "" } else { "█" }, look.theme.focus),
+            Span::styled(if u.busy { "" } else { CURSOR }, look.theme.focus),
         ]),
         Line::from(""),
         Line::from(Span::styled(message, message_style)),

@@ -1,17 +1,152 @@
-//! `update` for the file import screen: a small form (file, format, CSV mapping, case,
-//! source, grade, marking), then the library's dry run as a preview (which says the marking
-//! each value takes and from where), a confirm step, and the import on the worker.
+//! The file import screen, its state and its `update`: a small form (file, format, CSV
+//! mapping, case, source, grade, marking), then the library's dry run as a preview (which
+//! says the marking each value takes and from where), a confirm step, and the import on the
+//! worker.
 
 use std::path::PathBuf;
 
-use super::action::Action;
-use super::effect::Effect;
-use super::screens::{ExchangeJob, FORMATS, FileImport, ImportField, ImportScreen, ImportStep, Outcome};
-use super::state::{Popup, State};
-use super::update_exchange::{edit, start_job};
-use crate::interop::ImportFormat;
+use crate::interop::{ImportFormat, ImportReport as FileReport};
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
+use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
+use crate::tui::message::{Effect, ExchangeJob, FileImport, Outcome, Query};
+use crate::tui::state::{Popup, State};
+use crate::tui::update::{query, reload, start_job};
+use crate::tui::widgets::TextInput;
+use crate::tui::widgets::text_input::MAX_PATH_CHARS;
+
+/// The formats offered, in the order the format field cycles through them.
+pub const FORMATS: [ImportFormat; 4] =
+    [ImportFormat::Stix, ImportFormat::Misp, ImportFormat::Ftm, ImportFormat::Csv];
+
+/// The fields of the file import form, in focus order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportField {
+    Path,
+    Format,
+    Mapping,
+    Case,
+    Source,
+    Grade,
+    Marking,
+}
+
+impl ImportField {
+    pub const ALL: [ImportField; 7] = [
+        ImportField::Path,
+        ImportField::Format,
+        ImportField::Mapping,
+        ImportField::Case,
+        ImportField::Source,
+        ImportField::Grade,
+        ImportField::Marking,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ImportField::Path => "File",
+            ImportField::Format => "Format",
+            ImportField::Mapping => "CSV mapping",
+            ImportField::Case => "Into case",
+            ImportField::Source => "Source",
+            ImportField::Grade => "Grade",
+            ImportField::Marking => "Marking",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportStep {
+    Form,
+    Working,
+    Preview(FileImport, FileReport),
+    Done(Result<FileReport, String>),
+}
+
+#[derive(Debug)]
+pub struct ImportScreen {
+    pub path: String,
+    pub format: ImportFormat,
+    pub mapping: String,
+    pub case: String,
+    /// Prefilled with the file's name until the analyst types one.
+    pub source: String,
+    pub source_typed: bool,
+    pub grade: String,
+    /// Prefilled with the target case's marking until the analyst types one; empty (the
+    /// office default) when there is no case or its marking is not known here.
+    pub marking: String,
+    pub marking_typed: bool,
+    /// Markings of the cases the workbench has listed, by reference, for the prefill.
+    pub case_markings: Vec<(String, String)>,
+    pub focus: ImportField,
+    pub error: Option<String>,
+    pub step: ImportStep,
+}
+
+impl ImportScreen {
+    /// The form, with the case the analyst is working in already filled in, and its marking
+    /// as the marking the values take where the file says nothing.
+    pub fn new(case: Option<&str>, case_markings: Vec<(String, String)>) -> ImportScreen {
+        let mut s = ImportScreen {
+            path: String::new(),
+            format: ImportFormat::Stix,
+            mapping: String::new(),
+            case: case.unwrap_or_default().to_owned(),
+            source: String::new(),
+            source_typed: false,
+            grade: String::new(),
+            marking: String::new(),
+            marking_typed: false,
+            case_markings,
+            focus: ImportField::Path,
+            error: None,
+            step: ImportStep::Form,
+        };
+        s.prefill();
+        s
+    }
+
+    /// The file's name as source and the case's marking as marking, where the analyst has
+    /// not typed their own.
+    pub fn prefill(&mut self) {
+        if !self.source_typed {
+            let path = std::path::Path::new(self.path.trim());
+            self.source = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        }
+        if !self.marking_typed {
+            let case = self.case.trim();
+            self.marking = self
+                .case_markings
+                .iter()
+                .find(|(r, _)| !case.is_empty() && r.eq_ignore_ascii_case(case))
+                .map(|(_, m)| m.clone())
+                .unwrap_or_default();
+        }
+    }
+
+    pub fn mode(&self) -> Mode {
+        match self.step {
+            ImportStep::Form => Mode::Input,
+            ImportStep::Preview(..) => Mode::Confirm,
+            ImportStep::Working | ImportStep::Done(_) => Mode::Exchange,
+        }
+    }
+
+    /// The text of a typed field (None for the format choice).
+    pub fn text(&self, field: ImportField) -> Option<&str> {
+        match field {
+            ImportField::Path => Some(&self.path),
+            ImportField::Mapping => Some(&self.mapping),
+            ImportField::Case => Some(&self.case),
+            ImportField::Source => Some(&self.source),
+            ImportField::Grade => Some(&self.grade),
+            ImportField::Marking => Some(&self.marking),
+            ImportField::Format => None,
+        }
+    }
+}
 
 /// Opens the import form, the case being worked in filled in, and its marking.
 pub fn open(state: &mut State) -> Vec<Effect> {
@@ -101,7 +236,7 @@ pub fn import(state: &mut State, action: &Action) -> Vec<Effect> {
                     ImportField::Grade => &mut s.grade,
                     ImportField::Marking => &mut s.marking,
                 };
-                if edit(field, action) {
+                if action.edit(TextInput::new(field, MAX_PATH_CHARS)) {
                     // Once edited, a field is the analyst's (left empty: the library's default).
                     match s.focus {
                         ImportField::Source => s.source_typed = true,
@@ -156,8 +291,24 @@ pub fn import(state: &mut State, action: &Action) -> Vec<Effect> {
     Vec::new()
 }
 
+/// A file job ended: its report goes on the import screen and in the status bar, and the
+/// panes reload when the store changed.
+pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
+    state.job = None;
+    let (step, changed) = next_step(state, outcome);
+    if let Some(Popup::Import(s)) = &mut state.popup {
+        s.step = step;
+    }
+    let mut effects = Vec::new();
+    if changed {
+        effects.extend(reload(state));
+        effects.push(query(state, Query::Stats));
+    }
+    effects
+}
+
 /// Where the import screen goes after a file job, and whether the store changed.
-pub fn outcome(state: &mut State, outcome: Outcome) -> (ImportStep, bool) {
+fn next_step(state: &mut State, outcome: Outcome) -> (ImportStep, bool) {
     match outcome {
         Outcome::FilePreview(file, Ok(report)) if report.already_imported.is_none() => {
             state.info("What the file would bring: y or Enter imports it, Esc goes back to the form.");

@@ -2,11 +2,10 @@
 //! acknowledged, how many joint operations were run with several agencies, how many networks
 //! they disrupted — over all time and month by month, so that a team sees them move.
 
-use super::action::Action;
-use super::effect::Effect;
-use super::state::{Popup, State};
-use super::worker::Query;
 use crate::store::query::Measures;
+use crate::tui::action::Action;
+use crate::tui::message::{Effect, Query};
+use crate::tui::state::{Popup, State};
 
 /// Months shown, the current one included.
 pub const MONTHS: u32 = 24;

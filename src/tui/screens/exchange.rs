@@ -1,99 +1,82 @@
-//! `update` for the conflicts inbox and the exchange screen (offices, export, bundle import
-//! with a preview and a confirm step), and for the outcome of every exchange or import job.
-//! The work itself is the library's, on the worker (`worker_exchange`).
+//! The exchange screen, its state and its `update`: the offices this one trusts, export of a
+//! bundle for one of them, bundle import with a preview and a confirm step, and the outcome
+//! of these jobs. The work itself is the library's, on the worker (`worker_exchange`).
 
 use std::path::PathBuf;
 
-use super::action::Action;
-use super::effect::Effect;
-use super::screens::{ConflictsScreen, ExchangeJob, ExchangeScreen, ExchangeStep, Outcome};
-use super::state::{Job, Popup, State};
-use super::update::{query, reload};
-use super::worker::{Loaded, Query, Write};
+use crate::exchange::{ImportReport as BundleReport, OfficeStatus};
+use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
+use crate::tui::message::{Effect, ExchangeJob, Loaded, Outcome, Query};
+use crate::tui::state::{Popup, State};
+use crate::tui::update::{query, reload, start_job};
+use crate::tui::widgets::text_input::MAX_PATH_CHARS;
+use crate::tui::widgets::{ListCursor, TextInput};
 
-/// Longest path typed into an input (characters).
-const MAX_PATH_CHARS: usize = 1000;
-/// Rows a page key moves in the inbox and the office list.
-const PAGE_ROWS: usize = 10;
+/// Rows a page key moves in the office list.
+const PAGE_ROWS: isize = 10;
 
-/// Edits `text` with a typing action; false if the action is not one.
-pub(super) fn edit(text: &mut String, action: &Action) -> bool {
-    match action {
-        Action::TypeChar(c) if !c.is_control() && text.chars().count() < MAX_PATH_CHARS => text.push(*c),
-        Action::DeleteChar => {
-            text.pop();
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExchangeStep {
+    List,
+    /// Typing where the bundle for the selected office goes.
+    ExportPath(String),
+    /// Typing which bundle file to import.
+    ImportPath(String),
+    /// A job runs (its gauge is `State::job`).
+    Working,
+    /// What importing this bundle would do; y applies it.
+    Preview {
+        path: PathBuf,
+        report: BundleReport,
+    },
+    Done(Outcome),
+}
+
+#[derive(Debug)]
+pub struct ExchangeScreen {
+    pub offices: Vec<OfficeStatus>,
+    pub selected: usize,
+    pub loading: bool,
+    /// The pending deltas are still being computed (the offices show first).
+    pub pending_loading: bool,
+    pub ticket: u64,
+    pub step: ExchangeStep,
+}
+
+impl ExchangeScreen {
+    pub fn new() -> ExchangeScreen {
+        ExchangeScreen {
+            offices: Vec::new(),
+            selected: 0,
+            loading: true,
+            pending_loading: true,
+            ticket: 0,
+            step: ExchangeStep::List,
         }
-        Action::ClearInput => text.clear(),
-        _ => return false,
     }
-    true
-}
 
-/// `selected` moved by a navigation action over `len` rows; None if the action is not one.
-pub(super) fn moved(selected: usize, len: usize, action: &Action) -> Option<usize> {
-    let last = len.saturating_sub(1);
-    Some(match action {
-        Action::SelectNext => (selected + 1).min(last),
-        Action::SelectPrev => selected.saturating_sub(1),
-        Action::PageDown => (selected + PAGE_ROWS).min(last),
-        Action::PageUp => selected.saturating_sub(PAGE_ROWS),
-        Action::SelectFirst => 0,
-        Action::SelectLast => last,
-        _ => return None,
-    })
-}
-
-/// Starts a job on the worker, unless one is running.
-pub(super) fn start_job(state: &mut State, label: String, job: ExchangeJob) -> Vec<Effect> {
-    if state.job.is_some() {
-        state.error("A job is already running.");
-        return Vec::new();
+    pub fn current(&self) -> Option<&OfficeStatus> {
+        self.offices.get(self.selected)
     }
-    state.job = Some(Job { label, done: 0, total: 0 });
-    vec![Effect::Exchange(job)]
-}
 
-/// Opens the conflicts inbox and asks for the open conflicts.
-pub fn open_conflicts(state: &mut State) -> Vec<Effect> {
-    state.popup = Some(Popup::Conflicts(ConflictsScreen::default()));
-    reload_conflicts(state)
-}
-
-fn reload_conflicts(state: &mut State) -> Vec<Effect> {
-    let ticket = state.ticket();
-    let Some(Popup::Conflicts(c)) = &mut state.popup else { return Vec::new() };
-    c.ticket = ticket;
-    c.loading = true;
-    vec![Effect::Query(ticket, Query::Conflicts)]
-}
-
-pub fn conflicts(state: &mut State, action: &Action) -> Vec<Effect> {
-    let Some(Popup::Conflicts(c)) = &mut state.popup else { return Vec::new() };
-    if let Some(to) = moved(c.selected, c.len(), action) {
-        c.selected = to;
-        return Vec::new();
-    }
-    match action {
-        Action::Refresh => return reload_conflicts(state),
-        Action::Submit | Action::Open => {
-            if c.saving {
-                return Vec::new();
-            }
-            let Some((cf, v)) = c.current() else { return Vec::new() };
-            let write = Write::ResolveConflict { id: cf.id.clone(), keep: v.value.clone() };
-            let text = format!("Keeping {:?} for {} · {}…", v.value, cf.caption, cf.prop);
-            c.saving = true;
-            state.info(text);
-            return vec![Effect::Write(write)];
+    pub fn mode(&self) -> Mode {
+        match self.step {
+            ExchangeStep::ExportPath(_) | ExchangeStep::ImportPath(_) => Mode::Input,
+            ExchangeStep::Preview { .. } => Mode::Confirm,
+            _ => Mode::Exchange,
         }
-        Action::Cancel | Action::Quit | Action::Conflicts => state.popup = None,
-        _ => {}
     }
-    Vec::new()
+}
+
+impl Default for ExchangeScreen {
+    fn default() -> Self {
+        ExchangeScreen::new()
+    }
 }
 
 /// Opens the exchange screen at `step` and asks for the offices.
-pub fn open_exchange(state: &mut State, step: ExchangeStep) -> Vec<Effect> {
+pub fn open(state: &mut State, step: ExchangeStep) -> Vec<Effect> {
     state.popup = Some(Popup::Exchange(ExchangeScreen { step, ..ExchangeScreen::new() }));
     reload_offices(state, false)
 }
@@ -115,11 +98,11 @@ pub fn default_bundle_path(office: &str) -> String {
     format!("{name}-{}.liaison", chrono::Utc::now().format("%Y-%m-%d"))
 }
 
-pub fn exchange(state: &mut State, action: &Action) -> Vec<Effect> {
+pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
     let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
     match &mut e.step {
         ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text) => {
-            if edit(text, action) {
+            if action.edit(TextInput::new(text, MAX_PATH_CHARS)) {
                 return Vec::new();
             }
             match action {
@@ -162,8 +145,8 @@ pub fn exchange(state: &mut State, action: &Action) -> Vec<Effect> {
             }
         }
         ExchangeStep::List | ExchangeStep::Done(_) => {
-            if let Some(to) = moved(e.selected, e.offices.len(), action) {
-                e.selected = to;
+            if let Some(m) = action.list_move(PAGE_ROWS) {
+                e.selected = ListCursor::new(e.selected, e.offices.len()).moved(m);
                 e.step = ExchangeStep::List;
                 return Vec::new();
             }
@@ -202,15 +185,9 @@ pub fn exchange(state: &mut State, action: &Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Answers for the exchange screens (offices, conflicts), matched by ticket.
+/// The offices, matched by ticket.
 pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
     match (loaded, &mut state.popup) {
-        (Loaded::Conflicts(list), Some(Popup::Conflicts(c))) if c.ticket == ticket => {
-            c.conflicts = list;
-            c.loading = false;
-            c.saving = false;
-            c.selected = c.selected.min(c.len().saturating_sub(1));
-        }
         (Loaded::Offices { pending, offices }, Some(Popup::Exchange(e))) if e.ticket == ticket => {
             let keep = e.current().map(|o| o.office.clone());
             e.offices = offices;
@@ -218,7 +195,7 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
             e.pending_loading = !pending;
             e.selected = keep
                 .and_then(|k| e.offices.iter().position(|o| o.office == k))
-                .unwrap_or_else(|| e.selected.min(e.offices.len().saturating_sub(1)));
+                .unwrap_or_else(|| ListCursor::new(e.selected, e.offices.len()).clamped());
             // The offices show at once; the pending deltas (an export plan each) follow.
             if !pending && !e.offices.is_empty() {
                 return reload_offices(state, true);
@@ -230,28 +207,16 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
     Vec::new()
 }
 
-/// A write was saved: the inbox, if open, lists what is still open.
-pub fn saved(state: &mut State) -> Vec<Effect> {
-    if matches!(state.popup, Some(Popup::Conflicts(_))) { reload_conflicts(state) } else { Vec::new() }
-}
-
-/// A query or write failed: the screens stop waiting.
+/// A query or write failed: the screen stops waiting.
 pub fn failed(state: &mut State) {
-    match &mut state.popup {
-        Some(Popup::Conflicts(c)) => {
-            c.loading = false;
-            c.saving = false;
-        }
-        Some(Popup::Exchange(e)) => {
-            e.loading = false;
-            e.pending_loading = false;
-        }
-        _ => {}
+    if let Some(Popup::Exchange(e)) = &mut state.popup {
+        e.loading = false;
+        e.pending_loading = false;
     }
 }
 
-/// A job of these screens ended: its report goes on the screen that asked for it, a line
-/// in the status bar, and the panes reload when the store changed.
+/// A bundle job ended: its report goes on the exchange screen, a line in the status bar,
+/// and the panes reload when the store changed.
 pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     state.job = None;
     let mut changed = false;
@@ -300,14 +265,8 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             }
             Some(ExchangeStep::Done(Outcome::BundleImported(result)))
         }
-        file @ (Outcome::FilePreview(..) | Outcome::FileImported(_)) => {
-            let (step, store_changed) = super::update_import::outcome(state, file);
-            changed = store_changed;
-            if let Some(Popup::Import(s)) = &mut state.popup {
-                s.step = step;
-            }
-            None
-        }
+        // The import screen's own (`screens::import::outcome`).
+        Outcome::FilePreview(..) | Outcome::FileImported(_) => None,
     };
     let mut effects = Vec::new();
     if let Some(step) = step {

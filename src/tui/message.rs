@@ -1,0 +1,199 @@
+//! The messages between the workbench's layers, as plain data: the effects `update` asks
+//! for, the queries and writes sent to the store thread, the answers it sends back, and the
+//! long jobs of the exchange screens.
+//!
+//! This is the bottom layer of `src/tui`: it imports nothing from the workbench, only the
+//! library, so that state, update and the screens can name a query or an answer without
+//! depending on the runtime (`app`, `worker`) that carries them.
+
+use std::path::PathBuf;
+
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::analysis::path::PathStep;
+use crate::exchange::{ExportReport, ImportReport as BundleReport};
+use crate::interop::{ImportFormat, ImportReport as FileReport};
+use crate::store::change::Change;
+use crate::store::query::{
+    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, Stats, TimelineItem,
+    TimelineScope, Zoom,
+};
+
+/// Rows per page of the lists: more than the tallest pane shows, and no more, since every
+/// row costs a few lookups (link counts, the ends of a dated link).
+pub const PAGE: u32 = 80;
+/// A read the panes need.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    Cases {
+        status: Option<String>,
+        text: Option<String>,
+    },
+    Members {
+        case: Uuid,
+        offset: u32,
+    },
+    Neighbourhood {
+        entity: Uuid,
+        hops: u8,
+    },
+    Timeline {
+        scope: TimelineScope,
+        from: Option<String>,
+        to: Option<String>,
+        newest_first: bool,
+        offset: u32,
+    },
+    Density {
+        scope: TimelineScope,
+        zoom: Zoom,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    Detail {
+        id: Uuid,
+    },
+    Search {
+        text: String,
+    },
+    Stats,
+    Path {
+        from: Uuid,
+        to: Uuid,
+    },
+    /// The other offices; `pending` also plans each export (slower).
+    Offices {
+        pending: bool,
+    },
+    Conflicts,
+    /// The task force's measures, month by month up to `until`.
+    Measures {
+        until: chrono::NaiveDate,
+    },
+}
+
+/// What a query found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    Cases(Vec<CaseRow>),
+    Members {
+        case: Uuid,
+        kinds: Vec<KindCount>,
+        rows: Vec<MemberRow>,
+        offset: u32,
+    },
+    Neighbourhood {
+        center: Box<EntityView>,
+        rows: Vec<Neighbour>,
+    },
+    Timeline {
+        items: Vec<TimelineItem>,
+        offset: u32,
+    },
+    Density(Vec<DensityBucket>),
+    Detail(Box<EntityView>),
+    Search {
+        text: String,
+        hits: Vec<SearchHit>,
+    },
+    Stats(Box<Stats>),
+    /// At most this many records (a large store: exact counts would take seconds).
+    RecordBound(i64),
+    Path {
+        from: Uuid,
+        to: Uuid,
+        steps: Option<Vec<PathStep>>,
+    },
+    Offices {
+        pending: bool,
+        offices: Vec<crate::exchange::OfficeStatus>,
+    },
+    Conflicts(Vec<crate::exchange::ConflictView>),
+    Measures(Box<crate::store::query::Measures>),
+}
+
+/// A change the analyst made: the library's [`Change`], applied through [`Store::apply`](crate::store::Store::apply)
+/// like the command line's (one signed op set, one audit entry).
+#[derive(Debug, Clone)]
+pub enum Write {
+    Change(Change),
+    /// A deletion, named for the message.
+    Delete {
+        id: Uuid,
+        label: String,
+    },
+    /// Keep `keep` for the conflict `id` (as `liaison conflicts resolve ID --keep VALUE`).
+    ResolveConflict {
+        id: String,
+        keep: String,
+    },
+}
+
+/// Long work of the exchange screens, run on the worker with progress (and a cancel flag where the
+/// library checks one).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExchangeJob {
+    Export {
+        office: String,
+        path: PathBuf,
+    },
+    /// The library's two passes with the second rolled back: what importing would do.
+    PreviewBundle {
+        path: PathBuf,
+    },
+    ImportBundle {
+        path: PathBuf,
+    },
+    PreviewFile(FileImport),
+    ImportFile(FileImport),
+}
+
+/// A file to import with another tool's format, as typed on the import screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileImport {
+    pub path: PathBuf,
+    pub format: ImportFormat,
+    pub mapping: Option<PathBuf>,
+    /// Reference of the case the imported entities go in.
+    pub case: Option<String>,
+    /// Source, grade and marking typed by the analyst (None: the library's default, which
+    /// the form showed prefilled: the file's name; the file's grade; the file's marking,
+    /// else the case's, else the office default).
+    pub source: Option<String>,
+    pub grade: Option<String>,
+    pub marking: Option<String>,
+}
+
+/// How a job ended: the library's report, or the one-line reason it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Exported(Result<ExportReport, String>),
+    BundlePreview(PathBuf, Result<BundleReport, String>),
+    BundleImported(Result<BundleReport, String>),
+    FilePreview(FileImport, Result<FileReport, String>),
+    FileImported(Result<FileReport, String>),
+}
+
+/// What `update` asks the runtime to do: the only way state changes reach the world.
+#[derive(Debug)]
+pub enum Effect {
+    /// Ask the store a question; the answer comes back as `Action::Loaded(ticket, …)`.
+    Query(u64, Query),
+    /// Save a change through the store's `Txn` (signed op, audited).
+    Write(Write),
+    /// Try this passphrase on a worker thread (key derivation is slow).
+    Unlock(Zeroizing<String>),
+    /// Clear the screen and drop the store, and its key, now.
+    Lock,
+    /// Restore the terminal and leave.
+    Quit,
+    /// Generate this many synthetic entities on the worker.
+    Generate(u64),
+    /// Stop the running job at its next checkpoint.
+    CancelJob,
+    /// Export or import on the worker, with progress; `CancelJob` stops it.
+    Exchange(ExchangeJob),
+    /// Record a read in the audit log (a search, as the command line records it).
+    Audit(&'static str, serde_json::Value),
+}

@@ -1,0 +1,105 @@
+//! The search popup, its state and its `update`: the store searched as the analyst types,
+//! one hit opened where it belongs (a case in the cases pane, an entity as the centre of the
+//! entities pane, anything else in the detail pane), and the search audited once.
+
+use uuid::Uuid;
+
+use crate::model::schema::{Category, Schema};
+use crate::store::query::SearchHit;
+use crate::tui::action::Action;
+use crate::tui::message::{Effect, Query};
+use crate::tui::state::{EntitiesView, Pane, Popup, State};
+use crate::tui::update::{load_cases, load_detail, pivot};
+use crate::tui::widgets::text_input::MAX_QUERY_CHARS;
+use crate::tui::widgets::{ListCursor, Move, TextInput};
+
+#[derive(Debug, Default)]
+pub struct SearchPopup {
+    pub query: String,
+    pub hits: Vec<SearchHit>,
+    pub selected: usize,
+    pub ticket: u64,
+    /// The text the shown hits answer.
+    pub answered: String,
+}
+
+pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
+    let Some(Popup::Search(s)) = &mut state.popup else { return Vec::new() };
+    if action.edit(TextInput::new(&mut s.query, MAX_QUERY_CHARS)) {
+        s.selected = 0;
+        if s.query.trim().is_empty() {
+            s.hits.clear();
+            s.answered.clear();
+            return Vec::new();
+        }
+        let text = s.query.clone();
+        let ticket = state.ticket();
+        if let Some(Popup::Search(s)) = &mut state.popup {
+            s.ticket = ticket;
+        }
+        return vec![Effect::Query(ticket, Query::Search { text })];
+    }
+    match action {
+        Action::SelectNext => s.selected = ListCursor::new(s.selected, s.hits.len()).moved(Move::NEXT),
+        Action::SelectPrev => s.selected = ListCursor::new(s.selected, s.hits.len()).moved(Move::PREV),
+        Action::Cancel => {
+            let audit = searched(s);
+            state.popup = None;
+            return audit.into_iter().collect();
+        }
+        Action::Open | Action::Submit => {
+            let Some(hit) = s.hits.get(s.selected).cloned() else { return Vec::new() };
+            let audit = searched(s);
+            state.popup = None;
+            let mut effects: Vec<Effect> = audit.into_iter().collect();
+            effects.extend(jump(state, hit.id, &hit.schema, &hit.caption));
+            return effects;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Who looked for whom is what an auditor asks: the search as it stood when the analyst
+/// opened a result or closed the search (not every keystroke on the way).
+fn searched(s: &SearchPopup) -> Option<Effect> {
+    let query = s.query.trim();
+    (!query.is_empty()).then(|| {
+        Effect::Audit(
+            "search",
+            serde_json::json!({ "query": query, "hits": s.hits.len(), "via": "workbench" }),
+        )
+    })
+}
+
+/// Goes to a record found by search: a case is selected in the cases pane; an entity
+/// becomes the centre of the entities pane; anything else is shown in the detail pane.
+pub fn jump(state: &mut State, id: Uuid, schema: &str, caption: &str) -> Vec<Effect> {
+    let kind = Schema::builtin().kind(schema).ok();
+    if schema == "Case" {
+        state.cases.text.clear();
+        state.cases.status = None;
+        state.cases.want = Some(id);
+        state.focus = Pane::Cases;
+        return vec![load_cases(state)];
+    }
+    if kind.is_some_and(|k| k.category == Category::Entity) {
+        state.focus = Pane::Detail;
+        let view = EntitiesView::Neighbourhood { center: id, caption: caption.to_owned(), hops: 1 };
+        return pivot(state, view);
+    }
+    state.focus = Pane::Detail;
+    load_detail(state, id)
+}
+
+/// The hits for `text`, matched by ticket (a late answer to an older query is dropped).
+pub fn loaded(state: &mut State, ticket: u64, text: String, hits: Vec<SearchHit>) -> Vec<Effect> {
+    if let Some(Popup::Search(s)) = &mut state.popup {
+        if ticket == s.ticket {
+            s.hits = hits;
+            s.answered = text;
+            s.selected = ListCursor::new(s.selected, s.hits.len()).clamped();
+        }
+    }
+    Vec::new()
+}

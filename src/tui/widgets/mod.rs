@@ -1,0 +1,11 @@
+//! Widgets written once for every screen: a one-line text input and the cursor of a list.
+//!
+//! Their rules are pure and need no terminal, so each screen's state keeps plain data (the
+//! text as a `String`, the selection as a `usize`) and every screen edits and moves it the
+//! same way. Nothing here imports the rest of the workbench.
+
+pub mod list_cursor;
+pub mod text_input;
+
+pub use list_cursor::{ListCursor, Move};
+pub use text_input::{Edit, TextInput};
