@@ -8,7 +8,9 @@ fn main() -> ExitCode {
     match liaison::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            // Errors quote what was typed and what the store holds (a case title from another
+            // office's bundle): escaped like every other line Liaison prints.
+            eprintln!("error: {}", liaison::model::text::for_terminal_lines(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }

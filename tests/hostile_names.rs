@@ -117,6 +117,8 @@ fn a_hostile_bundle_never_reaches_entity_show_raw() {
             Assertion { source: Some(src), case: Some(case), ..Assertion::marked("name", &value, &marking) };
         tx.add(person, a).unwrap();
         tx.add_member(case, person, None).unwrap();
+        let title = format!("Shared{CLEAR_SCREEN}");
+        tx.set(case, Assertion { case: Some(case), ..Assertion::marked("title", &title, &marking) }).unwrap();
         tx.commit(&serde_json::json!({})).unwrap();
         person
     };
@@ -147,6 +149,12 @@ fn a_hostile_bundle_never_reaches_entity_show_raw() {
     let text = marseille.ok(&["entity", "show", &id]);
     assert!(text.contains("Ana\\u{1B}[2J"), "{text}");
     assert!(text.contains("tip\\u{1B}]0;pwned\\u{7}"), "{text}");
+
+    // Error lines quote store text too (here the hostile case title): escaped as well.
+    let other = marseille.ok(&["case", "new", "--ref", "L-1", "--title", "Other"]);
+    let (_, err) = marseille.fails(&["entity", "set", other.trim(), "--prop", "reference=OP-1"]);
+    assert!(err.contains("already used") && !err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("\\u{1B}[2J"), "{err}");
 
     // And in a pseudo-terminal, the screen shows the escaped form.
     let screen = in_pty(&marseille, &["entity", "show", &id]);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::output::{Progress, print_json};
+use super::output::{Progress, print_json, safe};
 use super::unlock::{Context, new_passphrase};
 use super::{CliError, CliResult};
 use crate::model::marking::Marking;
@@ -156,7 +156,7 @@ pub fn audit(ctx: &Context, c: &AuditCommand, json: bool) -> CliResult {
             if json {
                 print_json(&v)?;
             } else if let Some(n) = v.first_broken {
-                println!("audit log BROKEN at entry {n}: {}", v.reason.clone().unwrap_or_default());
+                println!("audit log BROKEN at entry {n}: {}", safe(&v.reason.clone().unwrap_or_default()));
             } else {
                 println!("audit log intact: {} entries", v.entries);
             }
@@ -172,7 +172,15 @@ pub fn audit(ctx: &Context, c: &AuditCommand, json: bool) -> CliResult {
                 print_json(&entries)?;
             } else {
                 for e in entries {
-                    println!("{:>6}  {}  {:<20} {}", e.n, e.at, e.action, e.detail);
+                    // The detail is JSON, which escapes C0 controls but not C1, bidi or
+                    // invisible characters (a logged search query may hold any of them).
+                    println!(
+                        "{:>6}  {}  {:<20} {}",
+                        e.n,
+                        safe(&e.at),
+                        safe(&e.action),
+                        safe(&e.detail.to_string())
+                    );
                 }
             }
         }
@@ -198,7 +206,7 @@ pub fn store(ctx: &Context, c: &StoreCommand, json: bool) -> CliResult {
                     r.database_bytes
                 );
                 for p in &r.problems {
-                    println!("problem: {p}");
+                    println!("problem: {}", safe(p));
                 }
             }
             if !r.ok {
