@@ -83,6 +83,15 @@ fn collapse_spaces(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether the period from `from` to `to` (normalised dates) ends before it starts, compared on
+/// the precision both have: from 2019-04-30 to 2019-04 is a valid period, from 2019-05 to
+/// 2019-04-30 is not.
+pub fn period_backwards(from: Option<&str>, to: Option<&str>) -> bool {
+    let (Some(from), Some(to)) = (from, to) else { return false };
+    let common = from.len().min(to.len());
+    from.get(..common) > to.get(..common)
+}
+
 /// Dates keep their precision: "1984", "1984-03", "1984-03-07", or a time. A time with an
 /// offset is converted to UTC; one without stays as written (the source's local time).
 pub fn normalise_date(s: &str) -> Result<String, ValueError> {
@@ -206,6 +215,14 @@ pub fn country_code(s: &str) -> Option<CountryCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_is_backwards_only_on_the_precision_both_dates_have() {
+        assert!(period_backwards(Some("2021-05"), Some("2021-04-30")));
+        assert!(!period_backwards(Some("2021-04-30"), Some("2021-04")), "within the same month");
+        assert!(!period_backwards(Some("2021"), Some("2021-12-31")));
+        assert!(!period_backwards(None, Some("2021")));
+    }
 
     fn fr() -> Locale {
         Locale { default_country: country_code("FR") }

@@ -135,7 +135,7 @@ impl Store {
         if let Change::NewCase { props, .. } = &change {
             let reference = prop_value(props, "reference")
                 .ok_or_else(|| StoreError::Input("a case needs a reference".into()))?;
-            if self.case_id(reference).is_ok() {
+            if !self.case_reference_holders(reference)?.is_empty() {
                 return Err(StoreError::Input(format!("a case with reference {reference:?} already exists")));
             }
         }

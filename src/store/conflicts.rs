@@ -93,21 +93,21 @@ impl Store {
     /// and are listed here, each holder with the head of its `reference`, until a person
     /// renames one. Cases are few (one per network), so the scan stays small at 1M entities.
     pub fn duplicate_reference_rows(&self) -> Result<Vec<ConflictRow>> {
+        let sql = format!(
+            "SELECT lower(r.ref), o.n, o.uid, o.caption FROM case_ref r JOIN object o ON o.n = r.obj
+             WHERE o.deleted = 0 AND lower(r.ref) IN ({}) ORDER BY lower(r.ref), o.uid",
+            super::query::SHARED_REFERENCES
+        );
         let holders: Vec<(String, i64, Vec<u8>, String)> = self
             .conn
-            .prepare_cached(
-                "SELECT lower(r.ref), o.n, o.uid, o.caption FROM case_ref r JOIN object o ON o.n = r.obj
-                 WHERE o.deleted = 0 AND lower(r.ref) IN (
-                   SELECT lower(r2.ref) FROM case_ref r2 JOIN object o2 ON o2.n = r2.obj
-                   WHERE o2.deleted = 0 GROUP BY lower(r2.ref) HAVING count(DISTINCT r2.obj) > 1)
-                 ORDER BY lower(r.ref), o.uid",
-            )?
+            .prepare_cached(&sql)?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<Result<_, _>>()?;
         let mut out: Vec<ConflictRow> = Vec::new();
         for (key, n, uid, caption) in holders {
             let uid = uid_from_blob(&uid);
             let mut values = self.heads(n, "reference")?;
+            let reference = values.first().map_or_else(|| key.clone(), |h| h.assertion.value.clone());
             for v in &mut values {
                 // The whole id: ids made the same minute share their first digits (UUIDv7).
                 v.value = format!("{uid} {caption}");
@@ -115,8 +115,6 @@ impl Store {
             match out.last_mut() {
                 Some(row) if row.caption.to_lowercase() == key => row.values.extend(values),
                 _ => {
-                    let reference =
-                        self.heads(n, "reference")?.first().map_or(key, |h| h.assertion.value.clone());
                     out.push(ConflictRow {
                         record: uid,
                         schema: "Case".into(),

@@ -356,11 +356,9 @@ pub fn observable_key(kind: &Kind, values: &[(String, String)]) -> Option<String
     Some(value)
 }
 
-/// A period must not end before it starts. Dates keep their precision ("2019", "2019-04",
-/// "2019-04-17"), so they are compared on the precision both have: from 2019-04-30 to 2019-04
-/// is a valid period, from 2019-05 to 2019-04-30 is not.
+/// A period must not end before it starts (dates compared on the precision both have).
 fn check_validity(from: Option<&str>, to: Option<&str>) -> Result<()> {
-    if backwards(from, to) {
+    if crate::model::values::period_backwards(from, to) {
         return Err(StoreError::Input(format!(
             "the period is backwards: valid from {} is after valid to {}",
             from.unwrap_or_default(),
@@ -368,11 +366,4 @@ fn check_validity(from: Option<&str>, to: Option<&str>) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// Whether the period from `from` to `to` ends before it starts, on the precision both dates have.
-pub(crate) fn backwards(from: Option<&str>, to: Option<&str>) -> bool {
-    let (Some(from), Some(to)) = (from, to) else { return false };
-    let common = from.len().min(to.len());
-    from.get(..common) > to.get(..common)
 }

@@ -224,13 +224,11 @@ impl RemoteTxn<'_> {
     pub fn conflict_count(&mut self) -> Result<i64> {
         // Case references live in a derived table: bring it up to date first.
         self.project_touched()?;
-        Ok(self.tx.query_row(
-            "SELECT (SELECT count(*) FROM conflict) + (SELECT count(*) FROM (
-               SELECT 1 FROM case_ref r JOIN object o ON o.n = r.obj WHERE o.deleted = 0
-               GROUP BY lower(r.ref) HAVING count(DISTINCT r.obj) > 1))",
-            [],
-            |r| r.get(0),
-        )?)
+        let sql = format!(
+            "SELECT (SELECT count(*) FROM conflict) + (SELECT count(*) FROM ({}))",
+            super::query::SHARED_REFERENCES
+        );
+        Ok(self.tx.query_row(&sql, [], |r| r.get(0))?)
     }
 
     /// Records an imported bundle.

@@ -155,7 +155,7 @@ impl Txn<'_> {
     pub fn set(&mut self, uid: Uuid, assertion: Assertion) -> Result<()> {
         let n = self.applier.object_n(&self.tx, uid)?;
         if assertion.prop == "reference" {
-            self.check_reference_free(n, &assertion.value)?;
+            self.check_reference_free(uid, n, &assertion.value)?;
         }
         let heads: Vec<(Vec<u8>, Vec<u8>)> = self
             .tx
@@ -175,18 +175,12 @@ impl Txn<'_> {
     /// A case reference names one case: this office never gives a second live case a
     /// reference already held (compared without regard to letter case). Offices that open the
     /// same reference unknowingly meet in a "duplicate reference" conflict instead.
-    fn check_reference_free(&self, n: i64, reference: &str) -> Result<()> {
-        let holder: Option<String> = self
-            .tx
-            .prepare_cached(
-                "SELECT o.caption FROM case_ref r JOIN object o ON o.n = r.obj
-                 WHERE lower(r.ref) = lower(?1) AND r.obj != ?2 AND o.deleted = 0
-                   AND (SELECT schema FROM object WHERE n = ?2) = 'Case' LIMIT 1",
-            )?
-            .query_row(params![reference.trim(), n], |r| r.get(0))
-            .optional()?;
-        match holder {
-            Some(caption) => Err(StoreError::Input(format!(
+    fn check_reference_free(&mut self, uid: Uuid, n: i64, reference: &str) -> Result<()> {
+        if self.schema_of(uid)?.as_deref() != Some("Case") {
+            return Ok(());
+        }
+        match super::query::reference_holders(&self.tx, reference, n)?.first() {
+            Some((_, caption)) => Err(StoreError::Input(format!(
                 "case reference {reference:?} is already used by the case \"{caption}\": choose another reference"
             ))),
             None => Ok(()),

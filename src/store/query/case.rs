@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::params;
+use rusqlite::{Connection, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -85,15 +85,7 @@ impl Store {
     /// The live cases holding `reference`, compared without regard to letter case (one, unless
     /// two offices opened the same reference unknowingly: see `duplicate_reference_rows`).
     pub fn case_reference_holders(&self, reference: &str) -> Result<Vec<Uuid>> {
-        let found: Vec<Vec<u8>> = self
-            .conn
-            .prepare_cached(
-                "SELECT o.uid FROM case_ref r JOIN object o ON o.n = r.obj
-                 WHERE lower(r.ref) = lower(?1) AND o.deleted = 0 ORDER BY o.uid",
-            )?
-            .query_map([reference.trim()], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(found.iter().map(|b| uid_from_blob(b)).collect())
+        Ok(reference_holders(&self.conn, reference, 0)?.into_iter().map(|(uid, _)| uid).collect())
     }
 
     /// Finds a case by reference (or id).
@@ -179,4 +171,27 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Lower-cased case references held by more than one live case (a subquery). Cases are few (one
+/// per network), so grouping them all stays small at 1M entities.
+pub(crate) const SHARED_REFERENCES: &str = "SELECT lower(r.ref) FROM case_ref r JOIN object o ON o.n = r.obj
+     WHERE o.deleted = 0 GROUP BY lower(r.ref) HAVING count(DISTINCT r.obj) > 1";
+
+/// The live cases other than record `except` (0: none) holding `reference`, compared without
+/// regard to letter case: their ids and captions. On the store's connection or inside a
+/// transaction, which sees its own writes.
+pub(crate) fn reference_holders(
+    conn: &Connection,
+    reference: &str,
+    except: i64,
+) -> Result<Vec<(Uuid, String)>> {
+    let found: Vec<(Vec<u8>, String)> = conn
+        .prepare_cached(
+            "SELECT o.uid, o.caption FROM case_ref r JOIN object o ON o.n = r.obj
+             WHERE lower(r.ref) = lower(?1) AND r.obj != ?2 AND o.deleted = 0 ORDER BY o.uid",
+        )?
+        .query_map(params![reference.trim(), except], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(found.into_iter().map(|(uid, caption)| (uid_from_blob(&uid), caption)).collect())
 }

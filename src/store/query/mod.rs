@@ -13,6 +13,7 @@ mod stats;
 mod timeline;
 
 pub use case::{CaseFilter, CaseSummary, CaseView, MemberView, RecordView};
+pub(crate) use case::{SHARED_REFERENCES, reference_holders};
 pub use case_list::CaseRow;
 pub use density::{DensityBucket, MAX_BUCKETS, Zoom};
 pub use entity::{EntityView, LinkView, Neighbour, StatementView};

@@ -57,7 +57,7 @@ pub struct TimelineItem {
 
 impl Store {
     pub fn timeline(&self, q: &TimelineQuery) -> Result<Vec<TimelineItem>> {
-        if crate::store::edit::backwards(q.from.as_deref(), q.to.as_deref()) {
+        if crate::model::values::period_backwards(q.from.as_deref(), q.to.as_deref()) {
             // An empty answer would read as "nothing happened then".
             return Err(crate::store::StoreError::Input(format!(
                 "the period is backwards: from {} is after to {}",
