@@ -319,7 +319,7 @@ fn all_pages(store: &liaison::store::Store, limit: u32, newest_first: bool) -> V
         };
         let mut items = store.timeline(&q).unwrap();
         let rows = items.len() as u32;
-        liaison::tui::worker_exchange::merge_arrivals(store, &q, &mut items).unwrap();
+        liaison::tui::worker::merge_arrivals(store, &q, &mut items).unwrap();
         out.extend(items.into_iter().map(|i| (i.at, i.id.is_nil())));
         if rows < limit {
             return out;

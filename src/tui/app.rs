@@ -16,10 +16,11 @@ use ratatui::backend::Backend;
 use super::action::Action;
 use super::keymap::{Keymap, parse_key};
 use super::message::Effect;
+use super::requests::start;
 use super::state::{Screen, State};
 use super::theme::{Theme, ThemeName};
 use super::ui::{self, Look};
-use super::update::{start, update};
+use super::update::update;
 use super::worker::{Reply, Request, Worker};
 use crate::store::Store;
 

@@ -9,60 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 
 use super::action::Action;
-
-/// Where the workbench is taking keys from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    Main,
-    Unlock,
-    Search,
-    Palette,
-    Form,
-    Picker,
-    Confirm,
-    Help,
-    Conflicts,
-    Exchange,
-    Input,
-}
-
-impl Mode {
-    pub const ALL: [Mode; 11] = [
-        Mode::Main,
-        Mode::Search,
-        Mode::Palette,
-        Mode::Form,
-        Mode::Picker,
-        Mode::Confirm,
-        Mode::Help,
-        Mode::Unlock,
-        Mode::Conflicts,
-        Mode::Exchange,
-        Mode::Input,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Mode::Main => "NORMAL",
-            Mode::Unlock => "LOCKED",
-            Mode::Search => "SEARCH",
-            Mode::Palette => "COMMAND",
-            Mode::Form => "EDIT",
-            Mode::Picker => "CHOOSE",
-            Mode::Confirm => "CONFIRM",
-            Mode::Help => "HELP",
-            Mode::Conflicts => "CONFLICTS",
-            Mode::Exchange => "EXCHANGE",
-            Mode::Input => "INPUT",
-        }
-    }
-
-    /// Modes where printable keys without a binding are typed into an input.
-    pub fn takes_text(self) -> bool {
-        matches!(self, Mode::Unlock | Mode::Search | Mode::Palette | Mode::Form | Mode::Picker | Mode::Input)
-    }
-}
+pub use super::state::Mode;
 
 /// One binding: keys, the action they run, and what it does.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,38 +1,37 @@
 //! The analyst's workbench: a ratatui + crossterm application over the store.
 //!
+//! Layers, each importing only those above it in this list:
 //! - `message`: the bottom layer, plain data that imports nothing from the workbench: the
 //!   effects update asks for, the queries and writes for the store, its answers, the jobs.
 //! - `widgets`: the text input and the list cursor, written once for every screen.
-//! - `action`: the vocabulary (what the keymap and the palette name); `state`: what is
-//!   shown; `update` (+ `update_nav`, `update_popup`, `update_loaded`): the only writer of state,
-//!   and the request helpers the screens share.
-//! - `screens/`: one module per screen opened over the panes (conflicts, exchange, import,
-//!   measures, palette, search, confirm), its state and its update.
-//! - `app`: the runtime that carries effects out; `worker` (+ `worker_exchange`): the store's
-//!   own thread (the draw path never touches the store).
+//! - `action`: the vocabulary (what the keymap and the palette name).
+//! - `state`: what is shown, and the `Mode` that picks the keymap.
+//! - `requests`: the helpers every screen uses to ask the worker for something.
+//! - `screens/`: one module per screen — the main panes, forms and pickers, search, the
+//!   palette, the confirmation, help, unlock, exchange, import, conflicts, measures — each with
+//!   its state and its `update`; a screen never imports another screen.
+//! - `update`: the dispatcher, the only entry that changes state; it routes answers and keys
+//!   to the screens.
+//! - `ui/`: one render function per region, borrowing state only.
+//! - `app`: the runtime that carries effects out; `worker/`: the store's own thread (the draw
+//!   path never touches the store).
 //! - `keymap`, `theme`: configuration as data (`assets/keymap.toml`, `assets/theme.toml`).
-//! - `form`: forms built from the schema, validated like the command line.
-//! - `ui/`: one render function per region, reading state only.
 //! - `terminal`: entering and leaving full-screen mode, restored on every way out.
 //! - [`testing`]: the workbench in-process on a `TestBackend`, for tests and benchmarks.
 
 pub mod action;
 pub mod app;
-pub mod form;
 pub mod keymap;
 pub mod message;
+pub mod requests;
 pub mod screens;
 pub mod state;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
 pub mod update;
-pub mod update_loaded;
-pub mod update_nav;
-pub mod update_popup;
 pub mod widgets;
 pub mod worker;
-pub mod worker_exchange;
 
 use std::path::PathBuf;
 use std::time::Duration;

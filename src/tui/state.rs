@@ -3,16 +3,71 @@
 
 use std::time::Instant;
 
+use serde::Deserialize;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use super::form::{Form, Picker};
-use super::keymap::Mode;
+use super::screens::form::{Form, Picker};
 use super::theme::ThemeName;
 use crate::analysis::path::PathStep;
+use crate::model::schema::{Category, Schema};
 use crate::store::query::{
     CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, TimelineItem, TimelineScope, Zoom,
 };
+
+/// Where the workbench is taking keys from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Main,
+    Unlock,
+    Search,
+    Palette,
+    Form,
+    Picker,
+    Confirm,
+    Help,
+    Conflicts,
+    Exchange,
+    Input,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 11] = [
+        Mode::Main,
+        Mode::Search,
+        Mode::Palette,
+        Mode::Form,
+        Mode::Picker,
+        Mode::Confirm,
+        Mode::Help,
+        Mode::Unlock,
+        Mode::Conflicts,
+        Mode::Exchange,
+        Mode::Input,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Main => "NORMAL",
+            Mode::Unlock => "LOCKED",
+            Mode::Search => "SEARCH",
+            Mode::Palette => "COMMAND",
+            Mode::Form => "EDIT",
+            Mode::Picker => "CHOOSE",
+            Mode::Confirm => "CONFIRM",
+            Mode::Help => "HELP",
+            Mode::Conflicts => "CONFLICTS",
+            Mode::Exchange => "EXCHANGE",
+            Mode::Input => "INPUT",
+        }
+    }
+
+    /// Modes where printable keys without a binding are typed into an input.
+    pub fn takes_text(self) -> bool {
+        matches!(self, Mode::Unlock | Mode::Search | Mode::Palette | Mode::Form | Mode::Picker | Mode::Input)
+    }
+}
 
 /// The four panes, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -342,5 +397,19 @@ impl State {
     /// The case the analyst is working in: the one selected in the cases pane.
     pub fn current_case(&self) -> Option<&CaseRow> {
         self.cases.current()
+    }
+
+    /// The entity the analyst points at: the row of the entities pane when it has focus, else
+    /// the record in the detail pane if it is an entity.
+    pub fn selected_entity(&self) -> Option<(Uuid, String)> {
+        if self.focus == Pane::Entities {
+            if let Some(row) = self.entities.current() {
+                let (id, _, caption) = row.entity();
+                return Some((id, caption.to_owned()));
+            }
+        }
+        let view = self.detail.view.as_ref()?;
+        let kind = Schema::builtin().kind(&view.schema).ok()?;
+        (kind.category == Category::Entity && !view.deleted).then(|| (view.id, view.caption.clone()))
     }
 }

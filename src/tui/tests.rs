@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use super::action::Action;
 use super::message::{Effect, Loaded, Query, Write};
+use super::screens::unlock::unlock_delay;
 use super::state::{EntitiesView, Pane, Popup, Screen, State};
 use super::update::update;
-use super::update_popup::unlock_delay;
 use crate::store::change::Change;
 use crate::store::query::{CaseRow, MemberRow, SearchHit, TimelineScope};
 
@@ -51,7 +51,7 @@ fn ticket_of(effects: &[Effect], pred: impl Fn(&Query) -> bool) -> u64 {
 /// A state with two cases loaded, the first selected and its two members loaded.
 fn with_cases() -> (State, Vec<CaseRow>, Vec<MemberRow>) {
     let mut s = State::unlocked("store", "PJ Marseille", "FR");
-    let start = super::update::start(&mut s);
+    let start = super::requests::start(&mut s);
     let cases_ticket = ticket_of(&start, |q| matches!(q, Query::Cases { .. }));
     let cases = vec![case("A-1"), case("B-2")];
     let effects = update(&mut s, Action::Loaded(cases_ticket, Box::new(Loaded::Cases(cases.clone()))));
@@ -83,7 +83,7 @@ fn focus_moves_round_the_four_panes_both_ways() {
 #[test]
 fn the_first_case_is_selected_and_its_members_timeline_and_detail_are_asked_for() {
     let mut s = State::unlocked("store", "office", "FR");
-    let start = super::update::start(&mut s);
+    let start = super::requests::start(&mut s);
     assert!(queries(&start).iter().any(|q| matches!(q, Query::Cases { .. })));
     let t = ticket_of(&start, |q| matches!(q, Query::Cases { .. }));
     let cases = vec![case("A-1"), case("B-2")];
@@ -265,7 +265,7 @@ fn delete_asks_first_and_no_means_nothing_happens() {
         cases: vec![],
     };
     let id = view.id;
-    let t = super::update::load_detail(&mut s, id);
+    let t = super::requests::load_detail(&mut s, id);
     let ticket = ticket_of(&t, |q| matches!(q, Query::Detail { .. }));
     update(&mut s, Action::Loaded(ticket, Box::new(Loaded::Detail(Box::new(view)))));
     update(&mut s, Action::Delete);

@@ -332,6 +332,6 @@ fn the_whole_store_timeline_counts_bundle_arrivals_apart_from_its_pages() {
 #[test]
 fn selecting_a_bundle_arrival_asks_no_detail() {
     let mut s = state();
-    assert!(super::update::load_detail(&mut s, Uuid::nil()).is_empty());
+    assert!(super::requests::load_detail(&mut s, Uuid::nil()).is_empty());
     assert_eq!(s.detail.subject, None);
 }

@@ -12,6 +12,21 @@ pub struct Confirm {
     pub write: Write,
 }
 
+/// Asks before deleting the record in the detail pane.
+pub fn open_delete(state: &mut State) -> Vec<Effect> {
+    match state.detail.view.as_deref().filter(|v| !v.deleted) {
+        Some(v) => {
+            let label = format!("{} {}", v.schema, v.caption);
+            state.popup = Some(Popup::Confirm(Confirm {
+                question: format!("Delete {label}? Other offices receive the deletion too."),
+                write: Write::Delete { id: v.id, label },
+            }));
+        }
+        None => state.error("Select something to delete."),
+    }
+    Vec::new()
+}
+
 pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
     match action {
         Action::Submit => {

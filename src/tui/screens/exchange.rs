@@ -1,15 +1,15 @@
 //! The exchange screen, its state and its `update`: the offices this one trusts, export of a
 //! bundle for one of them, bundle import with a preview and a confirm step, and the outcome
-//! of these jobs. The work itself is the library's, on the worker (`worker_exchange`).
+//! of these jobs. The work itself is the library's, on the worker (`worker::exchange`).
 
 use std::path::PathBuf;
 
 use crate::exchange::{ImportReport as BundleReport, OfficeStatus};
 use crate::tui::action::Action;
-use crate::tui::keymap::Mode;
 use crate::tui::message::{Effect, ExchangeJob, Loaded, Outcome, Query};
+use crate::tui::requests::{query, reload, start_job};
+use crate::tui::state::Mode;
 use crate::tui::state::{Popup, State};
-use crate::tui::update::{query, reload, start_job};
 use crate::tui::widgets::text_input::MAX_PATH_CHARS;
 use crate::tui::widgets::{ListCursor, TextInput};
 

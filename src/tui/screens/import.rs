@@ -9,10 +9,10 @@ use crate::interop::{ImportFormat, ImportReport as FileReport};
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
 use crate::tui::action::Action;
-use crate::tui::keymap::Mode;
 use crate::tui::message::{Effect, ExchangeJob, FileImport, Outcome, Query};
+use crate::tui::requests::{query, reload, start_job};
+use crate::tui::state::Mode;
 use crate::tui::state::{Popup, State};
-use crate::tui::update::{query, reload, start_job};
 use crate::tui::widgets::TextInput;
 use crate::tui::widgets::text_input::MAX_PATH_CHARS;
 

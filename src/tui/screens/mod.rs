@@ -2,13 +2,18 @@
 //! `update`; a screen depends on the messages, the shared state, the request helpers and
 //! the widgets, never on another screen. Its view is in `ui/`.
 //!
+//! - [`panes`]: the main screen — cases, entities, timeline and detail — and its answers.
+//! - [`form`]: forms built from the schema and the kind pickers before them.
+//! - [`search`]: search as you type, and going to a hit.
+//! - [`palette`]: the command palette, every named action by name (the dispatcher runs the
+//!   chosen one).
 //! - [`confirm`]: the question asked before a deletion.
+//! - [`help`]: every binding, from the keymap.
+//! - [`unlock`]: the passphrase, and moving between locked and unlocked.
 //! - [`conflicts`]: the conflicts inbox, where the analyst keeps one of competing values.
 //! - [`exchange`]: the offices, and bundles exported to them or imported from them.
 //! - [`import`]: the file import screen (STIX, MISP, FtM, CSV), with a preview first.
 //! - [`measures`]: the task force's measures, month by month.
-//! - [`palette`]: the command palette, every named action by name.
-//! - [`search`]: search as you type, and going to a hit.
 //!
 //! The jobs the exchange and import screens send to the worker, and what comes back, are
 //! messages (`message`).
@@ -16,10 +21,14 @@
 pub mod confirm;
 pub mod conflicts;
 pub mod exchange;
+pub mod form;
+pub mod help;
 pub mod import;
 pub mod measures;
 pub mod palette;
+pub mod panes;
 pub mod search;
+pub mod unlock;
 
 // The paths the key-flow tests name these screens by.
 pub use exchange::{ExchangeScreen, ExchangeStep};

@@ -4,7 +4,6 @@
 use crate::tui::action::Action;
 use crate::tui::message::Effect;
 use crate::tui::state::{Popup, State};
-use crate::tui::update::update as dispatch;
 use crate::tui::widgets::text_input::MAX_QUERY_CHARS;
 use crate::tui::widgets::{ListCursor, Move, TextInput};
 
@@ -44,11 +43,19 @@ fn entries(filter: &str) -> Vec<(Action, &'static str)> {
         .collect()
 }
 
-pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
-    let Some(Popup::Palette(p)) = &mut state.popup else { return Vec::new() };
+pub fn open(state: &mut State) -> Vec<Effect> {
+    state.popup = Some(Popup::Palette(PalettePopup::default()));
+    Vec::new()
+}
+
+/// `update` while the palette is open. An entry chosen is given back, closed, to be run as if
+/// its key had been pressed on the main screen (the dispatcher runs it: the palette knows no
+/// other screen).
+pub fn update(state: &mut State, action: &Action) -> Option<Action> {
+    let Some(Popup::Palette(p)) = &mut state.popup else { return None };
     if action.edit(TextInput::new(&mut p.query, MAX_QUERY_CHARS)) {
         p.selected = 0;
-        return Vec::new();
+        return None;
     }
     match action {
         Action::SelectNext | Action::SelectPrev => {
@@ -59,12 +66,9 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::Submit | Action::Open => {
             let chosen = p.entries().get(p.selected).map(|(a, _)| a.clone());
             state.popup = None;
-            // The entry runs as if its key had been pressed on the main screen.
-            if let Some(a) = chosen {
-                return dispatch(state, a);
-            }
+            return chosen;
         }
         _ => {}
     }
-    Vec::new()
+    None
 }

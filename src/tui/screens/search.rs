@@ -8,8 +8,8 @@ use crate::model::schema::{Category, Schema};
 use crate::store::query::SearchHit;
 use crate::tui::action::Action;
 use crate::tui::message::{Effect, Query};
+use crate::tui::requests::{load_cases, load_detail, pivot};
 use crate::tui::state::{EntitiesView, Pane, Popup, State};
-use crate::tui::update::{load_cases, load_detail, pivot};
 use crate::tui::widgets::text_input::MAX_QUERY_CHARS;
 use crate::tui::widgets::{ListCursor, Move, TextInput};
 
@@ -21,6 +21,11 @@ pub struct SearchPopup {
     pub ticket: u64,
     /// The text the shown hits answer.
     pub answered: String,
+}
+
+pub fn open(state: &mut State) -> Vec<Effect> {
+    state.popup = Some(Popup::Search(SearchPopup::default()));
+    Vec::new()
 }
 
 pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {

@@ -8,9 +8,9 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Gauge, Paragraph, Wrap
 
 use super::layout::{centered, scroll_offset};
 use super::{Look, badge, cell, cut, kind_label};
-use crate::tui::form::{Form, Picker};
 use crate::tui::keymap::Mode;
 use crate::tui::screens::confirm::Confirm;
+use crate::tui::screens::form::{Form, Picker};
 use crate::tui::screens::palette::PalettePopup;
 use crate::tui::screens::search::SearchPopup;
 use crate::tui::state::{Popup, State};

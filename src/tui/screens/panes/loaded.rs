@@ -5,11 +5,11 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use uuid::Uuid;
 
-use super::message::{Effect, Loaded, PAGE};
-use super::state::{Counts, EntitiesView, EntityRow, Screen, State};
-use super::update::{load_detail, reload, select_case};
-use super::widgets::ListCursor;
 use crate::store::query::{DensityBucket, Zoom};
+use crate::tui::message::{Effect, Loaded, PAGE};
+use crate::tui::requests::{load_detail, reload, select_case};
+use crate::tui::state::{Counts, EntitiesView, EntityRow, Pane, Screen, State};
+use crate::tui::widgets::ListCursor;
 
 /// Most buckets kept after filling gaps (the strip is never wider than a screen).
 const MAX_STRIP: usize = 2000;
@@ -117,7 +117,7 @@ fn settle_entities(state: &mut State) -> Vec<Effect> {
         }
     }
     e.selected = ListCursor::new(e.selected, e.rows.len()).clamped();
-    if state.focus == super::state::Pane::Entities {
+    if state.focus == Pane::Entities {
         if let Some(id) = state.entities.current().map(|r| r.entity().0) {
             return load_detail(state, id);
         }

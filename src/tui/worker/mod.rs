@@ -13,14 +13,20 @@ use std::thread::JoinHandle;
 
 use uuid::Uuid;
 
-use super::action::Action;
-use super::message::{ExchangeJob, Loaded, Query, Write};
+mod exchange;
+mod reply;
+
+pub use exchange::merge_arrivals;
+pub use reply::Reply;
+
+use crate::tui::action::Action;
+use crate::tui::message::{ExchangeJob, Loaded, Query, Write};
 // The page size is the queries' (`message`); the tests name it by the worker that reads it.
-pub use super::message::PAGE;
 use crate::analysis::path::{PathLimits, shortest_path};
 use crate::store::change::{Change, Face};
 use crate::store::query::{CaseFilter, EntityView, TimelineQuery, TimelineScope};
 use crate::store::{Store, StoreError};
+pub use crate::tui::message::PAGE;
 
 /// Search results shown as you type.
 pub const SEARCH_LIMIT: u32 = 50;
@@ -66,15 +72,6 @@ pub enum Request {
     Audit(&'static str, serde_json::Value),
     /// Export or import, until done or cancelled.
     Exchange(ExchangeJob),
-}
-
-/// What the thread sends back.
-pub enum Reply {
-    Action(Action),
-    /// One request is answered (or skipped).
-    Finished,
-    /// The unlock thread's result (the store moves to a new worker).
-    Opened(Box<Result<Store, StoreError>>),
 }
 
 /// A running store thread.
@@ -159,7 +156,7 @@ fn serve(mut store: Store, rx: &Receiver<Request>, out: &Sender<Reply>, cancel: 
                         Err(e) => Action::Failed(e.to_string()),
                     },
                     Request::Generate(n) => generate(&mut store, n, out, cancel),
-                    Request::Exchange(job) => super::worker_exchange::run(&mut store, job, out, cancel),
+                    Request::Exchange(job) => exchange::run(&mut store, job, out, cancel),
                     Request::Audit(action, detail) => match store.audit(action, &detail) {
                         Ok(()) => Action::Tick,
                         Err(e) => Action::Failed(e.to_string()),
@@ -200,7 +197,7 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
             let q = TimelineQuery { scope, from, to, newest_first, limit: PAGE, offset };
             let mut items = store.timeline(&q)?;
             if scope == TimelineScope::All {
-                super::worker_exchange::merge_arrivals(store, &q, &mut items)?;
+                exchange::merge_arrivals(store, &q, &mut items)?;
             }
             Loaded::Timeline { items, offset }
         }
@@ -235,7 +232,7 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
             Loaded::Conflicts(crate::exchange::list_conflicts(store).map_err(exchange_error)?)
         }
         Query::Measures { until } => {
-            Loaded::Measures(Box::new(store.measures(super::screens::measures::MONTHS, until)?))
+            Loaded::Measures(Box::new(store.measures(crate::tui::screens::measures::MONTHS, until)?))
         }
     })
 }
@@ -268,7 +265,7 @@ fn write(store: &mut Store, w: Write) -> Result<(String, Option<Uuid>), StoreErr
             store.apply(Change::Delete { id }, Face::Workbench)?;
             Ok((format!("Deleted {label} (`liaison entity restore {id}` undoes it)."), None))
         }
-        Write::ResolveConflict { id, keep } => super::worker_exchange::resolve(store, &id, &keep),
+        Write::ResolveConflict { id, keep } => exchange::resolve(store, &id, &keep),
     }
 }
 

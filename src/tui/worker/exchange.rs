@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use super::action::Action;
-use super::message::{ExchangeJob, FileImport, Outcome};
-use super::worker::Reply;
+use super::reply::Reply;
 use crate::exchange::{self, ExchangeError, ExportRequest};
 use crate::interop::{self, ImportError, ImportOptions, mapping::Mapping};
 use crate::store::query::{TimelineItem, TimelineQuery};
 use crate::store::{Store, StoreError};
+use crate::tui::action::Action;
+use crate::tui::message::{ExchangeJob, FileImport, Outcome};
 
 /// The schema shown for a bundle arrival on the timeline (it is not a record: its id is nil).
 pub const ARRIVAL: &str = "Bundle";

@@ -1,12 +1,11 @@
-//! `update` for moving about the main screen: focus, selection, paging, opening and going
-//! back, filters, and the mouse.
+//! Moving about the main screen: focus, selection, paging, opening and going back, and the
+//! mouse.
 
-use super::form::Form;
-use super::message::{Effect, Query};
-use super::state::{EntitiesView, Pane, Popup, State};
-use super::ui::layout;
-use super::update::{PREFETCH, load_detail, pivot, select_case, show_view};
-use super::widgets::{ListCursor, Move};
+use crate::tui::message::{Effect, Query};
+use crate::tui::requests::{PREFETCH, load_detail, pivot, select_case, show_view};
+use crate::tui::state::{EntitiesView, Pane, State};
+use crate::tui::ui::layout;
+use crate::tui::widgets::{ListCursor, Move};
 
 pub(super) fn page(state: &State) -> isize {
     let rect = layout::regions(state.size).pane(state.focus);
@@ -125,15 +124,6 @@ pub(super) fn back(state: &mut State) -> Vec<Effect> {
         state.info("Nothing to go back to.");
         Vec::new()
     }
-}
-
-pub(super) fn filter(state: &mut State) -> Vec<Effect> {
-    let form = match state.focus {
-        Pane::Timeline => Form::timeline_range(state.timeline.from.as_deref(), state.timeline.to.as_deref()),
-        _ => Form::case_filter(&state.cases.text),
-    };
-    state.popup = Some(Popup::Form(Box::new(form)));
-    Vec::new()
 }
 
 pub(super) fn click(state: &mut State, x: u16, y: u16) -> Vec<Effect> {

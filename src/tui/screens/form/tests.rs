@@ -1,6 +1,7 @@
 //! Unit tests of the form: fields, validation and what a submitted form writes.
 
 use super::*;
+use crate::store::change::Change;
 
 #[test]
 fn entity_forms_come_from_the_schema_with_captions_first() {

@@ -1,0 +1,191 @@
+//! The request helpers every screen shares: each asks the worker for something (with a fresh
+//! ticket, so a late answer for a place the analyst has left is dropped) and marks the part
+//! of the state that waits for it. They change only the waiting marks and the selections a
+//! request implies; the answers are taken in by the screens' `loaded`.
+
+use uuid::Uuid;
+
+use super::message::{Effect, ExchangeJob, Query};
+use super::state::{EntitiesPane, EntitiesView, Job, State};
+use crate::store::query::TimelineScope;
+
+/// Entities a generate job makes.
+pub const GENERATE_ENTITIES: u64 = 10_000;
+/// Rows from the end of a list at which the next page is asked for.
+pub const PREFETCH: usize = 20;
+
+/// Starts a job on the worker, unless one is running.
+pub fn start_job(state: &mut State, label: String, job: ExchangeJob) -> Vec<Effect> {
+    if state.job.is_some() {
+        state.error("A job is already running.");
+        return Vec::new();
+    }
+    state.job = Some(Job { label, done: 0, total: 0 });
+    vec![Effect::Exchange(job)]
+}
+
+/// A query with a fresh ticket.
+pub fn query(state: &mut State, q: Query) -> Effect {
+    Effect::Query(state.ticket(), q)
+}
+
+/// The first questions after unlocking.
+pub fn start(state: &mut State) -> Vec<Effect> {
+    vec![load_cases(state), query(state, Query::Stats)]
+}
+
+pub fn load_cases(state: &mut State) -> Effect {
+    state.cases.loading = true;
+    let ticket = state.ticket();
+    state.cases.ticket = ticket;
+    let text = Some(state.cases.text.clone()).filter(|t| !t.is_empty());
+    Effect::Query(ticket, Query::Cases { status: state.cases.status.clone(), text })
+}
+
+/// Asks for the entities pane's current view, from its first page.
+pub fn load_entities(state: &mut State) -> Vec<Effect> {
+    let Some(view) = state.entities.view.clone() else { return Vec::new() };
+    let ticket = state.ticket();
+    state.entities.ticket = ticket;
+    state.entities.loading = true;
+    state.entities.complete = false;
+    let q = match view {
+        EntitiesView::Members { case, .. } => Query::Members { case, offset: 0 },
+        EntitiesView::Neighbourhood { center, hops, .. } => Query::Neighbourhood { entity: center, hops },
+        EntitiesView::Path { from, to, .. } => Query::Path { from, to },
+    };
+    vec![Effect::Query(ticket, q)]
+}
+
+/// Asks for the timeline's first page and its density strip.
+pub fn load_timeline(state: &mut State) -> Vec<Effect> {
+    let Some(scope) = state.timeline.scope else { return Vec::new() };
+    let t = &state.timeline;
+    let (from, to, newest_first, zoom) = (t.from.clone(), t.to.clone(), t.newest_first, t.zoom);
+    let ticket = state.ticket();
+    let density_ticket = state.ticket();
+    state.timeline.ticket = ticket;
+    state.timeline.density_ticket = density_ticket;
+    state.timeline.loading = true;
+    state.timeline.complete = false;
+    let mut effects = vec![Effect::Query(
+        ticket,
+        Query::Timeline { scope, from: from.clone(), to: to.clone(), newest_first, offset: 0 },
+    )];
+    // The whole store has no density strip (it would count every dated item).
+    if scope != TimelineScope::All {
+        effects.push(Effect::Query(density_ticket, Query::Density { scope, zoom, from, to }));
+    }
+    effects
+}
+
+pub fn load_density(state: &mut State) -> Vec<Effect> {
+    let Some(scope) = state.timeline.scope.filter(|s| *s != TimelineScope::All) else { return Vec::new() };
+    let ticket = state.ticket();
+    state.timeline.density_ticket = ticket;
+    let t = &state.timeline;
+    vec![Effect::Query(
+        ticket,
+        Query::Density { scope, zoom: t.zoom, from: t.from.clone(), to: t.to.clone() },
+    )]
+}
+
+/// Shows record `id` in the detail pane.
+pub fn load_detail(state: &mut State, id: Uuid) -> Vec<Effect> {
+    // A bundle arrival on the timeline is not a record: nothing to show.
+    if id.is_nil() {
+        return Vec::new();
+    }
+    if state.detail.subject == Some(id) && state.detail.view.is_some() {
+        return Vec::new();
+    }
+    // Another record's statements must never stand under this one's title, even briefly.
+    if state.detail.subject != Some(id) {
+        state.detail.view = None;
+    }
+    state.detail.subject = Some(id);
+    state.detail.selected = 0;
+    state.detail.loading = true;
+    let ticket = state.ticket();
+    state.detail.ticket = ticket;
+    vec![Effect::Query(ticket, Query::Detail { id })]
+}
+
+pub fn reload_detail(state: &mut State) -> Vec<Effect> {
+    let Some(id) = state.detail.subject else { return Vec::new() };
+    state.detail.view = None;
+    load_detail(state, id)
+}
+
+/// Asks again for everything shown, keeping the selections.
+pub fn reload(state: &mut State) -> Vec<Effect> {
+    let mut effects = vec![load_cases(state)];
+    effects.extend(load_entities(state));
+    effects.extend(load_timeline(state));
+    effects.extend(reload_detail(state));
+    effects
+}
+
+/// The selected case changed: its members, timeline and detail follow.
+pub fn select_case(state: &mut State) -> Vec<Effect> {
+    let Some(case) = state.cases.current().cloned() else {
+        state.entities = EntitiesPane::default();
+        state.timeline.scope = None;
+        state.timeline.items.clear();
+        state.timeline.density.clear();
+        return Vec::new();
+    };
+    state.entities.view = Some(EntitiesView::Members { case: case.id, reference: case.reference.clone() });
+    state.entities.history.clear();
+    state.entities.rows.clear();
+    state.entities.kinds.clear();
+    state.entities.selected = 0;
+    state.timeline.scope = Some(TimelineScope::Case(case.id));
+    state.timeline.label.clone_from(&case.reference);
+    state.timeline.items.clear();
+    state.timeline.density.clear();
+    state.timeline.selected = 0;
+    // Cheap answers first: the members and the case's statements show before the timeline,
+    // which reads every dated item of every member.
+    let mut effects = load_entities(state);
+    effects.extend(load_detail(state, case.id));
+    effects.extend(load_timeline(state));
+    effects
+}
+
+/// Pivots the entities pane (and the timeline) to `view`, remembering where it was.
+pub fn pivot(state: &mut State, view: EntitiesView) -> Vec<Effect> {
+    if let Some(old) = state.entities.view.take() {
+        if old != view {
+            state.entities.history.push(old);
+        }
+    }
+    show_view(state, view)
+}
+
+pub fn show_view(state: &mut State, view: EntitiesView) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match &view {
+        EntitiesView::Members { case, reference } => {
+            state.timeline.scope = Some(TimelineScope::Case(*case));
+            state.timeline.label.clone_from(reference);
+            effects.extend(load_detail(state, *case));
+        }
+        EntitiesView::Neighbourhood { center, caption, .. } => {
+            state.timeline.scope = Some(TimelineScope::Entity(*center));
+            state.timeline.label.clone_from(caption);
+            effects.extend(load_detail(state, *center));
+        }
+        EntitiesView::Path { .. } => {}
+    }
+    state.entities.view = Some(view);
+    state.entities.rows.clear();
+    state.entities.kinds.clear();
+    state.entities.selected = 0;
+    state.timeline.items.clear();
+    state.timeline.density.clear();
+    state.timeline.selected = 0;
+    effects.extend(load_entities(state));
+    effects.extend(load_timeline(state));
+    effects
+}
