@@ -105,6 +105,7 @@ pub fn load_detail(state: &mut State, id: Uuid) -> Vec<Effect> {
     }
     state.detail.subject = Some(id);
     state.detail.selected = 0;
+    state.detail.scroll = 0;
     state.detail.loading = true;
     let ticket = state.ticket();
     state.detail.ticket = ticket;

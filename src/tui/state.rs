@@ -12,7 +12,8 @@ use super::theme::ThemeName;
 use crate::analysis::path::PathStep;
 use crate::model::schema::{Category, Schema};
 use crate::store::query::{
-    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, TimelineItem, TimelineScope, Zoom,
+    CaseMembership, CaseRow, DensityBucket, EntityView, KindCount, LinkView, MemberRow, Neighbour,
+    TimelineItem, TimelineScope, Zoom,
 };
 
 /// Where the workbench is taking keys from.
@@ -248,10 +249,69 @@ impl Default for TimelinePane {
 pub struct DetailPane {
     pub subject: Option<Uuid>,
     pub view: Option<Box<EntityView>>,
-    /// The selected statement (for regrading).
+    /// The selected row: a statement (for regrading), then the links, then the cases
+    /// (`ui::detail::DetailRow`).
     pub selected: usize,
+    /// The first line shown: the pane scrolls line by line through a long note.
+    pub scroll: usize,
     pub ticket: u64,
     pub loading: bool,
+}
+
+impl DetailPane {
+    /// The link selected in the pane (its rows are the statements, then the links, then the
+    /// cases), if the selection is on one.
+    pub fn selected_link(&self) -> Option<&LinkView> {
+        let v = self.view.as_deref()?;
+        v.links.get(self.selected.checked_sub(v.statements.len())?)
+    }
+
+    /// The case selected in the pane, if the selection is on one.
+    pub fn selected_case(&self) -> Option<&CaseMembership> {
+        let v = self.view.as_deref()?;
+        v.cases.get(self.selected.checked_sub(v.statements.len() + v.links.len())?)
+    }
+
+    /// How many rows the selection moves over.
+    pub fn rows(&self) -> usize {
+        self.view.as_deref().map_or(0, |v| v.statements.len() + v.links.len() + v.cases.len())
+    }
+}
+
+/// A link the analyst points at, to delete: (link id, what the question calls it).
+pub type LinkChoice = (Uuid, String);
+
+impl State {
+    /// The link the analyst points at: the link a neighbour row was reached through (entities
+    /// pane), or the link row selected in the detail pane.
+    pub fn selected_link(&self) -> Option<LinkChoice> {
+        match self.focus {
+            Pane::Entities => match (self.entities.current()?, &self.entities.view) {
+                (EntityRow::Neighbour(n), Some(EntitiesView::Neighbourhood { caption, .. }))
+                    if n.depth == 1 =>
+                {
+                    Some((n.via.id, link_label(&n.via, caption)))
+                }
+                (EntityRow::Step(s), _) => Some((s.link, format!("link {} to {}", s.schema, s.to.caption))),
+                _ => None,
+            },
+            Pane::Detail => {
+                let v = self.detail.view.as_deref()?;
+                self.detail.selected_link().map(|l| (l.id, link_label(l, &v.caption)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// "link Call: A → B" with the link's real direction.
+fn link_label(l: &LinkView, here: &str) -> String {
+    let kind = Schema::builtin().kind(&l.schema).map_or(l.schema.as_str(), |k| k.label.as_str());
+    if l.direction == "out" {
+        format!("link {kind}: {here} → {}", l.other.caption)
+    } else {
+        format!("link {kind}: {} → {here}", l.other.caption)
+    }
 }
 
 #[derive(Debug)]

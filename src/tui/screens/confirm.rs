@@ -12,8 +12,18 @@ pub struct Confirm {
     pub write: Write,
 }
 
-/// Asks before deleting the record in the detail pane.
+/// Asks before deleting what the analyst points at: the link of a neighbour row or of a link
+/// row in the detail pane, else the record in the detail pane.
 pub fn open_delete(state: &mut State) -> Vec<Effect> {
+    if let Some((id, label)) = state.selected_link() {
+        state.popup = Some(Popup::Confirm(Confirm {
+            question: format!(
+                "Delete the {label}? The two entities stay. Other offices receive the deletion too."
+            ),
+            write: Write::Delete { id, label },
+        }));
+        return Vec::new();
+    }
     match state.detail.view.as_deref().filter(|v| !v.deleted) {
         Some(v) => {
             let label = format!("{} {}", v.schema, v.caption);

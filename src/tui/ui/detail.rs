@@ -1,5 +1,9 @@
-//! The detail pane: every live statement of the selected record with its source, grade and
-//! marking, conflicts flagged in words; then its links and its cases.
+//! The detail pane: every live statement of the selected record, wrapped whole, with its
+//! source, grade and marking, and the office when another wrote it (once for all when every
+//! value shares them), conflicts flagged
+//! in words; then its links and its cases. Statements, links and cases are the pane's rows:
+//! the selection moves over them and the pane scrolls line by line through a long one, so
+//! everything can be reached at 80×24.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,10 +11,141 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Look, badge, cut, kind_label, pane_block, prop_label, safe};
+use crate::store::query::{EntityView, StatementView};
 use crate::tui::state::{Pane, State};
+use crate::tui::theme::short_marking;
 
-/// Lines of the header above the statements.
-const HEADER_LINES: usize = 3;
+/// Lines of the header above the rows: caption, grade and marking, and a link's two ends.
+fn header_lines(v: &EntityView) -> usize {
+    if v.source.is_some() && v.target.is_some() { 3 } else { 2 }
+}
+
+/// What one row of the pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailRow {
+    Statement(usize),
+    Link(usize),
+    Case(usize),
+}
+
+/// Where the rows fall, at a given width: the same numbers for the view and for `update`,
+/// which scrolls through them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Geometry {
+    /// Each row, its first line and its height.
+    pub rows: Vec<(DetailRow, usize, usize)>,
+    pub total_lines: usize,
+}
+
+/// The source, grade, marking and office of a statement: shown once in the header when every
+/// statement has the same.
+fn provenance(s: &StatementView) -> (Option<&str>, Option<&str>, &str, Option<&str>) {
+    (s.source.as_ref().map(|x| x.name.as_str()), s.grade.as_deref(), s.marking.as_str(), s.office.as_deref())
+}
+
+fn shared_provenance(v: &EntityView) -> bool {
+    v.statements.len() > 1 && v.statements.windows(2).all(|w| provenance(&w[0]) == provenance(&w[1]))
+}
+
+/// "Label: value" wrapped to `width` (never cut: a note is read whole here).
+fn statement_text(v: &EntityView, s: &StatementView, width: usize) -> Vec<String> {
+    let text = format!("{}: {}", prop_label(&v.schema, &s.prop), safe(&s.value));
+    let width = width.max(8);
+    let mut out = Vec::new();
+    for paragraph in text.split('\n') {
+        out.extend(textwrap::wrap(paragraph, width).into_iter().map(|l| l.into_owned()));
+    }
+    if out.is_empty() {
+        out.push(String::new());
+    }
+    out
+}
+
+/// The rows' places at `width` (the pane's inner width).
+pub fn geometry(v: &EntityView, here: &str, width: usize) -> Geometry {
+    let shared = shared_provenance(v);
+    let mut line = header_lines(v);
+    if shared {
+        line += provenance_lines(&v.statements[0], SHARED, here, width).len();
+    }
+    let mut rows = Vec::new();
+    for (i, s) in v.statements.iter().enumerate() {
+        let own = if shared { 0 } else { provenance_lines(s, OWN, here, width).len() };
+        let height = statement_text(v, s, width).len() + own;
+        rows.push((DetailRow::Statement(i), line, height));
+        line += height;
+    }
+    if !v.links.is_empty() {
+        line += 1;
+        for i in 0..v.links.len() {
+            rows.push((DetailRow::Link(i), line, 1));
+            line += 1;
+        }
+    }
+    if !v.cases.is_empty() {
+        line += 1;
+        for i in 0..v.cases.len() {
+            rows.push((DetailRow::Case(i), line, 1));
+            line += 1;
+        }
+    }
+    Geometry { rows, total_lines: line }
+}
+
+/// The office that wrote a value, when it is not this one (our own values need no name).
+fn other_office<'a>(s: &'a StatementView, here: &str) -> Option<&'a str> {
+    s.office.as_deref().filter(|o| *o != here && !o.is_empty())
+}
+
+fn provenance_text(s: &StatementView, prefix: &str, here: &str) -> String {
+    let source = s.source.as_ref().map_or("no source", |x| x.name.as_str());
+    let office = other_office(s, here).map(|o| format!(" · {}", safe(o))).unwrap_or_default();
+    format!(
+        "{prefix}{} · {} · {}{office}",
+        safe(source),
+        safe(s.grade.as_deref().unwrap_or("–")),
+        short_marking(&s.marking)
+    )
+}
+
+/// A statement's provenance in as many lines as `width` needs (never cut: the marking and the
+/// office must stay readable at 50 columns).
+fn provenance_lines(s: &StatementView, prefix: &str, here: &str, width: usize) -> Vec<String> {
+    let text = provenance_text(s, prefix, here);
+    let options = textwrap::Options::new(width.max(8)).subsequent_indent("    ");
+    textwrap::wrap(&text, options).into_iter().map(|l| l.into_owned()).collect()
+}
+
+/// The provenance drawn: on one line the marking is a coloured badge; wrapped, plain text.
+fn provenance_spans(
+    s: &StatementView,
+    prefix: &str,
+    here: &str,
+    width: usize,
+    look: &Look<'_>,
+) -> Vec<Line<'static>> {
+    let lines = provenance_lines(s, prefix, here, width);
+    if lines.len() > 1 {
+        return lines.into_iter().map(|l| Line::from(Span::styled(l, look.theme.dim))).collect();
+    }
+    let source = s.source.as_ref().map_or("no source", |x| x.name.as_str());
+    vec![Line::from(vec![
+        Span::styled(
+            format!("{prefix}{} · {} · ", safe(source), safe(s.grade.as_deref().unwrap_or("–"))),
+            look.theme.dim,
+        ),
+        badge(&s.marking, short_marking(&s.marking).chars().count(), look),
+        Span::styled(
+            other_office(s, here).map(|o| format!(" · {}", safe(o))).unwrap_or_default(),
+            look.theme.dim,
+        ),
+    ])]
+}
+
+/// Prefix of the provenance shown once for every value.
+const SHARED: &str = "every value: ";
+/// Prefix of a statement's own provenance.
+const OWN: &str = "  ";
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     let d = &state.detail;
@@ -27,12 +162,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     };
     let width = inner.width as usize;
     let focused = state.focus == Pane::Detail && state.popup.is_none();
+    let style = |row: usize| if focused && row == d.selected { look.theme.selected } else { look.theme.text };
     let mut lines: Vec<Line> = Vec::new();
     let deleted = if v.deleted { "  [DELETED]" } else { "" };
     lines.push(Line::from(Span::styled(cut(&format!("{}{deleted}", v.caption), width), look.theme.header)));
     lines.push(Line::from(vec![
         Span::styled(format!("grade {} · ", safe(v.grade.as_deref().unwrap_or("none"))), look.theme.dim),
-        badge(&v.marking, super::super::theme::short_marking(&v.marking).chars().count(), look),
+        badge(&v.marking, short_marking(&v.marking).chars().count(), look),
         Span::styled(format!(" · {}", &v.id.to_string()[..8]), look.theme.dim),
     ]));
     match (&v.source, &v.target) {
@@ -40,32 +176,33 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
             cut(&format!("{} → {}", s.caption, t.caption), width),
             look.theme.accent,
         ))),
-        _ => lines.push(Line::from("")),
+        _ => {}
     }
-    for (i, s) in v.statements.iter().enumerate() {
-        let selected = focused && i == d.selected;
-        let style = if selected { look.theme.selected } else { look.theme.text };
-        let mut first = vec![Span::styled(
-            cut(&format!("{}: {}", prop_label(&v.schema, &s.prop), s.value), width),
-            style,
-        )];
-        if s.conflict {
-            first.push(Span::styled(" ⚠ CONFLICT", look.theme.error));
+    let shared = shared_provenance(v);
+    if shared {
+        lines.extend(provenance_spans(&v.statements[0], SHARED, &state.office, width, look));
+    }
+    let mut row = 0;
+    for s in &v.statements {
+        for (i, text) in statement_text(v, s, width).into_iter().enumerate() {
+            let mut spans = vec![Span::styled(text, style(row))];
+            if i == 0 && s.conflict {
+                spans.push(Span::styled(" ⚠ CONFLICT", look.theme.error));
+            }
+            lines.push(Line::from(spans));
         }
-        lines.push(Line::from(first));
-        let source = s.source.as_ref().map_or("no source", |x| x.name.as_str());
-        let office = s.office.as_deref().unwrap_or("");
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("  {} · {} · ", cut(source, 24), safe(s.grade.as_deref().unwrap_or("–"))),
-                look.theme.dim,
-            ),
-            badge(&s.marking, super::super::theme::short_marking(&s.marking).chars().count(), look),
-            Span::styled(format!(" · {}", safe(office)), look.theme.dim),
-        ]));
+        if !shared {
+            lines.extend(provenance_spans(s, OWN, &state.office, width, look));
+        }
+        row += 1;
     }
     if !v.links.is_empty() {
-        lines.push(Line::from(Span::styled(format!("Links ({})", v.link_count), look.theme.header)));
+        let shown = if (v.links.len() as i64) < v.link_count {
+            format!("Links ({} of {})", v.links.len(), v.link_count)
+        } else {
+            format!("Links ({})", v.link_count)
+        };
+        lines.push(Line::from(Span::styled(shown, look.theme.header)));
         for l in &v.links {
             let arrow = if l.direction == "out" { "→" } else { "←" };
             let date = l
@@ -75,20 +212,27 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
                 .unwrap_or_default();
             lines.push(Line::from(Span::styled(
                 cut(&format!("{arrow} {} {}{date}", kind_label(&l.schema), l.other.caption), width),
-                look.theme.text,
+                style(row),
             )));
+            row += 1;
         }
     }
     if !v.cases.is_empty() {
-        lines.push(Line::from(Span::styled("Cases", look.theme.header)));
+        lines.push(Line::from(Span::styled(format!("Cases ({})", v.cases.len()), look.theme.header)));
         for c in &v.cases {
             let role = c.role.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-            lines.push(Line::from(cut(&format!("{}{role}", c.reference), width)));
+            lines.push(Line::from(Span::styled(cut(&format!("{}{role}", c.reference), width), style(row))));
+            row += 1;
         }
     }
-    // Keep the selected statement in view.
     let height = inner.height as usize;
-    let sel_line = HEADER_LINES + 2 * d.selected + 1;
-    let scroll = if focused && sel_line >= height { sel_line + 1 - height } else { 0 };
+    let scroll = d.scroll.min(lines.len().saturating_sub(height));
+    let more_below = lines.len() > scroll + height;
     frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
+    // Say that the pane goes on, on its bottom border, so "which cases is he in?" is never
+    // hidden without a sign.
+    if more_below && area.height > 2 && area.width > 12 {
+        let mark = Rect { x: area.x + area.width - 10, y: area.y + area.height - 1, width: 8, height: 1 };
+        frame.render_widget(Paragraph::new(Span::styled(" more ↓ ", look.theme.dim)), mark);
+    }
 }

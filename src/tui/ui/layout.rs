@@ -36,10 +36,11 @@ pub fn regions((width, height): (u16, u16)) -> Regions {
     let [main, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(STATUS_LINES)]).areas(area);
     if width >= WIDE {
         let [cases, entities, timeline, detail] = Layout::horizontal([
-            Constraint::Percentage(24),
+            // The detail pane reads whole notes and every provenance: it gets the most.
+            Constraint::Percentage(20),
             Constraint::Percentage(25),
-            Constraint::Percentage(25),
-            Constraint::Percentage(26),
+            Constraint::Percentage(23),
+            Constraint::Percentage(32),
         ])
         .areas(main);
         return Regions { cases, entities, timeline, detail, status };

@@ -3,7 +3,7 @@
 
 mod cases;
 mod conflicts;
-mod detail;
+pub mod detail;
 mod entities;
 mod exchange;
 mod import;

@@ -39,30 +39,59 @@ pub fn hints(mode: Mode, look: &Look<'_>) -> Vec<(String, String)> {
     look.keymap.bindings(mode).iter().filter_map(|b| Some((b.on.first()?.label(), b.desc.clone()))).collect()
 }
 
+/// The counts, long ("319 entities · 870 links · 5 cases") or short ("319 ent. · 870 links
+/// · 5 cases") for a narrow bar.
+fn counts_text(counts: Counts, short: bool) -> String {
+    match counts {
+        Counts { records_bound: Some(bound), cases, .. } => {
+            format!("≤{} records · {} cases", thousands(bound), thousands(cases))
+        }
+        c => format!(
+            "{} {} · {} links · {} cases",
+            thousands(c.entities),
+            if short { "ent." } else { "entities" },
+            thousands(c.links),
+            thousands(c.cases)
+        ),
+    }
+}
+
+/// The first line's parts after the mode: the store, the office and the counts, dropping the
+/// store's label and then shortening the counts rather than cutting a number in half.
+fn info_parts(state: &State, room: usize) -> (Option<String>, String, Option<String>) {
+    let store = cut(&state.store_label, 28);
+    let office = super::safe(&state.office).into_owned();
+    let (long, short) = match state.counts {
+        Some(c) => (Some(counts_text(c, false)), Some(counts_text(c, true))),
+        None => (None, None),
+    };
+    let len = |store: Option<&str>, counts: Option<&str>| {
+        store.map_or(0, |s| s.chars().count() + 3)
+            + office.chars().count()
+            + counts.map_or(0, |c| c.chars().count() + 3)
+    };
+    for (with_store, counts) in [(true, &long), (false, &long), (false, &short)] {
+        let store = with_store.then_some(store.as_str());
+        if len(store, counts.as_deref()) <= room {
+            return (store.map(str::to_owned), office, counts.clone());
+        }
+    }
+    (None, office, short)
+}
+
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     let width = area.width as usize;
     let mode = state.mode();
-    let mut info = vec![
-        Span::styled(format!(" {} ", mode.label()), look.theme.selected),
-        Span::raw(" "),
-        Span::styled(cut(&state.store_label, 28), look.theme.accent),
-        Span::styled(format!(" · {}", super::safe(&state.office)), look.theme.text),
-    ];
-    match state.counts {
-        Some(Counts { records_bound: Some(bound), cases, .. }) => info.push(Span::styled(
-            format!(" · ≤{} records · {} cases", thousands(bound), thousands(cases)),
-            look.theme.dim,
-        )),
-        Some(c) => info.push(Span::styled(
-            format!(
-                " · {} entities · {} links · {} cases",
-                thousands(c.entities),
-                thousands(c.links),
-                thousands(c.cases)
-            ),
-            look.theme.dim,
-        )),
-        None => {}
+    let room = width.saturating_sub(mode.label().chars().count() + 3);
+    let (store, office, counts) = info_parts(state, room);
+    let mut info = vec![Span::styled(format!(" {} ", mode.label()), look.theme.selected), Span::raw(" ")];
+    if let Some(store) = store {
+        info.push(Span::styled(store, look.theme.accent));
+        info.push(Span::styled(" · ", look.theme.text));
+    }
+    info.push(Span::styled(office, look.theme.text));
+    if let Some(counts) = counts {
+        info.push(Span::styled(format!(" · {counts}"), look.theme.dim));
     }
     if let Some((_, caption)) = &state.marked {
         info.push(Span::styled(format!(" · marked: {}", cut(caption, 20)), look.theme.warning));

@@ -6,8 +6,8 @@ use chrono::{Datelike, Duration, NaiveDate};
 use uuid::Uuid;
 
 use crate::store::query::{DensityBucket, Zoom};
-use crate::tui::message::{Effect, Loaded, PAGE};
-use crate::tui::requests::{load_detail, reload, select_case};
+use crate::tui::message::{Effect, Loaded, PAGE, Query};
+use crate::tui::requests::{load_detail, query, reload, select_case};
 use crate::tui::state::{Counts, EntitiesView, EntityRow, Pane, Screen, State};
 use crate::tui::widgets::ListCursor;
 
@@ -87,8 +87,8 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
         }
         Loaded::Detail(view) if ticket == state.detail.ticket && state.detail.subject == Some(view.id) => {
             state.detail.loading = false;
-            state.detail.selected = ListCursor::new(state.detail.selected, view.statements.len()).clamped();
             state.detail.view = Some(view);
+            state.detail.selected = ListCursor::new(state.detail.selected, state.detail.rows()).clamped();
         }
         Loaded::Stats(stats) => {
             state.counts = Some(Counts {
@@ -135,7 +135,10 @@ pub fn saved(state: &mut State, message: String, id: Option<Uuid>) -> Vec<Effect
         state.detail.subject = None;
         state.detail.view = None;
     }
-    reload(state)
+    // The status bar's counts follow the write (exact on a small store, a bound on a large one).
+    let mut effects = reload(state);
+    effects.push(query(state, Query::Stats));
+    effects
 }
 
 pub fn failed(state: &mut State, message: String) {

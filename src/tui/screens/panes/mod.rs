@@ -1,6 +1,7 @@
 //! The main screen: the cases, entities, timeline and detail panes. Its `update` takes the
 //! keys that move about and pivot (`nav`), and the store's answers for the panes (`loaded`).
 
+mod detail;
 mod loaded;
 mod nav;
 

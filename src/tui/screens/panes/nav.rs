@@ -91,8 +91,7 @@ pub(super) fn move_selection(state: &mut State, m: Move) -> Vec<Effect> {
             effects
         }
         Pane::Detail => {
-            let len = state.detail.view.as_ref().map_or(0, |v| v.statements.len());
-            state.detail.selected = ListCursor::new(state.detail.selected, len).moved(m);
+            super::detail::move_in_detail(state, m);
             Vec::new()
         }
     }
@@ -112,8 +111,29 @@ pub(super) fn open(state: &mut State) -> Vec<Effect> {
             pivot(state, view)
         }
         Pane::Timeline => focus(state, Pane::Detail),
-        Pane::Detail => Vec::new(),
+        Pane::Detail => open_detail_row(state),
     }
+}
+
+/// Enter on a link row of the detail pane pivots to the far end; on a case row, goes to the
+/// case.
+fn open_detail_row(state: &mut State) -> Vec<Effect> {
+    if let Some(l) = state.detail.selected_link() {
+        let view =
+            EntitiesView::Neighbourhood { center: l.other.id, caption: l.other.caption.clone(), hops: 1 };
+        state.focus = Pane::Entities;
+        return pivot(state, view);
+    }
+    if let Some(c) = state.detail.selected_case() {
+        let id = c.id;
+        if let Some(i) = state.cases.rows.iter().position(|r| r.id == id) {
+            state.cases.selected = i;
+            state.focus = Pane::Cases;
+            return select_case(state);
+        }
+        state.info(format!("{} is not in the cases list (clear the cases filter with x).", c.reference));
+    }
+    Vec::new()
 }
 
 pub(super) fn back(state: &mut State) -> Vec<Effect> {

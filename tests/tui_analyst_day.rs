@@ -1,0 +1,109 @@
+//! What a new analyst tripped over in the workbench (issue #10 §2), each as the key flow that
+//! failed: the detail pane at 80×24, deleting a link, the status bar after a write.
+
+mod common;
+mod tui_support;
+
+use liaison::tui::state::{EntitiesView, Pane, Popup};
+use liaison::tui::testing::{keys, screen, terminal, type_text};
+use tui_support::{demo_app, open_by_search};
+
+/// The detail pane's part of the screen at `size`.
+fn detail_region(text: &str, size: (u16, u16)) -> String {
+    let r = liaison::tui::ui::layout::regions(size).detail;
+    text.lines()
+        .skip(r.y as usize)
+        .take(r.height as usize)
+        .map(|l| l.chars().skip(r.x as usize).take(r.width as usize).collect::<String>() + "\n")
+        .collect()
+}
+
+#[test]
+fn at_80_by_24_the_detail_pane_scrolls_to_an_entitys_links_and_cases() {
+    let (_l, mut app) = demo_app();
+    open_by_search(&mut app, "Benal", "Karim Benali");
+    let view = app.state.detail.view.as_ref().expect("Karim Benali in the detail pane");
+    let case = view.cases.first().expect("he is in a case").reference.clone();
+    let mut t = terminal(80, 24);
+    let before = detail_region(&screen(&mut app, &mut t), (80, 24));
+    assert!(!before.contains(&case), "the case is below the fold at first:\n{before}");
+    assert!(before.contains("more ↓"), "the pane says it goes on:\n{before}");
+    keys(&mut app, &["4"]);
+    let mut seen_links = false;
+    for _ in 0..80 {
+        keys(&mut app, &["j"]);
+        let text = detail_region(&screen(&mut app, &mut t), (80, 24));
+        seen_links |= text.contains("Links (");
+        if text.contains(&case) {
+            assert!(seen_links, "the links come before the cases");
+            return;
+        }
+    }
+    panic!("the case {case} never came into view:\n{}", screen(&mut app, &mut t));
+}
+
+#[test]
+fn enter_on_a_case_row_of_the_detail_pane_goes_to_the_case() {
+    let (_l, mut app) = demo_app();
+    open_by_search(&mut app, "Benal", "Karim Benali");
+    let case = app.state.detail.view.as_ref().unwrap().cases.last().unwrap().reference.clone();
+    keys(&mut app, &["4", "G", "enter"]);
+    assert_eq!(app.state.focus, Pane::Cases);
+    assert_eq!(app.state.current_case().map(|c| c.reference.clone()), Some(case));
+}
+
+#[test]
+fn d_on_a_link_row_of_the_pivot_list_deletes_the_link_and_keeps_both_entities() {
+    let (l, mut app) = demo_app();
+    open_by_search(&mut app, "Benal", "Karim Benali");
+    assert!(matches!(app.state.entities.view, Some(EntitiesView::Neighbourhood { .. })));
+    keys(&mut app, &["2", "g"]);
+    let row = app.state.entities.current().cloned().expect("a neighbour");
+    let (neighbour, _, neighbour_caption) = row.entity();
+    let neighbour_caption = neighbour_caption.to_owned();
+    let liaison::tui::state::EntityRow::Neighbour(n) = &row else { panic!("a link row") };
+    let link = n.via.id;
+    keys(&mut app, &["d"]);
+    let Some(Popup::Confirm(c)) = &app.state.popup else { panic!("a question first") };
+    assert!(c.question.contains("link") && c.question.contains(&neighbour_caption), "{}", c.question);
+    assert!(c.question.contains("Karim Benali"), "the question names both ends: {}", c.question);
+    keys(&mut app, &["y"]);
+    let show = |id: String| {
+        let out = l.with_passphrase("demo").args(["--json", "entity", "show", &id]).output().unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    assert_eq!(show(link.to_string())["deleted"], true, "the link is deleted");
+    assert_eq!(show(neighbour.to_string())["deleted"], false, "the neighbour is not");
+    let karim = app.state.entities.view.as_ref().map(|v| match v {
+        EntitiesView::Neighbourhood { caption, .. } => caption.clone(),
+        _ => String::new(),
+    });
+    assert_eq!(karim.as_deref(), Some("Karim Benali"), "still on his neighbourhood");
+    assert!(
+        app.state
+            .entities
+            .rows
+            .iter()
+            .all(|r| !matches!(r, liaison::tui::state::EntityRow::Neighbour(x) if x.via.id == link)),
+        "the link's row is gone"
+    );
+}
+
+#[test]
+fn the_status_bar_counts_follow_a_write() {
+    let (_l, mut app) = demo_app();
+    let before = app.state.counts.expect("counts").entities;
+    keys(&mut app, &["e"]);
+    type_text(&mut app, "Person");
+    keys(&mut app, &["enter"]);
+    type_text(&mut app, "Ines Varga");
+    keys(&mut app, &["enter"]);
+    assert_eq!(app.state.counts.expect("counts").entities, before + 1);
+    let mut t = terminal(80, 24);
+    let text = screen(&mut app, &mut t);
+    assert!(text.contains(&format!("{} entities", before + 1)), "{text}");
+    assert!(
+        text.contains(" cases\n") || text.contains(" cases "),
+        "the counts are not cut at 80 columns:\n{text}"
+    );
+}
