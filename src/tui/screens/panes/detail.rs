@@ -30,32 +30,32 @@ fn reveal(scroll: &mut usize, g: &Geometry, i: usize, height: usize) {
     }
 }
 
-pub fn move_in_detail(state: &mut State, m: Move) {
+pub fn move_in_detail(state: &mut State, step: Move) {
     let Some((g, height)) = current_geometry(state) else { return };
     let last_scroll = g.total_lines.saturating_sub(height);
     let d = &mut state.detail;
-    let n = g.rows.len();
-    if n == 0 {
-        d.scroll = (d.scroll + usize::from(m == Move::NEXT)).min(last_scroll);
+    let rows = g.rows.len();
+    if rows == 0 {
+        d.scroll = (d.scroll + usize::from(step == Move::NEXT)).min(last_scroll);
         return;
     }
-    d.selected = d.selected.min(n - 1);
-    match m {
+    d.selected = d.selected.min(rows - 1);
+    match step {
         Move::First => {
             d.selected = 0;
             d.scroll = 0;
         }
         Move::Last => {
-            d.selected = n - 1;
+            d.selected = rows - 1;
             d.scroll = last_scroll;
         }
-        Move::By(step) if step > 0 => {
-            for _ in 0..step {
-                let (_, first, h) = g.rows[d.selected];
-                if first + h > d.scroll + height {
+        Move::By(lines) if lines > 0 => {
+            for _ in 0..lines {
+                let (_, first, row_height) = g.rows[d.selected];
+                if first + row_height > d.scroll + height {
                     // The rest of this row is below: read on through it.
                     d.scroll += 1;
-                } else if d.selected + 1 < n {
+                } else if d.selected + 1 < rows {
                     d.selected += 1;
                     reveal(&mut d.scroll, &g, d.selected, height);
                 } else {
@@ -64,8 +64,8 @@ pub fn move_in_detail(state: &mut State, m: Move) {
                 }
             }
         }
-        Move::By(step) => {
-            for _ in 0..step.unsigned_abs() {
+        Move::By(lines) => {
+            for _ in 0..lines.unsigned_abs() {
                 let (_, first, _) = g.rows[d.selected];
                 if first < d.scroll {
                     d.scroll -= 1;
