@@ -53,7 +53,7 @@ fn statement_text(v: &EntityView, s: &StatementView, width: usize) -> Vec<String
     let width = width.max(8);
     let mut out = Vec::new();
     for paragraph in text.split('\n') {
-        out.extend(textwrap::wrap(paragraph, width).into_iter().map(|l| l.into_owned()));
+        out.extend(textwrap::wrap(paragraph, width).into_iter().map(std::borrow::Cow::into_owned));
     }
     if out.is_empty() {
         out.push(String::new());
@@ -113,7 +113,7 @@ fn provenance_text(s: &StatementView, prefix: &str, here: &str) -> String {
 fn provenance_lines(s: &StatementView, prefix: &str, here: &str, width: usize) -> Vec<String> {
     let text = provenance_text(s, prefix, here);
     let options = textwrap::Options::new(width.max(8)).subsequent_indent("    ");
-    textwrap::wrap(&text, options).into_iter().map(|l| l.into_owned()).collect()
+    textwrap::wrap(&text, options).into_iter().map(std::borrow::Cow::into_owned).collect()
 }
 
 /// The provenance drawn: on one line the marking is a coloured badge; wrapped, plain text.
@@ -171,12 +171,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         badge(&v.marking, short_marking(&v.marking).chars().count(), look),
         Span::styled(format!(" · {}", &v.id.to_string()[..8]), look.theme.dim),
     ]));
-    match (&v.source, &v.target) {
-        (Some(s), Some(t)) => lines.push(Line::from(Span::styled(
+    if let (Some(s), Some(t)) = (&v.source, &v.target) {
+        lines.push(Line::from(Span::styled(
             cut(&format!("{} → {}", s.caption, t.caption), width),
             look.theme.accent,
-        ))),
-        _ => {}
+        )));
     }
     let shared = shared_provenance(v);
     if shared {
