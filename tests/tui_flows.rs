@@ -6,7 +6,7 @@ mod tui_support;
 
 use liaison::tui::state::{EntitiesView, Pane, Popup, Screen};
 use liaison::tui::testing::{SETTLE, keys, screen, terminal, type_text};
-use tui_support::{demo_app, open_by_search, open_hit};
+use tui_support::{demo_app, focus_field, open_by_search, open_hit};
 
 #[test]
 fn the_demo_opens_with_cases_members_and_a_timeline() {
@@ -84,7 +84,7 @@ fn a_case_an_entity_a_link_and_a_note_made_with_keys_are_in_the_store() {
     );
     keys(&mut app, &["N"]);
     type_text(&mut app, "Seen together at the port");
-    keys(&mut app, &["enter"]);
+    keys(&mut app, &["ctrl-s"]);
     let out = l.with_passphrase("demo").args(["--json", "case", "show", "FLOW-0001"]).output().unwrap();
     let case: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let members: Vec<&str> =
@@ -108,9 +108,7 @@ fn a_bad_value_is_refused_in_the_form_and_nothing_is_written() {
     type_text(&mut app, "Bad Date");
     let Some(Popup::Form(f)) = &app.state.popup else { panic!("form") };
     let birth = f.fields.iter().position(|x| x.name == "birthDate").unwrap();
-    for _ in 0..birth {
-        keys(&mut app, &["tab"]);
-    }
+    focus_field(&mut app, "birthDate");
     type_text(&mut app, "31/02/1980");
     keys(&mut app, &["enter"]);
     let Some(Popup::Form(f)) = &app.state.popup else { panic!("the form stays open") };
@@ -130,12 +128,10 @@ fn edit_regrade_add_to_case_and_delete_go_through_the_store() {
     let id = app.state.detail.view.as_ref().map(|v| v.id).expect("Andrés Zambrano in the detail pane");
     keys(&mut app, &["E"]);
     let Some(Popup::Form(form)) = &app.state.popup else { panic!("edit form") };
-    let notes = form.fields.iter().position(|x| x.name == "notes").expect("notes field");
-    for _ in 0..notes {
-        keys(&mut app, &["tab"]);
-    }
+    assert!(form.fields.iter().any(|x| x.name == "notes"), "notes field");
+    focus_field(&mut app, "notes");
     type_text(&mut app, "Checked by the workbench");
-    keys(&mut app, &["enter"]);
+    keys(&mut app, &["ctrl-s"]);
     let view = app.state.detail.view.as_ref().unwrap();
     let index = view
         .statements
@@ -276,16 +272,11 @@ fn a_case_is_edited_from_the_workbench() {
     let (_l, mut app) = demo_app();
     keys(&mut app, &["E"]);
     let Some(Popup::Form(form)) = &app.state.popup else { panic!("edit form for the case") };
-    let status = form.fields.iter().position(|f| f.name == "status").unwrap();
     let marking = form.fields.iter().position(|f| f.name == "marking").unwrap();
-    for _ in 0..status {
-        keys(&mut app, &["tab"]);
-    }
+    focus_field(&mut app, "status");
     keys(&mut app, &["ctrl-u"]);
     type_text(&mut app, "suspended");
-    for _ in status..marking {
-        keys(&mut app, &["tab"]);
-    }
+    focus_field(&mut app, "marking");
     keys(&mut app, &["ctrl-u"]);
     type_text(&mut app, "TLP:PURPLE");
     keys(&mut app, &["enter"]);
@@ -335,10 +326,8 @@ fn a_value_added_with_the_edit_form_to_a_phone_of_an_amber_case_is_amber() {
     let Some(Popup::Form(f)) = &app.state.popup else { panic!("edit form") };
     let marking = f.fields.iter().find(|x| x.name == "@marking").unwrap();
     assert_eq!(marking.value, "TLP:AMBER", "the form shows the marking the value will get");
-    let provider = f.fields.iter().position(|x| x.name == "provider").unwrap();
-    for _ in 0..provider {
-        keys(&mut app, &["tab"]);
-    }
+    assert!(f.fields.iter().any(|x| x.name == "provider"));
+    focus_field(&mut app, "provider");
     type_text(&mut app, "Orange");
     keys(&mut app, &["enter"]);
     assert!(app.state.popup.is_none(), "saved: {:?}", app.state.message);

@@ -84,6 +84,8 @@ struct RawKind {
     #[serde(default)]
     caption: Vec<String>,
     #[serde(default)]
+    form: Vec<String>,
+    #[serde(default)]
     observable: Option<String>,
     #[serde(default)]
     source: Option<String>,
@@ -108,6 +110,9 @@ pub struct Kind {
     /// Ancestors, nearest first (e.g. Company → Organization, LegalEntity, Thing).
     pub ancestors: Vec<String>,
     pub caption: Vec<String>,
+    /// The properties a form shows first (the ones that matter for this kind); the others
+    /// follow under "more fields". Inherited like the caption.
+    pub form: Vec<String>,
     pub observable: Option<String>,
     pub source: Option<String>,
     pub target: Option<String>,
@@ -248,12 +253,16 @@ fn flatten(raw: &BTreeMap<String, RawKind>, name: &str) -> Result<Kind, ModelErr
     // Root first so that a child's definition of a property overrides its parent's.
     let mut properties = BTreeMap::new();
     let mut caption = Vec::new();
+    let mut form = Vec::new();
     let mut observable = None;
     for k in chain.iter().rev() {
         let r = &raw[k];
         properties.extend(r.properties.clone());
         if !r.caption.is_empty() {
             caption.clone_from(&r.caption);
+        }
+        if !r.form.is_empty() {
+            form.clone_from(&r.form);
         }
         if r.observable.is_some() {
             observable.clone_from(&r.observable);
@@ -262,7 +271,7 @@ fn flatten(raw: &BTreeMap<String, RawKind>, name: &str) -> Result<Kind, ModelErr
     if caption.is_empty() {
         caption = vec!["name".to_owned()];
     }
-    for p in own.source.iter().chain(own.target.iter()).chain(observable.iter()) {
+    for p in own.source.iter().chain(own.target.iter()).chain(observable.iter()).chain(form.iter()) {
         if !properties.contains_key(p) {
             return Err(bad(format!("names undefined property {p}")));
         }
@@ -274,6 +283,7 @@ fn flatten(raw: &BTreeMap<String, RawKind>, name: &str) -> Result<Kind, ModelErr
         plural: own.plural.clone().unwrap_or_else(|| format!("{name}s")),
         ancestors: chain[1..].to_vec(),
         caption,
+        form,
         observable,
         source: own.source.clone(),
         target: own.target.clone(),

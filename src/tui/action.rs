@@ -126,6 +126,18 @@ actions! {
         DeleteChar,
         /// Clear the input
         ClearInput,
+        /// Move the cursor left in the field, or to the previous choice
+        CursorLeft,
+        /// Move the cursor right in the field, or to the next choice
+        CursorRight,
+        /// Move the cursor to the start of the line
+        LineStart,
+        /// Move the cursor to the end of the line
+        LineEnd,
+        /// Delete the character under the cursor
+        DeleteNextChar,
+        /// Save the form (Enter starts a new line in a note)
+        Save,
         /// Open the conflicts inbox: choose which competing value to keep
         Conflicts,
         /// Offices and bundles: pending delta, export, import with a preview
@@ -193,6 +205,11 @@ impl Action {
             Action::TypeChar(c) => Some(Edit::Insert(*c)),
             Action::DeleteChar => Some(Edit::DeleteBack),
             Action::ClearInput => Some(Edit::Clear),
+            Action::CursorLeft => Some(Edit::Left),
+            Action::CursorRight => Some(Edit::Right),
+            Action::LineStart => Some(Edit::Home),
+            Action::LineEnd => Some(Edit::End),
+            Action::DeleteNextChar => Some(Edit::DeleteForward),
             _ => None,
         }
     }

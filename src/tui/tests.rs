@@ -194,7 +194,9 @@ fn a_new_case_form_refuses_missing_values_then_saves() {
     let effects = update(&mut s, Action::Submit);
     assert!(effects.is_empty());
     let Some(Popup::Form(f)) = &s.popup else { panic!("form stays open") };
-    assert_eq!(f.fields[0].error.as_deref(), Some("required"));
+    assert_eq!(f.fields[0].name, "marking", "the marking comes first");
+    assert_eq!(f.fields[1].error.as_deref(), Some("required"));
+    assert_eq!(f.focus, 1, "on the first field in error");
     for c in "X-1".chars() {
         update(&mut s, Action::TypeChar(c));
     }

@@ -57,3 +57,16 @@ pub fn open_hit(app: &mut App, query: &str, id: uuid::Uuid) {
     }
     testing::keys(app, &["enter"]);
 }
+
+/// Presses Tab until the open form's focused field is `name` (forms open on their first
+/// property, with source, grade and marking above it).
+pub fn focus_field(app: &mut App, name: &str) {
+    for _ in 0..64 {
+        let Some(liaison::tui::state::Popup::Form(f)) = &app.state.popup else { panic!("a form is open") };
+        if f.fields[f.focus].name == name {
+            return;
+        }
+        testing::keys(app, &["tab"]);
+    }
+    panic!("no field {name} in the form");
+}

@@ -37,6 +37,12 @@ fn entries(filter: &str) -> Vec<(Action, &'static str)> {
                     | Action::PrevField
                     | Action::DeleteChar
                     | Action::ClearInput
+                    | Action::CursorLeft
+                    | Action::CursorRight
+                    | Action::LineStart
+                    | Action::LineEnd
+                    | Action::DeleteNextChar
+                    | Action::Save
                     | Action::Palette
             )
         })

@@ -6,6 +6,7 @@ mod conflicts;
 pub mod detail;
 mod entities;
 mod exchange;
+mod form;
 mod import;
 pub mod layout;
 mod measures;

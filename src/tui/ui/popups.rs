@@ -7,14 +7,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Gauge, Paragraph, Wrap};
 
 use super::layout::{centered, scroll_offset};
-use super::{Look, badge, cell, cut, kind_label};
+use super::{Look, badge, cell, kind_label};
 use crate::tui::keymap::Mode;
 use crate::tui::screens::confirm::Confirm;
-use crate::tui::screens::form::{Form, Picker};
+use crate::tui::screens::form::Picker;
 use crate::tui::screens::palette::PalettePopup;
 use crate::tui::screens::search::SearchPopup;
 use crate::tui::state::{Popup, State};
-use crate::tui::widgets::text_input::{CURSOR, tail};
+use crate::tui::widgets::text_input::CURSOR;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     if let Some(job) = &state.job {
@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         Some(Popup::Help { scroll }) => help(frame, area, *scroll, look),
         Some(Popup::Search(s)) => search(frame, area, s, look),
         Some(Popup::Palette(p)) => palette(frame, area, p, look),
-        Some(Popup::Form(f)) => form(frame, area, f, look),
+        Some(Popup::Form(f)) => super::form::draw(frame, area, f, look),
         Some(Popup::Picker(p)) => picker(frame, area, p, look),
         Some(Popup::Confirm(c)) => confirm(frame, area, c, look),
         Some(Popup::Conflicts(c)) => super::conflicts::draw(frame, area, c, look),
@@ -150,66 +150,6 @@ fn palette(frame: &mut Frame<'_>, area: Rect, p: &PalettePopup, look: &Look<'_>)
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-}
-
-fn form(frame: &mut Frame<'_>, area: Rect, f: &Form, look: &Look<'_>) {
-    let rect = centered(area, 76.min(area.width.saturating_sub(2)), area.height.saturating_sub(2).min(26));
-    let inner = open(frame, rect, &f.title, look);
-    let width = inner.width as usize;
-    let label_w = f.fields.iter().map(|x| x.label.chars().count()).max().unwrap_or(0).min(22) + 1;
-    // One line per field, plus one per error; the focused field stays in view.
-    let mut lines: Vec<Line> = Vec::new();
-    let mut focus_line = 0;
-    for (i, field) in f.fields.iter().enumerate() {
-        let focused = i == f.focus;
-        if focused {
-            focus_line = lines.len();
-        }
-        let mark = if field.required { "*" } else { " " };
-        let mut spans = vec![
-            Span::styled(
-                cell(&format!("{}{mark}", field.label), label_w),
-                if focused { look.theme.focus } else { look.theme.dim },
-            ),
-            Span::styled(" ", look.theme.text),
-        ];
-        let value_w = width.saturating_sub(label_w + 2);
-        // One column is the cursor's.
-        let shown = tail(&field.value, value_w.saturating_sub(1)).to_owned();
-        spans.push(Span::styled(shown, if focused { look.theme.selected } else { look.theme.text }));
-        if focused {
-            spans.push(Span::styled(CURSOR, look.theme.focus));
-        }
-        if field.value.is_empty() && !field.hint.is_empty() {
-            spans.push(Span::styled(
-                cut(&format!(" {}", field.hint), value_w.saturating_sub(1)),
-                look.theme.dim,
-            ));
-        }
-        lines.push(Line::from(spans));
-        if let Some(e) = &field.error {
-            lines.push(Line::from(Span::styled(format!("  ⚠ {e}"), look.theme.error)));
-        }
-    }
-    let footer_h = 2;
-    let height = (inner.height as usize).saturating_sub(footer_h);
-    let scroll = (focus_line + 2).saturating_sub(height);
-    let body = Rect { height: inner.height.saturating_sub(footer_h as u16), ..inner };
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll as u16, 0)), body);
-    let mut footer = Vec::new();
-    if let Some(e) = &f.error {
-        footer.push(Line::from(Span::styled(cut(&format!("⚠ {e}"), width), look.theme.error)));
-    } else {
-        footer.push(Line::from(""));
-    }
-    footer.push(Line::from(Span::styled(
-        cut("Enter save · Tab/↓ next field · Shift-Tab/↑ previous · Esc cancel", width),
-        look.theme.dim,
-    )));
-    frame.render_widget(
-        Paragraph::new(footer),
-        Rect { y: inner.y + body.height, height: footer_h as u16, ..inner },
-    );
 }
 
 fn picker(frame: &mut Frame<'_>, area: Rect, p: &Picker, look: &Look<'_>) {

@@ -5,21 +5,21 @@
 
 use uuid::Uuid;
 
-use crate::model::schema::{Kind, PropType, Schema};
-use crate::model::values::{Locale, country_code};
+use crate::model::schema::{Kind, Schema};
 use crate::store::query::EntityView;
-use crate::tui::action::Action;
-use crate::tui::message::{Effect, Write};
-use crate::tui::requests::{load_cases, load_timeline};
-use crate::tui::state::{Popup, State};
-use crate::tui::widgets::{Edit, TextInput};
+use crate::tui::message::Write;
 
+mod fields;
 mod open;
 pub mod picker;
 mod submit;
+mod update;
 
+pub use fields::Field;
+use fields::{property_fields, provenance_fields, validity_fields};
 pub use open::open;
 pub use picker::{PickPurpose, Picker};
+pub use update::update;
 
 /// Longest value typed into one field (characters).
 pub const MAX_FIELD_CHARS: usize = 4000;
@@ -36,45 +36,6 @@ pub enum FormPurpose {
     AddToCase { case: Uuid, entity: Uuid },
     CaseFilter,
     TimelineRange,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
-    /// A property name, or "@source", "@grade", "@marking", "@valid_from", "@valid_to".
-    pub name: String,
-    pub label: String,
-    pub value: String,
-    /// Shown dimmed after the label: allowed choices, a format.
-    pub hint: String,
-    pub required: bool,
-    pub error: Option<String>,
-    /// The value the form opened with (edits send only what changed).
-    pub original: String,
-}
-
-impl Field {
-    fn new(name: &str, label: &str, hint: &str) -> Field {
-        Field {
-            name: name.to_owned(),
-            label: label.to_owned(),
-            value: String::new(),
-            hint: hint.to_owned(),
-            required: false,
-            error: None,
-            original: String::new(),
-        }
-    }
-
-    fn with(mut self, value: &str) -> Field {
-        value.clone_into(&mut self.value);
-        value.clone_into(&mut self.original);
-        self
-    }
-
-    fn required(mut self) -> Field {
-        self.required = true;
-        self
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,49 +55,20 @@ pub enum Submitted {
     TimelineRange { from: Option<String>, to: Option<String> },
 }
 
-fn provenance_fields(marking: &str) -> Vec<Field> {
-    vec![
-        Field::new("@source", "Source", "who or what says so"),
-        Field::new("@grade", "Grade", "e.g. B2, EU:A1, UK:1A"),
-        Field::new("@marking", "Marking", "inherited as shown; codes add to it").with(marking),
-        Field::new("@valid_from", "Valid from", "YYYY[-MM[-DD]]"),
-        Field::new("@valid_to", "Valid to", "YYYY[-MM[-DD]]"),
-    ]
-}
-
-/// The properties an analyst types for `kind`: captions first, no references or endpoints.
-fn property_fields(kind: &Kind) -> Vec<Field> {
-    let mut names: Vec<&String> = kind.caption.iter().filter(|c| kind.properties.contains_key(*c)).collect();
-    for name in kind.properties.keys() {
-        if !names.contains(&name) {
-            names.push(name);
-        }
+/// A case's field, with its label and fixed list of values from the schema.
+fn case_field(name: &str) -> Field {
+    match Schema::builtin().kind("Case") {
+        Ok(kind) if kind.properties.contains_key(name) => fields::field_for(kind, name),
+        _ => Field::new(name, name, ""),
     }
-    names
-        .into_iter()
-        .filter_map(|name| {
-            let p = &kind.properties[name];
-            if p.kind == PropType::Entity || kind.is_endpoint(name) || name.starts_with('$') {
-                return None;
-            }
-            let hint = if p.choices.is_empty() {
-                match p.kind {
-                    PropType::Date => "YYYY[-MM[-DD]]".to_owned(),
-                    PropType::Country => "ISO code, e.g. fr".to_owned(),
-                    PropType::Phone => "e.g. +33 6 12 34 56 78".to_owned(),
-                    _ => String::new(),
-                }
-            } else {
-                p.choices.join(" | ")
-            };
-            Some(Field::new(name, &p.label, &hint))
-        })
-        .collect()
 }
 
 impl Form {
+    /// A form opening on its first property: the provenance above it is prefilled, one
+    /// Shift-Tab away.
     fn new(title: &str, purpose: FormPurpose, fields: Vec<Field>) -> Form {
-        Form { title: title.to_owned(), purpose, fields, focus: 0, error: None }
+        let focus = fields.iter().position(|f| !f.name.starts_with('@') && f.name != "marking").unwrap_or(0);
+        Form { title: title.to_owned(), purpose, fields, focus, error: None }
     }
 
     /// A new case; its marking opens as the office default.
@@ -145,19 +77,21 @@ impl Form {
             "New case",
             FormPurpose::NewCase,
             vec![
+                Field::new("marking", "Marking", "e.g. TLP:AMBER").with(default_marking),
                 Field::new("reference", "Reference", "e.g. PJ-MRS-2025-0001").required(),
                 Field::new("title", "Title", "").required(),
-                Field::new("status", "Status", "open | active | suspended | closed").with("open"),
+                case_field("status").with("open"),
                 Field::new("leadOffice", "Lead office", "").with(office),
-                Field::new("marking", "Marking", "e.g. TLP:AMBER").with(default_marking),
-                Field::new("summary", "Summary", ""),
+                case_field("summary"),
             ],
         )
     }
 
+    /// A new entity: source, grade and marking (the case's) first, then the kind's fields.
     pub fn new_entity(kind: &Kind, case: Option<(Uuid, &str)>, case_marking: &str) -> Form {
-        let mut fields = property_fields(kind);
-        fields.extend(provenance_fields(case_marking));
+        let mut fields = provenance_fields(case_marking);
+        fields.extend(property_fields(kind));
+        fields.extend(validity_fields());
         let title = match case {
             Some((_, r)) => format!("New {} in {r}", kind.label),
             None => format!("New {}", kind.label),
@@ -174,12 +108,7 @@ impl Form {
     pub fn edit_entity(view: &EntityView) -> Option<Form> {
         let kind = Schema::builtin().kind(&view.schema).ok()?;
         let mut fields = if kind.name == "Case" {
-            ["title", "status", "leadOffice", "marking", "summary"]
-                .iter()
-                .filter_map(|n| {
-                    kind.properties.get(*n).map(|p| Field::new(n, &p.label, &p.choices.join(" | ")))
-                })
-                .collect()
+            ["marking", "title", "status", "leadOffice", "summary"].iter().map(|n| case_field(n)).collect()
         } else {
             property_fields(kind)
         };
@@ -195,7 +124,10 @@ impl Form {
         }
         if kind.name != "Case" {
             // What a value typed here will be marked with unless another marking is typed.
-            fields.extend(provenance_fields(&view.marking));
+            let mut top = provenance_fields(&view.marking);
+            top.append(&mut fields);
+            fields = top;
+            fields.extend(validity_fields());
         }
         Some(Form::new(
             &format!("Edit {} {}", kind.label, view.caption),
@@ -212,8 +144,9 @@ impl Form {
         case: Option<(Uuid, &str)>,
         marking: &str,
     ) -> Form {
-        let mut fields = property_fields(kind);
-        fields.extend(provenance_fields(marking));
+        let mut fields = provenance_fields(marking);
+        fields.extend(property_fields(kind));
+        fields.extend(validity_fields());
         let place = case.map_or_else(|| "no case".to_owned(), |(_, r)| format!("in case {r}"));
         Form::new(
             &format!("New {} — {place}: {} → {}", kind.label, from.1, to.1),
@@ -227,12 +160,12 @@ impl Form {
         )
     }
 
-    pub fn new_note(case: Uuid, reference: &str) -> Form {
-        Form::new(
-            &format!("Journal note in {reference}"),
-            FormPurpose::NewNote { case },
-            vec![Field::new("text", "Text", "").required()],
-        )
+    /// A journal note: its text on as many lines as it needs, under a source, a grade and a
+    /// marking like any statement (the case's marking unless a stricter one is typed).
+    pub fn new_note(case: Uuid, reference: &str, case_marking: &str) -> Form {
+        let mut fields = provenance_fields(case_marking);
+        fields.push(Field::new("text", "Text", "Enter: new line · Ctrl-S: save").required().multiline());
+        Form::new(&format!("Journal note in {reference}"), FormPurpose::NewNote { case }, fields)
     }
 
     pub fn regrade(id: Uuid, schema: &str, s: &crate::store::query::StatementView) -> Form {
@@ -286,55 +219,6 @@ impl Form {
     pub fn focused_mut(&mut self) -> Option<&mut Field> {
         self.fields.get_mut(self.focus)
     }
-
-    /// Edits the focused field. Typing or deleting answers the field's error; clearing
-    /// leaves it in view until something is typed.
-    pub fn edit(&mut self, edit: Edit) {
-        if let Some(f) = self.focused_mut() {
-            if TextInput::new(&mut f.value, MAX_FIELD_CHARS).apply(edit) && edit != Edit::Clear {
-                f.error = None;
-            }
-        }
-    }
-}
-
-/// `update` while a form is open: typing, moving between fields, submitting.
-pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
-    let locale = Locale { default_country: country_code(&state.country) };
-    let author = state.office.clone();
-    let Some(Popup::Form(f)) = &mut state.popup else { return Vec::new() };
-    if let Some(edit) = action.text_edit() {
-        f.edit(edit);
-        return Vec::new();
-    }
-    match action {
-        Action::NextField => f.focus = (f.focus + 1) % f.fields.len().max(1),
-        Action::PrevField => f.focus = (f.focus + f.fields.len().max(1) - 1) % f.fields.len().max(1),
-        Action::Cancel => state.popup = None,
-        Action::Submit => {
-            let Some(done) = f.submit(locale, &author) else { return Vec::new() };
-            state.popup = None;
-            return match done {
-                Submitted::Write(w) => {
-                    state.info("Saving…");
-                    vec![Effect::Write(w)]
-                }
-                Submitted::CaseFilter { text } => {
-                    state.cases.text = text;
-                    vec![load_cases(state)]
-                }
-                Submitted::TimelineRange { from, to } => {
-                    state.timeline.from = from;
-                    state.timeline.to = to;
-                    state.timeline.items.clear();
-                    state.timeline.selected = 0;
-                    load_timeline(state)
-                }
-            };
-        }
-        _ => {}
-    }
-    Vec::new()
 }
 
 #[cfg(test)]

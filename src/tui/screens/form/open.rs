@@ -22,7 +22,9 @@ pub fn open(state: &mut State, action: &Action) -> Option<Vec<Effect>> {
         }
         Action::NewNote => {
             match state.current_case() {
-                Some(c) => state.popup = Some(Popup::Form(Box::new(Form::new_note(c.id, &c.reference)))),
+                Some(c) => {
+                    state.popup = Some(Popup::Form(Box::new(Form::new_note(c.id, &c.reference, &c.marking))));
+                }
                 None => state.error("Select a case first."),
             }
             Vec::new()

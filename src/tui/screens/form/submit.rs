@@ -157,8 +157,10 @@ impl Form {
                     ("author".to_owned(), author.to_owned()),
                     ("date".to_owned(), chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
                 ];
-                let change =
-                    Change::CaseRecord { case, schema: "Note".into(), props, prov: Provenance::default() };
+                // The note's own source, grade and marking; an untouched marking is the case's,
+                // inherited by the library (never lower).
+                let prov = self.provenance(Some(case), true);
+                let change = Change::CaseRecord { case, schema: "Note".into(), props, prov };
                 Submitted::Write(Write::Change(change))
             }
             FormPurpose::Regrade { id, schema, prop, value } => {
