@@ -408,9 +408,19 @@ fn confirm_fingerprint(card: &OfficeCard, expect: Option<&str>) -> CliResult {
 /// "3 h 12 min", "45 s": a response time an analyst reads at a glance.
 pub use crate::store::query::human_seconds;
 
-#[derive(Debug, Subcommand)]
+/// `liaison conflicts [list|resolve …]`: alone it lists, as the README shows.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ConflictsArgs {
+    #[command(subcommand)]
+    pub command: Option<ConflictsCommand>,
+}
+
+#[derive(Debug, Default, Subcommand)]
 pub enum ConflictsCommand {
-    /// List properties with competing values from different offices
+    /// List properties with competing values from different offices (what `liaison conflicts`
+    /// alone does)
+    #[default]
     List,
     /// Keep one of the competing values (the resolution travels to the other offices)
     Resolve {

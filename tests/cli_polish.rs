@@ -1,0 +1,68 @@
+//! The command line's polish (issue 10 §2): completions and man pages generated from the
+//! clap definitions, messages in the user's words, `conflicts` alone, the demo's passphrase
+//! in its help, counts with the right plural, and the import format told from the file.
+
+mod common;
+
+use std::process::Command;
+
+use common::Liaison;
+
+fn liaison(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_liaison")).args(args).env("LIAISON_KDF_LOG_N", "10").output().unwrap()
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn bash_completion_names_the_commands_and_parses() {
+    let script = stdout(&liaison(&["completions", "bash"]));
+    for word in ["import", "timeline", "conflicts", "--passphrase-file"] {
+        assert!(script.contains(word), "the bash script does not complete {word}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("liaison.bash");
+    std::fs::write(&file, &script).unwrap();
+    let check = Command::new("bash").arg("-n").arg(&file).output().unwrap();
+    assert!(check.status.success(), "bash -n rejects it: {}", String::from_utf8_lossy(&check.stderr));
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let script = stdout(&liaison(&["completions", shell]));
+        assert!(script.contains("timeline"), "{shell}: {script}");
+    }
+    let out = liaison(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2), "an unknown shell is a usage error");
+}
+
+#[test]
+fn man_pages_come_from_the_definitions() {
+    let page = stdout(&liaison(&["man"]));
+    assert!(page.contains(".TH liaison 1"), "{page}");
+    assert!(page.contains("timeline"), "the main page lists the commands");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("man");
+    stdout(&liaison(&["man", "-o", out.to_str().unwrap()]));
+    for name in ["liaison.1", "liaison-import.1", "liaison-case-status.1", "liaison-conflicts-resolve.1"] {
+        let text = std::fs::read_to_string(out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(text.contains(".TH"), "{name}");
+    }
+    let import = std::fs::read_to_string(out.join("liaison-import.1")).unwrap();
+    assert!(import.contains("dry\\-run"), "the import page documents its flags: {import}");
+}
+
+#[test]
+fn conflicts_alone_lists_them() {
+    let l = Liaison::init();
+    assert_eq!(l.ok(&["conflicts"]).trim(), "No conflicts.");
+    assert_eq!(l.ok(&["conflicts", "list"]).trim(), "No conflicts.");
+    let json = l.json(&["conflicts"]);
+    assert_eq!(json, serde_json::json!([]));
+}
+
+#[test]
+fn demo_help_names_the_passphrase() {
+    let help = stdout(&liaison(&["demo", "--help"]));
+    assert!(help.contains("passphrase is \"demo\""), "{help}");
+}
