@@ -66,3 +66,54 @@ fn demo_help_names_the_passphrase() {
     let help = stdout(&liaison(&["demo", "--help"]));
     assert!(help.contains("passphrase is \"demo\""), "{help}");
 }
+
+#[test]
+fn case_status_and_entity_set_say_what_they_did() {
+    let l = Liaison::init();
+    l.ok(&["case", "new", "--ref", "OP-12", "--title", "Port deliveries"]);
+    assert_eq!(l.ok(&["case", "status", "OP-12", "closed"]).trim(), "Case OP-12 is now closed (was open).");
+    assert_eq!(l.ok(&["case", "status", "OP-12", "closed"]).trim(), "Case OP-12 is closed (it already was).");
+    let karim =
+        l.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Karim BENALI"]).trim().to_owned();
+    let said = l.ok(&["entity", "set", &karim, "--prop", "phone=+33 6 11 00 00 00"]);
+    assert_eq!(said.trim(), "Karim BENALI: phone +33611000000 added.");
+    let said = l.ok(&[
+        "entity",
+        "set",
+        &karim,
+        "--prop",
+        "birthDate=1985-03-02",
+        "--prop",
+        "notes=met twice\nin Rotterdam",
+    ]);
+    assert_eq!(said.trim(), "Karim BENALI: born 1985-03-02 added, notes met twice… added.");
+    let said = l.ok(&["entity", "unset", &karim, "--prop", "phone=+33611000000"]);
+    assert!(said.contains("Removed phone") && !said.contains("birthDate"), "{said}");
+}
+
+/// A link of a kind whose internal name differs from its label is saved under the label
+/// (the workbench shows this sentence after every link it makes).
+#[test]
+fn no_internal_kind_name_in_what_a_change_says() {
+    use liaison::store::change::{Change, Face};
+    use liaison::store::{Office, Provenance, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let pass = age::secrecy::SecretString::from("correct horse battery".to_owned());
+    let office = Office { name: "Paris".into(), agency: "DGSI".into(), country: "FR".into() };
+    let mut store = Store::create(dir.path(), &pass, &office).unwrap();
+    let mut person = |name: &str| {
+        let props = vec![("name".to_owned(), name.to_owned())];
+        let change = Change::NewEntity { schema: "Person".into(), props, prov: Provenance::default() };
+        store.apply(change, Face::Workbench).unwrap().id.unwrap()
+    };
+    let (a, b) = (person("Ana Ruiz"), person("Karim Benali"));
+    let link = |schema: &str| Change::NewLink {
+        schema: schema.into(),
+        from: a,
+        to: b,
+        props: vec![],
+        prov: Provenance::default(),
+    };
+    assert_eq!(store.apply(link("UnknownLink"), Face::Workbench).unwrap().message, "Other link saved.");
+    assert_eq!(store.apply(link("Associate"), Face::Workbench).unwrap().message, "Associate link saved.");
+}

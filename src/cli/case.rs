@@ -187,7 +187,10 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
         }
         CaseCommand::Status { reference, status } => {
             let case = store.case_id(&reference)?;
-            store.apply(Change::CaseStatus { case, status }, Face::Cli)?;
+            let applied = store.apply(Change::CaseStatus { case, status }, Face::Cli)?;
+            if !json {
+                println!("{}", safe(&applied.message));
+            }
         }
         CaseCommand::Operation(a) => {
             let mut props = vec![prop("name", a.name.clone()), prop("status", a.status.clone())];
