@@ -117,3 +117,13 @@ fn no_internal_kind_name_in_what_a_change_says() {
     assert_eq!(store.apply(link("UnknownLink"), Face::Workbench).unwrap().message, "Other link saved.");
     assert_eq!(store.apply(link("Associate"), Face::Workbench).unwrap().message, "Associate link saved.");
 }
+
+#[test]
+fn stats_says_one_device() {
+    let l = Liaison::init();
+    l.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Ana Ruiz"]);
+    let text = l.ok(&["stats"]);
+    assert!(text.contains("1 device") && !text.contains("1 devices"), "{text}");
+    assert!(text.contains("1 entity ·") && text.contains("0 links"), "{text}");
+    assert!(text.contains("0 arrests") && text.contains("0 offices"), "{text}");
+}
