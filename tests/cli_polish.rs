@@ -127,3 +127,92 @@ fn stats_says_one_device() {
     assert!(text.contains("1 entity ·") && text.contains("0 links"), "{text}");
     assert!(text.contains("0 arrests") && text.contains("0 offices"), "{text}");
 }
+
+fn fixture(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+}
+
+/// The format of every file the project ships as an example, told from its content.
+#[test]
+fn the_format_is_told_from_the_file() {
+    use liaison::interop::{Format, detect_format};
+    let expect = [
+        ("interop/tiny.ftm.json", Format::Ftm),
+        ("interop/event.misp.json", Format::Misp),
+        ("interop/markings/partner-markings.stix.json", Format::Stix),
+        ("interop/markings/red.stix.json", Format::Stix),
+        ("interop/markings/sharing-group.misp.json", Format::Misp),
+        ("interop/markings/own-organisation.misp.json", Format::Misp),
+        ("interop/markings/unmarked.ftm.json", Format::Ftm),
+        ("bundles/golden-v1.bundle", Format::Bundle),
+    ];
+    for (file, format) in expect {
+        assert_eq!(detect_format(&fixture(file)).unwrap(), Some(format), "{file}");
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for csv in ["call-records.example.csv", "bank-transactions.example.csv"] {
+        assert_eq!(
+            detect_format(&root.join("assets/mappings").join(csv)).unwrap(),
+            Some(Format::Csv),
+            "{csv}"
+        );
+    }
+    // Renamed, the content still tells: the name only decides what the content leaves open.
+    let dir = tempfile::tempdir().unwrap();
+    let renamed = dir.path().join("entities.dat");
+    std::fs::copy(fixture("interop/tiny.ftm.json"), &renamed).unwrap();
+    assert_eq!(detect_format(&renamed).unwrap(), Some(Format::Ftm));
+    // Whatever the fuzzers found, detection answers without failing.
+    for entry in walk(&root.join("fuzz/corpus")) {
+        let _ = detect_format(&entry).unwrap();
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() { files.extend(walk(&p)) } else { files.push(p) }
+    }
+    files
+}
+
+#[test]
+fn import_without_format_reads_what_the_file_is() {
+    let l = Liaison::init();
+    let ftm = fixture("interop/tiny.ftm.json");
+    let report = l.json(&["import", ftm.to_str().unwrap()]);
+    assert_eq!(report["format"], "ftm", "{report}");
+    assert!(report["created"].as_u64().unwrap() > 0, "{report}");
+    assert!(!l.json(&["search", "Marco Example"]).as_array().unwrap().is_empty());
+    let misp = fixture("interop/event.misp.json");
+    assert_eq!(l.json(&["import", "--dry-run", misp.to_str().unwrap()])["format"], "misp");
+    let stix = fixture("interop/markings/partner-markings.stix.json");
+    assert_eq!(l.json(&["import", "--dry-run", stix.to_str().unwrap()])["format"], "stix");
+    // --format still wins: the FtM file read as MISP is refused as MISP.
+    let (code, err) = l.fails(&["import", "--format", "misp", ftm.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(!err.contains("cannot tell"), "{err}");
+}
+
+#[test]
+fn a_file_of_no_known_format_is_a_usage_error_naming_the_flag() {
+    let l = Liaison::init();
+    let notes = l.root.path().join("notes.txt");
+    std::fs::write(&notes, "Met K. at the port on Tuesday.\n").unwrap();
+    let (code, err) = l.fails(&["import", notes.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot tell the format of") && err.contains("--format stix|misp|ftm|csv"), "{err}");
+    // A format Liaison writes but does not read is named, not guessed at.
+    let graph = l.root.path().join("graph.graphml");
+    l.ok(&["export", "--format", "graphml", "-o", graph.to_str().unwrap()]);
+    let (code, err) = l.fails(&["import", graph.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("GraphML") && err.contains("does not read"), "{err}");
+    // A CSV is recognised and asks for its column mapping.
+    let csv =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/mappings/call-records.example.csv");
+    let (code, err) = l.fails(&["import", csv.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--mapping"), "{err}");
+}

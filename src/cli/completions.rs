@@ -26,8 +26,12 @@ pub struct ManArgs {
 /// Prints the completion script for `a.shell` on stdout (e.g. `liaison completions bash >
 /// ~/.local/share/bash-completion/completions/liaison`).
 pub fn completions(a: &CompletionsArgs) -> CliResult {
+    use std::io::Write;
     let mut cmd = Cli::command();
-    clap_complete::generate(a.shell, &mut cmd, "liaison", &mut std::io::stdout().lock());
+    // Generated in memory, then written: a closed pipe (`| head`) is an error, not a panic.
+    let mut script = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "liaison", &mut script);
+    std::io::stdout().lock().write_all(&script)?;
     Ok(())
 }
 

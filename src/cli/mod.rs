@@ -71,7 +71,7 @@ pub enum Command {
     /// Store maintenance
     #[command(subcommand, name = "store")]
     StoreCmd(store_cmd::StoreCommand),
-    /// Import a bundle from another office, or (with --format) another tool's file
+    /// Import a bundle from another office, or another tool's file (format told from the file, or --format)
     Import(transfer::ImportArgs),
     /// Export a bundle for other offices, or (with --format) another tool's file
     Export(transfer::ExportArgs),
