@@ -216,3 +216,29 @@ fn a_file_of_no_known_format_is_a_usage_error_naming_the_flag() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--mapping"), "{err}");
 }
+
+/// Trust with its fingerprint check is one library call, so the workbench confirms a card the
+/// way the command line does: other words trust nothing.
+#[test]
+fn trusting_a_card_is_a_library_call_that_checks_the_words() {
+    use liaison::exchange::card::{OfficeCard, trust_card};
+    use liaison::store::offices::TrustOutcome;
+    use liaison::store::{Office, Store};
+    let pass = age::secrecy::SecretString::from("correct horse battery".to_owned());
+    let open = |name: &str, dir: &std::path::Path| {
+        let office = Office { name: name.into(), agency: "Police".into(), country: "FR".into() };
+        Store::create(dir, &pass, &office).unwrap()
+    };
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut paris = open("Paris", d1.path());
+    let lyon = open("Lyon", d2.path());
+    let card_file = d1.path().join("lyon.card");
+    std::fs::write(&card_file, OfficeCard::of_store(&lyon).to_file(&lyon.keys().signing_key())).unwrap();
+    let card = OfficeCard::read_file(&card_file).unwrap();
+    let wrong = trust_card(&mut paris, &card, "apple banana cherry date elder fig grape honey", None);
+    assert!(wrong.unwrap_err().to_string().contains("nothing was trusted"));
+    assert!(paris.office_devices("Lyon").unwrap().is_empty(), "other words trusted the card");
+    let words = card.fingerprint().to_uppercase().replace(' ', "-");
+    assert_eq!(trust_card(&mut paris, &card, &words, None).unwrap(), TrustOutcome::Added);
+    assert_eq!(paris.office_devices("Lyon").unwrap().len(), 1);
+}
