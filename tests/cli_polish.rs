@@ -242,3 +242,29 @@ fn trusting_a_card_is_a_library_call_that_checks_the_words() {
     assert_eq!(trust_card(&mut paris, &card, &words, None).unwrap(), TrustOutcome::Added);
     assert_eq!(paris.office_devices("Lyon").unwrap().len(), 1);
 }
+
+/// Joint operations, their arrests and tasks are library calls (the workbench's forms make
+/// the same changes as `case operation` and `case task`), and count in the measures.
+#[test]
+fn operations_arrests_and_tasks_are_library_calls() {
+    use liaison::store::change::{CaseTask, Change, Face, JointOperation};
+    use liaison::store::{Office, Provenance, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let pass = age::secrecy::SecretString::from("correct horse battery".to_owned());
+    let office = Office { name: "Paris".into(), agency: "DGSI".into(), country: "FR".into() };
+    let mut store = Store::create(dir.path(), &pass, &office).unwrap();
+    let props = vec![("reference".to_owned(), "OP-12".to_owned()), ("title".to_owned(), "Port".to_owned())];
+    let case = store.apply(Change::NewCase { props, marking: None }, Face::Workbench).unwrap().id.unwrap();
+    let operation = JointOperation { name: "Dawn raid".into(), ..JointOperation::default() };
+    let applied = store.apply(operation.change(case, Provenance::default()), Face::Workbench).unwrap();
+    assert_eq!(applied.message, "Joint operation saved.");
+    assert_eq!(store.stats().unwrap().outcomes.operations_planned, 1, "planned unless told otherwise");
+    let arrests = JointOperation::arrests(applied.id.unwrap(), 4, Provenance::default());
+    store.apply(arrests, Face::Workbench).unwrap();
+    assert_eq!(store.stats().unwrap().outcomes.arrests, 4);
+    let task = CaseTask { title: "Call the port authority".into(), ..CaseTask::default() };
+    store.apply(task.change(case, Provenance::default()), Face::Workbench).unwrap();
+    let view = store.case(case, 10, 0, false).unwrap();
+    assert_eq!(view.tasks.len(), 1, "{:?}", view.tasks);
+    assert_eq!(view.tasks[0].fields["status"], ["open"], "a task is open when made");
+}

@@ -5,6 +5,9 @@
 //! A refused change leaves the store as it was: the transaction is dropped unfinished.
 
 mod message;
+mod records;
+
+pub use records::{CaseTask, JointOperation};
 
 use serde::Serialize;
 use serde_json::{Value, json};
