@@ -14,7 +14,7 @@ use super::{CliError, CliResult};
 use crate::exchange::export::Going;
 use crate::exchange::{self, ExchangeError, ExportReport, ExportRequest, OfficeCard};
 use crate::store::Store;
-use crate::store::offices::{DeviceRecord, TrustOutcome};
+use crate::store::offices::TrustOutcome;
 
 /// Turns an exchange failure into one line for the user.
 fn fail(e: ExchangeError) -> CliError {
@@ -276,29 +276,10 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
             }
         }
         OfficeCommand::Trust { file, expect, add_device } => {
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(
-                &mut std::io::Read::take(
-                    std::fs::File::open(file)?,
-                    exchange::card::MAX_CARD_BYTES as u64 + 1,
-                ),
-                &mut bytes,
-            )?;
-            let card =
-                OfficeCard::parse(&bytes).map_err(|e| CliError::Other(format!("{}: {e}", file.display())))?;
-            confirm_fingerprint(&card, expect.as_deref())?;
-            let device = DeviceRecord {
-                id: card.device,
-                public_key: card.signing_key,
-                age_recipient: card.age_recipient.clone(),
-                office: card.office.clone(),
-                agency: card.agency.clone(),
-                country: card.country.clone(),
-                is_self: false,
-                trusted_at: None,
-                revoked_at: None,
-            };
-            let outcome = store.trust_device_adding(&device, add_device.as_deref())?;
+            let card = OfficeCard::read_file(file).map_err(fail)?;
+            let words = confirm_fingerprint(&card, expect.as_deref())?;
+            let outcome =
+                exchange::card::trust_card(&mut store, &card, &words, add_device.as_deref()).map_err(fail)?;
             let office = safe(&card.office);
             match outcome {
                 TrustOutcome::Added => println!("Trusted {office}: the fingerprint words matched."),
@@ -360,12 +341,11 @@ pub fn office(ctx: &Context, c: &OfficeCommand, json: bool) -> CliResult {
     Ok(())
 }
 
-/// Shows the card's office, device and fingerprint words, then requires the words to be
-/// confirmed — given with `--expect`, or typed at the terminal as the office reads them
-/// aloud — before anything is trusted. Without a terminal and without `--expect` it
-/// refuses: a card file alone proves nothing about who made it.
-fn confirm_fingerprint(card: &OfficeCard, expect: Option<&str>) -> CliResult {
-    let fingerprint = card.fingerprint();
+/// Shows the card's office, device and fingerprint words, then asks for the words as the
+/// office reads them aloud — given with `--expect`, or typed at the terminal — which
+/// [`exchange::card::trust_card`] compares before anything is trusted. Without a terminal and
+/// without `--expect` it refuses: a card file alone proves nothing about who made it.
+fn confirm_fingerprint(card: &OfficeCard, expect: Option<&str>) -> CliResult<String> {
     println!(
         "Office {} ({}, {}), device {}",
         safe(&card.office),
@@ -373,44 +353,45 @@ fn confirm_fingerprint(card: &OfficeCard, expect: Option<&str>) -> CliResult {
         safe(&card.country),
         card.device
     );
-    println!("Fingerprint: {fingerprint}");
-    let given = match expect {
-        Some(words) => words.to_owned(),
+    println!("Fingerprint: {}", card.fingerprint());
+    match expect {
+        Some(words) => Ok(words.to_owned()),
         None if std::io::stdin().is_terminal() => {
             println!(
                 "Call {} on a number you already know and ask them to read their fingerprint words \
                  (`liaison office card` shows them).",
-                card.office
+                safe(&card.office)
             );
             print!("Type the words they read (anything else refuses): ");
             std::io::stdout().flush()?;
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;
-            line
+            Ok(line)
         }
-        None => {
-            return Err(CliError::Usage(format!(
-                "nothing was trusted: the fingerprint words must be confirmed; run it at a terminal, \
-                 or pass --expect WORDS read to you by {}",
-                card.office
-            )));
-        }
-    };
-    if !crate::store::offices::same_words(&given, &fingerprint) {
-        return Err(CliError::Other(format!(
-            "the fingerprint differs from the words {} read: this card is not the one they sent; nothing was trusted",
+        None => Err(CliError::Usage(format!(
+            "nothing was trusted: the fingerprint words must be confirmed; run it at a terminal, \
+             or pass --expect WORDS read to you by {}",
             card.office
-        )));
+        ))),
     }
-    Ok(())
 }
 
 /// "3 h 12 min", "45 s": a response time an analyst reads at a glance.
 pub use crate::store::query::human_seconds;
 
-#[derive(Debug, Subcommand)]
+/// `liaison conflicts [list|resolve …]`: alone it lists, as the README shows.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ConflictsArgs {
+    #[command(subcommand)]
+    pub command: Option<ConflictsCommand>,
+}
+
+#[derive(Debug, Default, Subcommand)]
 pub enum ConflictsCommand {
-    /// List properties with competing values from different offices
+    /// List properties with competing values from different offices (what `liaison conflicts`
+    /// alone does)
+    #[default]
     List,
     /// Keep one of the competing values (the resolution travels to the other offices)
     Resolve {

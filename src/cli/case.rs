@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use super::output::{fit, print_json, safe, safe_lines};
 use super::unlock::Context;
 use super::{CliError, CliResult};
-use crate::store::change::{Change, Face};
+use crate::store::change::{CaseTask, Change, Face, JointOperation};
 use crate::store::query::{CaseFilter, CaseView};
 use crate::store::{Provenance, Store};
 
@@ -187,26 +187,32 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
         }
         CaseCommand::Status { reference, status } => {
             let case = store.case_id(&reference)?;
-            store.apply(Change::CaseStatus { case, status }, Face::Cli)?;
+            let applied = store.apply(Change::CaseStatus { case, status }, Face::Cli)?;
+            if !json {
+                println!("{}", safe(&applied.message));
+            }
         }
         CaseCommand::Operation(a) => {
-            let mut props = vec![prop("name", a.name.clone()), prop("status", a.status.clone())];
-            props.extend(a.planned.iter().map(|d| prop("plannedDate", d.clone())));
-            props.extend(a.executed.iter().map(|d| prop("executedDate", d.clone())));
-            props.extend(a.agencies.iter().map(|d| prop("agencies", d.clone())));
-            props.extend(a.arrests.iter().map(|d| prop("arrests", d.clone())));
-            props.extend(a.seizures.iter().map(|d| prop("seizures", d.clone())));
-            props.extend(a.outcome.iter().map(|d| prop("outcome", d.clone())));
-            props.extend(a.disrupted.iter().map(|d| prop("networkDisrupted", d.clone())));
-            let id = add_case_record(&mut store, &a.reference, "Operation", props, Provenance::default())?;
-            println!("{id}");
+            let case = store.case_id(&a.reference)?;
+            let operation = JointOperation {
+                name: a.name,
+                status: Some(a.status),
+                planned: a.planned,
+                executed: a.executed,
+                agencies: a.agencies,
+                arrests: a.arrests,
+                seizures: a.seizures,
+                outcome: a.outcome,
+                disrupted: a.disrupted,
+            };
+            let applied = store.apply(operation.change(case, Provenance::default()), Face::Cli)?;
+            println!("{}", applied.id.unwrap_or_default());
         }
         CaseCommand::Task { reference, title, assignee, due } => {
-            let mut props = vec![prop("title", title), prop("status", "open")];
-            props.extend(assignee.map(|v| prop("assignee", v)));
-            props.extend(due.map(|v| prop("dueDate", v)));
-            let id = add_case_record(&mut store, &reference, "Task", props, Provenance::default())?;
-            println!("{id}");
+            let case = store.case_id(&reference)?;
+            let task = CaseTask { title, assignee, due };
+            let applied = store.apply(task.change(case, Provenance::default()), Face::Cli)?;
+            println!("{}", applied.id.unwrap_or_default());
         }
         CaseCommand::Share { reference, office } => {
             let case = store.case_id(&reference)?;

@@ -151,9 +151,10 @@ pub fn run_entity(ctx: &Context, c: EntityCommand, json: bool) -> CliResult {
     };
     let new = matches!(change, Change::NewEntity { .. });
     let applied = store.apply(change, Face::Cli)?;
+    // A new entity prints its id (scripts read it); every other change says what it did.
     match applied.id {
         Some(id) if new => println!("{id}"),
-        _ if applied.focus.is_none() => println!("{}", safe(&applied.message)),
+        _ if !json || applied.focus.is_none() => println!("{}", safe(&applied.message)),
         _ => {}
     }
     Ok(())

@@ -19,13 +19,18 @@ impl From<ImportError> for CliError {
     }
 }
 
-pub fn import(ctx: &Context, a: &ImportArgs, format: ImportFormat, json: bool) -> CliResult {
-    let format = match format {
+/// The reader for a format typed after `--format`.
+pub fn import_format(format: ImportFormat) -> interop::ImportFormat {
+    match format {
         ImportFormat::Stix => interop::ImportFormat::Stix,
         ImportFormat::Misp => interop::ImportFormat::Misp,
         ImportFormat::Ftm => interop::ImportFormat::Ftm,
         ImportFormat::Csv => interop::ImportFormat::Csv,
-    };
+    }
+}
+
+/// Imports `a.file` with the reader for `format` (typed with `--format`, or told from the file).
+pub fn import(ctx: &Context, a: &ImportArgs, format: interop::ImportFormat, json: bool) -> CliResult {
     let mapping = match (&a.mapping, format) {
         (Some(m), interop::ImportFormat::Csv) => Some(Mapping::load(m)?),
         (Some(_), _) => return Err(CliError::Usage("--mapping is for --format csv".into())),

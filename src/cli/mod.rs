@@ -4,6 +4,7 @@
 
 mod bundle_cmd;
 mod case;
+mod completions;
 mod entity;
 mod interop_cmd;
 mod output;
@@ -70,16 +71,19 @@ pub enum Command {
     /// Store maintenance
     #[command(subcommand, name = "store")]
     StoreCmd(store_cmd::StoreCommand),
-    /// Import a bundle from another office, or (with --format) another tool's file
+    /// Import a bundle from another office, or another tool's file (format told from the file, or --format)
     Import(transfer::ImportArgs),
     /// Export a bundle for other offices, or (with --format) another tool's file
     Export(transfer::ExportArgs),
     /// Other offices: this office's card, trust, list, revoke
     #[command(subcommand)]
     Office(bundle_cmd::OfficeCommand),
-    /// Concurrent edits from different offices, and their resolution
-    #[command(subcommand)]
-    Conflicts(bundle_cmd::ConflictsCommand),
+    /// Concurrent edits from different offices (alone: the list), and their resolution
+    Conflicts(bundle_cmd::ConflictsArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions(completions::CompletionsArgs),
+    /// Print the man page, or write one per command into a folder (-o DIR)
+    Man(completions::ManArgs),
 }
 
 /// A failure as the user sees it.
@@ -167,6 +171,8 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Import(a)) => transfer::import(&ctx, &a, json),
         Some(Command::Export(a)) => transfer::export(&ctx, &a, json),
         Some(Command::Office(c)) => bundle_cmd::office(&ctx, &c, json),
-        Some(Command::Conflicts(c)) => bundle_cmd::conflicts(&ctx, &c, json),
+        Some(Command::Conflicts(a)) => bundle_cmd::conflicts(&ctx, &a.command.unwrap_or_default(), json),
+        Some(Command::Completions(a)) => completions::completions(&a),
+        Some(Command::Man(a)) => completions::man(&a),
     }
 }

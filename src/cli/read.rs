@@ -95,31 +95,10 @@ pub fn stats(ctx: &Context, json: bool) -> CliResult {
     if json {
         return print_json(&s);
     }
-    println!(
-        "{} entities · {} links · {} cases · {} notes · {} statements · {} conflicts",
-        s.entities, s.links, s.cases, s.notes, s.statements, s.conflicts
-    );
-    println!("{} commits · {} ops · {} devices", s.commits, s.ops, s.devices);
-    let o = &s.outcomes;
-    println!(
-        "joint operations: {} planned, {} executed · {} arrests · {} networks disrupted",
-        o.operations_planned, o.operations_executed, o.arrests, o.networks_disrupted
-    );
-    let sh = &s.sharing;
-    println!(
-        "sharing: {} offices · {} shared cases · {} bundles sent, {} received, {} acknowledged · response time {}",
-        sh.offices,
-        sh.shared_cases,
-        sh.bundles_sent,
-        sh.bundles_received,
-        sh.bundles_acknowledged,
-        sh.response_time.as_ref().map_or_else(
-            || "not measured yet".to_owned(),
-            |r| super::bundle_cmd::human_seconds(r.median_seconds)
-        )
-    );
-    for (k, n) in &s.by_kind {
-        println!("  {:<16} {n:>10}", safe(k));
+    // The lines are the library's (plurals and kind labels right for every face); the kind
+    // table quotes stored kind names: `safe`.
+    for line in s.lines() {
+        println!("{}", safe(&line));
     }
     Ok(())
 }

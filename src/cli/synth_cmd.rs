@@ -12,7 +12,14 @@ use crate::store::{Office, Store};
 use crate::synth::demo::{self, DEMO_PASSPHRASE};
 use crate::synth::{GenerateOptions, generate as run_generate};
 
+/// The demo store's passphrase is part of its help: an analyst who opens the demo later (or
+/// in the workbench's unlock screen) has to find it without reading the source.
 #[derive(Debug, Args)]
+#[command(after_help = format!(
+    "The demo store's passphrase is \"{DEMO_PASSPHRASE}\". The store is made the first time, in its \
+     own folder (or --store DIR); `liaison demo` opens it again without asking, and \
+     \"{DEMO_PASSPHRASE}\" unlocks it anywhere a passphrase is asked. It holds only invented data."
+))]
 pub struct DemoArgs {
     /// Print a summary instead of opening the workbench
     #[arg(long)]

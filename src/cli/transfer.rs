@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::unlock::Context;
-use super::{CliResult, bundle_cmd, interop_cmd};
+use super::{CliError, CliResult, bundle_cmd, interop_cmd};
+use crate::interop::{self, Format};
 
 /// Formats other agencies' tools read and write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -32,7 +33,8 @@ pub enum ExportFormat {
 pub struct ImportArgs {
     /// The file (or, for MISP, a feed folder) to import
     pub file: PathBuf,
-    /// Another tool's format; without it FILE is a Liaison bundle
+    /// Another tool's format; without it the format is told from the file (a Liaison bundle,
+    /// STIX, MISP, FtM or CSV)
     #[arg(long, value_enum)]
     pub format: Option<ImportFormat>,
     /// Check and report; write nothing
@@ -91,10 +93,34 @@ pub struct ExportArgs {
     pub yes: bool,
 }
 
+/// `--format` wins; without it the file's first bytes (and, where they leave it open, its
+/// name) tell a bundle from another tool's file, and which tool's.
 pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {
-    match a.format {
-        Some(format) => interop_cmd::import(ctx, a, format, json),
-        None => bundle_cmd::import(ctx, a, json),
+    if let Some(format) = a.format {
+        return interop_cmd::import(ctx, a, interop_cmd::import_format(format), json);
+    }
+    // A path that is not there: the bundle reader says so, as it always has.
+    if !a.file.exists() {
+        return bundle_cmd::import(ctx, a, json);
+    }
+    match interop::detect_format(&a.file)? {
+        Some(Format::Bundle) => bundle_cmd::import(ctx, a, json),
+        Some(found) => match found.import_format() {
+            Some(format) => interop_cmd::import(ctx, a, format, json),
+            None => Err(CliError::Usage(format!(
+                "{} is a {found}: Liaison writes that format but does not read it",
+                a.file.display()
+            ))),
+        },
+        None => Err(CliError::Usage(format!(
+            "cannot tell the format of {}; give --format {}",
+            a.file.display(),
+            ImportFormat::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
+                .collect::<Vec<_>>()
+                .join("|")
+        ))),
     }
 }
 

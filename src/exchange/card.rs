@@ -7,16 +7,20 @@
 //! offices read to each other over a telephone before trusting: a card swapped in transit
 //! then shows other words.
 
+use std::io::Read;
+use std::path::Path;
 use std::str::FromStr;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
+use super::ExchangeError;
 use super::format::{hex_decode, hex_into};
 use crate::model::fingerprint::fingerprint;
 use crate::model::ids::DeviceId;
 use crate::model::text::{self, Rule, TextError};
 use crate::store::Store;
+use crate::store::offices::{DeviceRecord, TrustOutcome, same_words};
 
 /// A card file is a few hundred bytes; anything larger is not one.
 pub const MAX_CARD_BYTES: usize = 64 * 1024;
@@ -162,6 +166,56 @@ impl OfficeCard {
             .map_err(|_| "the card's signature does not verify: it was altered")?;
         Ok(card)
     }
+}
+
+impl OfficeCard {
+    /// Reads and checks the card file at `path` (read no further than a card can be long).
+    pub fn read_file(path: &Path) -> Result<OfficeCard, ExchangeError> {
+        let io = |e: std::io::Error| ExchangeError::Io(format!("{}: {e}", path.display()));
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .map_err(io)?
+            .take(MAX_CARD_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        OfficeCard::parse(&bytes).map_err(|e| ExchangeError::Input(format!("{}: {e}", path.display())))
+    }
+
+    /// The device this card brings, as the store keeps it (not yet trusted).
+    pub fn device_record(&self) -> DeviceRecord {
+        DeviceRecord {
+            id: self.device,
+            public_key: self.signing_key,
+            age_recipient: self.age_recipient.clone(),
+            office: self.office.clone(),
+            agency: self.agency.clone(),
+            country: self.country.clone(),
+            is_self: false,
+            trusted_at: None,
+            revoked_at: None,
+        }
+    }
+}
+
+/// Trusts another office's card once its fingerprint has been confirmed: `words_read` are the
+/// words the other office read aloud over a telephone (any case or separator). Other words
+/// trust nothing: the card is not the one they sent. `add_device`, the new device's
+/// fingerprint typed again, admits a new device under an office already trusted (see
+/// [`Store::trust_device_adding`]). The one call for every face: the command line asks for the
+/// words at a terminal or takes `--expect`, the workbench in its trust form.
+pub fn trust_card(
+    store: &mut Store,
+    card: &OfficeCard,
+    words_read: &str,
+    add_device: Option<&str>,
+) -> Result<TrustOutcome, ExchangeError> {
+    if !same_words(words_read, &card.fingerprint()) {
+        return Err(ExchangeError::Input(format!(
+            "the fingerprint differs from the words {} read: this card is not the one they sent; nothing was trusted",
+            card.office
+        )));
+    }
+    Ok(store.trust_device_adding(&card.device_record(), add_device)?)
 }
 
 /// The text rule for an office's identity, wherever it is given (`init`, a card read): the

@@ -9,6 +9,7 @@
 
 pub mod anx;
 pub mod csv;
+pub mod detect;
 pub mod export;
 pub mod ftm;
 pub mod ftm_export;
@@ -34,6 +35,7 @@ use std::path::Path;
 
 use uuid::Uuid;
 
+pub use detect::{Format, detect_format};
 pub use export::{ExportFormat, ExportOptions, export, export_to};
 pub use report::{ExportReport, ImportReport, MarkingTally};
 

@@ -4,6 +4,11 @@
 //! with one audit entry whose detail is the same whichever face asked, plus `"via"`.
 //! A refused change leaves the store as it was: the transaction is dropped unfinished.
 
+mod message;
+mod records;
+
+pub use records::{CaseTask, JointOperation};
+
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -179,14 +184,17 @@ fn write(tx: &mut Txn<'_>, change: Change, locale: Locale, office: &str) -> Resu
         Change::NewEntity { schema, props, prov } => {
             let id = tx.new_entity(&schema, &props, &prov, locale)?;
             let detail = json!({ "entity": id.to_string(), "schema": schema });
-            (Some(id), Some(id), format!("{schema} saved."), detail)
+            (Some(id), Some(id), message::saved(&schema), detail)
         }
         Change::SetValues { id, props, prov } => {
+            let name = message::caption(tx, id)?;
             tx.set_values(id, &props, &prov, locale)?;
             if let Some(case) = prov.case {
                 tx.add_member(case, id, None)?;
             }
-            (Some(id), Some(id), "Changes saved.".into(), json!({ "entity": id.to_string() }))
+            let kind = tx.schema_of(id)?.and_then(|s| Schema::builtin().kind(&s).ok());
+            let message = message::values_set(&name, kind, &props, locale);
+            (Some(id), Some(id), message, json!({ "entity": id.to_string() }))
         }
         Change::RemoveValue { id, prop, value, source } => {
             let schema =
@@ -199,12 +207,13 @@ fn write(tx: &mut Txn<'_>, change: Change, locale: Locale, office: &str) -> Resu
                     "{id} has no value {value:?} for {prop} from that source"
                 )));
             }
-            (Some(id), Some(id), format!("Removed {prop} {value:?}."), json!({ "entity": id.to_string() }))
+            let message = format!("Removed {} {value:?}.", message::prop_label(kind, &prop));
+            (Some(id), Some(id), message, json!({ "entity": id.to_string() }))
         }
         Change::NewLink { schema, from, to, props, prov } => {
             let id = tx.new_link(&schema, from, to, &props, &prov, locale)?;
             let detail = json!({ "link": id.to_string(), "schema": schema });
-            (Some(id), Some(to), format!("{schema} link saved."), detail)
+            (Some(id), Some(to), message::saved(&schema), detail)
         }
         Change::AddMember { case, entity, role } => {
             tx.add_member(case, entity, role.as_deref())?;
@@ -222,13 +231,17 @@ fn write(tx: &mut Txn<'_>, change: Change, locale: Locale, office: &str) -> Resu
             let prov = Provenance { case: Some(case), ..prov };
             let id = tx.new_record(&schema, Some(case), &props, &prov)?;
             let detail = json!({ "case": case.to_string(), "kind": schema });
-            (Some(id), Some(id), format!("{schema} saved."), detail)
+            (Some(id), Some(id), message::saved(&schema), detail)
         }
         Change::CaseStatus { case, status } => {
             let marking = tx.case_marking(case)?;
             let prov = Provenance { marking: Some(marking), clear_chosen: true, ..Provenance::default() };
+            let was = message::current(tx, case, "status")?;
             tx.set_values(case, &[("status".to_owned(), status.clone())], &prov, locale)?;
-            (Some(case), Some(case), format!("Status is now {status}."), json!({ "case": case.to_string() }))
+            let reference = message::current(tx, case, "reference")?.unwrap_or_else(|| case.to_string());
+            let now = message::current(tx, case, "status")?.unwrap_or(status);
+            let message = message::status_changed(&reference, was.as_deref(), &now);
+            (Some(case), Some(case), message, json!({ "case": case.to_string() }))
         }
         Change::Delete { id } => {
             // Said plainly: a second "Deleted" would suggest something happened.

@@ -89,6 +89,84 @@ impl Store {
     }
 }
 
+/// "1 device", "3 devices", "0 devices": a count with its noun in the right number.
+pub fn counted(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl Stats {
+    /// The counts as `liaison stats` prints them, one line each, every noun in the number its
+    /// count needs and every kind by its label (a face prints these lines; store text in the
+    /// kind table is still the caller's to make terminal-safe).
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![
+            [
+                counted(self.entities, "entity", "entities"),
+                counted(self.links, "link", "links"),
+                counted(self.cases, "case", "cases"),
+                counted(self.notes, "note", "notes"),
+                counted(self.statements, "statement", "statements"),
+                counted(self.conflicts, "conflict", "conflicts"),
+            ]
+            .join(" · "),
+            [
+                counted(self.commits, "commit", "commits"),
+                counted(self.ops, "op", "ops"),
+                counted(self.devices, "device", "devices"),
+            ]
+            .join(" · "),
+        ];
+        let o = &self.outcomes;
+        lines.push(format!(
+            "joint operations: {} planned, {} executed · {} · {} disrupted",
+            o.operations_planned,
+            o.operations_executed,
+            counted(o.arrests, "arrest", "arrests"),
+            counted(o.networks_disrupted, "network", "networks"),
+        ));
+        let sh = &self.sharing;
+        lines.push(format!(
+            "sharing: {} · {} · {} sent, {} received, {} acknowledged · response time {}",
+            counted(sh.offices, "office", "offices"),
+            counted(sh.shared_cases, "shared case", "shared cases"),
+            counted(sh.bundles_sent, "bundle", "bundles"),
+            sh.bundles_received,
+            sh.bundles_acknowledged,
+            sh.response_time
+                .as_ref()
+                .map_or_else(|| "not measured yet".to_owned(), |r| super::human_seconds(r.median_seconds)),
+        ));
+        for (kind, n) in &self.by_kind {
+            let label = Schema::builtin().kind(kind).map_or(kind.as_str(), |k| k.label.as_str());
+            lines.push(format!("  {label:<16} {n:>10}"));
+        }
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_is_singular_and_every_other_count_plural() {
+        let mut s = Stats { devices: 1, entities: 1, conflicts: 0, ..Stats::default() };
+        s.by_kind.insert("UnknownLink".into(), 1);
+        let text = s.lines().join("\n");
+        for singular in
+            ["1 entity ·", "1 device", "0 conflicts", "0 arrests", "0 networks disrupted", "0 offices"]
+        {
+            assert!(text.contains(singular), "{singular:?} in {text}");
+        }
+        assert!(!text.contains("1 devices") && !text.contains("1 entities"), "{text}");
+        assert!(text.contains("Other link") && !text.contains("UnknownLink"), "{text}");
+        s.devices = 2;
+        s.sharing.bundles_sent = 1;
+        let text = s.lines().join("\n");
+        assert!(text.contains("2 devices") && text.contains("1 bundle sent"), "{text}");
+    }
+}
+
 /// The bytes one table or index takes in the database file.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TableSpace {
