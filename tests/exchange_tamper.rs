@@ -416,6 +416,7 @@ fn a_commit_dated_days_ahead_is_quarantined_not_applied() {
         prev: [9; 32],
         hlc: future,
         ops: ops.iter().map(|o| o.id(device)).collect(),
+        analyst: None,
     };
     let sig = header.sign(&paris.keys().signing_key());
     let mut lines = vec![Line::Commit { header: header.encode(), sig, ops: 2 }];
