@@ -52,11 +52,11 @@ impl Context {
 
     /// Who is working, as the command line asks (see [`Who::Required`]).
     pub fn who(&self) -> Who<'_> {
-        Who::Required { named: self.analyst.as_deref(), first: self.first_analyst() }
+        Who::Required { named: self.analyst.as_deref(), first: Context::first_analyst() }
     }
 
     /// The name a store with no analyst yet records first: `--analyst`, else the OS user.
-    fn first_analyst(&self) -> &'static str {
+    fn first_analyst() -> &'static str {
         // Read once per process: `Who` borrows it for the session.
         static FIRST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         FIRST.get_or_init(os_user)

@@ -97,7 +97,8 @@ enum Checked {
     Own,
     /// By a device not trusted here: skipped.
     Untrusted,
-    Ok(CheckedCommit),
+    /// Boxed: a checked commit is large beside the other outcomes.
+    Ok(Box<CheckedCommit>),
 }
 
 type HeldLookup<'a> = &'a dyn Fn(DeviceId, u64) -> Result<Option<[u8; 32]>>;
@@ -194,7 +195,7 @@ impl CommitVerifier {
             ops.push((idx, id, op, body));
         }
         self.seen.insert((device, seq), hash);
-        Ok(Checked::Ok(CheckedCommit { header, sig: raw.sig, ops }))
+        Ok(Checked::Ok(Box::new(CheckedCommit { header, sig: raw.sig, ops })))
     }
 
     fn untrusted_notes(&self) -> Vec<String> {
