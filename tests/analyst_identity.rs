@@ -109,6 +109,9 @@ fn with_several_analysts_and_none_named_the_command_names_the_choices() {
 fn an_unknown_analyst_is_refused_and_the_store_is_unchanged() {
     let l = office_of("PJ Lyon", "Ana");
     l.ok(&["analyst", "add", "Bruno"]);
+    let last_n =
+        |l: &Liaison| l.json(&["--analyst", "Ana", "audit", "log", "--limit", "1"])[0]["n"].as_i64().unwrap();
+    let n_before = last_n(&l);
     let before = std::fs::read(l.store.join(liaison::store::DATABASE)).unwrap();
     let (code, err) =
         l.fails(&["--analyst", "Carla", "entity", "new", "--schema", "Person", "--prop", "name=X"]);
@@ -121,6 +124,8 @@ fn an_unknown_analyst_is_refused_and_the_store_is_unchanged() {
     );
     let after = std::fs::read(l.store.join(liaison::store::DATABASE)).unwrap();
     assert!(before == after, "the refused session changed the database");
+    // Not even an unlock entry: the next session's unlock directly follows the last one.
+    assert_eq!(last_n(&l), n_before + 1);
     let log = l.json(&["--analyst", "Ana", "audit", "log", "--limit", "50"]);
     assert!(!log.to_string().contains("Carla"), "{log}");
     // Adding the same analyst twice (even in other letter case) is refused too.

@@ -320,5 +320,14 @@ mod tests {
         let mut dropped = new.clone();
         dropped.analyst = None;
         assert!(!dropped.verify(&k.verifying_key(), &sig));
+
+        // A layout from a later Liaison is read far enough to name its version.
+        let mut later = legacy.clone();
+        later[0] = 3;
+        later.push(0);
+        let read = CommitHeader::decode(&later).unwrap();
+        assert_eq!(read.version, 3);
+        assert!(!read.version_known());
+        assert!(old.version_known() && new.version_known());
     }
 }
