@@ -168,7 +168,7 @@ impl Store {
         office: &Office,
         keys: Keys,
     ) -> Result<Store> {
-        open::create_with_keys(dir, passphrase, office, keys, |_| Ok(()))
+        open::create_with_keys(dir, passphrase, office, keys, None, |_| Ok(()))
     }
 
     /// Unlocks the store in `dir`. A wrong passphrase changes no file in `dir`. The session's

@@ -13,13 +13,7 @@ use super::{Office, Result, Store, StoreError, Who, files, migrations, unlock_lo
 const CACHE_KIB: i64 = 131_072;
 
 pub fn create(dir: &Path, passphrase: &SecretString, office: &Office) -> Result<Store> {
-    create_with_keys(dir, passphrase, office, Keys::generate()?, |_| Ok(()))
-}
-
-thread_local! {
-    /// The first analyst of the store being created on this thread (see `Store::create_as`):
-    /// `create_with_keys` keeps its signature for the callers that name none.
-    static FIRST_ANALYST: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    create_with_keys(dir, passphrase, office, Keys::generate()?, None, |_| Ok(()))
 }
 
 impl Store {
@@ -31,7 +25,7 @@ impl Store {
         office: &Office,
         then: impl FnOnce(&Store) -> Result<()>,
     ) -> Result<Store> {
-        create_with_keys(dir, passphrase, office, Keys::generate()?, then)
+        create_with_keys(dir, passphrase, office, Keys::generate()?, None, then)
     }
 
     /// [`Store::create_then`], recording `analyst` as the store's first analyst and the
@@ -43,11 +37,9 @@ impl Store {
         analyst: &str,
         then: impl FnOnce(&Store) -> Result<()>,
     ) -> Result<Store> {
+        // Checked before anything is made on disk.
         let name = super::analysts::check_name(analyst)?;
-        FIRST_ANALYST.with(|f| *f.borrow_mut() = Some(name));
-        let created = create_with_keys(dir, passphrase, office, Keys::generate()?, then);
-        FIRST_ANALYST.with(|f| f.borrow_mut().take());
-        created
+        create_with_keys(dir, passphrase, office, Keys::generate()?, Some(&name), then)
     }
 }
 
@@ -59,6 +51,7 @@ pub fn create_with_keys(
     passphrase: &SecretString,
     office: &Office,
     keys: Keys,
+    analyst: Option<&str>,
     then: impl FnOnce(&Store) -> Result<()>,
 ) -> Result<Store> {
     if files::is_leftover_of_failed_init(dir) {
@@ -68,7 +61,7 @@ pub fn create_with_keys(
         return Err(StoreError::Exists(dir.display().to_string()));
     }
     let made_dir = !dir.exists();
-    let created = create_in(dir, passphrase, office, keys).and_then(|store| {
+    let created = create_in(dir, passphrase, office, keys, analyst).and_then(|store| {
         then(&store)?;
         Ok(store)
     });
@@ -79,7 +72,13 @@ pub fn create_with_keys(
     created
 }
 
-fn create_in(dir: &Path, passphrase: &SecretString, office: &Office, keys: Keys) -> Result<Store> {
+fn create_in(
+    dir: &Path,
+    passphrase: &SecretString,
+    office: &Office,
+    keys: Keys,
+    analyst: Option<&str>,
+) -> Result<Store> {
     files::create_private_dir(dir)?;
     let mut conn = connect(&files::database(dir), &keys, true)?;
     migrations::upgrade(&mut conn)?;
@@ -110,8 +109,9 @@ fn create_in(dir: &Path, passphrase: &SecretString, office: &Office, keys: Keys)
     // The keystore last: until it exists there is no store, whatever else is on disk.
     keys.seal(&files::keystore(dir), passphrase)?;
     let mut store = Store::from_parts(conn, keys, dir)?;
-    if let Some(first) = FIRST_ANALYST.with(|f| f.borrow_mut().take()) {
-        let name = store.record_first_analyst(&first)?;
+    if let Some(first) = analyst {
+        // The first analyst is named by the "store created" entry itself.
+        let name = store.record_first_analyst(first)?;
         store.set_analyst(&name)?;
     }
     store.audit("store created", &serde_json::json!({ "office": office.name }))?;
