@@ -213,6 +213,8 @@ fn make_it_an_old_store(l: &Liaison) {
     let conn = raw(l);
     conn.execute_batch(
         "DROP TABLE audit_checkpoint; DROP TABLE peer_audit_head;
+         DROP TABLE analyst; DROP INDEX commit_log_device_hlc;
+         ALTER TABLE commit_log DROP COLUMN hlc; ALTER TABLE commit_log DROP COLUMN analyst;
          PRAGMA user_version = 3;",
     )
     .unwrap();
@@ -246,7 +248,7 @@ fn an_upgraded_old_store_verifies_clean_and_is_anchored_from_then_on() {
         conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap(),
         conn.query_row("SELECT keyed_from FROM audit_checkpoint", [], |r| r.get(0)).unwrap(),
     );
-    assert_eq!(version, 4);
+    assert_eq!(version, 5, "upgraded to the latest schema");
     assert_eq!(keyed_from, old_last + 1, "the keyed chain starts at the first entry after the upgrade");
     // The older, unkeyed part is still verified as before.
     conn.execute("UPDATE audit SET detail = '{\"query\":\"innocent\"}' WHERE n = 3", []).unwrap();
@@ -283,8 +285,8 @@ fn store_written_before_schema_4() -> Liaison {
 fn a_store_written_by_the_previous_liaison_upgrades_and_verifies_clean() {
     let l = store_written_before_schema_4();
     let out = l.ok(&["audit", "verify"]);
-    // 15 entries when it was written, and this session's unlock.
-    assert_eq!(out.trim(), "audit log intact: 16 entries");
+    // 15 entries when it was written, then this session's first analyst (schema 5) and unlock.
+    assert_eq!(out.trim(), "audit log intact: 17 entries");
     assert!(l.ok(&["store", "check"]).contains("pages: ok"));
     assert!(l.ok(&["search", "Old"]).contains("Old Person 2"));
     l.ok(&["entity", "new", "--schema", "Person", "--prop", "name=New Person"]);

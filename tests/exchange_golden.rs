@@ -138,6 +138,7 @@ fn commits(paris: &SigningKey) -> Vec<(CommitHeader, [u8; 64], Vec<(u32, Op)>)> 
             prev,
             hlc: Hlc::from_parts(T0, 100 + seq as u16),
             ops: ops.iter().map(|o| o.id(device)).collect(),
+            analyst: None,
         };
         prev = header.hash();
         let sig = header.sign(paris);

@@ -416,6 +416,7 @@ fn a_commit_dated_days_ahead_is_quarantined_not_applied() {
         prev: [9; 32],
         hlc: future,
         ops: ops.iter().map(|o| o.id(device)).collect(),
+        analyst: None,
     };
     let sig = header.sign(&paris.keys().signing_key());
     let mut lines = vec![Line::Commit { header: header.encode(), sig, ops: 2 }];
@@ -438,4 +439,50 @@ fn a_commit_dated_days_ahead_is_quarantined_not_applied() {
         .query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'", [], |r| r.get(0))
         .unwrap_or(0);
     assert!(Hlc(local) < future);
+}
+
+/// Issue 10 §3: the analyst in a commit header is signed, and a header layout from a later
+/// Liaison is named by its version.
+#[test]
+fn a_rewritten_analyst_is_refused_and_a_later_header_layout_is_named() {
+    use liaison::model::hlc::Hlc;
+    use liaison::model::op::{CommitHeader, Op, OpBody};
+    let rig = rig();
+    let paris = open(&rig.paris.store);
+    let mut store = open(&rig.marseille.store);
+    let device = paris.device();
+    let person = uuid::Uuid::from_u128(77);
+    let ops = [Op {
+        object: person,
+        hlc: Hlc::from_parts(1_700_000_000_000, 0),
+        body: OpBody::Create { schema: "Person".into(), source: None, target: None },
+    }];
+    let header = CommitHeader::new(
+        device,
+        1000,
+        [9; 32],
+        Hlc::from_parts(1_700_000_000_000, 1),
+        ops.iter().map(|o| o.id(device)).collect(),
+        Some("Ana".into()),
+    );
+    let sig = header.sign(&paris.keys().signing_key());
+    let bundle = |store: &Store, header: Vec<u8>| {
+        let mut lines = vec![Line::Commit { header, sig, ops: 1 }];
+        lines.extend(ops.iter().enumerate().map(|(i, o)| Line::Op { idx: i as u32, body: o.encode() }));
+        signed_by(&paris, store, &lines, 1)
+    };
+    // Someone on the way claims another analyst wrote it.
+    let mut renamed = header.clone();
+    renamed.analyst = Some("Eve".into());
+    let bytes = bundle(&store, renamed.encode());
+    let err = rejected(&mut store, &bytes, "renamed analyst");
+    assert!(matches!(err, ExchangeError::Damaged(_)), "{err}");
+    assert!(err.to_string().contains("signature"), "{err}");
+    // A header version this Liaison does not know.
+    let mut later = header.encode();
+    later[0] = 3;
+    let bytes = bundle(&store, later);
+    let err = rejected(&mut store, &bytes, "header version 3");
+    assert!(matches!(err, ExchangeError::UnsupportedVersion(_)), "{err}");
+    assert!(err.to_string().contains("commit format 3"), "{err}");
 }

@@ -185,19 +185,21 @@ fn print_entity(v: &EntityView) {
     }
     println!("  strongest grade {} · {}", safe(v.grade.as_deref().unwrap_or("none")), safe(&v.marking));
     println!(
-        "\n  {:<18} {:<30} {:<24} {:<5} {:<18} OFFICE",
+        "\n  {:<18} {:<30} {:<24} {:<5} {:<18} OFFICE · ANALYST",
         "PROPERTY", "VALUE", "SOURCE", "GRADE", "MARKING"
     );
     for s in &v.statements {
         let conflict = if s.conflict { " ⚠ conflict" } else { "" };
         println!(
-            "  {:<18} {:<30} {:<24} {:<5} {:<18} {}{conflict}",
+            "  {:<18} {:<30} {:<24} {:<5} {:<18} {} · {}{conflict}",
             fit(&s.prop, 18),
             fit(&s.value, 30),
             fit(s.source.as_ref().map_or("", |x| x.name.as_str()), 24),
             safe(s.grade.as_deref().unwrap_or("")),
             safe(&s.marking),
-            safe(s.office.as_deref().unwrap_or(&s.origin[..8]))
+            safe(s.office.as_deref().unwrap_or(&s.origin[..8])),
+            // Values written before analysts were recorded name none.
+            safe(s.analyst.as_deref().unwrap_or("–"))
         );
     }
     if !v.cases.is_empty() {

@@ -2,6 +2,7 @@
 //! prints one stable JSON document on stdout; human text otherwise. Errors are one line on
 //! stderr with a non-zero exit code (1 failure, 2 usage, 3 wrong passphrase).
 
+mod analyst;
 mod bundle_cmd;
 mod case;
 mod completions;
@@ -34,6 +35,10 @@ pub struct Cli {
     /// Print stable JSON instead of text (read commands)
     #[arg(long, global = true)]
     pub json: bool,
+    /// Who is working: one of the store's analysts (`liaison analyst list`); needed when the
+    /// store has several
+    #[arg(long, global = true, env = "LIAISON_ANALYST", value_name = "NAME")]
+    pub analyst: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -68,6 +73,9 @@ pub enum Command {
     /// The audit log
     #[command(subcommand)]
     Audit(store_cmd::AuditCommand),
+    /// The analysts who work on this store: add, list
+    #[command(subcommand)]
+    Analyst(analyst::AnalystCommand),
     /// Store maintenance
     #[command(subcommand, name = "store")]
     StoreCmd(store_cmd::StoreCommand),
@@ -143,7 +151,7 @@ fn workbench(ctx: &unlock::Context) -> CliResult {
         return Err(StoreError::NoStore(dir.display().to_string()).into());
     }
     let ran = match ctx.given_passphrase()? {
-        Some(pass) => crate::tui::run(crate::store::Store::open(&dir, &pass)?),
+        Some(pass) => crate::tui::run(crate::store::Store::open_as(&dir, &pass, ctx.who())?),
         None => crate::tui::run_locked(dir),
     };
     ran.map_err(|e| CliError::Other(format!("workbench: {e}")))
@@ -167,6 +175,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Stats) => read::stats(&ctx, json),
         Some(Command::Measures(a)) => read::measures(&ctx, &a, json),
         Some(Command::Audit(c)) => store_cmd::audit(&ctx, &c, json),
+        Some(Command::Analyst(c)) => analyst::run(&ctx, &c, json),
         Some(Command::StoreCmd(c)) => store_cmd::store(&ctx, &c, json),
         Some(Command::Import(a)) => transfer::import(&ctx, &a, json),
         Some(Command::Export(a)) => transfer::export(&ctx, &a, json),

@@ -26,6 +26,10 @@ pub struct InitArgs {
     /// case, a record with none); asked at a terminal, TLP:AMBER otherwise
     #[arg(long, value_name = "MARKING")]
     pub default_marking: Option<String>,
+    /// The store's first analyst, who is working now (default: the system's user name);
+    /// add more with `liaison analyst add`
+    #[arg(long, value_name = "NAME")]
+    pub analyst: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -39,7 +43,8 @@ pub struct PasswdArgs {
 pub enum AuditCommand {
     /// Walk the hash chain and name the first broken entry
     Verify,
-    /// Show the latest entries
+    /// Show the latest entries, with the analyst who was working
+    #[command(alias = "list")]
     Log {
         #[arg(long, default_value_t = 50)]
         limit: u32,
@@ -85,9 +90,16 @@ pub fn init(ctx: &Context, a: &InitArgs) -> CliResult {
     };
     let office =
         Office { name: a.office.clone(), agency: a.agency.clone(), country: a.country.to_uppercase() };
-    let store = Store::create_then(&dir, &pass, &office, |s| s.set_default_marking(&default_marking))?;
+    // `init --analyst`, else the global --analyst / LIAISON_ANALYST, else the system's user.
+    let analyst = a.analyst.clone().or_else(|| ctx.analyst.clone()).unwrap_or_else(super::unlock::os_user);
+    let store =
+        Store::create_as(&dir, &pass, &office, &analyst, |s| s.set_default_marking(&default_marking))?;
     warn_if_kdf_lowered();
     println!("Created store {} for office {:?} (device {}).", dir.display(), office.name, store.device());
+    println!(
+        "First analyst: {} (add others with `liaison analyst add NAME`).",
+        safe(store.analyst().unwrap_or_default())
+    );
     println!(
         "Values written with no marking, no case and no marked record take {default_marking} \
          (change it with `liaison store default-marking MARKING`)."
@@ -171,14 +183,19 @@ pub fn audit(ctx: &Context, c: &AuditCommand, json: bool) -> CliResult {
             if json {
                 print_json(&entries)?;
             } else {
-                for e in entries {
+                for mut e in entries {
+                    // The analyst has a column of their own; the detail shows the rest.
+                    if let Some(fields) = e.detail.as_object_mut() {
+                        fields.remove("analyst");
+                    }
                     // The detail is JSON, which escapes C0 controls but not C1, bidi or
                     // invisible characters (a logged search query may hold any of them).
                     println!(
-                        "{:>6}  {}  {:<20} {}",
+                        "{:>6}  {}  {:<20} {:<16} {}",
                         e.n,
                         safe(&e.at),
                         safe(&e.action),
+                        safe(e.analyst.as_deref().unwrap_or("–")),
                         safe(&e.detail.to_string())
                     );
                 }

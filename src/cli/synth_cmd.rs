@@ -43,7 +43,7 @@ pub fn open_demo(ctx: &Context) -> CliResult<Store> {
     let dir = ctx.store_dir.clone().unwrap_or_else(demo_store_dir);
     let pass = SecretString::from(DEMO_PASSPHRASE.to_owned());
     if Store::exists(&dir) {
-        return Ok(Store::open(&dir, &pass)?);
+        return Ok(Store::open_as(&dir, &pass, ctx.who())?);
     }
     eprintln!("Creating the demo store in {} (passphrase: {DEMO_PASSPHRASE}) …", dir.display());
     // Built beside its final place and renamed when complete, so an interrupted first run
@@ -55,13 +55,15 @@ pub fn open_demo(ctx: &Context) -> CliResult<Store> {
     let office =
         Office { name: "PJ Marseille".into(), agency: "Police Judiciaire".into(), country: "FR".into() };
     {
-        let mut store = Store::create(&partial, &pass, &office)?;
+        // The demo's data names whoever made it, like any store's first writes.
+        let analyst = ctx.analyst.clone().unwrap_or_else(super::unlock::os_user);
+        let mut store = Store::create_as(&partial, &pass, &office, &analyst, |_| Ok(()))?;
         let mut bar = Progress::new("demo", 4);
         demo::build(&mut store, &mut |d, t| bar.update(d, t))?;
         bar.finish();
     }
     std::fs::rename(&partial, &dir)?;
-    Ok(Store::open(&dir, &pass)?)
+    Ok(Store::open_as(&dir, &pass, ctx.who())?)
 }
 
 pub fn demo(ctx: &Context, a: &DemoArgs, json: bool) -> CliResult {

@@ -11,7 +11,7 @@ use age::secrecy::{ExposeSecret, SecretString};
 
 use super::{Cli, CliError, CliResult};
 use crate::store::keystore::passphrase_from_file;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, Who};
 
 /// The default store folder: the platform's data folder for Liaison.
 pub fn default_store_dir() -> PathBuf {
@@ -28,11 +28,38 @@ pub fn demo_store_dir() -> PathBuf {
 pub struct Context {
     pub store_dir: Option<PathBuf>,
     pub passphrase_file: Option<PathBuf>,
+    /// `--analyst` or `LIAISON_ANALYST`.
+    pub analyst: Option<String>,
+}
+
+/// The operating system's name for the user, the analyst's default at `init`.
+pub fn os_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()))
+        // No name from the system (a bare container): a placeholder, said at `init`.
+        .unwrap_or_else(|| "analyst".to_owned())
 }
 
 impl Context {
     pub fn new(cli: &Cli) -> Context {
-        Context { store_dir: cli.store.clone(), passphrase_file: cli.passphrase_file.clone() }
+        Context {
+            store_dir: cli.store.clone(),
+            passphrase_file: cli.passphrase_file.clone(),
+            analyst: cli.analyst.clone().filter(|a| !a.trim().is_empty()),
+        }
+    }
+
+    /// Who is working, as the command line asks (see [`Who::Required`]).
+    pub fn who(&self) -> Who<'_> {
+        Who::Required { named: self.analyst.as_deref(), first: Context::first_analyst() }
+    }
+
+    /// The name a store with no analyst yet records first: `--analyst`, else the OS user.
+    fn first_analyst() -> &'static str {
+        // Read once per process: `Who` borrows it for the session.
+        static FIRST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        FIRST.get_or_init(os_user)
     }
 
     pub fn dir(&self) -> PathBuf {
@@ -67,7 +94,7 @@ impl Context {
             return Err(StoreError::NoStore(dir.display().to_string()).into());
         }
         let pass = self.passphrase(&format!("Passphrase for {}: ", dir.display()))?;
-        Ok(Store::open(&dir, &pass)?)
+        Ok(Store::open_as(&dir, &pass, self.who())?)
     }
 }
 

@@ -22,7 +22,7 @@ use super::format::{Limits, Manifest, hex_decode, parse_device};
 use super::reader::{EncryptedBundle, RawCommit};
 use super::{ExchangeError, Result};
 use crate::model::ids::DeviceId;
-use crate::model::op::{CommitHeader, FORMAT_VERSION, Op, OpId};
+use crate::model::op::{CommitHeader, FORMAT_VERSION, FORMAT_VERSION_ANALYST, Op, OpId};
 use crate::store::Store;
 use crate::store::offices::DeviceRecord;
 use crate::store::peer_audit::{self, AnnouncedHead};
@@ -97,7 +97,8 @@ enum Checked {
     Own,
     /// By a device not trusted here: skipped.
     Untrusted,
-    Ok(CheckedCommit),
+    /// Boxed: a checked commit is large beside the other outcomes.
+    Ok(Box<CheckedCommit>),
 }
 
 type HeldLookup<'a> = &'a dyn Fn(DeviceId, u64) -> Result<Option<[u8; 32]>>;
@@ -117,14 +118,15 @@ impl CommitVerifier {
         let damaged = |why: String| ExchangeError::Damaged(why);
         let header =
             CommitHeader::decode(&raw.header).map_err(|_| damaged("a commit header is unreadable".into()))?;
-        if header.encode() != raw.header {
-            return Err(damaged("a commit header is not in canonical form".into()));
-        }
-        if header.version != FORMAT_VERSION {
+        // The version first: a newer layout is named as such, not called damaged.
+        if !header.version_known() {
             return Err(ExchangeError::UnsupportedVersion(format!(
-                "commit format {}; this Liaison reads format {FORMAT_VERSION}",
+                "commit format {}; this Liaison reads formats {FORMAT_VERSION} and {FORMAT_VERSION_ANALYST}",
                 header.version
             )));
+        }
+        if header.encode() != raw.header {
+            return Err(damaged("a commit header is not in canonical form".into()));
         }
         if header.ops.len() > self.max_ops_per_commit as usize {
             return Err(ExchangeError::TooLarge(format!(
@@ -193,7 +195,7 @@ impl CommitVerifier {
             ops.push((idx, id, op, body));
         }
         self.seen.insert((device, seq), hash);
-        Ok(Checked::Ok(CheckedCommit { header, sig: raw.sig, ops }))
+        Ok(Checked::Ok(Box::new(CheckedCommit { header, sig: raw.sig, ops })))
     }
 
     fn untrusted_notes(&self) -> Vec<String> {

@@ -14,8 +14,12 @@ use super::hlc::Hlc;
 use super::ids::{DeviceId, hex};
 use super::marking::Marking;
 
-/// The version of the op and commit encoding.
+/// The version of the op encoding, and of commit headers that name no analyst.
 pub const FORMAT_VERSION: u16 = 1;
+/// Commit headers of this version also name the analyst who wrote the commit, after the
+/// fields of version 1, so the signature covers who as well as what. Headers are postcard
+/// (not self-describing): the leading version decides which layout follows.
+pub const FORMAT_VERSION_ANALYST: u16 = 2;
 
 /// Reserved property recording an entity's deletion ("true") or restoration ("false").
 pub const DELETED: &str = "$deleted";
@@ -116,8 +120,9 @@ impl Op {
     }
 }
 
-/// What a device signs for one local transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a device signs for one local transaction. Encoded by version (see
+/// [`CommitHeader::encode`]), never with a derived layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitHeader {
     pub version: u16,
     pub device: DeviceId,
@@ -127,13 +132,58 @@ pub struct CommitHeader {
     pub prev: [u8; 32],
     pub hlc: Hlc,
     pub ops: Vec<OpId>,
+    /// The analyst who wrote the commit (version 2 on); `None` in version 1 headers, written
+    /// before analysts were recorded.
+    pub analyst: Option<String>,
+}
+
+/// The layout of version 1: what older stores and bundles hold, byte for byte.
+#[derive(Serialize, Deserialize)]
+struct HeaderV1 {
+    version: u16,
+    device: DeviceId,
+    seq: u64,
+    prev: [u8; 32],
+    hlc: Hlc,
+    ops: Vec<OpId>,
+}
+
+/// Version 2: version 1's fields, then the analyst.
+#[derive(Serialize, Deserialize)]
+struct HeaderV2 {
+    version: u16,
+    device: DeviceId,
+    seq: u64,
+    prev: [u8; 32],
+    hlc: Hlc,
+    ops: Vec<OpId>,
+    analyst: Option<String>,
 }
 
 impl CommitHeader {
+    /// A header in the newest layout that fits: version 2 when an analyst is named, else
+    /// version 1 (the bytes every earlier Liaison wrote).
+    pub fn new(
+        device: DeviceId,
+        seq: u64,
+        prev: [u8; 32],
+        hlc: Hlc,
+        ops: Vec<OpId>,
+        analyst: Option<String>,
+    ) -> Self {
+        let version = if analyst.is_some() { FORMAT_VERSION_ANALYST } else { FORMAT_VERSION };
+        CommitHeader { version, device, seq, prev, hlc, ops, analyst }
+    }
+
+    /// Whether this Liaison knows the header's layout.
+    pub fn version_known(&self) -> bool {
+        matches!(self.version, FORMAT_VERSION | FORMAT_VERSION_ANALYST)
+    }
+
     pub fn hash(&self) -> [u8; 32] {
         let mut h = blake3::Hasher::new();
         h.update(b"liaison-commit-v1");
-        h.update(&postcard::to_stdvec(self).expect("a header always encodes"));
+        h.update(&self.encode());
         *h.finalize().as_bytes()
     }
 
@@ -145,12 +195,61 @@ impl CommitHeader {
         key.verify(&self.hash(), &Signature::from_bytes(signature)).is_ok()
     }
 
+    /// The canonical bytes, in the layout of the header's version. A version 1 header has no
+    /// place for an analyst: [`CommitHeader::new`] never builds one with both.
     pub fn encode(&self) -> Vec<u8> {
-        postcard::to_stdvec(self).expect("a header always encodes")
+        let c = self.clone();
+        let bytes = if self.version == FORMAT_VERSION {
+            debug_assert!(self.analyst.is_none(), "a version 1 header names no analyst");
+            postcard::to_stdvec(&HeaderV1 {
+                version: c.version,
+                device: c.device,
+                seq: c.seq,
+                prev: c.prev,
+                hlc: c.hlc,
+                ops: c.ops,
+            })
+        } else {
+            postcard::to_stdvec(&HeaderV2 {
+                version: c.version,
+                device: c.device,
+                seq: c.seq,
+                prev: c.prev,
+                hlc: c.hlc,
+                ops: c.ops,
+                analyst: c.analyst,
+            })
+        };
+        bytes.expect("a header always encodes")
     }
 
+    /// Reads a header in the layout its leading version names. A version this Liaison does
+    /// not know is read as far as version 1's fields go, so the caller can name the version
+    /// ([`CommitHeader::version_known`]) rather than call the bytes unreadable.
     pub fn decode(bytes: &[u8]) -> Result<CommitHeader, postcard::Error> {
-        postcard::from_bytes(bytes)
+        let (version, _) = postcard::take_from_bytes::<u16>(bytes)?;
+        if version == FORMAT_VERSION_ANALYST {
+            let h: HeaderV2 = postcard::from_bytes(bytes)?;
+            return Ok(CommitHeader {
+                version: h.version,
+                device: h.device,
+                seq: h.seq,
+                prev: h.prev,
+                hlc: h.hlc,
+                ops: h.ops,
+                analyst: h.analyst,
+            });
+        }
+        let h: HeaderV1 = postcard::from_bytes(bytes)?;
+        Ok(CommitHeader {
+            version: h.version,
+            device: h.device,
+            seq: h.seq,
+            prev: h.prev,
+            hlc: h.hlc,
+            ops: h.ops,
+            analyst: None,
+        })
     }
 }
 
@@ -188,6 +287,7 @@ mod tests {
             prev: [0; 32],
             hlc: Hlc(5),
             ops: vec![OpId([3; 32])],
+            analyst: None,
         };
         let sig = header.sign(&k);
         assert!(header.verify(&k.verifying_key(), &sig));
@@ -195,5 +295,39 @@ mod tests {
         tampered.ops.push(OpId([4; 32]));
         assert!(!tampered.verify(&k.verifying_key(), &sig));
         assert!(!header.verify(&key(8).verifying_key(), &sig));
+    }
+
+    #[test]
+    fn the_analyst_is_signed_and_old_headers_keep_their_bytes() {
+        let k = key(9);
+        let device = DeviceId::from_public_key(&k.verifying_key().to_bytes());
+        let old = CommitHeader::new(device, 1, [0; 32], Hlc(5), vec![OpId([3; 32])], None);
+        assert_eq!(old.version, FORMAT_VERSION);
+        // Version 1 bytes are exactly the struct of earlier Liaisons, field by field.
+        let legacy =
+            postcard::to_stdvec(&(1u16, device, 1u64, [0u8; 32], Hlc(5), vec![OpId([3; 32])])).unwrap();
+        assert_eq!(old.encode(), legacy);
+        assert_eq!(CommitHeader::decode(&legacy).unwrap(), old);
+
+        let new = CommitHeader::new(device, 1, [0; 32], Hlc(5), vec![OpId([3; 32])], Some("Ana".into()));
+        assert_eq!(new.version, FORMAT_VERSION_ANALYST);
+        assert_eq!(CommitHeader::decode(&new.encode()).unwrap(), new);
+        let sig = new.sign(&k);
+        assert!(new.verify(&k.verifying_key(), &sig));
+        let mut renamed = new.clone();
+        renamed.analyst = Some("Bob".into());
+        assert!(!renamed.verify(&k.verifying_key(), &sig), "the analyst is covered by the signature");
+        let mut dropped = new.clone();
+        dropped.analyst = None;
+        assert!(!dropped.verify(&k.verifying_key(), &sig));
+
+        // A layout from a later Liaison is read far enough to name its version.
+        let mut later = legacy.clone();
+        later[0] = 3;
+        later.push(0);
+        let read = CommitHeader::decode(&later).unwrap();
+        assert_eq!(read.version, 3);
+        assert!(!read.version_known());
+        assert!(old.version_known() && new.version_known());
     }
 }

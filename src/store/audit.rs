@@ -18,6 +18,8 @@ pub struct AuditEntry {
     pub n: i64,
     pub at: String,
     pub action: String,
+    /// Who was working (the detail's `"analyst"`); none for entries written before analysts.
+    pub analyst: Option<String>,
     pub detail: serde_json::Value,
 }
 
@@ -56,7 +58,16 @@ pub(super) fn append(conn: &Connection, action: &str, detail: &serde_json::Value
         .unwrap_or((0, vec![0; 32]));
     let checkpoint = anchor::read(conn)?;
     let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let detail = detail.to_string();
+    // The analyst goes into the detail, which the keyed hash covers: entries written before
+    // analysts keep their bytes and their hashes.
+    let detail = match (super::analysts::session(conn)?, detail) {
+        (Some(name), serde_json::Value::Object(fields)) => {
+            let mut fields = fields.clone();
+            fields.insert("analyst".into(), name.into());
+            serde_json::Value::Object(fields).to_string()
+        }
+        _ => detail.to_string(),
+    };
     let (mut n, mut prev) = (last_n + 1, last_hash);
     let keyed_from;
     let mut advance = true;
@@ -130,11 +141,13 @@ impl Store {
             .prepare("SELECT n, at, action, detail FROM audit ORDER BY n DESC LIMIT ?1 OFFSET ?2")?;
         let rows = stmt.query_map(params![limit, offset], |r| {
             let detail: String = r.get(3)?;
+            let detail = serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail));
             Ok(AuditEntry {
                 n: r.get(0)?,
                 at: r.get(1)?,
                 action: r.get(2)?,
-                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+                analyst: detail.get("analyst").and_then(|a| a.as_str()).map(str::to_owned),
+                detail,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -14,6 +14,7 @@ const STEPS: &[(i64, &str, &str)] = &[
     (2, "exchange between offices: sharing, bundles, acknowledgements", V2),
     (3, "log of files imported from other tools", super::import_log::V3),
     (4, "keyed, anchored audit log; partners' audit heads", super::audit_anchor::V4),
+    (5, "analysts; the analyst and clock of each commit", super::analysts::V5),
 ];
 
 pub fn latest() -> i64 {
@@ -32,6 +33,10 @@ pub fn upgrade(conn: &mut Connection) -> Result<(), StoreError> {
     for (version, _why, sql) in STEPS.iter().filter(|s| s.0 > current) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
+        if *version == 5 {
+            // The clock of commits already held is in their headers, out of SQL's reach.
+            super::analysts::backfill(&tx)?;
+        }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
     }

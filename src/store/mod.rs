@@ -2,6 +2,7 @@
 //! keystore (DESIGN §4). Owns opening and keying, migrations, the op log and everything
 //! derived from it, queries, and the audit log. Knows nothing of terminals.
 
+pub mod analysts;
 mod apply;
 pub mod audit;
 mod audit_anchor;
@@ -33,6 +34,7 @@ use std::path::{Path, PathBuf};
 use age::secrecy::SecretString;
 use rusqlite::{Connection, OptionalExtension};
 
+pub use analysts::{Analyst, Who};
 pub use edit::Provenance;
 pub use files::{DATABASE, KEYSTORE};
 pub use keystore::Keys;
@@ -142,6 +144,8 @@ pub struct Store {
     device: DeviceId,
     clock: Clock,
     office: Office,
+    /// Who is working in this session (see `analysts`).
+    analyst: Option<String>,
 }
 
 impl std::fmt::Debug for Store {
@@ -164,18 +168,31 @@ impl Store {
         office: &Office,
         keys: Keys,
     ) -> Result<Store> {
-        open::create_with_keys(dir, passphrase, office, keys, |_| Ok(()))
+        open::create_with_keys(dir, passphrase, office, keys, None, |_| Ok(()))
     }
 
-    /// Unlocks the store in `dir`. A wrong passphrase changes no file in `dir`.
+    /// Unlocks the store in `dir`. A wrong passphrase changes no file in `dir`. The session's
+    /// analyst is the store's only one, if it has exactly one ([`Who::Unchosen`]).
     pub fn open(dir: &Path, passphrase: &SecretString) -> Result<Store> {
-        open::open(dir, passphrase)
+        open::open(dir, passphrase, Who::Unchosen)
+    }
+
+    /// [`Store::open`] for the analyst `who`, chosen before the session's first audit entry
+    /// (so the unlock itself names them). An analyst the store does not know is refused
+    /// before anything is written.
+    pub fn open_as(dir: &Path, passphrase: &SecretString, who: Who<'_>) -> Result<Store> {
+        open::open(dir, passphrase, who)
     }
 
     /// Opens the store with keys already derived from the passphrase ([`Keys::unlock`]), so
     /// that the slow key derivation can be shown (and measured) apart from the opening.
     pub fn open_with_keys(dir: &Path, keys: Keys) -> Result<Store> {
-        open::open_with_keys(dir, keys)
+        open::open_with_keys(dir, keys, Who::Unchosen)
+    }
+
+    /// [`Store::open_with_keys`] for the analyst `who` (see [`Store::open_as`]).
+    pub fn open_with_keys_as(dir: &Path, keys: Keys, who: Who<'_>) -> Result<Store> {
+        open::open_with_keys(dir, keys, who)
     }
 
     /// Whether `dir` holds a store.
@@ -186,6 +203,7 @@ impl Store {
     fn from_parts(conn: Connection, keys: Keys, dir: &Path) -> Result<Store> {
         // Before any audit entry: appends chain and sign with these keys.
         audit_anchor::install(&conn, &keys)?;
+        analysts::install(&conn)?;
         let device = keys.device_id();
         let last: Option<i64> = conn
             .query_row("SELECT max(value) FROM meta WHERE key = 'hlc'", [], |r| r.get(0))
@@ -210,6 +228,7 @@ impl Store {
             dir: dir.to_path_buf(),
             device,
             office,
+            analyst: None,
         })
     }
 

@@ -6,14 +6,14 @@ use age::secrecy::SecretString;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use super::keystore::Keys;
-use super::{Office, Result, Store, StoreError, files, migrations, unlock_log};
+use super::{Office, Result, Store, StoreError, Who, files, migrations, unlock_log};
 
 /// SQLCipher's page cache in KiB (negative = KiB for `cache_size`). With the 2 MiB default,
 /// encrypted bulk writes are several times slower: every page evicted is re-encrypted.
 const CACHE_KIB: i64 = 131_072;
 
 pub fn create(dir: &Path, passphrase: &SecretString, office: &Office) -> Result<Store> {
-    create_with_keys(dir, passphrase, office, Keys::generate()?, |_| Ok(()))
+    create_with_keys(dir, passphrase, office, Keys::generate()?, None, |_| Ok(()))
 }
 
 impl Store {
@@ -25,7 +25,21 @@ impl Store {
         office: &Office,
         then: impl FnOnce(&Store) -> Result<()>,
     ) -> Result<Store> {
-        create_with_keys(dir, passphrase, office, Keys::generate()?, then)
+        create_with_keys(dir, passphrase, office, Keys::generate()?, None, then)
+    }
+
+    /// [`Store::create_then`], recording `analyst` as the store's first analyst and the
+    /// session's (the "store created" entry names them).
+    pub fn create_as(
+        dir: &Path,
+        passphrase: &SecretString,
+        office: &Office,
+        analyst: &str,
+        then: impl FnOnce(&Store) -> Result<()>,
+    ) -> Result<Store> {
+        // Checked before anything is made on disk.
+        let name = super::analysts::check_name(analyst)?;
+        create_with_keys(dir, passphrase, office, Keys::generate()?, Some(&name), then)
     }
 }
 
@@ -37,6 +51,7 @@ pub fn create_with_keys(
     passphrase: &SecretString,
     office: &Office,
     keys: Keys,
+    analyst: Option<&str>,
     then: impl FnOnce(&Store) -> Result<()>,
 ) -> Result<Store> {
     if files::is_leftover_of_failed_init(dir) {
@@ -46,7 +61,7 @@ pub fn create_with_keys(
         return Err(StoreError::Exists(dir.display().to_string()));
     }
     let made_dir = !dir.exists();
-    let created = create_in(dir, passphrase, office, keys).and_then(|store| {
+    let created = create_in(dir, passphrase, office, keys, analyst).and_then(|store| {
         then(&store)?;
         Ok(store)
     });
@@ -57,7 +72,13 @@ pub fn create_with_keys(
     created
 }
 
-fn create_in(dir: &Path, passphrase: &SecretString, office: &Office, keys: Keys) -> Result<Store> {
+fn create_in(
+    dir: &Path,
+    passphrase: &SecretString,
+    office: &Office,
+    keys: Keys,
+    analyst: Option<&str>,
+) -> Result<Store> {
     files::create_private_dir(dir)?;
     let mut conn = connect(&files::database(dir), &keys, true)?;
     migrations::upgrade(&mut conn)?;
@@ -87,12 +108,17 @@ fn create_in(dir: &Path, passphrase: &SecretString, office: &Office, keys: Keys)
     tx.commit()?;
     // The keystore last: until it exists there is no store, whatever else is on disk.
     keys.seal(&files::keystore(dir), passphrase)?;
-    let store = Store::from_parts(conn, keys, dir)?;
+    let mut store = Store::from_parts(conn, keys, dir)?;
+    if let Some(first) = analyst {
+        // The first analyst is named by the "store created" entry itself.
+        let name = store.record_first_analyst(first)?;
+        store.set_analyst(&name)?;
+    }
     store.audit("store created", &serde_json::json!({ "office": office.name }))?;
     Ok(store)
 }
 
-pub fn open(dir: &Path, passphrase: &SecretString) -> Result<Store> {
+pub fn open(dir: &Path, passphrase: &SecretString, who: Who<'_>) -> Result<Store> {
     if !files::keystore(dir).exists() {
         return Err(StoreError::NoStore(dir.display().to_string()));
     }
@@ -106,18 +132,21 @@ pub fn open(dir: &Path, passphrase: &SecretString) -> Result<Store> {
         }
         Err(e) => return Err(e),
     };
-    open_with_keys(dir, keys)
+    open_with_keys(dir, keys, who)
 }
 
 /// The second half of [`open`], once the key derivation has given the keys: opens and keys
 /// the database, upgrades it, and records the unlock (and earlier failed ones) in the audit log.
-pub fn open_with_keys(dir: &Path, keys: Keys) -> Result<Store> {
+pub fn open_with_keys(dir: &Path, keys: Keys, who: Who<'_>) -> Result<Store> {
     if !files::database(dir).exists() {
         return Err(StoreError::Corrupt(format!("{} is missing beside the keystore", files::DATABASE)));
     }
     let mut conn = connect(&files::database(dir), &keys, false)?;
     migrations::upgrade(&mut conn)?;
-    let store = Store::from_parts(conn, keys, dir)?;
+    let mut store = Store::from_parts(conn, keys, dir)?;
+    // Before the first entry, so the unlock names who unlocked; an unknown name is refused
+    // with nothing written.
+    store.choose_analyst(who)?;
     // Every session starts with its audit entry, written before anything is read. When it
     // cannot be written (a full disk: StoreError::DiskFull, "the disk holding the store is
     // full"; another writer past the busy timeout: StoreError::Busy) the store is not opened,

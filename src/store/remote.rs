@@ -95,8 +95,8 @@ impl RemoteTxn<'_> {
     pub fn insert_commit(&mut self, header: &CommitHeader, sig: &[u8; 64]) -> Result<i64> {
         self.tx
             .prepare_cached(
-                "INSERT INTO commit_log(device, seq, hash, header, sig, received_at)
-                 VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO commit_log(device, seq, hash, header, sig, received_at, hlc, analyst)
+                 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 header.device.0.as_slice(),
@@ -104,7 +104,9 @@ impl RemoteTxn<'_> {
                 header.hash().as_slice(),
                 header.encode(),
                 sig.as_slice(),
-                Clock::now_ms()
+                Clock::now_ms(),
+                header.hlc.0,
+                header.analyst
             ])?;
         Ok(self.tx.last_insert_rowid())
     }

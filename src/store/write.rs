@@ -9,7 +9,7 @@ use super::apply::Applier;
 use super::{Result, Store, StoreError, project};
 use crate::model::hlc::Clock;
 use crate::model::ids::DeviceId;
-use crate::model::op::{Assertion, CommitHeader, FORMAT_VERSION, Op, OpBody, OpId};
+use crate::model::op::{Assertion, CommitHeader, Op, OpBody, OpId};
 
 /// A commit is sealed once it holds this many ops, keeping headers and bundles modest.
 const OPS_PER_COMMIT: usize = 4096;
@@ -32,6 +32,8 @@ pub struct Txn<'s> {
     prev: [u8; 32],
     summary: WriteSummary,
     audit_action: &'static str,
+    /// The session's analyst, named in every commit header (and so signed).
+    analyst: Option<String>,
 }
 
 impl Store {
@@ -59,6 +61,7 @@ impl Store {
             prev,
             summary: WriteSummary::default(),
             audit_action: action,
+            analyst: self.analyst.clone(),
         })
     }
 }
@@ -210,20 +213,20 @@ impl Txn<'_> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let header = CommitHeader {
-            version: FORMAT_VERSION,
-            device: self.device,
-            seq: self.seq + 1,
-            prev: self.prev,
-            hlc: self.clock.tick(),
-            ops: self.pending.iter().map(|(id, _)| *id).collect(),
-        };
+        let header = CommitHeader::new(
+            self.device,
+            self.seq + 1,
+            self.prev,
+            self.clock.tick(),
+            self.pending.iter().map(|(id, _)| *id).collect(),
+            self.analyst.clone(),
+        );
         let hash = header.hash();
         let sig = header.sign(&self.keys.signing_key());
         self.tx
             .prepare_cached(
-                "INSERT INTO commit_log(device, seq, hash, header, sig, received_at)
-                 VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO commit_log(device, seq, hash, header, sig, received_at, hlc, analyst)
+                 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 self.device.0.as_slice(),
@@ -231,7 +234,9 @@ impl Txn<'_> {
                 hash.as_slice(),
                 header.encode(),
                 sig.as_slice(),
-                Clock::now_ms()
+                Clock::now_ms(),
+                header.hlc.0,
+                header.analyst
             ])?;
         let commit_n = self.tx.last_insert_rowid();
         let bodies: Vec<(u32, Vec<u8>)> =

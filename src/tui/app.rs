@@ -157,7 +157,13 @@ impl App {
                     // Moved into the secret, not copied; both wipe themselves when dropped.
                     let secret = SecretString::from(std::mem::take(&mut *pass));
                     std::thread::spawn(move || {
-                        let _ = tx.send(Reply::Opened(Box::new(Store::open(&dir, &secret))));
+                        // Until the unlock screen offers the choice (issue 10 §3).
+                        let named = std::env::var("LIAISON_ANALYST").ok().filter(|a| !a.trim().is_empty());
+                        let who = match named.as_deref() {
+                            Some(n) => crate::store::Who::Required { named: Some(n), first: n },
+                            None => crate::store::Who::Unchosen,
+                        };
+                        let _ = tx.send(Reply::Opened(Box::new(Store::open_as(&dir, &secret, who))));
                     });
                 }
                 Effect::Lock => self.lock(),

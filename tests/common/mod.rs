@@ -41,6 +41,7 @@ impl Liaison {
         c.env_remove("LIAISON_PASSPHRASE");
         c.env_remove("LIAISON_STORE");
         c.env_remove("LIAISON_PASSPHRASE_FILE");
+        c.env_remove("LIAISON_ANALYST");
         c
     }
 

@@ -28,6 +28,9 @@ pub struct StatementView {
     /// Device that recorded the latest version of this value, and its office.
     pub origin: String,
     pub office: Option<String>,
+    /// The analyst who wrote the latest version of this value; none for values written
+    /// before analysts were recorded.
+    pub analyst: Option<String>,
     pub recorded_at: String,
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
@@ -128,7 +131,10 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT s.prop, s.value, src.uid, src.caption, s.grade, s.marking, s.origin, d.office,
                     s.hlc, s.valid_from, s.valid_to, cr.ref,
-                    EXISTS(SELECT 1 FROM conflict c WHERE c.obj = s.obj AND c.prop = s.prop)
+                    EXISTS(SELECT 1 FROM conflict c WHERE c.obj = s.obj AND c.prop = s.prop),
+                    -- The value's op is in its device's first commit at or after its clock.
+                    (SELECT cl.analyst FROM commit_log cl WHERE cl.device = s.origin AND cl.hlc >= s.hlc
+                     ORDER BY cl.hlc LIMIT 1)
              FROM stmt s
              LEFT JOIN object src ON src.n = s.source AND s.source <> 0
              LEFT JOIN device d ON d.id = s.origin
@@ -148,6 +154,7 @@ impl Store {
                 marking: r.get(5)?,
                 origin: DeviceId(origin.try_into().unwrap_or_default()).to_string(),
                 office: r.get(7)?,
+                analyst: r.get(13)?,
                 recorded_at: Hlc(r.get(8)?)
                     .to_datetime()
                     .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
