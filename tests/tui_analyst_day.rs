@@ -107,3 +107,51 @@ fn the_status_bar_counts_follow_a_write() {
         "the counts are not cut at 80 columns:\n{text}"
     );
 }
+
+#[test]
+fn with_several_analysts_the_workbench_asks_who_is_working_and_the_audit_names_them() {
+    let (l, mut app) = demo_app();
+    let added = l.with_passphrase("demo").args(["analyst", "add", "Karl Weber"]).output().unwrap();
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    keys(&mut app, &["ctrl-l"]);
+    type_text(&mut app, "demo");
+    app.press("enter");
+    assert!(app.settle(liaison::tui::testing::SETTLE));
+    let Some(Popup::Analyst(choice)) = &app.state.popup else { panic!("who is working? is asked first") };
+    let karl = choice.names.iter().position(|n| n == "Karl Weber").expect("Karl Weber offered");
+    keys(&mut app, &["esc"]);
+    assert!(matches!(app.state.popup, Some(Popup::Analyst(_))), "the question cannot be skipped");
+    for _ in 0..karl {
+        keys(&mut app, &["down"]);
+    }
+    keys(&mut app, &["enter"]);
+    assert_eq!(app.state.analyst.as_deref(), Some("Karl Weber"));
+    let mut t = terminal(80, 24);
+    assert!(screen(&mut app, &mut t).contains("Karl Weber"), "the status bar says who is working");
+    keys(&mut app, &["e"]);
+    type_text(&mut app, "Person");
+    keys(&mut app, &["enter"]);
+    type_text(&mut app, "Ines Varga");
+    keys(&mut app, &["enter"]);
+    let log = l
+        .with_passphrase("demo")
+        .args(["--analyst", "Karl Weber", "--json", "audit", "log"])
+        .output()
+        .unwrap();
+    assert!(log.status.success(), "{}", String::from_utf8_lossy(&log.stderr));
+    let log: serde_json::Value = serde_json::from_slice(&log.stdout).unwrap();
+    let entry = log.as_array().unwrap().iter().rev().find(|e| e["action"] == "entity new").expect("audited");
+    assert_eq!(entry["analyst"], "Karl Weber", "{entry}");
+    open_by_search(&mut app, "Varga", "Ines Varga");
+    let view = app.state.detail.view.as_ref().expect("the new person shown");
+    assert!(
+        view.statements.iter().all(|s| s.analyst.as_deref() == Some("Karl Weber")),
+        "{:?}",
+        view.statements
+    );
+    let text = screen(&mut app, &mut t);
+    assert!(
+        text.contains("by Karl Weber") || text.contains("· Karl Weber"),
+        "the detail names the writer:\n{text}"
+    );
+}

@@ -166,8 +166,8 @@ actions! {
         ScrollUp(u16, u16),
         /// Time passed (the unlock delay counts down).
         Tick,
-        /// The store is open: its folder, office and locale country.
-        Unlocked(String, String, String),
+        /// The store is open: its folder, office, country, analysts.
+        Unlocked(Box<crate::tui::message::Session>),
         /// Unlocking failed with this message.
         UnlockFailed(String),
         /// The store answered a query (with the ticket it was asked with).

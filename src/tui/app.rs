@@ -15,7 +15,7 @@ use ratatui::backend::Backend;
 
 use super::action::Action;
 use super::keymap::{Keymap, parse_key};
-use super::message::Effect;
+use super::message::{Effect, Session};
 use super::requests::start;
 use super::state::{Screen, State};
 use super::theme::{Theme, ThemeName};
@@ -205,16 +205,20 @@ impl App {
                 self.unlocking = false;
                 match *result {
                     Ok(store) if matches!(self.state.screen, Screen::Unlock(_)) => {
-                        let label = store.dir().display().to_string();
-                        let office = store.office().name.clone();
-                        let country = store.office().country.clone();
-                        let default_marking = store.default_marking().ok();
+                        let session = Session {
+                            label: store.dir().display().to_string(),
+                            office: store.office().name.clone(),
+                            country: store.office().country.clone(),
+                            default_marking: store.default_marking().ok().map(|m| m.to_string()),
+                            analyst: store.analyst().map(str::to_owned),
+                            analysts: store
+                                .analysts()
+                                .map(|a| a.into_iter().map(|x| x.name).collect())
+                                .unwrap_or_default(),
+                        };
                         self.worker = Some(Worker::start(store, self.replies_tx.clone()));
                         self.last_input = Instant::now();
-                        self.dispatch(Action::Unlocked(label, office, country));
-                        if let Some(m) = default_marking {
-                            self.state.default_marking = m.to_string();
-                        }
+                        self.dispatch(Action::Unlocked(Box::new(session)));
                     }
                     Ok(_) => {}
                     Err(e) => self.dispatch(Action::UnlockFailed(e.to_string())),

@@ -128,6 +128,25 @@ pub enum Write {
         id: String,
         keep: String,
     },
+    /// Who is working: every later op and audit entry names this analyst.
+    ChooseAnalyst {
+        name: String,
+    },
+}
+
+/// What the workbench learns when the store opens.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Session {
+    /// The store's folder, as shown.
+    pub label: String,
+    pub office: String,
+    /// The office's country: how typed phone numbers are read.
+    pub country: String,
+    pub default_marking: Option<String>,
+    /// The analyst the session works as, if settled (`LIAISON_ANALYST`, or the only one).
+    pub analyst: Option<String>,
+    /// The store's analysts, to choose from when none is settled.
+    pub analysts: Vec<String>,
 }
 
 /// Long work of the exchange screens, run on the worker with progress (and a cancel flag where the

@@ -316,7 +316,9 @@ fn link_label(l: &LinkView, here: &str) -> String {
 
 #[derive(Debug)]
 pub enum Popup {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Search(super::screens::search::SearchPopup),
     Palette(super::screens::palette::PalettePopup),
     Form(Box<Form>),
@@ -326,6 +328,8 @@ pub enum Popup {
     Exchange(super::screens::exchange::ExchangeScreen),
     Import(super::screens::import::ImportScreen),
     Measures(super::screens::measures::MeasuresScreen),
+    /// Who is working, asked after unlocking a store with several analysts.
+    Analyst(super::screens::unlock::AnalystChoice),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -361,6 +365,8 @@ pub struct State {
     pub country: String,
     /// The office default marking: what a value outside any case and record inherits.
     pub default_marking: String,
+    /// Who is working (named on every op and audit entry), once settled.
+    pub analyst: Option<String>,
     pub focus: Pane,
     pub cases: CasesPane,
     pub entities: EntitiesPane,
@@ -402,6 +408,7 @@ impl State {
             office: String::new(),
             country: String::new(),
             default_marking: crate::model::marking::Marking::office_fallback().to_string(),
+            analyst: None,
             focus: Pane::Cases,
             cases: CasesPane::default(),
             entities: EntitiesPane::default(),
@@ -438,7 +445,7 @@ impl State {
             Some(Popup::Search(_)) => Mode::Search,
             Some(Popup::Palette(_)) => Mode::Palette,
             Some(Popup::Form(_)) => Mode::Form,
-            Some(Popup::Picker(_)) => Mode::Picker,
+            Some(Popup::Picker(_) | Popup::Analyst(_)) => Mode::Picker,
             Some(Popup::Confirm(_)) => Mode::Confirm,
             Some(Popup::Conflicts(_)) => Mode::Conflicts,
             Some(Popup::Exchange(e)) => e.mode(),

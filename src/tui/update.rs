@@ -59,9 +59,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             effects.push(query(state, Query::Stats));
             return effects;
         }
-        Action::Unlocked(label, office, country) => {
-            return unlock::unlocked(state, &label, &office, &country);
-        }
+        Action::Unlocked(session) => return unlock::unlocked(state, *session),
         Action::Lock if state.mode() != Mode::Unlock => return unlock::lock(state),
         _ => {}
     }
@@ -71,6 +69,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Some(Popup::Measures(_)) => return measures::update(state, &action),
         Some(Popup::Exchange(_)) => return exchange::update(state, &action),
         Some(Popup::Import(_)) => return import::import(state, &action),
+        Some(Popup::Analyst(_)) => return unlock::choose_analyst(state, &action),
         _ => {}
     }
     match state.mode() {

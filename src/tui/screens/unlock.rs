@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use crate::tui::action::Action;
-use crate::tui::message::Effect;
+use crate::tui::message::{Effect, Session, Write};
 use crate::tui::requests::start;
-use crate::tui::state::{PASSPHRASE_CAPACITY, Screen, State};
-use crate::tui::widgets::TextInput;
+use crate::tui::state::{PASSPHRASE_CAPACITY, Popup, Screen, State};
+use crate::tui::widgets::{ListCursor, TextInput};
 
 /// Longest passphrase accepted on the unlock screen (characters).
 const MAX_PASSPHRASE_CHARS: usize = PASSPHRASE_CAPACITY / 4;
@@ -75,13 +75,55 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The store is open: a fresh state on the main screen, keeping the theme and the size.
-pub fn unlocked(state: &mut State, label: &str, office: &str, country: &str) -> Vec<Effect> {
+/// The store is open: a fresh state on the main screen, keeping the theme and the size. With
+/// several analysts and none settled, the first question is who is working.
+pub fn unlocked(state: &mut State, session: Session) -> Vec<Effect> {
     let (theme, size) = (state.theme, state.size);
-    *state = State::unlocked(label, office, country);
+    *state = State::unlocked(&session.label, &session.office, &session.country);
     state.theme = theme;
     state.size = size;
+    if let Some(m) = session.default_marking {
+        state.default_marking = m;
+    }
+    state.analyst = session.analyst;
+    if state.analyst.is_none() && session.analysts.len() > 1 {
+        state.popup = Some(Popup::Analyst(AnalystChoice { names: session.analysts, selected: 0 }));
+    }
     start(state)
+}
+
+/// The question "who is working?": the store's analysts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalystChoice {
+    pub names: Vec<String>,
+    pub selected: usize,
+}
+
+/// `update` while the analyst is being chosen: it cannot be skipped, since every write and
+/// audit entry names who made it.
+pub fn choose_analyst(state: &mut State, action: &Action) -> Vec<Effect> {
+    let Some(Popup::Analyst(choice)) = &mut state.popup else { return Vec::new() };
+    if let Some(m) = action.list_move(5) {
+        choice.selected = ListCursor::new(choice.selected, choice.names.len()).moved(m);
+        return Vec::new();
+    }
+    match action {
+        Action::Submit | Action::Open => {
+            let Some(name) = choice.names.get(choice.selected).cloned() else { return Vec::new() };
+            state.popup = None;
+            state.analyst = Some(name.clone());
+            vec![Effect::Write(Write::ChooseAnalyst { name })]
+        }
+        Action::Cancel => {
+            state.error("Choose who is working: every change and audit entry names the analyst.");
+            Vec::new()
+        }
+        Action::Quit => {
+            state.quit = true;
+            vec![Effect::Quit]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Locks the workbench: everything shown is dropped.

@@ -1,6 +1,6 @@
 //! The detail pane: every live statement of the selected record, wrapped whole, with its
-//! source, grade and marking, and the office when another wrote it (once for all when every
-//! value shares them), conflicts flagged
+//! source, grade and marking, and who wrote it — the analyst, and the office when another
+//! office did (once for all when every value shares them), conflicts flagged
 //! in words; then its links and its cases. Statements, links and cases are the pane's rows:
 //! the selection moves over them and the pane scrolls line by line through a long one, so
 //! everything can be reached at 80×24.
@@ -39,12 +39,60 @@ pub struct Geometry {
 
 /// The source, grade, marking and office of a statement: shown once in the header when every
 /// statement has the same.
-fn provenance(s: &StatementView) -> (Option<&str>, Option<&str>, &str, Option<&str>) {
-    (s.source.as_ref().map(|x| x.name.as_str()), s.grade.as_deref(), s.marking.as_str(), s.office.as_deref())
+fn provenance(s: &StatementView) -> (Option<&str>, Option<&str>, &str, Option<&str>, Option<&str>) {
+    (
+        s.source.as_ref().map(|x| x.name.as_str()),
+        s.grade.as_deref(),
+        s.marking.as_str(),
+        s.office.as_deref(),
+        s.analyst.as_deref(),
+    )
 }
 
-fn shared_provenance(v: &EntityView) -> bool {
-    v.statements.len() > 1 && v.statements.windows(2).all(|w| provenance(&w[0]) == provenance(&w[1]))
+/// How the provenance of a record's values is shown: once for all when every value shares
+/// it; the writer once when only the writer is shared (an office's analyst wrote them all);
+/// else all of it under each value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Sharing {
+    All,
+    Writer(Option<String>),
+    Nothing,
+}
+
+fn sharing(v: &EntityView, here: &str) -> Sharing {
+    let s = &v.statements;
+    if s.len() < 2 {
+        return Sharing::Nothing;
+    }
+    if s.windows(2).all(|w| provenance(&w[0]) == provenance(&w[1])) {
+        return Sharing::All;
+    }
+    let first = writer(&s[0], here);
+    if s.iter().all(|x| writer(x, here) == first) { Sharing::Writer(first) } else { Sharing::Nothing }
+}
+
+/// The provenance lines above the values (plain text), for `sharing`.
+fn header_provenance(v: &EntityView, sharing: &Sharing, here: &str, width: usize) -> Vec<String> {
+    match sharing {
+        Sharing::All => {
+            provenance_lines(&v.statements[0], SHARED, writer(&v.statements[0], here).as_deref(), width)
+        }
+        Sharing::Writer(Some(w)) => wrap(&format!("every value by {w}"), width),
+        Sharing::Writer(None) | Sharing::Nothing => Vec::new(),
+    }
+}
+
+/// The writer shown under each value, for `sharing` (none when the header names it).
+fn own_writer(s: &StatementView, sharing: &Sharing, here: &str) -> Option<String> {
+    match sharing {
+        Sharing::Nothing => writer(s, here),
+        _ => None,
+    }
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let options = textwrap::Options::new(width.max(8)).subsequent_indent("    ");
+    textwrap::wrap(text, options).into_iter().map(std::borrow::Cow::into_owned).collect()
 }
 
 /// "Label: value" wrapped to `width` (never cut: a note is read whole here).
@@ -63,14 +111,15 @@ fn statement_text(v: &EntityView, s: &StatementView, width: usize) -> Vec<String
 
 /// The rows' places at `width` (the pane's inner width).
 pub fn geometry(v: &EntityView, here: &str, width: usize) -> Geometry {
-    let shared = shared_provenance(v);
-    let mut line = header_lines(v);
-    if shared {
-        line += provenance_lines(&v.statements[0], SHARED, here, width).len();
-    }
+    let sharing = sharing(v, here);
+    let mut line = header_lines(v) + header_provenance(v, &sharing, here, width).len();
     let mut rows = Vec::new();
     for (i, s) in v.statements.iter().enumerate() {
-        let own = if shared { 0 } else { provenance_lines(s, OWN, here, width).len() };
+        let own = if sharing == Sharing::All {
+            0
+        } else {
+            provenance_lines(s, OWN, own_writer(s, &sharing, here).as_deref(), width).len()
+        };
         let height = statement_text(v, s, width).len() + own;
         rows.push((DetailRow::Statement(i), line, height));
         line += height;
@@ -92,14 +141,22 @@ pub fn geometry(v: &EntityView, here: &str, width: usize) -> Geometry {
     Geometry { rows, total_lines: line }
 }
 
-/// The office that wrote a value, when it is not this one (our own values need no name).
-fn other_office<'a>(s: &'a StatementView, here: &str) -> Option<&'a str> {
-    s.office.as_deref().filter(|o| *o != here && !o.is_empty())
+/// Who wrote a value: the analyst, after the office when it is not this one (our own values
+/// need no office name): "DGSI · K. Dupont", "J. Martin".
+fn writer(s: &StatementView, here: &str) -> Option<String> {
+    let office = s.office.as_deref().filter(|o| *o != here && !o.is_empty());
+    let analyst = s.analyst.as_deref().filter(|a| !a.is_empty());
+    match (office, analyst) {
+        (Some(o), Some(a)) => Some(format!("{} · {}", safe(o), safe(a))),
+        (Some(o), None) => Some(safe(o).into_owned()),
+        (None, Some(a)) => Some(safe(a).into_owned()),
+        (None, None) => None,
+    }
 }
 
-fn provenance_text(s: &StatementView, prefix: &str, here: &str) -> String {
+fn provenance_text(s: &StatementView, prefix: &str, writer: Option<&str>) -> String {
     let source = s.source.as_ref().map_or("no source", |x| x.name.as_str());
-    let office = other_office(s, here).map(|o| format!(" · {}", safe(o))).unwrap_or_default();
+    let office = writer.map(|w| format!(" · {w}")).unwrap_or_default();
     format!(
         "{prefix}{} · {} · {}{office}",
         safe(source),
@@ -110,21 +167,19 @@ fn provenance_text(s: &StatementView, prefix: &str, here: &str) -> String {
 
 /// A statement's provenance in as many lines as `width` needs (never cut: the marking and the
 /// office must stay readable at 50 columns).
-fn provenance_lines(s: &StatementView, prefix: &str, here: &str, width: usize) -> Vec<String> {
-    let text = provenance_text(s, prefix, here);
-    let options = textwrap::Options::new(width.max(8)).subsequent_indent("    ");
-    textwrap::wrap(&text, options).into_iter().map(std::borrow::Cow::into_owned).collect()
+fn provenance_lines(s: &StatementView, prefix: &str, writer: Option<&str>, width: usize) -> Vec<String> {
+    wrap(&provenance_text(s, prefix, writer), width)
 }
 
 /// The provenance drawn: on one line the marking is a coloured badge; wrapped, plain text.
 fn provenance_spans(
     s: &StatementView,
     prefix: &str,
-    here: &str,
+    writer: Option<&str>,
     width: usize,
     look: &Look<'_>,
 ) -> Vec<Line<'static>> {
-    let lines = provenance_lines(s, prefix, here, width);
+    let lines = provenance_lines(s, prefix, writer, width);
     if lines.len() > 1 {
         return lines.into_iter().map(|l| Line::from(Span::styled(l, look.theme.dim))).collect();
     }
@@ -135,10 +190,7 @@ fn provenance_spans(
             look.theme.dim,
         ),
         badge(&s.marking, short_marking(&s.marking).chars().count(), look),
-        Span::styled(
-            other_office(s, here).map(|o| format!(" · {}", safe(o))).unwrap_or_default(),
-            look.theme.dim,
-        ),
+        Span::styled(writer.map(|w| format!(" · {w}")).unwrap_or_default(), look.theme.dim),
     ])]
 }
 
@@ -177,9 +229,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
             look.theme.accent,
         )));
     }
-    let shared = shared_provenance(v);
-    if shared {
-        lines.extend(provenance_spans(&v.statements[0], SHARED, &state.office, width, look));
+    let here = state.office.as_str();
+    let sharing = sharing(v, here);
+    if sharing == Sharing::All {
+        let first = &v.statements[0];
+        lines.extend(provenance_spans(first, SHARED, writer(first, here).as_deref(), width, look));
+    } else {
+        let header = header_provenance(v, &sharing, here, width);
+        lines.extend(header.into_iter().map(|l| Line::from(Span::styled(l, look.theme.dim))));
     }
     let mut row = 0;
     for s in &v.statements {
@@ -190,8 +247,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
             }
             lines.push(Line::from(spans));
         }
-        if !shared {
-            lines.extend(provenance_spans(s, OWN, &state.office, width, look));
+        if sharing != Sharing::All {
+            lines.extend(provenance_spans(s, OWN, own_writer(s, &sharing, here).as_deref(), width, look));
         }
         row += 1;
     }

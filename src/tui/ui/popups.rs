@@ -26,6 +26,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         Some(Popup::Search(s)) => search(frame, area, s, look),
         Some(Popup::Palette(p)) => palette(frame, area, p, look),
         Some(Popup::Form(f)) => super::form::draw(frame, area, f, look),
+        Some(Popup::Analyst(a)) => super::unlock::draw_analyst_choice(frame, area, a, look),
         Some(Popup::Picker(p)) => picker(frame, area, p, look),
         Some(Popup::Confirm(c)) => confirm(frame, area, c, look),
         Some(Popup::Conflicts(c)) => super::conflicts::draw(frame, area, c, look),

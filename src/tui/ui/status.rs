@@ -60,7 +60,11 @@ fn counts_text(counts: Counts, short: bool) -> String {
 /// store's label and then shortening the counts rather than cutting a number in half.
 fn info_parts(state: &State, room: usize) -> (Option<String>, String, Option<String>) {
     let store = cut(&state.store_label, 28);
-    let office = super::safe(&state.office).into_owned();
+    // Who is working, next to the office: the audit names them.
+    let office = match &state.analyst {
+        Some(a) => format!("{} · {}", super::safe(&state.office), super::safe(a)),
+        None => super::safe(&state.office).into_owned(),
+    };
     let (long, short) = match state.counts {
         Some(c) => (Some(counts_text(c, false)), Some(counts_text(c, true))),
         None => (None, None),

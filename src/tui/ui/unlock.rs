@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use super::layout::centered;
 use super::{Look, cut};
+use crate::tui::screens::unlock::AnalystChoice;
 use crate::tui::state::{State, UnlockState};
 use crate::tui::widgets::text_input::CURSOR;
 
@@ -41,4 +42,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, u: &UnlockState, l
         Line::from(Span::styled("Enter unlock · Esc quit", look.theme.dim)),
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}
+
+/// "Who is working?": the store's analysts, after unlocking a store that has several.
+pub fn draw_analyst_choice(frame: &mut Frame<'_>, area: Rect, choice: &AnalystChoice, look: &Look<'_>) {
+    let height = (choice.names.len() as u16 + 4).min(area.height.saturating_sub(2)).max(5);
+    let rect = centered(area, 48.min(area.width.saturating_sub(2)), height);
+    let inner = super::popups::open(frame, rect, "Who is working?", look);
+    let width = inner.width as usize;
+    let mut lines = vec![Line::from(Span::styled(
+        cut("Every change and audit entry names the analyst.", width),
+        look.theme.dim,
+    ))];
+    let rows = (inner.height as usize).saturating_sub(1);
+    let first = choice.selected.saturating_sub(rows.saturating_sub(1));
+    for (i, name) in choice.names.iter().enumerate().skip(first).take(rows) {
+        let style = if i == choice.selected { look.theme.selected } else { look.theme.text };
+        lines.push(Line::from(Span::styled(cut(name, width), style)));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }

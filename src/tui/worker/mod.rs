@@ -266,6 +266,10 @@ fn write(store: &mut Store, w: Write) -> Result<(String, Option<Uuid>), StoreErr
             Ok((format!("Deleted {label} (`liaison entity restore {id}` undoes it)."), None))
         }
         Write::ResolveConflict { id, keep } => exchange::resolve(store, &id, &keep),
+        Write::ChooseAnalyst { name } => {
+            store.set_analyst(&name)?;
+            Ok((format!("Working as {}.", crate::model::text::for_terminal(&name)), None))
+        }
     }
 }
 
