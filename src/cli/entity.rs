@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{fit, print_json, safe};
+use super::output::{fit, print_json, safe, safe_lines};
 use super::unlock::Context;
 use super::{CliError, CliResult};
 use crate::model::grade::Grade;
@@ -198,6 +198,14 @@ fn print_entity(v: &EntityView) {
             safe(&s.marking),
             safe(s.office.as_deref().unwrap_or(&s.origin[..8]))
         );
+    }
+    // A note or a summary does not fit a column: the table shows its start, and the whole
+    // text (every line, escaped) follows, so nothing the analyst wrote is hidden behind "…".
+    for s in v.statements.iter().filter(|s| s.value.contains('\n') || s.value.chars().count() > 30) {
+        println!("\n  {}:", safe(&s.prop));
+        for line in safe_lines(&s.value).lines() {
+            println!("    {line}");
+        }
     }
     if !v.cases.is_empty() {
         println!("\n  Cases");
