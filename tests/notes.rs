@@ -21,7 +21,10 @@ fn a_note_carries_source_grade_and_marking_and_is_shown_whole() {
         assert!(shown.contains(line.trim()), "every line of the note is shown: {shown}");
     }
     assert!(!shown.contains('…'), "nothing cut: {shown}");
-    assert!(shown.contains("Wiretap W-118 ·") && shown.contains("B2") && shown.contains("TLP:AMBER"), "{shown}");
+    assert!(
+        shown.contains("Wiretap W-118 ·") && shown.contains("B2") && shown.contains("TLP:AMBER"),
+        "{shown}"
+    );
 
     let entity = l.json(&["entity", "show", &id]);
     let stmt = entity["statements"].as_array().unwrap().iter().find(|s| s["prop"] == "text").unwrap().clone();
@@ -30,7 +33,10 @@ fn a_note_carries_source_grade_and_marking_and_is_shown_whole() {
     assert_eq!(stmt["grade"], "B2");
     assert_eq!(stmt["marking"], "TLP:AMBER", "inherited from the case");
     let shown = l.ok(&["entity", "show", &id]);
-    assert!(shown.contains("meeting planned at the port on Friday"), "entity show shows the whole text: {shown}");
+    assert!(
+        shown.contains("meeting planned at the port on Friday"),
+        "entity show shows the whole text: {shown}"
+    );
 }
 
 #[test]

@@ -114,6 +114,21 @@ pub enum LinkCommand {
         #[command(flatten)]
         provenance: ProvenanceArgs,
     },
+    /// Show a relationship: its kind, both ends, its values with provenance, cases, marking
+    Show {
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// Delete a relationship (a tombstone that other offices receive too)
+    Delete {
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// Undo a relationship's deletion
+    Restore {
+        #[arg(value_name = "ID")]
+        id: String,
+    },
 }
 
 fn parse_props(props: &[String]) -> CliResult<Vec<(String, String)>> {
@@ -159,18 +174,41 @@ pub fn run_entity(ctx: &Context, c: EntityCommand, json: bool) -> CliResult {
     Ok(())
 }
 
-pub fn run_link(ctx: &Context, c: LinkCommand, _json: bool) -> CliResult {
+pub fn run_link(ctx: &Context, c: LinkCommand, json: bool) -> CliResult {
     let mut store = ctx.open()?;
-    let LinkCommand::New { schema, from, to, props, provenance } = c;
-    let change = Change::NewLink {
-        schema,
-        from: store.resolve_id(&from)?,
-        to: store.resolve_id(&to)?,
-        props: parse_props(&props)?,
-        prov: provenance.resolve(&store)?,
+    let change = match c {
+        LinkCommand::New { schema, from, to, props, provenance } => Change::NewLink {
+            schema,
+            from: store.resolve_id(&from)?,
+            to: store.resolve_id(&to)?,
+            props: parse_props(&props)?,
+            prov: provenance.resolve(&store)?,
+        },
+        LinkCommand::Show { id } => {
+            let uid = store.resolve_id(&id)?;
+            let view = store.entity(uid, 0)?;
+            if view.source.is_none() || view.target.is_none() || view.schema == "CaseMember" {
+                return Err(CliError::Usage(format!(
+                    "{uid} is a {} ({}), not a link: `liaison entity show {uid}` shows it",
+                    safe(&view.schema),
+                    safe(&view.caption)
+                )));
+            }
+            store.audit("view link", &serde_json::json!({ "link": uid.to_string() }))?;
+            if json {
+                return print_json(&view);
+            }
+            print_entity(&view);
+            return Ok(());
+        }
+        LinkCommand::Delete { id } => Change::DeleteLink { id: store.resolve_id(&id)? },
+        LinkCommand::Restore { id } => Change::RestoreLink { id: store.resolve_id(&id)? },
     };
-    if let Some(id) = store.apply(change, Face::Cli)?.id {
-        println!("{id}");
+    let new = matches!(change, Change::NewLink { .. });
+    let applied = store.apply(change, Face::Cli)?;
+    match applied.id {
+        Some(id) if new => println!("{id}"),
+        _ => println!("{}", safe(&applied.message)),
     }
     Ok(())
 }
@@ -201,10 +239,22 @@ fn print_entity(v: &EntityView) {
     }
     // A note or a summary does not fit a column: the table shows its start, and the whole
     // text (every line, escaped) follows, so nothing the analyst wrote is hidden behind "…".
-    for s in v.statements.iter().filter(|s| s.value.contains('\n') || s.value.chars().count() > 30) {
+    let long = |value: &str| {
+        value.contains('\n') || (value.chars().count() > 30 && uuid::Uuid::parse_str(value).is_err())
+    };
+    for s in v.statements.iter().filter(|s| long(&s.value)) {
         println!("\n  {}:", safe(&s.prop));
         for line in safe_lines(&s.value).lines() {
             println!("    {line}");
+        }
+    }
+    if v.source.is_some() && v.cases.is_empty() {
+        // A link is in no case itself: its values were recorded under cases, which say why.
+        let mut cases: Vec<&str> = v.statements.iter().filter_map(|s| s.case.as_deref()).collect();
+        cases.sort_unstable();
+        cases.dedup();
+        if !cases.is_empty() {
+            println!("\n  Cases  {}", safe(&cases.join(", ")));
         }
     }
     if !v.cases.is_empty() {

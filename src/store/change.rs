@@ -90,6 +90,14 @@ pub enum Change {
     Restore {
         id: Uuid,
     },
+    /// A link's deletion (refused for a record that is not a link: deleting a person by
+    /// mistake from a link's screen must not happen).
+    DeleteLink {
+        id: Uuid,
+    },
+    RestoreLink {
+        id: Uuid,
+    },
 }
 
 /// What a change did.
@@ -119,6 +127,8 @@ impl Change {
             Change::CaseStatus { .. } => "case status",
             Change::Delete { .. } => "entity delete",
             Change::Restore { .. } => "entity restore",
+            Change::DeleteLink { .. } => "link delete",
+            Change::RestoreLink { .. } => "link restore",
         }
     }
 }
@@ -248,5 +258,50 @@ fn write(tx: &mut Txn<'_>, change: Change, locale: Locale, office: &str) -> Resu
             tx.restore_record(id)?;
             (Some(id), Some(id), format!("Restored {id}."), json!({ "entity": id.to_string() }))
         }
+        Change::DeleteLink { id } => {
+            let label = link_label(tx, id)?;
+            if tx.is_deleted(id)? {
+                return Err(StoreError::Input(format!(
+                    "the link {label} is already deleted: nothing changed (`liaison link restore {id}` brings it back)"
+                )));
+            }
+            tx.delete_record(id)?;
+            let message = format!("Deleted link {label} (`liaison link restore {id}` undoes it).");
+            (Some(id), None, message, json!({ "link": id.to_string() }))
+        }
+        Change::RestoreLink { id } => {
+            let label = link_label(tx, id)?;
+            if !tx.is_deleted(id)? {
+                return Err(StoreError::Input(format!("the link {label} is not deleted: nothing changed")));
+            }
+            tx.restore_record(id)?;
+            (Some(id), Some(id), format!("Restored link {label}."), json!({ "link": id.to_string() }))
+        }
     })
+}
+
+/// "Call: Karim BENALI → +33611000000" for a link; an input error naming what `id` is
+/// otherwise (the analyst typed or picked the wrong id).
+fn link_label(tx: &Txn<'_>, id: Uuid) -> Result<String> {
+    use rusqlite::OptionalExtension;
+    let row: Option<(String, String, Option<String>, Option<String>)> = tx
+        .conn()
+        .query_row(
+            "SELECT o.schema, o.caption, a.caption, b.caption FROM object o
+             LEFT JOIN object a ON a.n = o.src LEFT JOIN object b ON b.n = o.dst WHERE o.uid = ?1",
+            [id.as_bytes()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((schema, caption, from, to)) = row else {
+        return Err(StoreError::NotFound(format!("no link with id {id}")));
+    };
+    let kind = Schema::builtin().kind(&schema)?;
+    if !kind.is_link() || kind.name == "CaseMember" {
+        return Err(StoreError::Input(format!(
+            "{id} is a {} ({caption}), not a link: nothing deleted",
+            kind.name
+        )));
+    }
+    Ok(format!("{schema}: {} → {}", from.unwrap_or_default(), to.unwrap_or_default()))
 }
