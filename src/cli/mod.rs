@@ -11,6 +11,7 @@ mod read;
 mod store_cmd;
 mod synth_cmd;
 mod transfer;
+mod undo;
 mod unlock;
 
 use std::path::PathBuf;
@@ -80,6 +81,10 @@ pub enum Command {
     /// Concurrent edits from different offices, and their resolution
     #[command(subcommand)]
     Conflicts(bundle_cmd::ConflictsCommand),
+    /// Take back this store's last writes (as new edits), listing what is undone first
+    Undo(undo::UndoArgs),
+    /// This store's own writes, newest first, each in a line
+    History(undo::HistoryArgs),
 }
 
 /// A failure as the user sees it.
@@ -168,5 +173,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Export(a)) => transfer::export(&ctx, &a, json),
         Some(Command::Office(c)) => bundle_cmd::office(&ctx, &c, json),
         Some(Command::Conflicts(c)) => bundle_cmd::conflicts(&ctx, &c, json),
+        Some(Command::Undo(a)) => undo::undo(&ctx, &a, json),
+        Some(Command::History(a)) => undo::history(&ctx, &a, json),
     }
 }

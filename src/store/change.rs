@@ -98,6 +98,11 @@ pub enum Change {
     RestoreLink {
         id: Uuid,
     },
+    /// Commits of this store's own device (sequence numbers) taken back by new ops; see
+    /// [`super::undo`].
+    Undo {
+        commits: Vec<u64>,
+    },
 }
 
 /// What a change did.
@@ -129,6 +134,7 @@ impl Change {
             Change::Restore { .. } => "entity restore",
             Change::DeleteLink { .. } => "link delete",
             Change::RestoreLink { .. } => "link restore",
+            Change::Undo { .. } => "undo",
         }
     }
 }
@@ -150,8 +156,9 @@ impl Store {
             }
         }
         let action = change.action();
+        let device = self.device;
         let mut tx = self.write(action)?;
-        let (id, focus, message, mut detail) = write(&mut tx, change, locale, &office)?;
+        let (id, focus, message, mut detail) = write(&mut tx, change, locale, &office, device)?;
         if let Some(obj) = detail.as_object_mut() {
             obj.insert("via".into(), serde_json::to_value(via).unwrap_or(Value::Null));
         }
@@ -162,8 +169,34 @@ impl Store {
 
 type Written = (Option<Uuid>, Option<Uuid>, String, Value);
 
-fn write(tx: &mut Txn<'_>, change: Change, locale: Locale, office: &str) -> Result<Written> {
+/// An undo: its audit detail names the commits undone and the undo's own commit, so that
+/// `history` can show both and "undo the last one" twice does not redo.
+fn undo(tx: &mut Txn<'_>, device: crate::model::ids::DeviceId, commits: &[u64]) -> Result<Written> {
+    let last = |tx: &Txn<'_>| -> Result<i64> {
+        Ok(tx.conn().query_row(
+            "SELECT coalesce(max(seq), 0) FROM commit_log WHERE device = ?1",
+            [device.0.as_slice()],
+            |r| r.get(0),
+        )?)
+    };
+    let before = last(tx)?;
+    let said = super::undo::undo_in(tx, device, commits)?;
+    let own: Vec<i64> = (before + 1..=last(tx)?).collect();
+    let message = format!("Undone: {}.", said.join("; "));
+    // Commit numbers only: the audit log never repeats marked values (they are named on screen).
+    let detail = json!({ "undid": commits, "commits": own });
+    Ok((None, None, message, detail))
+}
+
+fn write(
+    tx: &mut Txn<'_>,
+    change: Change,
+    locale: Locale,
+    office: &str,
+    device: crate::model::ids::DeviceId,
+) -> Result<Written> {
     Ok(match change {
+        Change::Undo { commits } => undo(tx, device, &commits)?,
         Change::NewCase { mut props, marking } => {
             let office_marking = tx.office_marking()?;
             let typed = marking.as_deref().map(str::trim).filter(|t| !t.is_empty());
