@@ -96,7 +96,8 @@ fn counting_stops_at_a_thousand_and_says_so() {
     let mut tx = store.write("test").unwrap();
     for i in 0..1_100 {
         let props = [("name".to_owned(), format!("Courier {i}"))];
-        tx.new_entity("Person", &props, &Provenance::default(), Default::default()).unwrap();
+        tx.new_entity("Person", &props, &Provenance::default(), liaison::model::values::Locale::default())
+            .unwrap();
     }
     tx.commit(&serde_json::json!({})).unwrap();
     let page = store.search_page("courier", 50).unwrap();

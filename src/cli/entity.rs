@@ -98,6 +98,8 @@ pub enum EntityCommand {
     Restore { id: String },
 }
 
+// Parsed once per run: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum LinkCommand {
     /// Create a relationship and print its id

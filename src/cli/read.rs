@@ -72,11 +72,9 @@ pub fn search(ctx: &Context, a: &SearchArgs, json: bool) -> CliResult {
     }
     for h in &page.hits {
         let hit = &h.hit;
-        let mut cases = h.cases.iter().map(|c| safe(c).into_owned()).collect::<Vec<_>>().join(", ");
+        let cases = h.cases.iter().map(|c| safe(c).into_owned()).collect::<Vec<_>>().join(", ");
         let more = h.case_count.saturating_sub(h.cases.len() as u64);
-        if more > 0 {
-            cases.push_str(&format!(" +{more}"));
-        }
+        let cases = if more > 0 { format!("{cases} +{more}") } else { cases };
         println!(
             "{}  {:<12} {:<40} {:<4} {:<16} {}",
             hit.id,

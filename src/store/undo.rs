@@ -388,7 +388,7 @@ fn named(conn: &Connection, uid: Uuid) -> Result<String> {
         .query_row([uid.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let Some((schema, from, to)) = row else { return Ok(uid.to_string()) };
-    let is_link = Schema::builtin().kind(&schema).is_ok_and(|k| k.is_link());
+    let is_link = Schema::builtin().kind(&schema).is_ok_and(crate::model::schema::Kind::is_link);
     match (is_link, from, to) {
         (true, Some(a), Some(b)) => Ok(format!(
             "link {schema}: {} → {}",
