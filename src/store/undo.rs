@@ -23,6 +23,8 @@ use crate::model::ids::DeviceId;
 use crate::model::op::{Assertion, CommitHeader, DELETED, Op, OpBody, OpId};
 use crate::model::schema::Schema;
 
+/// Changes described per commit in `history`.
+pub const DESCRIBED: usize = 20;
 /// How far back the op of a replaced value is looked for (commits, newest first).
 const PARENT_SEARCH_COMMITS: i64 = 20_000;
 
@@ -33,8 +35,10 @@ pub struct CommitEntry {
     /// When it was written (UTC, RFC 3339).
     pub at: String,
     pub ops: usize,
-    /// What it did, one line per change, in the analyst's words.
+    /// What it did, one line per change, in the analyst's words (at most [`DESCRIBED`]).
     pub did: Vec<String>,
+    /// Changes not described (a bulk import's commit holds thousands).
+    pub more: usize,
     /// The commit that undid it, if one did.
     pub undone_by: Option<u64>,
     /// The commits it undid, if it is an undo.
@@ -45,7 +49,7 @@ impl CommitEntry {
     /// The first change and how many more ("added phone +33… to Karim BENALI (+2 more)").
     pub fn summary(&self) -> String {
         let first = self.did.first().cloned().unwrap_or_else(|| "(nothing this store can name)".into());
-        match self.did.len() {
+        match self.did.len() + self.more {
             0 | 1 => first,
             n => format!("{first} (+{} more)", n - 1),
         }
@@ -100,17 +104,23 @@ impl Store {
             .map(|(n, seq, at)| {
                 let seq = seq as u64;
                 let ops = oplog::read(&self.conn, n)?;
-                let did = ops
-                    .iter()
-                    .filter_map(|(_, op)| did(&self.conn, op).transpose())
-                    .collect::<Result<_>>()?;
+                let mut lines = Vec::new();
+                let mut described = 0;
+                for (_, op) in &ops {
+                    if lines.len() == DESCRIBED {
+                        break;
+                    }
+                    described += 1;
+                    lines.extend(did(&self.conn, op)?);
+                }
                 Ok(CommitEntry {
                     seq,
                     at: chrono::DateTime::from_timestamp_millis(at)
                         .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
                         .unwrap_or_default(),
                     ops: ops.len(),
-                    did,
+                    did: lines,
+                    more: ops.len() - described,
                     undone_by: undos
                         .iter()
                         .find(|(_, undid)| undid.contains(&seq))
@@ -492,10 +502,14 @@ fn removed_statement(
 }
 
 /// The assertion of a set op replaced by an edit: looked for in the commits, newest first
-/// (the value replaced is usually recent), at most [`PARENT_SEARCH_COMMITS`] of them.
+/// (the value replaced is usually recent), at most [`PARENT_SEARCH_COMMITS`] of them. The op id
+/// is searched for in the headers' bytes by SQLite, so only the commit holding it is decoded.
 fn find_assertion(conn: &Connection, id: OpId) -> Result<Option<Assertion>> {
-    let mut stmt = conn.prepare_cached("SELECT n, header FROM commit_log ORDER BY n DESC LIMIT ?1")?;
-    let mut rows = stmt.query([PARENT_SEARCH_COMMITS])?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT n, header FROM (SELECT n, header FROM commit_log ORDER BY n DESC LIMIT ?1)
+         WHERE instr(header, ?2) > 0",
+    )?;
+    let mut rows = stmt.query(params![PARENT_SEARCH_COMMITS, id.0.as_slice()])?;
     while let Some(row) = rows.next()? {
         let (n, header): (i64, Vec<u8>) = (row.get(0)?, row.get(1)?);
         let Ok(header) = CommitHeader::decode(&header) else { continue };
