@@ -56,6 +56,8 @@ fn undo_names_what_it_takes_back_then_takes_it_back_once() {
     // A second undo takes back the write before, it does not redo the first.
     let out = l.ok(&["undo"]);
     assert!(out.contains("delete Person Karim BENALI"), "{out}");
+    assert!(out.contains("take Karim BENALI out of case PJ-1"), "{out}");
+    assert_eq!(l.json(&["case", "list"])[0]["members"], 0, "the case counts him no more");
     assert!(l.json(&["search", "benali"]).as_array().unwrap().is_empty(), "the person made is gone");
     assert!(values(&l, &karim, "nationality").is_empty());
 }

@@ -250,9 +250,6 @@ fn plan(conn: &Connection, device: DeviceId, seq: u64) -> Result<(Vec<Step>, Vec
                     return Err(changed(named(conn, uid)?));
                 }
                 if let (true, Some(case), Some(entity)) = (schema == "CaseMember", source, target) {
-                    if created.contains(entity) {
-                        continue; // Deleting the entity says it all.
-                    }
                     lines.push(format!(
                         "take {} out of case {}",
                         caption(conn, *entity)?,
