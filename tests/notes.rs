@@ -26,6 +26,13 @@ fn a_note_carries_source_grade_and_marking_and_is_shown_whole() {
         "{shown}"
     );
 
+    let case = l.json(&["case", "show", "PJ-1"]);
+    let note = &case["notes"][0];
+    assert_eq!(note["fields"]["text"][0], text, "{case}");
+    assert_eq!(note["source"], "Wiretap W-118");
+    assert_eq!(note["grade"], "B2");
+    assert_eq!(note["marking"], "TLP:AMBER");
+
     let entity = l.json(&["entity", "show", &id]);
     let stmt = entity["statements"].as_array().unwrap().iter().find(|s| s["prop"] == "text").unwrap().clone();
     assert_eq!(stmt["value"], text, "stored whole, newlines and tab kept");

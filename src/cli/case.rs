@@ -177,7 +177,7 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
             let view = store.case(id, limit, offset, full)?;
             store.audit("view case", &serde_json::json!({ "case": reference }))?;
             if json {
-                return print_json(&view);
+                return print_json(&with_note_provenance(&store, &view)?);
             }
             print_case(&store, &view)?;
         }
@@ -307,22 +307,50 @@ fn print_case(store: &Store, v: &CaseView) -> CliResult {
     Ok(())
 }
 
+/// The case as JSON, each note given the source, grade and marking of its text (added
+/// fields: the rest is the case view as it always was).
+fn with_note_provenance(store: &Store, view: &CaseView) -> CliResult<serde_json::Value> {
+    let mut value = serde_json::to_value(view).map_err(|e| CliError::Other(e.to_string()))?;
+    let Some(notes) = value.get_mut("notes").and_then(serde_json::Value::as_array_mut) else {
+        return Ok(value);
+    };
+    for (json, note) in notes.iter_mut().zip(&view.notes) {
+        let (source, grade, marking) = note_provenance(store, note)?;
+        if let Some(o) = json.as_object_mut() {
+            o.insert("source".into(), source.into());
+            o.insert("grade".into(), grade.into());
+            o.insert("marking".into(), marking.into());
+        }
+    }
+    Ok(value)
+}
+
+/// The source, grade and marking of a note's text.
+fn note_provenance(
+    store: &Store,
+    r: &crate::store::query::RecordView,
+) -> CliResult<(Option<String>, Option<String>, String)> {
+    let view = store.entity(r.id, 0)?;
+    let text = view.statements.iter().find(|s| s.prop == "text");
+    Ok((
+        text.and_then(|s| s.source.as_ref()).map(|s| s.name.clone()),
+        text.and_then(|s| s.grade.clone()),
+        text.map_or(view.marking.clone(), |s| s.marking.clone()),
+    ))
+}
+
 /// A journal note: who wrote it when, with the source, grade and marking of its text (a note
 /// is a statement like any other), then the whole text, each line indented under it.
 fn print_note(store: &Store, r: &crate::store::query::RecordView) -> CliResult {
     let field = |k: &str| r.fields.get(k).map(|v| v.join("; ")).unwrap_or_default();
-    let view = store.entity(r.id, 0)?;
-    let text = view.statements.iter().find(|s| s.prop == "text");
-    let source = text.and_then(|s| s.source.as_ref()).map_or("no source", |s| s.name.as_str());
-    let grade = text.and_then(|s| s.grade.as_deref()).unwrap_or("–");
-    let marking = text.map_or(view.marking.as_str(), |s| s.marking.as_str());
+    let (source, grade, marking) = note_provenance(store, r)?;
     println!(
         "  {} · {} · {} · {} · {}",
         safe(&field("date")),
         safe(&field("author")),
-        safe(source),
-        safe(grade),
-        safe(marking)
+        safe(source.as_deref().unwrap_or("no source")),
+        safe(grade.as_deref().unwrap_or("–")),
+        safe(&marking)
     );
     for line in safe_lines(&field("text")).lines() {
         println!("    {line}");
