@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 use super::output::{fit, print_json, safe, safe_lines};
 use super::unlock::Context;
 use super::{CliError, CliResult};
+use crate::model::grade::Grade;
 use crate::store::change::{CaseTask, Change, Face, JointOperation};
 use crate::store::query::{CaseFilter, CaseView};
 use crate::store::{Provenance, Store};
@@ -59,11 +60,18 @@ pub enum CaseCommand {
         #[arg(long)]
         role: Option<String>,
     },
-    /// Write a journal note in a case
+    /// Write a journal note in a case (TEXT may span several lines)
     Note {
         #[arg(value_name = "REF")]
         reference: String,
         text: String,
+        /// Who or what says so (a document, a wiretap, an informant code)
+        #[arg(long)]
+        source: Option<String>,
+        /// Grade, e.g. B2 (Admiralty), EU:A1 (Europol), UK:1A (3x5x2)
+        #[arg(long)]
+        grade: Option<String>,
+        /// Handling marking, joined with the case's (default: the case's; never lower)
         #[arg(long)]
         marking: Option<String>,
     },
@@ -169,9 +177,9 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
             let view = store.case(id, limit, offset, full)?;
             store.audit("view case", &serde_json::json!({ "case": reference }))?;
             if json {
-                return print_json(&view);
+                return print_json(&with_note_provenance(&store, &view)?);
             }
-            print_case(&view);
+            print_case(&store, &view)?;
         }
         CaseCommand::Add { reference, entity, role } => {
             let case = store.case_id(&reference)?;
@@ -179,10 +187,15 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
             store.apply(Change::AddMember { case, entity, role }, Face::Cli)?;
             println!("Added {entity} to {}.", safe(&reference));
         }
-        CaseCommand::Note { reference, text, marking } => {
+        CaseCommand::Note { reference, text, source, grade, marking } => {
             let office = store.office().name.clone();
             let props = vec![prop("text", text), prop("author", office), prop("date", today())];
-            let prov = Provenance::default().with_typed_marking(marking.as_deref())?;
+            let prov = Provenance {
+                source: source.filter(|s| !s.trim().is_empty()),
+                grade: grade.as_deref().map(Grade::parse).transpose()?,
+                ..Provenance::default()
+            }
+            .with_typed_marking(marking.as_deref())?;
             println!("{}", add_case_record(&mut store, &reference, "Note", props, prov)?);
         }
         CaseCommand::Status { reference, status } => {
@@ -254,7 +267,7 @@ fn add_case_record(
     Ok(store.apply(change, Face::Cli)?.id.unwrap_or_default())
 }
 
-fn print_case(v: &CaseView) {
+fn print_case(store: &Store, v: &CaseView) -> CliResult {
     let s = &v.summary;
     // Every string here may have come from another office's bundle, kept as signed: `safe`.
     println!("{} — {}", safe(&s.reference), safe(&s.title));
@@ -288,9 +301,65 @@ fn print_case(v: &CaseView) {
         }
         println!("\n{title}");
         for r in records {
+            if r.schema == "Note" {
+                print_note(store, r)?;
+                continue;
+            }
             let line: Vec<String> =
                 r.fields.iter().map(|(k, vals)| format!("{k}: {}", vals.join("; "))).collect();
             println!("  {}", safe_lines(&line.join(" · ")));
         }
     }
+    Ok(())
+}
+
+/// The case as JSON, each note given the source, grade and marking of its text (added
+/// fields: the rest is the case view as it always was).
+fn with_note_provenance(store: &Store, view: &CaseView) -> CliResult<serde_json::Value> {
+    let mut value = serde_json::to_value(view).map_err(|e| CliError::Other(e.to_string()))?;
+    let Some(notes) = value.get_mut("notes").and_then(serde_json::Value::as_array_mut) else {
+        return Ok(value);
+    };
+    for (json, note) in notes.iter_mut().zip(&view.notes) {
+        let (source, grade, marking) = note_provenance(store, note)?;
+        if let Some(o) = json.as_object_mut() {
+            o.insert("source".into(), source.into());
+            o.insert("grade".into(), grade.into());
+            o.insert("marking".into(), marking.into());
+        }
+    }
+    Ok(value)
+}
+
+/// The source, grade and marking of a note's text.
+fn note_provenance(
+    store: &Store,
+    r: &crate::store::query::RecordView,
+) -> CliResult<(Option<String>, Option<String>, String)> {
+    let view = store.entity(r.id, 0)?;
+    let text = view.statements.iter().find(|s| s.prop == "text");
+    Ok((
+        text.and_then(|s| s.source.as_ref()).map(|s| s.name.clone()),
+        text.and_then(|s| s.grade.clone()),
+        text.map_or(view.marking.clone(), |s| s.marking.clone()),
+    ))
+}
+
+/// A journal note: who wrote it when, with the source, grade and marking of its text (a note
+/// is a statement like any other), then the whole text, each line indented under it.
+fn print_note(store: &Store, r: &crate::store::query::RecordView) -> CliResult {
+    let field = |k: &str| r.fields.get(k).map(|v| v.join("; ")).unwrap_or_default();
+    let (source, grade, marking) = note_provenance(store, r)?;
+    println!(
+        "  {} · {} · {} · {} · {}",
+        safe(&field("date")),
+        safe(&field("author")),
+        safe(source.as_deref().unwrap_or("no source")),
+        safe(grade.as_deref().unwrap_or("–")),
+        safe(&marking)
+    );
+    for line in safe_lines(&field("text")).lines() {
+        println!("    {line}");
+    }
+    Ok(())
 }

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{fit, print_json, safe};
+use super::output::{fit, print_json, safe, safe_lines};
 use super::unlock::Context;
 use super::{CliError, CliResult};
 use crate::model::grade::Grade;
@@ -98,6 +98,8 @@ pub enum EntityCommand {
     Restore { id: String },
 }
 
+// Parsed once per run: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum LinkCommand {
     /// Create a relationship and print its id
@@ -113,6 +115,21 @@ pub enum LinkCommand {
         props: Vec<String>,
         #[command(flatten)]
         provenance: ProvenanceArgs,
+    },
+    /// Show a relationship: its kind, both ends, its values with provenance, cases, marking
+    Show {
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// Delete a relationship (a tombstone that other offices receive too)
+    Delete {
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// Undo a relationship's deletion
+    Restore {
+        #[arg(value_name = "ID")]
+        id: String,
     },
 }
 
@@ -160,18 +177,41 @@ pub fn run_entity(ctx: &Context, c: EntityCommand, json: bool) -> CliResult {
     Ok(())
 }
 
-pub fn run_link(ctx: &Context, c: LinkCommand, _json: bool) -> CliResult {
+pub fn run_link(ctx: &Context, c: LinkCommand, json: bool) -> CliResult {
     let mut store = ctx.open()?;
-    let LinkCommand::New { schema, from, to, props, provenance } = c;
-    let change = Change::NewLink {
-        schema,
-        from: store.resolve_id(&from)?,
-        to: store.resolve_id(&to)?,
-        props: parse_props(&props)?,
-        prov: provenance.resolve(&store)?,
+    let change = match c {
+        LinkCommand::New { schema, from, to, props, provenance } => Change::NewLink {
+            schema,
+            from: store.resolve_id(&from)?,
+            to: store.resolve_id(&to)?,
+            props: parse_props(&props)?,
+            prov: provenance.resolve(&store)?,
+        },
+        LinkCommand::Show { id } => {
+            let uid = store.resolve_id(&id)?;
+            let view = store.entity(uid, 0)?;
+            if view.source.is_none() || view.target.is_none() || view.schema == "CaseMember" {
+                return Err(CliError::Usage(format!(
+                    "{uid} is a {} ({}), not a link: `liaison entity show {uid}` shows it",
+                    safe(&view.schema),
+                    safe(&view.caption)
+                )));
+            }
+            store.audit("view link", &serde_json::json!({ "link": uid.to_string() }))?;
+            if json {
+                return print_json(&view);
+            }
+            print_entity(&view);
+            return Ok(());
+        }
+        LinkCommand::Delete { id } => Change::DeleteLink { id: store.resolve_id(&id)? },
+        LinkCommand::Restore { id } => Change::RestoreLink { id: store.resolve_id(&id)? },
     };
-    if let Some(id) = store.apply(change, Face::Cli)?.id {
-        println!("{id}");
+    let new = matches!(change, Change::NewLink { .. });
+    let applied = store.apply(change, Face::Cli)?;
+    match applied.id {
+        Some(id) if new => println!("{id}"),
+        _ => println!("{}", safe(&applied.message)),
     }
     Ok(())
 }
@@ -201,6 +241,26 @@ fn print_entity(v: &EntityView) {
             // Values written before analysts were recorded name none.
             safe(s.analyst.as_deref().unwrap_or("–"))
         );
+    }
+    // A note or a summary does not fit a column: the table shows its start, and the whole
+    // text (every line, escaped) follows, so nothing the analyst wrote is hidden behind "…".
+    let long = |value: &str| {
+        value.contains('\n') || (value.chars().count() > 30 && uuid::Uuid::parse_str(value).is_err())
+    };
+    for s in v.statements.iter().filter(|s| long(&s.value)) {
+        println!("\n  {}:", safe(&s.prop));
+        for line in safe_lines(&s.value).lines() {
+            println!("    {line}");
+        }
+    }
+    if v.source.is_some() && v.cases.is_empty() {
+        // A link is in no case itself: its values were recorded under cases, which say why.
+        let mut cases: Vec<&str> = v.statements.iter().filter_map(|s| s.case.as_deref()).collect();
+        cases.sort_unstable();
+        cases.dedup();
+        if !cases.is_empty() {
+            println!("\n  Cases  {}", safe(&cases.join(", ")));
+        }
     }
     if !v.cases.is_empty() {
         println!("\n  Cases");

@@ -13,6 +13,7 @@ mod read;
 mod store_cmd;
 mod synth_cmd;
 mod transfer;
+mod undo;
 mod unlock;
 
 use std::path::PathBuf;
@@ -92,6 +93,10 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page, or write one per command into a folder (-o DIR)
     Man(completions::ManArgs),
+    /// Take back this store's last writes (as new edits), listing what is undone first
+    Undo(undo::UndoArgs),
+    /// This store's own writes, newest first, each in a line
+    History(undo::HistoryArgs),
 }
 
 /// A failure as the user sees it.
@@ -183,5 +188,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Conflicts(a)) => bundle_cmd::conflicts(&ctx, &a.command.unwrap_or_default(), json),
         Some(Command::Completions(a)) => completions::completions(&a),
         Some(Command::Man(a)) => completions::man(&a),
+        Some(Command::Undo(a)) => undo::undo(&ctx, &a, json),
+        Some(Command::History(a)) => undo::history(&ctx, &a, json),
     }
 }

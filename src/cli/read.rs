@@ -14,6 +14,10 @@ pub struct SearchArgs {
     pub query: String,
     #[arg(long, default_value_t = 50)]
     pub limit: u32,
+    /// With --json: one object with the hits, the total ("exact" or "at_least" a count) and
+    /// whether close spellings were used, instead of the list of hits
+    #[arg(long)]
+    pub page: bool,
 }
 
 #[derive(Debug, Args)]
@@ -40,23 +44,52 @@ pub struct TimelineArgs {
 pub fn search(ctx: &Context, a: &SearchArgs, json: bool) -> CliResult {
     let store = ctx.open()?;
     let started = std::time::Instant::now();
-    let hits = store.search(&a.query, a.limit)?;
+    let page = store.search_page(&a.query, a.limit)?;
     let took = started.elapsed();
-    store.audit("search", &serde_json::json!({ "query": a.query, "hits": hits.len() }))?;
+    let detail = serde_json::json!({ "query": a.query, "hits": page.hits.len(), "fuzzy": page.fuzzy });
+    store.audit("search", &detail)?;
+    if json && a.page {
+        return print_json(&page);
+    }
     if json {
+        // The list stays a list (scripts read it so); each hit gains its cases and whether it
+        // matched a close spelling rather than the words as typed.
+        let hits: Vec<serde_json::Value> = page
+            .hits
+            .iter()
+            .map(|h| {
+                let mut v = serde_json::to_value(h).unwrap_or_default();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("fuzzy".into(), page.fuzzy.into());
+                }
+                v
+            })
+            .collect();
         return print_json(&hits);
     }
-    for h in &hits {
+    if page.fuzzy {
+        println!("(no exact match; close spellings: {})", safe(&page.spellings.join(", ")));
+    }
+    for h in &page.hits {
+        let hit = &h.hit;
+        let cases = h.cases.iter().map(|c| safe(c).into_owned()).collect::<Vec<_>>().join(", ");
+        let more = h.case_count.saturating_sub(h.cases.len() as u64);
+        let cases = if more > 0 { format!("{cases} +{more}") } else { cases };
         println!(
-            "{}  {:<12} {:<40} {:<4} {}",
-            h.id,
-            safe(&h.schema),
-            fit(&h.caption, 40),
-            safe(h.grade.as_deref().unwrap_or("")),
-            safe(&h.marking)
+            "{}  {:<12} {:<40} {:<4} {:<16} {}",
+            hit.id,
+            safe(&hit.schema),
+            fit(&hit.caption, 40),
+            safe(hit.grade.as_deref().unwrap_or("")),
+            safe(&hit.marking),
+            cases
         );
     }
-    eprintln!("{} found in {:.1} ms", hits.len(), took.as_secs_f64() * 1000.0);
+    // On stdout, after the list: a cut list must not read as the whole answer.
+    if !page.total.complete(page.hits.len()) {
+        println!("{} (--limit shows more)", page.total.describe(page.hits.len()));
+    }
+    eprintln!("{} in {:.1} ms", page.total.describe(page.hits.len()), took.as_secs_f64() * 1000.0);
     Ok(())
 }
 

@@ -95,6 +95,19 @@ pub enum Change {
     Restore {
         id: Uuid,
     },
+    /// A link's deletion (refused for a record that is not a link: deleting a person by
+    /// mistake from a link's screen must not happen).
+    DeleteLink {
+        id: Uuid,
+    },
+    RestoreLink {
+        id: Uuid,
+    },
+    /// Commits of this store's own device (sequence numbers) taken back by new ops; see
+    /// [`super::undo`].
+    Undo {
+        commits: Vec<u64>,
+    },
 }
 
 /// What a change did.
@@ -124,6 +137,9 @@ impl Change {
             Change::CaseStatus { .. } => "case status",
             Change::Delete { .. } => "entity delete",
             Change::Restore { .. } => "entity restore",
+            Change::DeleteLink { .. } => "link delete",
+            Change::RestoreLink { .. } => "link restore",
+            Change::Undo { .. } => "undo",
         }
     }
 }
@@ -145,8 +161,9 @@ impl Store {
             }
         }
         let action = change.action();
+        let device = self.device;
         let mut tx = self.write(action)?;
-        let (id, focus, message, mut detail) = write(&mut tx, change, locale, &office)?;
+        let (id, focus, message, mut detail) = write(&mut tx, change, locale, &office, device)?;
         if let Some(obj) = detail.as_object_mut() {
             obj.insert("via".into(), serde_json::to_value(via).unwrap_or(Value::Null));
         }
@@ -157,8 +174,34 @@ impl Store {
 
 type Written = (Option<Uuid>, Option<Uuid>, String, Value);
 
-fn write(tx: &mut Txn<'_>, change: Change, locale: Locale, office: &str) -> Result<Written> {
+/// An undo: its audit detail names the commits undone and the undo's own commit, so that
+/// `history` can show both and "undo the last one" twice does not redo.
+fn undo(tx: &mut Txn<'_>, device: crate::model::ids::DeviceId, commits: &[u64]) -> Result<Written> {
+    let last = |tx: &Txn<'_>| -> Result<i64> {
+        Ok(tx.conn().query_row(
+            "SELECT coalesce(max(seq), 0) FROM commit_log WHERE device = ?1",
+            [device.0.as_slice()],
+            |r| r.get(0),
+        )?)
+    };
+    let before = last(tx)?;
+    let said = super::undo::undo_in(tx, device, commits)?;
+    let own: Vec<i64> = (before + 1..=last(tx)?).collect();
+    let message = format!("Undone: {}.", said.join("; "));
+    // Commit numbers only: the audit log never repeats marked values (they are named on screen).
+    let detail = json!({ "undid": commits, "commits": own });
+    Ok((None, None, message, detail))
+}
+
+fn write(
+    tx: &mut Txn<'_>,
+    change: Change,
+    locale: Locale,
+    office: &str,
+    device: crate::model::ids::DeviceId,
+) -> Result<Written> {
     Ok(match change {
+        Change::Undo { commits } => undo(tx, device, &commits)?,
         Change::NewCase { mut props, marking } => {
             let office_marking = tx.office_marking()?;
             let typed = marking.as_deref().map(str::trim).filter(|t| !t.is_empty());
@@ -261,5 +304,50 @@ fn write(tx: &mut Txn<'_>, change: Change, locale: Locale, office: &str) -> Resu
             tx.restore_record(id)?;
             (Some(id), Some(id), format!("Restored {id}."), json!({ "entity": id.to_string() }))
         }
+        Change::DeleteLink { id } => {
+            let label = link_label(tx, id)?;
+            if tx.is_deleted(id)? {
+                return Err(StoreError::Input(format!(
+                    "the link {label} is already deleted: nothing changed (`liaison link restore {id}` brings it back)"
+                )));
+            }
+            tx.delete_record(id)?;
+            let message = format!("Deleted link {label} (`liaison link restore {id}` undoes it).");
+            (Some(id), None, message, json!({ "link": id.to_string() }))
+        }
+        Change::RestoreLink { id } => {
+            let label = link_label(tx, id)?;
+            if !tx.is_deleted(id)? {
+                return Err(StoreError::Input(format!("the link {label} is not deleted: nothing changed")));
+            }
+            tx.restore_record(id)?;
+            (Some(id), Some(id), format!("Restored link {label}."), json!({ "link": id.to_string() }))
+        }
     })
+}
+
+/// "Call: Karim BENALI → +33611000000" for a link; an input error naming what `id` is
+/// otherwise (the analyst typed or picked the wrong id).
+fn link_label(tx: &Txn<'_>, id: Uuid) -> Result<String> {
+    use rusqlite::OptionalExtension;
+    let row: Option<(String, String, Option<String>, Option<String>)> = tx
+        .conn()
+        .query_row(
+            "SELECT o.schema, o.caption, a.caption, b.caption FROM object o
+             LEFT JOIN object a ON a.n = o.src LEFT JOIN object b ON b.n = o.dst WHERE o.uid = ?1",
+            [id.as_bytes()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((schema, caption, from, to)) = row else {
+        return Err(StoreError::NotFound(format!("no link with id {id}")));
+    };
+    let kind = Schema::builtin().kind(&schema)?;
+    if !kind.is_link() || kind.name == "CaseMember" {
+        return Err(StoreError::Input(format!(
+            "{id} is a {} ({caption}), not a link: nothing deleted",
+            kind.name
+        )));
+    }
+    Ok(format!("{schema}: {} → {}", from.unwrap_or_default(), to.unwrap_or_default()))
 }

@@ -19,6 +19,7 @@ pub(crate) mod oplog;
 mod project;
 pub mod query;
 pub mod rebuild;
+pub mod undo;
 mod unlock_log;
 pub mod write;
 // Exchange between offices (issue 4).

@@ -207,6 +207,20 @@ impl Txn<'_> {
         Ok(true)
     }
 
+    /// Removes exactly the adds `removes` of a value (an undo names the adds it takes back,
+    /// so the same value added again by someone else stays).
+    pub fn remove_adds(
+        &mut self,
+        uid: Uuid,
+        prop: &str,
+        value: &str,
+        source: Option<Uuid>,
+        removes: Vec<OpId>,
+    ) -> Result<()> {
+        self.push(uid, OpBody::Remove { prop: prop.to_owned(), value: value.to_owned(), source, removes })?;
+        Ok(())
+    }
+
     /// Closes the current commit: signs it, stores it and its ops, and re-projects what it
     /// touched. Further ops go into a new commit of the same transaction.
     pub fn seal(&mut self) -> Result<()> {

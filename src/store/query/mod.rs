@@ -20,7 +20,7 @@ pub use entity::{CaseMembership, EntityView, LinkView, Neighbour, StatementView}
 pub use measures::{Measures, MonthMeasures, human_seconds};
 pub use members::{KindCount, LINK_COUNT_CAP, MemberRow};
 pub use release::{CaseNaming, OFFICE_KIND, REVOKED, Revocation, SHARED_WITH, ScopeEnds};
-pub use search::SearchHit;
+pub use search::{CASES_PER_HIT, COUNT_CAP, PageHit, SearchHit, SearchPage, SearchTotal};
 pub use stats::{Outcomes, Stats, TableSpace};
 pub use timeline::{TimelineItem, TimelineQuery, TimelineScope};
 
