@@ -140,6 +140,10 @@ actions! {
         ImportBundle,
         /// The task force's measures: sharing response time, joint operations, disruptions
         Measures,
+        /// Measures: show earlier months
+        EarlierMonths,
+        /// Measures: show later months
+        LaterMonths,
     }
     internal {
         /// A character typed into the focused input.

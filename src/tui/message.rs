@@ -67,9 +67,11 @@ pub enum Query {
         pending: bool,
     },
     Conflicts,
-    /// The task force's measures, month by month up to `until`.
+    /// The task force's measures, month by month up to `until`; with `on_data`, ending on
+    /// the last month that holds data when none falls in those months.
     Measures {
         until: chrono::NaiveDate,
+        on_data: bool,
     },
 }
 

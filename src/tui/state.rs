@@ -30,10 +30,12 @@ pub enum Mode {
     Conflicts,
     Exchange,
     Input,
+    /// The measures screen: scrolls, and moves to earlier or later months.
+    Measures,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 11] = [
+    pub const ALL: [Mode; 12] = [
         Mode::Main,
         Mode::Search,
         Mode::Palette,
@@ -45,6 +47,7 @@ impl Mode {
         Mode::Conflicts,
         Mode::Exchange,
         Mode::Input,
+        Mode::Measures,
     ];
 
     pub fn label(self) -> &'static str {
@@ -60,6 +63,7 @@ impl Mode {
             Mode::Conflicts => "CONFLICTS",
             Mode::Exchange => "EXCHANGE",
             Mode::Input => "INPUT",
+            Mode::Measures => "MEASURES",
         }
     }
 
@@ -373,8 +377,8 @@ impl State {
         }
         match &self.popup {
             None => Mode::Main,
-            // The measures are a read-only page: they scroll and close like help.
-            Some(Popup::Help { .. } | Popup::Measures(_)) => Mode::Help,
+            Some(Popup::Help { .. }) => Mode::Help,
+            Some(Popup::Measures(_)) => Mode::Measures,
             Some(Popup::Search(_)) => Mode::Search,
             Some(Popup::Palette(_)) => Mode::Palette,
             Some(Popup::Form(_)) => Mode::Form,

@@ -84,7 +84,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Confirm => confirm::update(state, &action),
         Mode::Help => help::update(state, &action),
         // Only the exchange screens use these modes; they were handled above.
-        Mode::Conflicts | Mode::Exchange | Mode::Input => Vec::new(),
+        Mode::Conflicts | Mode::Exchange | Mode::Input | Mode::Measures => Vec::new(),
     }
 }
 

@@ -231,8 +231,13 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
         Query::Conflicts => {
             Loaded::Conflicts(crate::exchange::list_conflicts(store).map_err(exchange_error)?)
         }
-        Query::Measures { until } => {
-            Loaded::Measures(Box::new(store.measures(crate::tui::screens::measures::MONTHS, until)?))
+        Query::Measures { until, on_data } => {
+            let months = crate::tui::screens::measures::MONTHS;
+            Loaded::Measures(Box::new(if on_data {
+                store.measures_on_data(months, until)?
+            } else {
+                store.measures(months, until)?
+            }))
         }
     })
 }
