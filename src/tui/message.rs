@@ -73,6 +73,10 @@ pub enum Query {
         until: chrono::NaiveDate,
         on_data: bool,
     },
+    /// The entries of the folder a typed path is in, for Tab completion.
+    Folder {
+        typed: String,
+    },
 }
 
 /// What a query found.
@@ -113,6 +117,13 @@ pub enum Loaded {
     },
     Conflicts(Vec<crate::exchange::ConflictView>),
     Measures(Box<crate::store::query::Measures>),
+    /// The names in the folder of `typed` (folders end with `/`); `more`: some were left
+    /// unread.
+    Folder {
+        typed: String,
+        names: Vec<String>,
+        more: bool,
+    },
 }
 
 /// A change the analyst made: the library's [`Change`], applied through [`Store::apply`](crate::store::Store::apply)

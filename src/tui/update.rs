@@ -25,6 +25,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 Loaded::Search { text, hits } => search::loaded(state, ticket, text, hits),
                 l @ Loaded::Offices { .. } => exchange::loaded(state, ticket, l),
                 Loaded::Measures(m) => measures::loaded(state, ticket, m),
+                Loaded::Folder { typed, names, more } => {
+                    let mut effects = exchange::listed(state, ticket, &typed, &names, more);
+                    effects.extend(import::listed(state, ticket, &typed, &names, more));
+                    effects
+                }
                 l => panes::loaded(state, ticket, l),
             };
         }

@@ -10,6 +10,7 @@ use crate::tui::message::{Effect, ExchangeJob, Loaded, Outcome, Query};
 use crate::tui::requests::{query, reload, start_job};
 use crate::tui::state::Mode;
 use crate::tui::state::{Popup, State};
+use crate::tui::widgets::path_complete::{PathTab, TabResult};
 use crate::tui::widgets::text_input::MAX_PATH_CHARS;
 use crate::tui::widgets::{ListCursor, TextInput};
 
@@ -42,6 +43,8 @@ pub struct ExchangeScreen {
     pub pending_loading: bool,
     pub ticket: u64,
     pub step: ExchangeStep,
+    /// Tab completion of the path being typed.
+    pub tab: PathTab,
 }
 
 impl ExchangeScreen {
@@ -53,6 +56,7 @@ impl ExchangeScreen {
             pending_loading: true,
             ticket: 0,
             step: ExchangeStep::List,
+            tab: PathTab::default(),
         }
     }
 
@@ -103,9 +107,18 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
     match &mut e.step {
         ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text) => {
             if action.edit(TextInput::new(text, MAX_PATH_CHARS)) {
+                e.tab.clear();
                 return Vec::new();
             }
             match action {
+                Action::NextField => {
+                    let typed = text.clone();
+                    let ticket = state.ticket();
+                    if let Some(Popup::Exchange(e)) = &mut state.popup {
+                        e.tab.ask(ticket, &typed);
+                    }
+                    return vec![Effect::Query(ticket, Query::Folder { typed })];
+                }
                 Action::Submit => {
                     let path = text.trim().to_owned();
                     if path.is_empty() {
@@ -122,7 +135,10 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
                     e.step = ExchangeStep::Working;
                     return start_job(state, label, job);
                 }
-                Action::Cancel => e.step = ExchangeStep::List,
+                Action::Cancel => {
+                    e.step = ExchangeStep::List;
+                    e.tab.clear();
+                }
                 _ => {}
             }
         }
@@ -201,6 +217,24 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
                 return reload_offices(state, true);
             }
             e.pending_loading = false;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The folder of a typed path was listed: Tab completes the path, or lists the names that
+/// match.
+pub fn listed(state: &mut State, ticket: u64, typed: &str, names: &[String], more: bool) -> Vec<Effect> {
+    let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
+    let (ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text)) = &mut e.step else {
+        return Vec::new();
+    };
+    match e.tab.answer(ticket, typed, names, more) {
+        Some(TabResult::Completed(done)) => *text = done,
+        Some(TabResult::Nothing { matches: 0 }) => {
+            let name = crate::tui::widgets::path_complete::split(typed).1;
+            state.info(format!("No file or folder there starts with {name:?}."));
         }
         _ => {}
     }

@@ -189,12 +189,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, e: &ExchangeScreen, job: Option<&
                 look.theme.accent,
             ));
             body.push(input_line("> ", text, look));
-            body.push(hint("Enter export · ctrl-u clear · Esc back"));
+            body.extend(e.tab.hint().map(|h| hint(&super::safe(&h))));
+            body.push(hint("Enter export · Tab complete the path · ctrl-u clear · Esc back"));
         }
         ExchangeStep::ImportPath(text) => {
             body.push(Line::styled("Import a bundle — file:", look.theme.accent));
             body.push(input_line("> ", text, look));
-            body.push(hint("Enter check it first (nothing is written) · Esc back"));
+            body.extend(e.tab.hint().map(|h| hint(&super::safe(&h))));
+            body.push(hint("Enter check it first (nothing is written) · Tab complete the path · Esc back"));
         }
         ExchangeStep::Working => {
             body.push(Line::from(""));
