@@ -129,3 +129,135 @@ fn the_bundle_import_path_completes_with_tab() {
         liaison::tui::screens::ExchangeStep::ImportPath(format!("{at}bundle-2025-06.liaison"))
     );
 }
+
+fn message(app: &App) -> String {
+    app.state.message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
+}
+
+fn exchange(app: &App) -> &liaison::tui::screens::ExchangeScreen {
+    let Some(liaison::tui::state::Popup::Exchange(e)) = &app.state.popup else {
+        panic!("the exchange screen: {:?}", app.state.popup)
+    };
+    e
+}
+
+/// The demo store through the command line (its passphrase is "demo").
+fn demo_json(l: &common::Liaison, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = l.with_passphrase("demo").args(&all).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn an_office_is_trusted_after_its_fingerprint_is_typed_then_shared_with_and_revoked() {
+    use liaison::tui::testing::type_text;
+    // Paris writes its card and reads out its fingerprint words.
+    let paris = common::Liaison::init();
+    let card = paris.root.path().join("paris.card");
+    let out = paris.run(&["office", "card", "-o", card.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let words = err.lines().find_map(|l| l.strip_prefix("Fingerprint: ")).expect("fingerprint").to_owned();
+    let card_dir = format!("{}/", paris.root.path().display());
+
+    let (l, mut app) = demo_app();
+    let case = app.state.cases.rows[0].reference.clone();
+    keys(&mut app, &["x", "t"]);
+    // The card's path, completed with Tab.
+    type_text(&mut app, &format!("{card_dir}paris.c"));
+    keys(&mut app, &["tab"]);
+    assert_eq!(
+        exchange(&app).step,
+        liaison::tui::screens::ExchangeStep::CardPath(card.display().to_string())
+    );
+    keys(&mut app, &["enter"]);
+    let text = shot(&mut app, 100, 30);
+    assert!(text.contains(&format!("Fingerprint  {words}")), "the words are shown: {text}");
+    // Words that differ trust nothing.
+    type_text(&mut app, "wrong words entirely");
+    keys(&mut app, &["enter"]);
+    assert!(message(&app).contains("nothing was trusted"), "{}", message(&app));
+    assert!(exchange(&app).offices.is_empty());
+    // The words Paris read: trusted.
+    keys(&mut app, &["t"]);
+    type_text(&mut app, &card.display().to_string());
+    keys(&mut app, &["enter"]);
+    type_text(&mut app, &words);
+    keys(&mut app, &["enter"]);
+    assert_eq!(message(&app), "Trusted Paris: the fingerprint words matched.");
+    assert_eq!(exchange(&app).offices.iter().map(|o| o.office.as_str()).collect::<Vec<_>>(), ["Paris"]);
+
+    // The selected case goes to Paris with the next export.
+    keys(&mut app, &["s"]);
+    assert!(message(&app).starts_with(&format!("Shared {case} with Paris")), "{}", message(&app));
+    assert_eq!(exchange(&app).offices[0].shared_cases, [case.clone()]);
+    keys(&mut app, &["u"]);
+    assert!(message(&app).contains("no longer shared"), "{}", message(&app));
+    assert!(exchange(&app).offices[0].shared_cases.is_empty());
+
+    // Revoking asks first.
+    keys(&mut app, &["R"]);
+    assert!(shot(&mut app, 100, 30).contains("Revoke Paris?"));
+    keys(&mut app, &["n"]);
+    assert!(!exchange(&app).offices[0].revoked, "n keeps trusting it");
+    keys(&mut app, &["R", "y"]);
+    assert!(message(&app).starts_with("Revoked Paris"), "{}", message(&app));
+    assert!(exchange(&app).offices[0].revoked);
+    keys(&mut app, &["esc"]);
+    drop(app);
+    let offices = demo_json(&l, &["office", "list", "--no-pending"]);
+    assert_eq!(offices[0]["revoked"], true, "{offices}");
+}
+
+#[test]
+fn operations_tasks_and_arrests_are_recorded_in_the_selected_case() {
+    use liaison::tui::testing::type_text;
+    let (l, mut app) = demo_app();
+    let case = app.state.cases.rows[0].reference.clone();
+    let palette = |app: &mut App, what: &str| {
+        keys(app, &[":"]);
+        type_text(app, what);
+        keys(app, &["enter"]);
+    };
+    palette(&mut app, "joint operation of the selected case");
+    type_text(&mut app, "Harbour");
+    keys(&mut app, &["tab", "ctrl-u"]);
+    type_text(&mut app, "finished");
+    keys(&mut app, &["enter"]);
+    // The store refuses a status outside its list; the form stays with what was typed.
+    let Some(liaison::tui::state::Popup::CaseRecord(form)) = &app.state.popup else {
+        panic!("the form stays open: {}", message(&app))
+    };
+    assert!(form.error.as_deref().is_some_and(|e| e.contains("finished")), "{:?}", form.error);
+    keys(&mut app, &["ctrl-u"]);
+    type_text(&mut app, "planned");
+    keys(&mut app, &["tab"]);
+    type_text(&mut app, "2025-07-14");
+    keys(&mut app, &["enter"]);
+    assert!(app.state.popup.is_none());
+    assert_eq!(message(&app), format!("Joint operation recorded in {case}."));
+
+    palette(&mut app, "record arrests");
+    type_text(&mut app, "4");
+    keys(&mut app, &["tab"]);
+    type_text(&mut app, "Dawn raid");
+    keys(&mut app, &["enter"]);
+    assert_eq!(message(&app), format!("Arrests recorded in {case}."));
+
+    palette(&mut app, "task of the selected case");
+    type_text(&mut app, "Call Lyon about the courier");
+    keys(&mut app, &["enter"]);
+    assert_eq!(message(&app), format!("Task recorded in {case}."));
+    drop(app);
+
+    let shown = demo_json(&l, &["case", "show", &case]);
+    let records = |key: &str| shown[key].as_array().cloned().unwrap_or_default();
+    let field = |r: &serde_json::Value, k: &str| r["fields"][k].to_string();
+    let harbour = records("operations").into_iter().find(|r| field(r, "name").contains("Harbour"));
+    assert!(harbour.is_some_and(|r| field(&r, "plannedDate").contains("2025-07-14")), "{shown}");
+    let raid = records("operations").into_iter().find(|r| field(r, "name").contains("Dawn raid"));
+    let raid = raid.unwrap_or_else(|| panic!("{shown}"));
+    assert!(field(&raid, "arrests").contains('4') && field(&raid, "status").contains("executed"), "{raid}");
+    assert!(records("tasks").iter().any(|r| field(r, "title").contains("Call Lyon")), "{shown}");
+}

@@ -160,6 +160,37 @@ pub enum ExchangeJob {
     },
     PreviewFile(FileImport),
     ImportFile(FileImport),
+    /// Read another office's card, to show its fingerprint before trusting it.
+    ReadCard {
+        path: PathBuf,
+    },
+    /// Trust, share, unshare or revoke: the store's own calls, as `liaison office` and
+    /// `liaison case share` make them.
+    Office(OfficeOp),
+}
+
+/// A change to the offices this one works with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OfficeOp {
+    /// Trust the office of the card at `path` once `words`, read out by that office, match
+    /// its fingerprint (checked again against the card as read when trusting).
+    Trust {
+        path: PathBuf,
+        words: String,
+    },
+    Share {
+        case: Uuid,
+        reference: String,
+        office: String,
+    },
+    Unshare {
+        case: Uuid,
+        reference: String,
+        office: String,
+    },
+    Revoke {
+        office: String,
+    },
 }
 
 /// A file to import with another tool's format, as typed on the import screen.
@@ -186,6 +217,21 @@ pub enum Outcome {
     BundleImported(Result<BundleReport, String>),
     FilePreview(FileImport, Result<FileReport, String>),
     FileImported(Result<FileReport, String>),
+    /// The card read (with its fingerprint words), or why it could not be.
+    Card(PathBuf, Result<Box<OfficeCardView>, String>),
+    /// What an office operation did, in one sentence, or why it was refused.
+    Office(Result<String, String>),
+}
+
+/// Another office's card as the analyst checks it before trusting it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfficeCardView {
+    pub office: String,
+    pub agency: String,
+    pub country: String,
+    pub device: String,
+    /// The words the office reads out by telephone.
+    pub fingerprint: String,
 }
 
 /// What `update` asks the runtime to do: the only way state changes reach the world.

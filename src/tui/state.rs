@@ -270,6 +270,7 @@ pub enum Popup {
     Exchange(super::screens::exchange::ExchangeScreen),
     Import(super::screens::import::ImportScreen),
     Measures(super::screens::measures::MeasuresScreen),
+    CaseRecord(super::screens::case_records::CaseRecordScreen),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -381,7 +382,7 @@ impl State {
             Some(Popup::Measures(_)) => Mode::Measures,
             Some(Popup::Search(_)) => Mode::Search,
             Some(Popup::Palette(_)) => Mode::Palette,
-            Some(Popup::Form(_)) => Mode::Form,
+            Some(Popup::Form(_) | Popup::CaseRecord(_)) => Mode::Form,
             Some(Popup::Picker(_)) => Mode::Picker,
             Some(Popup::Confirm(_)) => Mode::Confirm,
             Some(Popup::Conflicts(_)) => Mode::Conflicts,

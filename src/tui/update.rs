@@ -9,7 +9,7 @@ use super::action::Action;
 use super::message::{Effect, Loaded, Outcome, Query};
 use super::requests::{query, reload};
 use super::screens::{
-    confirm, conflicts, exchange, form, help, import, measures, palette, panes, search, unlock,
+    case_records, confirm, conflicts, exchange, form, help, import, measures, palette, panes, search, unlock,
 };
 use super::state::{Mode, Popup, State};
 
@@ -36,10 +36,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Saved(message, id) => {
             let mut effects = panes::saved(state, message, id);
             effects.extend(conflicts::saved(state));
+            effects.extend(case_records::saved(state));
             return effects;
         }
         Action::Failed(message) => {
             conflicts::failed(state);
+            case_records::failed(state, &message);
             exchange::failed(state);
             panes::failed(state, message);
             return Vec::new();
@@ -76,6 +78,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Some(Popup::Measures(_)) => return measures::update(state, &action),
         Some(Popup::Exchange(_)) => return exchange::update(state, &action),
         Some(Popup::Import(_)) => return import::import(state, &action),
+        Some(Popup::CaseRecord(_)) => return case_records::update(state, &action),
         _ => {}
     }
     match state.mode() {
@@ -108,6 +111,9 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::Exchange | Action::ExportBundle => exchange::open(state, exchange::ExchangeStep::List),
         Action::ImportBundle => exchange::open(state, exchange::ExchangeStep::ImportPath(String::new())),
         Action::ImportFile => import::open(state),
+        Action::NewOperation => case_records::open(state, case_records::RecordKind::Operation),
+        Action::NewTask => case_records::open(state, case_records::RecordKind::Task),
+        Action::RecordArrests => case_records::open(state, case_records::RecordKind::Arrests),
         _ => form::open(state, action).unwrap_or_else(|| panes::update(state, action)),
     }
 }

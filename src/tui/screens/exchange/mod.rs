@@ -1,12 +1,15 @@
 //! The exchange screen, its state and its `update`: the offices this one trusts, export of a
 //! bundle for one of them, bundle import with a preview and a confirm step, and the outcome
-//! of these jobs. The work itself is the library's, on the worker (`worker::exchange`).
+//! of these jobs. Trusting, sharing with and revoking an office are in [`offices`]. The work
+//! itself is the library's, on the worker (`worker::exchange`).
+
+pub mod offices;
 
 use std::path::PathBuf;
 
 use crate::exchange::{ImportReport as BundleReport, OfficeStatus};
 use crate::tui::action::Action;
-use crate::tui::message::{Effect, ExchangeJob, Loaded, Outcome, Query};
+use crate::tui::message::{Effect, ExchangeJob, Loaded, OfficeCardView, Outcome, Query};
 use crate::tui::requests::{query, reload, start_job};
 use crate::tui::state::Mode;
 use crate::tui::state::{Popup, State};
@@ -32,6 +35,16 @@ pub enum ExchangeStep {
         report: BundleReport,
     },
     Done(Outcome),
+    /// Typing the path of another office's card, to trust it.
+    CardPath(String),
+    /// The card read: its fingerprint shown, the words the office reads out typed.
+    Card {
+        path: PathBuf,
+        card: Box<OfficeCardView>,
+        words: String,
+    },
+    /// Revoke this office? y revokes.
+    ConfirmRevoke(String),
 }
 
 #[derive(Debug)]
@@ -66,8 +79,11 @@ impl ExchangeScreen {
 
     pub fn mode(&self) -> Mode {
         match self.step {
-            ExchangeStep::ExportPath(_) | ExchangeStep::ImportPath(_) => Mode::Input,
-            ExchangeStep::Preview { .. } => Mode::Confirm,
+            ExchangeStep::ExportPath(_)
+            | ExchangeStep::ImportPath(_)
+            | ExchangeStep::CardPath(_)
+            | ExchangeStep::Card { .. } => Mode::Input,
+            ExchangeStep::Preview { .. } | ExchangeStep::ConfirmRevoke(_) => Mode::Confirm,
             _ => Mode::Exchange,
         }
     }
@@ -85,13 +101,22 @@ pub fn open(state: &mut State, step: ExchangeStep) -> Vec<Effect> {
     reload_offices(state, false)
 }
 
-fn reload_offices(state: &mut State, pending: bool) -> Vec<Effect> {
+pub(crate) fn reload_offices(state: &mut State, pending: bool) -> Vec<Effect> {
     let ticket = state.ticket();
     let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
     e.ticket = ticket;
     e.loading = !pending;
     e.pending_loading = true;
     vec![Effect::Query(ticket, Query::Offices { pending })]
+}
+
+/// Tab on a path: the worker lists the folder of `typed` for completion.
+pub(crate) fn ask_folder(state: &mut State, typed: String) -> Vec<Effect> {
+    let ticket = state.ticket();
+    if let Some(Popup::Exchange(e)) = &mut state.popup {
+        e.tab.ask(ticket, &typed);
+    }
+    vec![Effect::Query(ticket, Query::Folder { typed })]
 }
 
 /// Where a bundle for `office` goes unless the analyst types another path: the current
@@ -105,6 +130,9 @@ pub fn default_bundle_path(office: &str) -> String {
 pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
     let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
     match &mut e.step {
+        ExchangeStep::CardPath(_) | ExchangeStep::Card { .. } | ExchangeStep::ConfirmRevoke(_) => {
+            return offices::update(state, action);
+        }
         ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text) => {
             if action.edit(TextInput::new(text, MAX_PATH_CHARS)) {
                 e.tab.clear();
@@ -113,11 +141,7 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
             match action {
                 Action::NextField => {
                     let typed = text.clone();
-                    let ticket = state.ticket();
-                    if let Some(Popup::Exchange(e)) = &mut state.popup {
-                        e.tab.ask(ticket, &typed);
-                    }
-                    return vec![Effect::Query(ticket, Query::Folder { typed })];
+                    return ask_folder(state, typed);
                 }
                 Action::Submit => {
                     let path = text.trim().to_owned();
@@ -186,6 +210,9 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
                     }
                 }
                 Action::ImportBundle => e.step = ExchangeStep::ImportPath(String::new()),
+                Action::TrustOffice | Action::ShareCase | Action::UnshareCase | Action::RevokeOffice => {
+                    return offices::start(state, action);
+                }
                 Action::Refresh => return reload_offices(state, false),
                 Action::Cancel | Action::Quit | Action::Exchange => {
                     if matches!(e.step, ExchangeStep::Done(_)) {
@@ -227,7 +254,9 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
 /// match.
 pub fn listed(state: &mut State, ticket: u64, typed: &str, names: &[String], more: bool) -> Vec<Effect> {
     let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
-    let (ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text)) = &mut e.step else {
+    let (ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text) | ExchangeStep::CardPath(text)) =
+        &mut e.step
+    else {
         return Vec::new();
     };
     match e.tab.answer(ticket, typed, names, more) {
@@ -299,6 +328,7 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             }
             Some(ExchangeStep::Done(Outcome::BundleImported(result)))
         }
+        o @ (Outcome::Card(..) | Outcome::Office(_)) => return offices::outcome(state, o),
         // The import screen's own (`screens::import::outcome`).
         Outcome::FilePreview(..) | Outcome::FileImported(_) => None,
     };
