@@ -156,7 +156,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, e: &ExchangeScreen, job: Option<&
         let text = if e.loading {
             "Loading…"
         } else {
-            "No other office: trust one with `liaison office trust CARD`."
+            "No other office: t trusts one from its card (or `liaison office trust CARD`)."
         };
         lines.push(Line::styled(text, look.theme.dim));
     }

@@ -127,8 +127,9 @@ impl PathTab {
         let c = complete(typed, names);
         self.more = more;
         if c.text != typed {
+            // One name completed whole lists nothing: the next Tab lists inside a folder.
+            self.shown_for = if c.unique() { String::new() } else { c.text.clone() };
             self.shown = if c.unique() { Vec::new() } else { c.candidates };
-            self.shown_for.clone_from(&c.text);
             return Some(TabResult::Completed(c.text));
         }
         if c.candidates.len() > 1 && self.shown_for != typed {
@@ -238,6 +239,11 @@ mod tests {
         tab.ask(5, "calls-");
         assert_eq!(tab.answer(5, "calls-", &entries(), true), Some(TabResult::Listed));
         assert!(tab.hint().is_some_and(|h| h.ends_with('…')), "more entries than were read");
+        tab.ask(7, "exp");
+        assert_eq!(tab.answer(7, "exp", &entries(), false), Some(TabResult::Completed("exports/".into())));
+        tab.ask(8, "exports/");
+        let inside = vec!["a.json".to_owned(), "b.json".to_owned()];
+        assert_eq!(tab.answer(8, "exports/", &inside, false), Some(TabResult::Listed), "a Tab inside lists");
         tab.ask(6, "event.misp.json");
         assert_eq!(
             tab.answer(6, "event.misp.json", &entries(), false),

@@ -198,8 +198,7 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
                     }
                     match e.current().map(|o| (o.office.clone(), o.revoked)) {
                         None => {
-                            state
-                                .error("No office to export to: trust one with `liaison office trust CARD`.");
+                            state.error("No office to export to: t trusts one from its card.");
                         }
                         Some((office, true)) => {
                             state.error(format!("{office} is revoked: nothing goes to it."));
