@@ -191,7 +191,7 @@ fn an_office_is_trusted_after_its_fingerprint_is_typed_then_shared_with_and_revo
     // The selected case goes to Paris with the next export.
     keys(&mut app, &["s"]);
     assert!(message(&app).starts_with(&format!("Shared {case} with Paris")), "{}", message(&app));
-    assert_eq!(exchange(&app).offices[0].shared_cases, [case.clone()]);
+    assert_eq!(exchange(&app).offices[0].shared_cases, std::slice::from_ref(&case));
     keys(&mut app, &["u"]);
     assert!(message(&app).contains("no longer shared"), "{}", message(&app));
     assert!(exchange(&app).offices[0].shared_cases.is_empty());

@@ -158,7 +158,7 @@ mod tests {
         let ticket = m.ticket;
         let start = month_start(first).unwrap();
         let end = month_start(last).unwrap();
-        let monthly = (0..)
+        let monthly = (0..MONTHS)
             .map(|i| start + Months::new(i))
             .take_while(|d| *d <= end)
             .map(|d| MonthMeasures { month: d.format("%Y-%m").to_string(), ..MonthMeasures::default() })

@@ -134,7 +134,7 @@ impl PathTab {
         }
         if c.candidates.len() > 1 && self.shown_for != typed {
             self.shown = c.candidates;
-            self.shown_for = typed.to_owned();
+            typed.clone_into(&mut self.shown_for);
             return Some(TabResult::Listed);
         }
         let matches = c.candidates.len();
