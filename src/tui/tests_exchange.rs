@@ -346,3 +346,15 @@ fn selecting_a_bundle_arrival_asks_no_detail() {
     assert!(super::requests::load_detail(&mut s, Uuid::nil()).is_empty());
     assert_eq!(s.detail.subject, None);
 }
+
+#[test]
+fn office_actions_run_from_the_palette_open_the_exchange_screen() {
+    let mut s = state();
+    update(&mut s, Action::TrustOffice);
+    assert!(matches!(exchange_step(&s), ExchangeStep::CardPath(p) if p.is_empty()));
+    assert_eq!(s.mode(), Mode::Input);
+    s.popup = None;
+    update(&mut s, Action::ShareCase);
+    assert!(matches!(exchange_step(&s), ExchangeStep::List));
+    assert!(s.message.as_ref().is_some_and(|m| m.text.contains("s shares the selected case")));
+}

@@ -114,6 +114,16 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::NewOperation => case_records::open(state, case_records::RecordKind::Operation),
         Action::NewTask => case_records::open(state, case_records::RecordKind::Task),
         Action::RecordArrests => case_records::open(state, case_records::RecordKind::Arrests),
+        // Run from the palette: the screen they belong to.
+        Action::EarlierMonths | Action::LaterMonths => measures::open(state),
+        Action::TrustOffice => exchange::open(state, exchange::ExchangeStep::CardPath(String::new())),
+        Action::ShareCase | Action::UnshareCase | Action::RevokeOffice => {
+            let effects = exchange::open(state, exchange::ExchangeStep::List);
+            state.info(
+                "Select the office, then s shares the selected case, u unshares it, R revokes the office.",
+            );
+            effects
+        }
         _ => form::open(state, action).unwrap_or_else(|| panes::update(state, action)),
     }
 }
