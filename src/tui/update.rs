@@ -114,8 +114,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::NewOperation => case_records::open(state, case_records::RecordKind::Operation),
         Action::NewTask => case_records::open(state, case_records::RecordKind::Task),
         Action::RecordArrests => case_records::open(state, case_records::RecordKind::Arrests),
-        // Run from the palette: the screen they belong to.
-        Action::EarlierMonths | Action::LaterMonths => measures::open(state),
+        // Run from the palette: the exchange screen, where they apply.
         Action::TrustOffice => exchange::open(state, exchange::ExchangeStep::CardPath(String::new())),
         Action::ShareCase | Action::UnshareCase | Action::RevokeOffice => {
             let effects = exchange::open(state, exchange::ExchangeStep::List);
