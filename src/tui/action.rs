@@ -152,6 +152,24 @@ actions! {
         ImportBundle,
         /// The task force's measures: sharing response time, joint operations, disruptions
         Measures,
+        /// Measures: show earlier months
+        EarlierMonths,
+        /// Measures: show later months
+        LaterMonths,
+        /// Exchange: trust an office from its card, once its fingerprint words are checked
+        TrustOffice,
+        /// Exchange: share the selected case with the selected office
+        ShareCase,
+        /// Exchange: stop sharing the selected case with the selected office
+        UnshareCase,
+        /// Exchange: revoke the selected office (its bundles are refused; asks first)
+        RevokeOffice,
+        /// Record a joint operation of the selected case
+        NewOperation,
+        /// Record a task of the selected case
+        NewTask,
+        /// Record arrests: an executed operation of the selected case with its arrests
+        RecordArrests,
     }
     internal {
         /// A character typed into the focused input.

@@ -67,9 +67,15 @@ pub enum Query {
         pending: bool,
     },
     Conflicts,
-    /// The task force's measures, month by month up to `until`.
+    /// The task force's measures, month by month up to `until`; with `on_data`, ending on
+    /// the last month that holds data when none falls in those months.
     Measures {
         until: chrono::NaiveDate,
+        on_data: bool,
+    },
+    /// The entries of the folder a typed path is in, for Tab completion.
+    Folder {
+        typed: String,
     },
 }
 
@@ -111,6 +117,13 @@ pub enum Loaded {
     },
     Conflicts(Vec<crate::exchange::ConflictView>),
     Measures(Box<crate::store::query::Measures>),
+    /// The names in the folder of `typed` (folders end with `/`); `more`: some were left
+    /// unread.
+    Folder {
+        typed: String,
+        names: Vec<String>,
+        more: bool,
+    },
 }
 
 /// A change the analyst made: the library's [`Change`], applied through [`Store::apply`](crate::store::Store::apply)
@@ -166,6 +179,37 @@ pub enum ExchangeJob {
     },
     PreviewFile(FileImport),
     ImportFile(FileImport),
+    /// Read another office's card, to show its fingerprint before trusting it.
+    ReadCard {
+        path: PathBuf,
+    },
+    /// Trust, share, unshare or revoke: the store's own calls, as `liaison office` and
+    /// `liaison case share` make them.
+    Office(OfficeOp),
+}
+
+/// A change to the offices this one works with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OfficeOp {
+    /// Trust the office of the card at `path` once `words`, read out by that office, match
+    /// its fingerprint (checked again against the card as read when trusting).
+    Trust {
+        path: PathBuf,
+        words: String,
+    },
+    Share {
+        case: Uuid,
+        reference: String,
+        office: String,
+    },
+    Unshare {
+        case: Uuid,
+        reference: String,
+        office: String,
+    },
+    Revoke {
+        office: String,
+    },
 }
 
 /// A file to import with another tool's format, as typed on the import screen.
@@ -192,6 +236,21 @@ pub enum Outcome {
     BundleImported(Result<BundleReport, String>),
     FilePreview(FileImport, Result<FileReport, String>),
     FileImported(Result<FileReport, String>),
+    /// The card read (with its fingerprint words), or why it could not be.
+    Card(PathBuf, Result<Box<OfficeCardView>, String>),
+    /// What an office operation did, in one sentence, or why it was refused.
+    Office(Result<String, String>),
+}
+
+/// Another office's card as the analyst checks it before trusting it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfficeCardView {
+    pub office: String,
+    pub agency: String,
+    pub country: String,
+    pub device: String,
+    /// The words the office reads out by telephone.
+    pub fingerprint: String,
 }
 
 /// What `update` asks the runtime to do: the only way state changes reach the world.

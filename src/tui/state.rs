@@ -31,10 +31,12 @@ pub enum Mode {
     Conflicts,
     Exchange,
     Input,
+    /// The measures screen: scrolls, and moves to earlier or later months.
+    Measures,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 11] = [
+    pub const ALL: [Mode; 12] = [
         Mode::Main,
         Mode::Search,
         Mode::Palette,
@@ -46,6 +48,7 @@ impl Mode {
         Mode::Conflicts,
         Mode::Exchange,
         Mode::Input,
+        Mode::Measures,
     ];
 
     pub fn label(self) -> &'static str {
@@ -61,6 +64,7 @@ impl Mode {
             Mode::Conflicts => "CONFLICTS",
             Mode::Exchange => "EXCHANGE",
             Mode::Input => "INPUT",
+            Mode::Measures => "MEASURES",
         }
     }
 
@@ -330,6 +334,7 @@ pub enum Popup {
     Measures(super::screens::measures::MeasuresScreen),
     /// Who is working, asked after unlocking a store with several analysts.
     Analyst(super::screens::unlock::AnalystChoice),
+    CaseRecord(super::screens::case_records::CaseRecordScreen),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -440,11 +445,11 @@ impl State {
         }
         match &self.popup {
             None => Mode::Main,
-            // The measures are a read-only page: they scroll and close like help.
-            Some(Popup::Help { .. } | Popup::Measures(_)) => Mode::Help,
+            Some(Popup::Help { .. }) => Mode::Help,
+            Some(Popup::Measures(_)) => Mode::Measures,
             Some(Popup::Search(_)) => Mode::Search,
             Some(Popup::Palette(_)) => Mode::Palette,
-            Some(Popup::Form(_)) => Mode::Form,
+            Some(Popup::Form(_) | Popup::CaseRecord(_)) => Mode::Form,
             Some(Popup::Picker(_) | Popup::Analyst(_)) => Mode::Picker,
             Some(Popup::Confirm(_)) => Mode::Confirm,
             Some(Popup::Conflicts(_)) => Mode::Conflicts,

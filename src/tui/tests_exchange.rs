@@ -37,6 +37,17 @@ fn job(effects: &[Effect]) -> Option<&ExchangeJob> {
     effects.iter().find_map(|e| if let Effect::Exchange(j) = e { Some(j) } else { None })
 }
 
+/// Tab on a path field: the worker lists its folder (here nothing matches), and the focus
+/// moves on.
+fn tab_past_path(s: &mut State, typed: &str) {
+    let effects = update(s, Action::NextField);
+    let t = ticket_of(&effects, |q| *q == Query::Folder { typed: typed.into() });
+    update(
+        s,
+        Action::Loaded(t, Box::new(Loaded::Folder { typed: typed.into(), names: Vec::new(), more: false })),
+    );
+}
+
 fn typed(s: &mut State, text: &str) {
     for c in text.chars() {
         update(s, Action::TypeChar(c));
@@ -263,12 +274,12 @@ fn the_import_form_checks_its_fields_then_previews_and_imports() {
     let Some(Popup::Import(form)) = &s.popup else { panic!("import form") };
     assert!(form.error.as_deref().is_some_and(|e| e.contains("path")));
     typed(&mut s, "calls.csv");
-    update(&mut s, Action::NextField);
+    tab_past_path(&mut s, "calls.csv");
     update(&mut s, Action::TypeChar('c'));
     assert!(update(&mut s, Action::Submit).is_empty(), "csv needs a mapping");
     update(&mut s, Action::NextField);
     typed(&mut s, "calls.toml");
-    update(&mut s, Action::NextField);
+    tab_past_path(&mut s, "calls.toml");
     typed(&mut s, "OP-1");
     let effects = update(&mut s, Action::Submit);
     let Some(ExchangeJob::PreviewFile(file)) = job(&effects) else { panic!("preview asked: {effects:?}") };
@@ -334,4 +345,16 @@ fn selecting_a_bundle_arrival_asks_no_detail() {
     let mut s = state();
     assert!(super::requests::load_detail(&mut s, Uuid::nil()).is_empty());
     assert_eq!(s.detail.subject, None);
+}
+
+#[test]
+fn office_actions_run_from_the_palette_open_the_exchange_screen() {
+    let mut s = state();
+    update(&mut s, Action::TrustOffice);
+    assert!(matches!(exchange_step(&s), ExchangeStep::CardPath(p) if p.is_empty()));
+    assert_eq!(s.mode(), Mode::Input);
+    s.popup = None;
+    update(&mut s, Action::ShareCase);
+    assert!(matches!(exchange_step(&s), ExchangeStep::List));
+    assert!(s.message.as_ref().is_some_and(|m| m.text.contains("s shares the selected case")));
 }

@@ -9,7 +9,7 @@ use super::action::Action;
 use super::message::{Effect, Loaded, Outcome, Query};
 use super::requests::{query, reload};
 use super::screens::{
-    confirm, conflicts, exchange, form, help, import, measures, palette, panes, search, unlock,
+    case_records, confirm, conflicts, exchange, form, help, import, measures, palette, panes, search, unlock,
 };
 use super::state::{Mode, Popup, State};
 
@@ -25,16 +25,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 Loaded::Search { text, hits } => search::loaded(state, ticket, text, hits),
                 l @ Loaded::Offices { .. } => exchange::loaded(state, ticket, l),
                 Loaded::Measures(m) => measures::loaded(state, ticket, m),
+                Loaded::Folder { typed, names, more } => {
+                    let mut effects = exchange::listed(state, ticket, &typed, &names, more);
+                    effects.extend(import::listed(state, ticket, &typed, &names, more));
+                    effects
+                }
                 l => panes::loaded(state, ticket, l),
             };
         }
         Action::Saved(message, id) => {
             let mut effects = panes::saved(state, message, id);
             effects.extend(conflicts::saved(state));
+            effects.extend(case_records::saved(state));
             return effects;
         }
         Action::Failed(message) => {
             conflicts::failed(state);
+            case_records::failed(state, &message);
             exchange::failed(state);
             panes::failed(state, message);
             return Vec::new();
@@ -70,6 +77,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Some(Popup::Exchange(_)) => return exchange::update(state, &action),
         Some(Popup::Import(_)) => return import::import(state, &action),
         Some(Popup::Analyst(_)) => return unlock::choose_analyst(state, &action),
+        Some(Popup::CaseRecord(_)) => return case_records::update(state, &action),
         _ => {}
     }
     match state.mode() {
@@ -83,7 +91,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Confirm => confirm::update(state, &action),
         Mode::Help => help::update(state, &action),
         // Only the exchange screens use these modes; they were handled above.
-        Mode::Conflicts | Mode::Exchange | Mode::Input => Vec::new(),
+        Mode::Conflicts | Mode::Exchange | Mode::Input | Mode::Measures => Vec::new(),
     }
 }
 
@@ -102,6 +110,18 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::Exchange | Action::ExportBundle => exchange::open(state, exchange::ExchangeStep::List),
         Action::ImportBundle => exchange::open(state, exchange::ExchangeStep::ImportPath(String::new())),
         Action::ImportFile => import::open(state),
+        Action::NewOperation => case_records::open(state, case_records::RecordKind::Operation),
+        Action::NewTask => case_records::open(state, case_records::RecordKind::Task),
+        Action::RecordArrests => case_records::open(state, case_records::RecordKind::Arrests),
+        // Run from the palette: the exchange screen, where they apply.
+        Action::TrustOffice => exchange::open(state, exchange::ExchangeStep::CardPath(String::new())),
+        Action::ShareCase | Action::UnshareCase | Action::RevokeOffice => {
+            let effects = exchange::open(state, exchange::ExchangeStep::List);
+            state.info(
+                "Select the office, then s shares the selected case, u unshares it, R revokes the office.",
+            );
+            effects
+        }
         _ => form::open(state, action).unwrap_or_else(|| panes::update(state, action)),
     }
 }

@@ -38,6 +38,11 @@ pub struct Measures {
     pub sharing: SharingStats,
     /// The last months, oldest first, ending with the current one.
     pub monthly: Vec<MonthMeasures>,
+    /// The first and the last month (`YYYY-MM`) in which an operation was executed or a
+    /// bundle acknowledged, over all time: where the months worth showing are. `None`: no
+    /// data yet.
+    pub first_month: Option<String>,
+    pub last_month: Option<String>,
 }
 
 /// What one operation record says about itself.
@@ -106,7 +111,9 @@ impl Store {
             }
         }
         let mut joint_operations = 0;
+        let mut span = Span::default();
         for op in operations.values().filter(|o| o.status == "executed") {
+            span.add(month_of(&op.executed));
             let joint = op.agencies > 1;
             joint_operations += i64::from(joint);
             if let Some(m) = month_of(&op.executed).and_then(|m| monthly.get_mut(m)) {
@@ -129,6 +136,7 @@ impl Store {
             responses.entry(month).or_default().push((acked - created).max(0) / 1000);
         }
         for (month, seconds) in responses {
+            span.add(Some(&month).filter(|m| !m.is_empty()).map(String::as_str));
             if let Some(m) = monthly.get_mut(&month) {
                 m.acknowledged = seconds.len() as i64;
                 m.response_median_seconds = median(seconds);
@@ -139,7 +147,48 @@ impl Store {
             joint_operations,
             sharing: self.sharing_stats()?,
             monthly: monthly.into_values().collect(),
+            first_month: span.first,
+            last_month: span.last,
         })
+    }
+
+    /// The measures of `months` months ending with `until`'s month, or, when the last data
+    /// came before it, ending with the last month that holds data: a screen opened today on
+    /// a task force whose last operation was a year ago starts with that operation's month,
+    /// not with a year of empty rows.
+    pub fn measures_on_data(&self, months: u32, until: NaiveDate) -> Result<Measures> {
+        let m = self.measures(months, until)?;
+        let last_shown = m.monthly.last().map_or("", |x| x.month.as_str());
+        let before = m.last_month.as_deref().filter(|l| *l < last_shown).and_then(month_start);
+        match before {
+            Some(last) => self.measures(months, last),
+            None => Ok(m),
+        }
+    }
+}
+
+/// The first day of a `YYYY-MM` month.
+pub fn month_start(month: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()
+}
+
+/// The earliest and latest months seen.
+#[derive(Default)]
+struct Span {
+    first: Option<String>,
+    last: Option<String>,
+}
+
+impl Span {
+    fn add(&mut self, month: Option<&str>) {
+        // Only well-formed months: a partial date ("2024") says no month.
+        let Some(m) = month.filter(|m| month_start(m).is_some()) else { return };
+        if self.first.as_deref().is_none_or(|f| m < f) {
+            self.first = Some(m.to_owned());
+        }
+        if self.last.as_deref().is_none_or(|l| m > l) {
+            self.last = Some(m.to_owned());
+        }
     }
 }
 
@@ -152,6 +201,17 @@ mod tests {
         assert_eq!(median(vec![]), None);
         assert_eq!(median(vec![5, 1, 3]), Some(3));
         assert_eq!(median(vec![4, 1, 3, 10]), Some(3));
+    }
+
+    #[test]
+    fn the_span_keeps_the_first_and_last_well_formed_months() {
+        let mut span = Span::default();
+        for m in [Some("2024-09"), None, Some("2025-01"), Some("2024-11"), Some("2024-1x")] {
+            span.add(m);
+        }
+        assert_eq!((span.first.as_deref(), span.last.as_deref()), (Some("2024-09"), Some("2025-01")));
+        assert_eq!(month_start("2025-01"), NaiveDate::from_ymd_opt(2025, 1, 1));
+        assert_eq!(month_start("2025"), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub(crate) use case::{SHARED_REFERENCES, reference_holders};
 pub use case_list::CaseRow;
 pub use density::{DensityBucket, MAX_BUCKETS, Zoom};
 pub use entity::{CaseMembership, EntityView, LinkView, Neighbour, StatementView};
-pub use measures::{Measures, MonthMeasures, human_seconds};
+pub use measures::{Measures, MonthMeasures, human_seconds, month_start};
 pub use members::{KindCount, LINK_COUNT_CAP, MemberRow};
 pub use release::{CaseNaming, OFFICE_KIND, REVOKED, Revocation, SHARED_WITH, ScopeEnds};
 pub use search::{CASES_PER_HIT, COUNT_CAP, PageHit, SearchHit, SearchPage, SearchTotal};

@@ -14,6 +14,7 @@ use crate::tui::requests::{query, reload, start_job};
 use crate::tui::state::Mode;
 use crate::tui::state::{Popup, State};
 use crate::tui::widgets::TextInput;
+use crate::tui::widgets::path_complete::{PathTab, TabResult};
 use crate::tui::widgets::text_input::MAX_PATH_CHARS;
 
 /// The formats offered, in the order the format field cycles through them.
@@ -83,6 +84,12 @@ pub struct ImportScreen {
     pub focus: ImportField,
     pub error: Option<String>,
     pub step: ImportStep,
+    /// The analyst chose the format: the file's is no longer read.
+    pub format_typed: bool,
+    /// The format the file's name or start says (see [`detect`]), once read.
+    pub detected: Option<&'static str>,
+    /// Tab completion of the file and mapping paths.
+    pub tab: PathTab,
 }
 
 impl ImportScreen {
@@ -103,6 +110,9 @@ impl ImportScreen {
             focus: ImportField::Path,
             error: None,
             step: ImportStep::Form,
+            format_typed: false,
+            detected: None,
+            tab: PathTab::default(),
         };
         s.prefill();
         s
@@ -124,6 +134,42 @@ impl ImportScreen {
                 .map(|(_, m)| m.clone())
                 .unwrap_or_default();
         }
+    }
+
+    /// The format the file says it is, unless the analyst chose one. A format Liaison only
+    /// writes (GraphML, ANX) is refused here, before any reading: false, with the error.
+    pub fn detect_format(&mut self) -> bool {
+        if self.format_typed {
+            return true;
+        }
+        self.detected = detect(std::path::Path::new(self.path.trim()));
+        let Some(name) = self.detected else { return true };
+        if let Some(f) = FORMATS.iter().find(|f| f.name() == name) {
+            self.format = *f;
+            return true;
+        }
+        self.error = Some(format!(
+            "{name} files are what Liaison exports for other tools; it imports STIX, MISP, FtM and CSV."
+        ));
+        false
+    }
+
+    /// The text of the focused field when it holds a path (the file, the CSV mapping).
+    fn path_field(&mut self) -> Option<&mut String> {
+        match self.focus {
+            ImportField::Path => Some(&mut self.path),
+            ImportField::Mapping => Some(&mut self.mapping),
+            _ => None,
+        }
+    }
+
+    /// Focus moves by `by` fields; leaving the file field reads its format.
+    fn step_focus(&mut self, by: isize) {
+        if self.focus == ImportField::Path {
+            let _ = self.detect_format();
+        }
+        self.tab.clear();
+        self.focus = field_step(self.focus, by);
     }
 
     pub fn mode(&self) -> Mode {
@@ -225,6 +271,7 @@ pub fn import(state: &mut State, action: &Action) -> Vec<Effect> {
             if s.focus == ImportField::Format {
                 if let Action::TypeChar(c) = action {
                     s.format = pick_format(s.format, *c);
+                    s.format_typed = true;
                     return Vec::new();
                 }
             } else {
@@ -241,6 +288,7 @@ pub fn import(state: &mut State, action: &Action) -> Vec<Effect> {
                     match s.focus {
                         ImportField::Source => s.source_typed = true,
                         ImportField::Marking => s.marking_typed = true,
+                        ImportField::Path | ImportField::Mapping => s.tab.clear(),
                         _ => {}
                     }
                     s.prefill();
@@ -249,8 +297,21 @@ pub fn import(state: &mut State, action: &Action) -> Vec<Effect> {
                 }
             }
             match action {
-                Action::NextField => s.focus = field_step(s.focus, 1),
-                Action::PrevField => s.focus = field_step(s.focus, -1),
+                // On a path, Tab completes it first (the folder is read on the worker).
+                Action::NextField => match s.path_field() {
+                    Some(text) => {
+                        let typed = text.clone();
+                        let ticket = state.ticket();
+                        if let Some(Popup::Import(s)) = &mut state.popup {
+                            s.tab.ask(ticket, &typed);
+                        }
+                        return vec![Effect::Query(ticket, Query::Folder { typed })];
+                    }
+                    None => s.step_focus(1),
+                },
+                Action::PrevField => s.step_focus(-1),
+                // The file's own format, unless the analyst chose one.
+                Action::Submit if !s.detect_format() => {}
                 Action::Submit => match request(s) {
                     Ok(file) => {
                         s.error = None;
@@ -289,6 +350,74 @@ pub fn import(state: &mut State, action: &Action) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// The folder of a typed path was listed: Tab completes the file or mapping path; when there
+/// is nothing to add, it moves to the next field. A file named whole gives its format.
+pub fn listed(state: &mut State, ticket: u64, typed: &str, names: &[String], more: bool) -> Vec<Effect> {
+    let Some(Popup::Import(s)) = &mut state.popup else { return Vec::new() };
+    if s.step != ImportStep::Form {
+        return Vec::new();
+    }
+    if s.path_field().is_none() {
+        return Vec::new();
+    }
+    match s.tab.answer(ticket, typed, names, more) {
+        Some(TabResult::Completed(done)) => {
+            let whole = !done.ends_with('/') && s.tab.shown.is_empty();
+            if let Some(text) = s.path_field() {
+                *text = done;
+            }
+            if whole && s.focus == ImportField::Path {
+                let _ = s.detect_format();
+                s.prefill();
+            }
+        }
+        Some(TabResult::Nothing { .. }) => s.step_focus(1),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Longest start of a file read to tell its format.
+const SNIFF_BYTES: u64 = 4096;
+
+/// The format a file is in, from its name (`.ftm.json`, `.ijson`, `.stix.json`, "misp" in
+/// the name, `.csv`, `.graphml`, `.anx`), else from its first 4 KiB (a STIX bundle's
+/// `"type": "bundle"`, a MISP `"Event"`, an FtM entity's `"schema":`). `None`: neither
+/// says; the format field stays as it is.
+pub fn detect(path: &std::path::Path) -> Option<&'static str> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    let by_name = [
+        (".ftm.json", "ftm"),
+        (".ijson", "ftm"),
+        (".stix.json", "stix"),
+        (".csv", "csv"),
+        (".graphml", "graphml"),
+        (".anx", "anx"),
+    ];
+    if let Some((_, f)) = by_name.iter().find(|(ext, _)| name.ends_with(ext)) {
+        return Some(f);
+    }
+    if name.contains("misp") {
+        return Some("misp");
+    }
+    let mut head = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path).ok()?, SNIFF_BYTES),
+        &mut head,
+    )
+    .ok()?;
+    let text: String = String::from_utf8_lossy(&head).chars().filter(|c| !c.is_whitespace()).collect();
+    if text.contains(r#""type":"bundle""#) {
+        Some("stix")
+    } else if text.contains(r#""Event""#) {
+        Some("misp")
+    } else if text.contains(r#""schema":"#) {
+        Some("ftm")
+    } else {
+        None
+    }
 }
 
 /// A file job ended: its report goes on the import screen and in the status bar, and the
@@ -334,5 +463,50 @@ fn next_step(state: &mut State, outcome: Outcome) -> (ImportStep, bool) {
             (ImportStep::Done(result), changed)
         }
         _ => (ImportStep::Form, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_format_is_read_from_the_name_then_from_the_first_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        assert_eq!(detect(&file("a.ftm.json", "")), Some("ftm"));
+        assert_eq!(detect(&file("a.IJSON", "")), Some("ftm"), "case does not matter");
+        assert_eq!(detect(&file("a.stix.json", "")), Some("stix"));
+        assert_eq!(detect(&file("MISP-export.json", "")), Some("misp"));
+        assert_eq!(detect(&file("calls.csv", "")), Some("csv"));
+        assert_eq!(detect(&file("net.graphml", "")), Some("graphml"));
+        assert_eq!(detect(&file("chart.anx", "")), Some("anx"));
+        assert_eq!(detect(&file("b.json", "{\n  \"type\" : \"bundle\",\n\"objects\": []}")), Some("stix"));
+        assert_eq!(detect(&file("e.json", r#"{"Event": {}}"#)), Some("misp"));
+        assert_eq!(detect(&file("f.json", r#"{"id": "x", "schema": "Person"}"#)), Some("ftm"));
+        assert_eq!(detect(&file("g.json", r#"{"anything": 1}"#)), None);
+        assert_eq!(detect(&dir.path().join("missing.json")), None);
+        // Only the first 4 KiB are read: a marker past them is not seen.
+        let late = format!("[{}{{\"Event\": {{}}}}]", " ".repeat(5000));
+        assert_eq!(detect(&file("late.json", &late)), None);
+    }
+
+    #[test]
+    fn an_export_only_format_is_refused_and_a_chosen_format_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = ImportScreen::new(None, Vec::new());
+        s.path = dir.path().join("net.graphml").display().to_string();
+        assert!(!s.detect_format());
+        assert!(s.error.as_deref().is_some_and(|e| e.contains("graphml")), "{:?}", s.error);
+        s.error = None;
+        s.path = "calls.csv".into();
+        s.format = ImportFormat::Misp;
+        s.format_typed = true;
+        assert!(s.detect_format());
+        assert_eq!(s.format, ImportFormat::Misp, "the analyst's choice stands");
     }
 }

@@ -14,10 +14,12 @@
 //! - [`exchange`]: the offices, and bundles exported to them or imported from them.
 //! - [`import`]: the file import screen (STIX, MISP, FtM, CSV), with a preview first.
 //! - [`measures`]: the task force's measures, month by month.
+//! - [`case_records`]: a joint operation, a task or arrests recorded in the selected case.
 //!
 //! The jobs the exchange and import screens send to the worker, and what comes back, are
 //! messages (`message`).
 
+pub mod case_records;
 pub mod confirm;
 pub mod conflicts;
 pub mod exchange;

@@ -156,7 +156,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, e: &ExchangeScreen, job: Option<&
         let text = if e.loading {
             "Loading…"
         } else {
-            "No other office: trust one with `liaison office trust CARD`."
+            "No other office: t trusts one from its card (or `liaison office trust CARD`)."
         };
         lines.push(Line::styled(text, look.theme.dim));
     }
@@ -179,7 +179,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, e: &ExchangeScreen, job: Option<&
     match &e.step {
         ExchangeStep::List => {
             body.push(hint(
-                "e export a bundle to the selected office · i import a bundle · ctrl-r reload · Esc close",
+                "e export · i import a bundle · t trust an office · s/u share/unshare the selected case · R revoke · Esc close",
             ));
         }
         ExchangeStep::ExportPath(text) => {
@@ -189,12 +189,60 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, e: &ExchangeScreen, job: Option<&
                 look.theme.accent,
             ));
             body.push(input_line("> ", text, look));
-            body.push(hint("Enter export · ctrl-u clear · Esc back"));
+            body.extend(e.tab.hint().map(|h| hint(&super::safe(&h))));
+            body.push(hint("Enter export · Tab complete the path · ctrl-u clear · Esc back"));
         }
         ExchangeStep::ImportPath(text) => {
             body.push(Line::styled("Import a bundle — file:", look.theme.accent));
             body.push(input_line("> ", text, look));
-            body.push(hint("Enter check it first (nothing is written) · Esc back"));
+            body.extend(e.tab.hint().map(|h| hint(&super::safe(&h))));
+            body.push(hint("Enter check it first (nothing is written) · Tab complete the path · Esc back"));
+        }
+        ExchangeStep::CardPath(text) => {
+            body.push(Line::styled("Trust an office — its card file:", look.theme.accent));
+            body.push(input_line("> ", text, look));
+            body.extend(e.tab.hint().map(|h| hint(&super::safe(&h))));
+            body.push(hint(
+                "Enter read the card (nothing is trusted yet) · Tab complete the path · Esc back",
+            ));
+        }
+        ExchangeStep::Card { card, words, .. } => {
+            let safe = |s: &str| super::safe(s).into_owned();
+            body.push(Line::styled(
+                format!(
+                    "Office {} ({}, {}), device {}",
+                    safe(&card.office),
+                    safe(&card.agency),
+                    safe(&card.country),
+                    card.device
+                ),
+                look.theme.accent,
+            ));
+            body.push(Line::from(vec![
+                Span::styled("Fingerprint  ", look.theme.dim),
+                Span::styled(safe(&card.fingerprint), look.theme.warning),
+            ]));
+            body.push(hint(&format!(
+                "Call {} on a number you already know; type the words they read (anything else refuses):",
+                safe(&card.office)
+            )));
+            body.push(input_line("> ", words, look));
+            body.push(hint("Enter trust if the words match · Esc back (nothing is trusted)"));
+        }
+        ExchangeStep::ConfirmRevoke(office) => {
+            body.push(Line::styled(
+                format!(
+                    "Revoke {}? Its bundles are refused and nothing more is sent to it.",
+                    super::safe(office)
+                ),
+                look.theme.warning,
+            ));
+            body.push(Line::from(vec![
+                Span::styled(" y ", look.theme.selected),
+                Span::raw(" revoke    "),
+                Span::styled(" Esc ", look.theme.selected),
+                Span::raw(" keep trusting it"),
+            ]));
         }
         ExchangeStep::Working => {
             body.push(Line::from(""));

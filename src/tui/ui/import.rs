@@ -73,11 +73,23 @@ fn form_lines(s: &ImportScreen, width: usize, look: &Look<'_>) -> Vec<Line<'stat
                 _ => "",
             };
             spans.push(Span::styled(hint, look.theme.dim));
+            if focused && matches!(field, ImportField::Path | ImportField::Mapping) {
+                if let Some(names) = s.tab.hint() {
+                    lines.push(Line::from(spans));
+                    spans = vec![
+                        Span::raw(" ".repeat(13)),
+                        Span::styled(super::safe(&names).into_owned(), look.theme.dim),
+                    ];
+                }
+            }
         } else {
             for f in FORMATS {
                 let style = if f == s.format { look.theme.selected } else { look.theme.dim };
                 spans.push(Span::styled(format!(" {} ", f.name()), style));
                 spans.push(Span::raw(" "));
+            }
+            if let Some(name) = s.detected.filter(|d| !s.format_typed && *d == s.format.name()) {
+                spans.push(Span::styled(format!(" {name}: read from the file"), look.theme.dim));
             }
             if focused {
                 spans.push(Span::styled(" s/m/f/c or space", look.theme.dim));
@@ -90,7 +102,7 @@ fn form_lines(s: &ImportScreen, width: usize, look: &Look<'_>) -> Vec<Line<'stat
         lines.push(Line::styled(format!("⚠ {e}"), look.theme.error));
     }
     lines.push(Line::styled(
-        "Enter preview (nothing is written) · Tab next field · Esc close",
+        "Enter preview (nothing is written) · Tab completes a path, else next field · Esc close",
         look.theme.dim,
     ));
     lines

@@ -10,7 +10,9 @@ use super::Look;
 use super::layout::centered;
 use super::popups::open;
 use crate::store::query::{Measures, human_seconds};
+use crate::tui::action::Action;
 use crate::tui::screens::measures::MeasuresScreen;
+use crate::tui::state::Mode;
 
 fn headline(m: &Measures, look: &Look<'_>) -> Vec<Line<'static>> {
     let response = m.sharing.response_time.as_ref().map_or_else(
@@ -83,6 +85,26 @@ fn months(m: &Measures, look: &Look<'_>) -> Vec<Line<'static>> {
     lines
 }
 
+/// Where the data lies and which months are shown, with the keys that move in time.
+fn window(screen: &MeasuresScreen, look: &Look<'_>) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if let Some(data) = screen.data_line() {
+        lines.push(Line::styled(data, look.theme.warning));
+    }
+    if let Some((first, last)) = screen.shown() {
+        let key = |a: &Action| look.keymap.key_for(Mode::Measures, a).unwrap_or_default();
+        lines.push(Line::styled(
+            format!(
+                "Showing {first} to {last} · {} earlier · {} later",
+                key(&Action::EarlierMonths),
+                key(&Action::LaterMonths)
+            ),
+            look.theme.dim,
+        ));
+    }
+    lines
+}
+
 pub fn draw(frame: &mut Frame<'_>, area: Rect, screen: &MeasuresScreen, look: &Look<'_>) {
     let rect = centered(area, 90.min(area.width.saturating_sub(2)), area.height.saturating_sub(3));
     let inner = open(frame, rect, "Task-force measures — newest month first · Esc closes", look);
@@ -92,6 +114,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, screen: &MeasuresScreen, look: &L
     };
     let mut lines = headline(m, look);
     lines.push(Line::default());
+    lines.extend(window(screen, look));
     lines.extend(months(m, look));
     frame.render_widget(Paragraph::new(lines).scroll((screen.scroll, 0)), inner);
 }

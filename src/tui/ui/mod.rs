@@ -1,6 +1,7 @@
 //! Drawing: one function per region, each borrowing the state read-only. Nothing here
 //! changes state or reads the store.
 
+mod case_records;
 mod cases;
 mod conflicts;
 pub mod detail;

@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use super::reply::Reply;
-use crate::exchange::{self, ExchangeError, ExportRequest};
+use crate::exchange::{self, ExchangeError, ExportRequest, OfficeCard};
 use crate::interop::{self, ImportError, ImportOptions, mapping::Mapping};
+use crate::store::offices::{DeviceRecord, TrustOutcome, same_words};
 use crate::store::query::{TimelineItem, TimelineQuery};
 use crate::store::{Store, StoreError};
 use crate::tui::action::Action;
-use crate::tui::message::{ExchangeJob, FileImport, Outcome};
+use crate::tui::message::{ExchangeJob, FileImport, OfficeCardView, OfficeOp, Outcome};
 
 /// The schema shown for a bundle arrival on the timeline (it is not a record: its id is nil).
 pub const ARRIVAL: &str = "Bundle";
@@ -56,8 +57,88 @@ pub fn run(store: &mut Store, job: ExchangeJob, out: &Sender<Reply>, cancel: &At
                 .and_then(|opts| interop::import(store, &file.path, &opts, &mut progress))
                 .map_err(|e| e.to_string()),
         ),
+        ExchangeJob::ReadCard { path } => {
+            let card = read_card(&path).map(|c| {
+                Box::new(OfficeCardView {
+                    fingerprint: c.fingerprint(),
+                    device: c.device.to_string(),
+                    office: c.office,
+                    agency: c.agency,
+                    country: c.country,
+                })
+            });
+            Outcome::Card(path, card)
+        }
+        ExchangeJob::Office(op) => Outcome::Office(office(store, op)),
     };
     Action::Exchanged(Box::new(outcome))
+}
+
+/// Another office's card from a file, read with the card's size limit.
+fn read_card(path: &std::path::Path) -> Result<OfficeCard, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, exchange::card::MAX_CARD_BYTES as u64 + 1),
+        &mut bytes,
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    OfficeCard::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// An office operation through the store's own calls, as `liaison office trust|revoke` and
+/// `liaison case share|unshare` make them (each audited by the store); one sentence back.
+fn office(store: &mut Store, op: OfficeOp) -> Result<String, String> {
+    let fail = |e: StoreError| e.to_string();
+    match op {
+        OfficeOp::Trust { path, words } => {
+            // The card as read now: a file changed since it was shown fails the words.
+            let card = read_card(&path)?;
+            if !same_words(&words, &card.fingerprint()) {
+                return Err(format!(
+                    "The fingerprint differs from the words {} read: this card is not the one they sent; nothing was trusted.",
+                    card.office
+                ));
+            }
+            let device = DeviceRecord {
+                id: card.device,
+                public_key: card.signing_key,
+                age_recipient: card.age_recipient.clone(),
+                office: card.office.clone(),
+                agency: card.agency.clone(),
+                country: card.country.clone(),
+                is_self: false,
+                trusted_at: None,
+                revoked_at: None,
+            };
+            Ok(match store.trust_device_adding(&device, None).map_err(fail)? {
+                TrustOutcome::Added => format!("Trusted {}: the fingerprint words matched.", card.office),
+                TrustOutcome::AlreadyTrusted => format!("{} was already trusted.", card.office),
+                TrustOutcome::Retrusted => format!("{} is trusted again.", card.office),
+                TrustOutcome::DeviceAdded => format!("Added device {} to {}.", card.device, card.office),
+            })
+        }
+        OfficeOp::Share { case, reference, office } => {
+            Ok(if store.share_case(case, &office).map_err(fail)? {
+                format!("Shared {reference} with {office}: the next export to {office} carries it.")
+            } else {
+                format!("{reference} was already shared with {office}.")
+            })
+        }
+        OfficeOp::Unshare { case, reference, office } => {
+            if store.unshare_case(case, &office).map_err(fail)? {
+                Ok(format!("{reference} is no longer shared with {office}; what was sent stays with it."))
+            } else {
+                Err(format!("{reference} is not shared with {office}."))
+            }
+        }
+        OfficeOp::Revoke { office } => match store.revoke_office(&office).map_err(fail)? {
+            0 => Err(format!("No trusted office {office:?}.")),
+            n => Ok(format!(
+                "Revoked {office} ({n} devices): its bundles are refused and nothing more is sent to it."
+            )),
+        },
+    }
 }
 
 /// One line for the analyst, as the command line says it.

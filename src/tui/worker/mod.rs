@@ -58,6 +58,7 @@ fn slot(q: &Query) -> u8 {
         Query::Offices { .. } => 10,
         Query::Conflicts => 11,
         Query::Measures { .. } => 12,
+        Query::Folder { .. } => 13,
     }
 }
 
@@ -231,8 +232,20 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
         Query::Conflicts => {
             Loaded::Conflicts(crate::exchange::list_conflicts(store).map_err(exchange_error)?)
         }
-        Query::Measures { until } => {
-            Loaded::Measures(Box::new(store.measures(crate::tui::screens::measures::MONTHS, until)?))
+        Query::Folder { typed } => {
+            use crate::tui::widgets::path_complete::{MAX_ENTRIES, folder_of, list_folder};
+            let folder = folder_of(&typed);
+            let (names, more) = list_folder(std::path::Path::new(folder), MAX_ENTRIES)
+                .map_err(|e| StoreError::Input(format!("cannot read the folder {folder}: {e}")))?;
+            Loaded::Folder { typed, names, more }
+        }
+        Query::Measures { until, on_data } => {
+            let months = crate::tui::screens::measures::MONTHS;
+            Loaded::Measures(Box::new(if on_data {
+                store.measures_on_data(months, until)?
+            } else {
+                store.measures(months, until)?
+            }))
         }
     })
 }

@@ -1,15 +1,19 @@
 //! The exchange screen, its state and its `update`: the offices this one trusts, export of a
 //! bundle for one of them, bundle import with a preview and a confirm step, and the outcome
-//! of these jobs. The work itself is the library's, on the worker (`worker::exchange`).
+//! of these jobs. Trusting, sharing with and revoking an office are in [`offices`]. The work
+//! itself is the library's, on the worker (`worker::exchange`).
+
+pub mod offices;
 
 use std::path::PathBuf;
 
 use crate::exchange::{ImportReport as BundleReport, OfficeStatus};
 use crate::tui::action::Action;
-use crate::tui::message::{Effect, ExchangeJob, Loaded, Outcome, Query};
+use crate::tui::message::{Effect, ExchangeJob, Loaded, OfficeCardView, Outcome, Query};
 use crate::tui::requests::{query, reload, start_job};
 use crate::tui::state::Mode;
 use crate::tui::state::{Popup, State};
+use crate::tui::widgets::path_complete::{PathTab, TabResult};
 use crate::tui::widgets::text_input::MAX_PATH_CHARS;
 use crate::tui::widgets::{ListCursor, TextInput};
 
@@ -31,6 +35,16 @@ pub enum ExchangeStep {
         report: BundleReport,
     },
     Done(Outcome),
+    /// Typing the path of another office's card, to trust it.
+    CardPath(String),
+    /// The card read: its fingerprint shown, the words the office reads out typed.
+    Card {
+        path: PathBuf,
+        card: Box<OfficeCardView>,
+        words: String,
+    },
+    /// Revoke this office? y revokes.
+    ConfirmRevoke(String),
 }
 
 #[derive(Debug)]
@@ -42,6 +56,8 @@ pub struct ExchangeScreen {
     pub pending_loading: bool,
     pub ticket: u64,
     pub step: ExchangeStep,
+    /// Tab completion of the path being typed.
+    pub tab: PathTab,
 }
 
 impl ExchangeScreen {
@@ -53,6 +69,7 @@ impl ExchangeScreen {
             pending_loading: true,
             ticket: 0,
             step: ExchangeStep::List,
+            tab: PathTab::default(),
         }
     }
 
@@ -62,8 +79,11 @@ impl ExchangeScreen {
 
     pub fn mode(&self) -> Mode {
         match self.step {
-            ExchangeStep::ExportPath(_) | ExchangeStep::ImportPath(_) => Mode::Input,
-            ExchangeStep::Preview { .. } => Mode::Confirm,
+            ExchangeStep::ExportPath(_)
+            | ExchangeStep::ImportPath(_)
+            | ExchangeStep::CardPath(_)
+            | ExchangeStep::Card { .. } => Mode::Input,
+            ExchangeStep::Preview { .. } | ExchangeStep::ConfirmRevoke(_) => Mode::Confirm,
             _ => Mode::Exchange,
         }
     }
@@ -81,13 +101,22 @@ pub fn open(state: &mut State, step: ExchangeStep) -> Vec<Effect> {
     reload_offices(state, false)
 }
 
-fn reload_offices(state: &mut State, pending: bool) -> Vec<Effect> {
+pub(crate) fn reload_offices(state: &mut State, pending: bool) -> Vec<Effect> {
     let ticket = state.ticket();
     let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
     e.ticket = ticket;
     e.loading = !pending;
     e.pending_loading = true;
     vec![Effect::Query(ticket, Query::Offices { pending })]
+}
+
+/// Tab on a path: the worker lists the folder of `typed` for completion.
+pub(crate) fn ask_folder(state: &mut State, typed: String) -> Vec<Effect> {
+    let ticket = state.ticket();
+    if let Some(Popup::Exchange(e)) = &mut state.popup {
+        e.tab.ask(ticket, &typed);
+    }
+    vec![Effect::Query(ticket, Query::Folder { typed })]
 }
 
 /// Where a bundle for `office` goes unless the analyst types another path: the current
@@ -101,11 +130,19 @@ pub fn default_bundle_path(office: &str) -> String {
 pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
     let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
     match &mut e.step {
+        ExchangeStep::CardPath(_) | ExchangeStep::Card { .. } | ExchangeStep::ConfirmRevoke(_) => {
+            return offices::update(state, action);
+        }
         ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text) => {
             if action.edit(TextInput::new(text, MAX_PATH_CHARS)) {
+                e.tab.clear();
                 return Vec::new();
             }
             match action {
+                Action::NextField => {
+                    let typed = text.clone();
+                    return ask_folder(state, typed);
+                }
                 Action::Submit => {
                     let path = text.trim().to_owned();
                     if path.is_empty() {
@@ -122,7 +159,10 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
                     e.step = ExchangeStep::Working;
                     return start_job(state, label, job);
                 }
-                Action::Cancel => e.step = ExchangeStep::List,
+                Action::Cancel => {
+                    e.step = ExchangeStep::List;
+                    e.tab.clear();
+                }
                 _ => {}
             }
         }
@@ -158,8 +198,7 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
                     }
                     match e.current().map(|o| (o.office.clone(), o.revoked)) {
                         None => {
-                            state
-                                .error("No office to export to: trust one with `liaison office trust CARD`.");
+                            state.error("No office to export to: t trusts one from its card.");
                         }
                         Some((office, true)) => {
                             state.error(format!("{office} is revoked: nothing goes to it."));
@@ -170,6 +209,9 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
                     }
                 }
                 Action::ImportBundle => e.step = ExchangeStep::ImportPath(String::new()),
+                Action::TrustOffice | Action::ShareCase | Action::UnshareCase | Action::RevokeOffice => {
+                    return offices::start(state, action);
+                }
                 Action::Refresh => return reload_offices(state, false),
                 Action::Cancel | Action::Quit | Action::Exchange => {
                     if matches!(e.step, ExchangeStep::Done(_)) {
@@ -201,6 +243,26 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
                 return reload_offices(state, true);
             }
             e.pending_loading = false;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The folder of a typed path was listed: Tab completes the path, or lists the names that
+/// match.
+pub fn listed(state: &mut State, ticket: u64, typed: &str, names: &[String], more: bool) -> Vec<Effect> {
+    let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
+    let (ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text) | ExchangeStep::CardPath(text)) =
+        &mut e.step
+    else {
+        return Vec::new();
+    };
+    match e.tab.answer(ticket, typed, names, more) {
+        Some(TabResult::Completed(done)) => *text = done,
+        Some(TabResult::Nothing { matches: 0 }) => {
+            let name = crate::tui::widgets::path_complete::split(typed).1;
+            state.info(format!("No file or folder there starts with {name:?}."));
         }
         _ => {}
     }
@@ -265,6 +327,7 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             }
             Some(ExchangeStep::Done(Outcome::BundleImported(result)))
         }
+        o @ (Outcome::Card(..) | Outcome::Office(_)) => return offices::outcome(state, o),
         // The import screen's own (`screens::import::outcome`).
         Outcome::FilePreview(..) | Outcome::FileImported(_) => None,
     };
