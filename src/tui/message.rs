@@ -16,7 +16,7 @@ use crate::exchange::{ExportReport, ImportReport as BundleReport};
 use crate::interop::{ImportFormat, ImportReport as FileReport};
 use crate::store::change::Change;
 use crate::store::query::{
-    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchHit, Stats, TimelineItem,
+    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchPage, Stats, TimelineItem,
     TimelineScope, Zoom,
 };
 
@@ -101,7 +101,7 @@ pub enum Loaded {
     Detail(Box<EntityView>),
     Search {
         text: String,
-        hits: Vec<SearchHit>,
+        page: Box<SearchPage>,
     },
     Stats(Box<Stats>),
     /// At most this many records (a large store: exact counts would take seconds).

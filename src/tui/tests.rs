@@ -11,7 +11,7 @@ use super::screens::unlock::unlock_delay;
 use super::state::{EntitiesView, Pane, Popup, Screen, State};
 use super::update::update;
 use crate::store::change::Change;
-use crate::store::query::{CaseRow, MemberRow, SearchHit, TimelineScope};
+use crate::store::query::{CaseRow, MemberRow, PageHit, SearchHit, SearchPage, SearchTotal, TimelineScope};
 
 fn case(reference: &str) -> CaseRow {
     CaseRow {
@@ -161,10 +161,21 @@ fn search_asks_as_you_type_and_enter_jumps_to_a_person() {
         grade: None,
         marking: "TLP:AMBER".into(),
     };
-    update(&mut s, Action::Loaded(last - 1, Box::new(Loaded::Search { text: "Ben".into(), hits: vec![] })));
+    let page = |hits: Vec<SearchHit>| {
+        let total = SearchTotal::Exact(hits.len() as u64);
+        let hits = hits.into_iter().map(|hit| PageHit { hit, cases: Vec::new(), case_count: 0 }).collect();
+        Box::new(SearchPage { hits, total, fuzzy: false, spellings: Vec::new() })
+    };
     update(
         &mut s,
-        Action::Loaded(last, Box::new(Loaded::Search { text: "Bena".into(), hits: vec![person.clone()] })),
+        Action::Loaded(last - 1, Box::new(Loaded::Search { text: "Ben".into(), page: page(vec![]) })),
+    );
+    update(
+        &mut s,
+        Action::Loaded(
+            last,
+            Box::new(Loaded::Search { text: "Bena".into(), page: page(vec![person.clone()]) }),
+        ),
     );
     let Some(Popup::Search(p)) = &s.popup else { panic!("search open") };
     assert_eq!(p.hits.len(), 1, "the newest answer is shown, the older one dropped");

@@ -22,7 +22,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Loaded(ticket, loaded) => {
             return match *loaded {
                 Loaded::Conflicts(list) => conflicts::loaded(state, ticket, list),
-                Loaded::Search { text, hits } => search::loaded(state, ticket, text, hits),
+                Loaded::Search { text, page } => search::loaded(state, ticket, text, *page),
                 l @ Loaded::Offices { .. } => exchange::loaded(state, ticket, l),
                 Loaded::Measures(m) => measures::loaded(state, ticket, m),
                 Loaded::Folder { typed, names, more } => {

@@ -5,7 +5,7 @@
 use uuid::Uuid;
 
 use crate::model::schema::{Category, Schema};
-use crate::store::query::SearchHit;
+use crate::store::query::{SearchHit, SearchPage};
 use crate::tui::action::Action;
 use crate::tui::message::{Effect, Query};
 use crate::tui::requests::{load_cases, load_detail, pivot};
@@ -17,6 +17,12 @@ use crate::tui::widgets::{ListCursor, Move, TextInput};
 pub struct SearchPopup {
     pub query: String,
     pub hits: Vec<SearchHit>,
+    /// Each hit's cases as shown ("PJ-1, PJ-2 +3"), in the order of `hits`.
+    pub cases: Vec<String>,
+    /// "3 found", "first 50 of 1,000+", once answered.
+    pub total: String,
+    /// Nothing matched as typed: the hits match these close spellings.
+    pub spellings: Option<String>,
     pub selected: usize,
     pub ticket: u64,
     /// The text the shown hits answer.
@@ -98,10 +104,21 @@ pub fn jump(state: &mut State, id: Uuid, schema: &str, caption: &str) -> Vec<Eff
 }
 
 /// The hits for `text`, matched by ticket (a late answer to an older query is dropped).
-pub fn loaded(state: &mut State, ticket: u64, text: String, hits: Vec<SearchHit>) -> Vec<Effect> {
+pub fn loaded(state: &mut State, ticket: u64, text: String, page: SearchPage) -> Vec<Effect> {
     if let Some(Popup::Search(s)) = &mut state.popup {
         if ticket == s.ticket {
-            s.hits = hits;
+            s.total = page.total.describe(page.hits.len());
+            s.spellings = page.fuzzy.then(|| page.spellings.join(" "));
+            s.cases = page
+                .hits
+                .iter()
+                .map(|h| {
+                    let more = h.case_count.saturating_sub(h.cases.len() as u64);
+                    let more = if more > 0 { format!(" +{more}") } else { String::new() };
+                    format!("{}{more}", h.cases.join(", "))
+                })
+                .collect();
+            s.hits = page.hits.into_iter().map(|h| h.hit).collect();
             s.answered = text;
             s.selected = ListCursor::new(s.selected, s.hits.len()).clamped();
         }

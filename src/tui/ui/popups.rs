@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Gauge, Paragraph, Wrap};
 
 use super::layout::{centered, scroll_offset};
-use super::{Look, badge, cell, kind_label};
+use super::{Look, badge, cell, cut, kind_label};
 use crate::tui::keymap::Mode;
 use crate::tui::screens::confirm::Confirm;
 use crate::tui::screens::form::Picker;
@@ -116,17 +116,28 @@ fn search(frame: &mut Frame<'_>, area: Rect, s: &SearchPopup, look: &Look<'_>) {
         "Type part of a name, a number, a plate…".to_owned()
     } else if s.answered != s.query {
         "…".to_owned()
+    } else if s.hits.is_empty() {
+        "Nothing found.".to_owned()
+    } else if let Some(spellings) = &s.spellings {
+        format!("No exact match; close spellings ({spellings}): {} · Enter goes to it", s.total)
     } else {
-        format!("{} found · Enter goes to it", s.hits.len())
+        format!("{} · Enter goes to it", s.total)
     };
-    lines.push(Line::from(Span::styled(status, look.theme.dim)));
+    lines.push(Line::from(Span::styled(cut(&status, width), look.theme.dim)));
     let height = inner.height.saturating_sub(2) as usize;
     let offset = scroll_offset(s.selected, s.hits.len(), height);
+    // Each hit with its cases: "which case is he in?" answered before opening it.
+    let cases_w = (width / 4).clamp(8, 24);
     for (i, h) in s.hits.iter().enumerate().skip(offset).take(height) {
         let style = if i == s.selected { look.theme.selected } else { look.theme.text };
+        let cases = s.cases.get(i).map_or("", String::as_str);
         lines.push(Line::from(vec![
             Span::styled(cell(&kind_label(&h.schema), 13), look.theme.accent),
-            Span::styled(cell(&h.caption, width.saturating_sub(13 + 5 + 9)), style),
+            Span::styled(cell(&h.caption, width.saturating_sub(13 + 5 + 9 + cases_w + 1)), style),
+            Span::styled(
+                format!(" {}", cell(if cases.is_empty() { "no case" } else { cases }, cases_w)),
+                look.theme.dim,
+            ),
             Span::styled(format!(" {} ", cell(h.grade.as_deref().unwrap_or("–"), 3)), look.theme.dim),
             badge(&h.marking, 8, look),
         ]));

@@ -211,8 +211,8 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
             Loaded::Detail(Box::new(view))
         }
         Query::Search { text } => {
-            let hits = store.search(&text, SEARCH_LIMIT)?;
-            Loaded::Search { text, hits }
+            let page = store.search_page(&text, SEARCH_LIMIT)?;
+            Loaded::Search { text, page: Box::new(page) }
         }
         Query::Stats => {
             let bound = store.record_count_bound()?;
