@@ -140,6 +140,14 @@ actions! {
         ImportBundle,
         /// The task force's measures: sharing response time, joint operations, disruptions
         Measures,
+        /// Entities of a case: people first, by kind, by name, by links or by grade
+        CycleSort,
+        /// Timeline: one date range for every case, or each case its own
+        TimelineRangeAll,
+        /// Choose the first party offered (a call's caller, a payment's payer)
+        ChooseFirst,
+        /// Choose the second party offered (a call's receiver, a payment's beneficiary)
+        ChooseSecond,
     }
     internal {
         /// A character typed into the focused input.

@@ -12,7 +12,8 @@ use super::theme::ThemeName;
 use crate::analysis::path::PathStep;
 use crate::model::schema::{Category, Schema};
 use crate::store::query::{
-    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, TimelineItem, TimelineScope, Zoom,
+    CaseRow, DensityBucket, EntityView, KindCount, MemberQuery, MemberRow, Neighbour, TimelineItem,
+    TimelineScope, Zoom,
 };
 
 /// Where the workbench is taking keys from.
@@ -30,10 +31,12 @@ pub enum Mode {
     Conflicts,
     Exchange,
     Input,
+    /// A small choice in a pane (which party of a call to pivot to).
+    Choice,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 11] = [
+    pub const ALL: [Mode; 12] = [
         Mode::Main,
         Mode::Search,
         Mode::Palette,
@@ -45,6 +48,7 @@ impl Mode {
         Mode::Conflicts,
         Mode::Exchange,
         Mode::Input,
+        Mode::Choice,
     ];
 
     pub fn label(self) -> &'static str {
@@ -60,6 +64,7 @@ impl Mode {
             Mode::Conflicts => "CONFLICTS",
             Mode::Exchange => "EXCHANGE",
             Mode::Input => "INPUT",
+            Mode::Choice => "CHOOSE",
         }
     }
 
@@ -194,6 +199,13 @@ pub struct EntitiesPane {
     pub complete: bool,
     /// Select this entity when the list next arrives (one just made).
     pub want: Option<Uuid>,
+    /// Which members of a case are listed, in what order (the store filters and sorts).
+    pub filter: MemberQuery,
+    /// The filter text being typed (`f` in the entities pane), shown in the pane.
+    pub filter_input: Option<String>,
+    /// Which links a path may use, and the text the analyst typed for it.
+    pub path_filter: crate::analysis::path::PathFilter,
+    pub path_filter_text: String,
 }
 
 impl EntitiesPane {
@@ -221,6 +233,25 @@ pub struct TimelinePane {
     /// Items that are bundle arrivals, not rows of the store's timeline (they do not count
     /// in the offset of the next page).
     pub arrivals: usize,
+    /// Each case's own date range (`None`: the whole-store timeline), kept while another
+    /// case is shown.
+    pub ranges: std::collections::HashMap<Option<Uuid>, (Option<String>, Option<String>)>,
+    /// Whose range `from` and `to` are now.
+    pub range_owner: Option<Uuid>,
+    /// One date range for every case (the analyst asked for it).
+    pub range_for_all: bool,
+    /// Enter on a call, payment or trip: which party to pivot to.
+    pub choice: Option<PivotChoice>,
+}
+
+/// The parties of a dated link the analyst may pivot to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PivotChoice {
+    /// What was chosen from ("Call 2024-03-07").
+    pub title: String,
+    /// Each party with its part in the link ("caller", "receiver").
+    pub parties: Vec<(crate::store::query::RecordRef, String)>,
+    pub selected: usize,
 }
 
 impl Default for TimelinePane {
@@ -240,6 +271,10 @@ impl Default for TimelinePane {
             loading: false,
             complete: false,
             arrivals: 0,
+            ranges: std::collections::HashMap::new(),
+            range_owner: None,
+            range_for_all: false,
+            choice: None,
         }
     }
 }
@@ -372,6 +407,9 @@ impl State {
             return Mode::Unlock;
         }
         match &self.popup {
+            // Typing the entities filter: the pane shows the text, Enter applies it.
+            None if self.entities.filter_input.is_some() => Mode::Input,
+            None if self.timeline.choice.is_some() => Mode::Choice,
             None => Mode::Main,
             // The measures are a read-only page: they scroll and close like help.
             Some(Popup::Help { .. } | Popup::Measures(_)) => Mode::Help,

@@ -81,6 +81,17 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
             t.arrivals += arrivals;
             t.items.extend(items);
             t.selected = ListCursor::new(t.selected, t.items.len()).clamped();
+            // The detail follows the timeline's selection within the range now in force: a
+            // record outside it must not stay in view as if it were in it.
+            if offset == 0 && state.focus == Pane::Timeline {
+                match state.timeline.items.get(state.timeline.selected).map(|i| i.id) {
+                    Some(id) => return load_detail(state, id),
+                    None => {
+                        state.detail.subject = None;
+                        state.detail.view = None;
+                    }
+                }
+            }
         }
         Loaded::Density(buckets) if ticket == state.timeline.density_ticket => {
             state.timeline.density = fill_gaps(&buckets, state.timeline.zoom);

@@ -1,16 +1,20 @@
 //! The main screen: the cases, entities, timeline and detail panes. Its `update` takes the
 //! keys that move about and pivot (`nav`), and the store's answers for the panes (`loaded`).
 
+mod choice;
+mod filter;
 mod loaded;
 mod nav;
 
+pub use choice::update as choice;
+pub use filter::{input as filter_input, parse_path_filter};
 pub use loaded::{failed, fill_gaps, loaded, saved};
 
 use crate::store::query::TimelineScope;
 use crate::tui::action::Action;
 use crate::tui::message::{Effect, Query};
 use crate::tui::requests::{
-    GENERATE_ENTITIES, load_cases, load_density, load_entities, load_timeline, pivot, query, reload,
+    self, GENERATE_ENTITIES, load_cases, load_density, load_entities, load_timeline, pivot, query, reload,
 };
 use crate::tui::state::{EntitiesView, Job, Pane, State};
 use crate::tui::theme::ThemeName;
@@ -141,6 +145,7 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::TimelineAll => {
+            requests::switch_range(state, None);
             state.timeline.scope = Some(TimelineScope::All);
             state.timeline.label = "whole store".into();
             state.timeline.items.clear();
@@ -149,6 +154,9 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
             state.focus = Pane::Timeline;
             load_timeline(state)
         }
+        Action::Filter => filter::open(state),
+        Action::CycleSort => filter::cycle_sort(state),
+        Action::TimelineRangeAll => nav::range_for_all(state),
         Action::Click(x, y) => click(state, x, y),
         Action::ScrollDown(x, y) | Action::ScrollUp(x, y) => {
             let down = matches!(action, Action::ScrollDown(..));
