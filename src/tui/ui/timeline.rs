@@ -25,7 +25,7 @@ fn title(state: &State) -> String {
     if t.from.is_some() || t.to.is_some() {
         let _ = write!(s, " {}…{}", t.from.as_deref().unwrap_or(""), t.to.as_deref().unwrap_or(""));
         if t.range_for_all {
-            s.push_str(" (all cases)");
+            s.push_str(" (all)");
         }
     }
     if !t.label.is_empty() {
