@@ -188,3 +188,46 @@ fn paths_show_each_links_own_direction_filter_by_kind_and_two_hops_say_via_whom(
     assert!(message.error && message.text.contains("\"sometimes\" is not a link kind"), "{message:?}");
     assert_eq!(app.state.entities.rows.len(), steps.len());
 }
+
+/// The demo store opened a second time, for the library's own answers.
+fn demo_store(l: &common::Liaison) -> liaison::store::Store {
+    liaison::store::Store::open(&l.store, &age::secrecy::SecretString::from("demo".to_owned())).unwrap()
+}
+
+#[test]
+fn the_whole_store_strip_counts_each_month_from_the_index() {
+    use liaison::store::query::{TimelineQuery, TimelineScope, Zoom};
+    let (l, _app) = demo_app();
+    let store = demo_store(&l);
+    let strip = store.timeline_density(TimelineScope::All, Zoom::Month, None, None).unwrap();
+    assert!(strip.len() > 12, "{strip:?}");
+    for b in strip.iter().rev().take(3) {
+        let q = TimelineQuery {
+            scope: TimelineScope::All,
+            from: Some(b.bucket.clone()),
+            to: Some(b.bucket.clone()),
+            limit: 100_000,
+            ..TimelineQuery::default()
+        };
+        let items = store.timeline(&q).unwrap();
+        let dated = items.iter().filter(|i| i.at.len() >= 7).count() as i64;
+        assert_eq!(b.count, dated, "{}", b.bucket);
+    }
+    let range = store.timeline_density(TimelineScope::All, Zoom::Year, Some("2024"), Some("2024")).unwrap();
+    assert_eq!(range.iter().map(|b| b.bucket.as_str()).collect::<Vec<_>>(), ["2024"]);
+}
+
+#[test]
+fn a_path_filter_by_grade_or_dates_leaves_out_the_links_it_does_not_keep() {
+    use liaison::analysis::path::{PathFilter, PathLimits, shortest_path_where};
+    let (l, mut app) = demo_app();
+    open_by_search(&mut app, "Karim Benali", "Karim Benali");
+    keys(&mut app, &["m", "2", "G", "p"]);
+    let Some(EntitiesView::Path { from, to, .. }) = app.state.entities.view.clone() else { panic!("a path") };
+    let store = demo_store(&l);
+    let path = |f: PathFilter| shortest_path_where(&store, from, to, PathLimits::default(), &f).unwrap();
+    assert!(path(PathFilter::default()).is_some());
+    assert!(path(PathFilter { min_grade: Some(11), ..PathFilter::default() }).is_none(), "no grade is above A1");
+    let future = PathFilter { from: Some("2999".into()), ..PathFilter::default() };
+    assert!(path(future).is_none(), "no link is dated then");
+}

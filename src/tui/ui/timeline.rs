@@ -173,3 +173,45 @@ fn draw_choice(frame: &mut Frame<'_>, list: Rect, choice: &PivotChoice, look: &L
     frame.render_widget(ratatui::widgets::Clear, area);
     frame.render_widget(Paragraph::new(lines), area);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::query::TimelineItem;
+
+    fn month(i: usize) -> String {
+        format!("{}-{:02}", 2022 + i / 12, i % 12 + 1)
+    }
+
+    /// A timeline of 40 months with the item of month `selected` selected.
+    fn state(selected: usize) -> State {
+        let mut s = State::unlocked("store", "Paris", "FR");
+        let t = &mut s.timeline;
+        t.density = (0..40).map(|i| DensityBucket { bucket: month(i), count: 1 + (i as i64 % 5) }).collect();
+        t.items = vec![TimelineItem {
+            at: format!("{}-15", month(selected)),
+            id: uuid::Uuid::now_v7(),
+            schema: "Call".into(),
+            prop: "date".into(),
+            summary: String::new(),
+            a: None,
+            b: None,
+        }];
+        s
+    }
+
+    #[test]
+    fn the_caret_names_its_bucket_and_never_writes_over_a_date_of_the_axis() {
+        for selected in [0, 1, 5, 20, 33, 38, 39] {
+            let (bars, labels) = strip(&state(selected), 40);
+            assert_eq!(bars.chars().count(), 40);
+            let caret = labels.chars().position(|c| c == '^').expect("a caret");
+            assert_eq!(caret, selected, "under the selected bucket: {labels:?}");
+            // Every date on the line is whole: a bucket's label, not one cut by the caret.
+            for word in labels.split([' ', '^']).filter(|w| !w.is_empty()) {
+                assert!((0..40).any(|i| month(i) == word), "{word:?} in {labels:?}");
+            }
+            assert!(labels.contains(&month(selected)), "the selected bucket is named: {labels:?}");
+        }
+    }
+}

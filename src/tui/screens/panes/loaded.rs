@@ -66,7 +66,12 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
                 state.info(format!("A chain of {n} link{}.", if n == 1 { "" } else { "s" }));
             } else {
                 e.rows.clear();
-                state.info("No chain of links within 6 hops (the search stops at busy hubs).");
+                let through = if e.path_filter.is_empty() {
+                    String::new()
+                } else {
+                    format!(" through {}", e.path_filter_text)
+                };
+                state.info(format!("No chain of links{through} within 6 hops (the search stops at busy hubs)."));
             }
         }
         Loaded::Timeline { items, offset } if ticket == state.timeline.ticket => {
