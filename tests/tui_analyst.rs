@@ -58,8 +58,12 @@ fn f_in_the_entities_pane_filters_the_entities_and_s_sorts_them_people_first_by_
     assert!(shot(&mut app).contains("by links"), "the order is in the pane title");
     assert_eq!(members(&app).len(), found.len(), "the filter stays while the order changes");
 
-    // Clearing the filter brings every member back.
-    keys(&mut app, &["f", "ctrl-u", "enter"]);
+    // F clears the entities' filter (not the cases'), an empty filter too.
+    keys(&mut app, &["F"]);
+    assert_eq!(members(&app).len(), all.len());
+    keys(&mut app, &["f"]);
+    type_text(&mut app, "ma");
+    keys(&mut app, &["enter", "f", "ctrl-u", "enter"]);
     assert_eq!(members(&app).len(), all.len());
 }
 

@@ -52,6 +52,11 @@ pub(super) fn cycle_sort(state: &mut State) -> Vec<Effect> {
     reload_members(state)
 }
 
+/// `F` in the entities pane: every member again, or a path through any link.
+pub(super) fn clear(state: &mut State) -> Vec<Effect> {
+    apply(state, "")
+}
+
 /// A key while the filter is typed.
 pub fn input(state: &mut State, action: &Action) -> Vec<Effect> {
     let Some(text) = &mut state.entities.filter_input else { return Vec::new() };

@@ -56,6 +56,7 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
             state.info(format!("Cases: {}", state.cases.status.as_deref().unwrap_or("all statuses")));
             vec![load_cases(state)]
         }
+        Action::ClearFilter if state.focus == Pane::Entities => filter::clear(state),
         Action::ClearFilter => {
             if state.focus == Pane::Timeline {
                 state.timeline.from = None;
