@@ -55,7 +55,8 @@ fn members_of_a_case_of_50k_page_filter_and_sort_quickly_among_a_million_entitie
     )
     .unwrap();
     let kinds = ["Person", "Phone", "Company", "Vehicle", "BankAccount", "Address"];
-    let names = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau"];
+    let names =
+        ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau"];
     let mut rng = 0x9E37_79B9_7F4A_7C15_u64;
     {
         let mut insert = conn
@@ -132,7 +133,13 @@ fn members_of_a_case_of_50k_page_filter_and_sort_quickly_among_a_million_entitie
         }
         eprintln!("{label:<44} {:>8.1} ms  ({} rows)", t.elapsed().as_secs_f64() * 1000.0 / 3.0, rows.len());
     };
-    for order in [MemberOrder::PeopleFirst, MemberOrder::Kind, MemberOrder::Name, MemberOrder::Grade, MemberOrder::Links] {
+    for order in [
+        MemberOrder::PeopleFirst,
+        MemberOrder::Kind,
+        MemberOrder::Name,
+        MemberOrder::Grade,
+        MemberOrder::Links,
+    ] {
         let q = MemberQuery { text: None, order };
         time(&format!("{} first page", order.label()), &q, 0);
         time(&format!("{} page at 25,000", order.label()), &q, 25_000);

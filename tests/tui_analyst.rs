@@ -78,7 +78,10 @@ fn the_timeline_range_is_in_the_title_belongs_to_its_case_and_the_detail_follows
     let text = shot(&mut app);
     assert!(text.contains("Timeline 2025-01…2025-06"), "seen at 80 columns: {text}");
     let t = &app.state.timeline;
-    assert!(!t.items.is_empty() && t.items.iter().all(|i| i.at.as_str() >= "2025-01" && i.at.as_str() < "2025-07"));
+    assert!(
+        !t.items.is_empty()
+            && t.items.iter().all(|i| i.at.as_str() >= "2025-01" && i.at.as_str() < "2025-07")
+    );
     let selected = t.items[t.selected].id;
     assert_eq!(app.state.detail.subject, Some(selected), "the detail shows the selection within the range");
 
@@ -231,7 +234,10 @@ fn a_path_filter_by_grade_or_dates_leaves_out_the_links_it_does_not_keep() {
     let store = demo_store(&l);
     let path = |f: PathFilter| shortest_path_where(&store, from, to, PathLimits::default(), &f).unwrap();
     assert!(path(PathFilter::default()).is_some());
-    assert!(path(PathFilter { min_grade: Some(11), ..PathFilter::default() }).is_none(), "no grade is above A1");
+    assert!(
+        path(PathFilter { min_grade: Some(11), ..PathFilter::default() }).is_none(),
+        "no grade is above A1"
+    );
     let future = PathFilter { from: Some("2999".into()), ..PathFilter::default() };
     assert!(path(future).is_none(), "no link is dated then");
 }

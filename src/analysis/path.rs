@@ -10,6 +10,7 @@
 //! either direction, but "A paid B" must not read as "B paid A".
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt::Write as _;
 
 use rusqlite::params;
 use uuid::Uuid;
@@ -80,7 +81,7 @@ fn neighbours(store: &Store, n: i64, fanout: u32, filter: &PathFilter) -> Result
             .filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric()))
             .map(|k| format!("'{k}'"))
             .collect();
-        keep.push_str(&format!(" AND l.schema IN ({})", names.join(",")));
+        let _ = write!(keep, " AND l.schema IN ({})", names.join(","));
     }
     if filter.min_grade.is_some() {
         keep.push_str(" AND l.grade_score >= ?3");

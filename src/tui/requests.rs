@@ -86,14 +86,14 @@ pub fn load_timeline(state: &mut State) -> Vec<Effect> {
 /// analyst asked for one range for all), `None` being the whole-store timeline's.
 pub fn switch_range(state: &mut State, owner: Option<Uuid>) {
     let t = &mut state.timeline;
-    if t.range_for_all || t.range_owner == owner {
-        t.range_owner = owner;
+    if t.ranges.for_all || t.ranges.owner == owner {
+        t.ranges.owner = owner;
         return;
     }
     let old = (t.from.take(), t.to.take());
-    t.ranges.insert(t.range_owner, old);
-    (t.from, t.to) = t.ranges.get(&owner).cloned().unwrap_or_default();
-    t.range_owner = owner;
+    t.ranges.saved.insert(t.ranges.owner, old);
+    (t.from, t.to) = t.ranges.saved.get(&owner).cloned().unwrap_or_default();
+    t.ranges.owner = owner;
 }
 
 pub fn load_density(state: &mut State) -> Vec<Effect> {

@@ -64,7 +64,7 @@ impl Mode {
             Mode::Conflicts => "CONFLICTS",
             Mode::Exchange => "EXCHANGE",
             Mode::Input => "INPUT",
-            Mode::Choice => "CHOOSE",
+            Mode::Choice => "PIVOT",
         }
     }
 
@@ -233,15 +233,22 @@ pub struct TimelinePane {
     /// Items that are bundle arrivals, not rows of the store's timeline (they do not count
     /// in the offset of the next page).
     pub arrivals: usize,
-    /// Each case's own date range (`None`: the whole-store timeline), kept while another
-    /// case is shown.
-    pub ranges: std::collections::HashMap<Option<Uuid>, (Option<String>, Option<String>)>,
-    /// Whose range `from` and `to` are now.
-    pub range_owner: Option<Uuid>,
-    /// One date range for every case (the analyst asked for it).
-    pub range_for_all: bool,
+    /// Whose date range `from` and `to` are, and the other cases' own.
+    pub ranges: Ranges,
     /// Enter on a call, payment or trip: which party to pivot to.
     pub choice: Option<PivotChoice>,
+}
+
+/// The timeline's date ranges: each case keeps its own unless the analyst asked for one
+/// range for all.
+#[derive(Debug, Default)]
+pub struct Ranges {
+    /// Each case's range (`None`: the whole-store timeline's), kept while another is shown.
+    pub saved: std::collections::HashMap<Option<Uuid>, (Option<String>, Option<String>)>,
+    /// Whose range the timeline's `from` and `to` are now.
+    pub owner: Option<Uuid>,
+    /// One date range for every case.
+    pub for_all: bool,
 }
 
 /// The parties of a dated link the analyst may pivot to.
@@ -271,9 +278,7 @@ impl Default for TimelinePane {
             loading: false,
             complete: false,
             arrivals: 0,
-            ranges: std::collections::HashMap::new(),
-            range_owner: None,
-            range_for_all: false,
+            ranges: Ranges::default(),
             choice: None,
         }
     }

@@ -24,7 +24,7 @@ fn title(state: &State) -> String {
     // The range first: a title cut at 80 columns must still say what is filtered out.
     if t.from.is_some() || t.to.is_some() {
         let _ = write!(s, " {}…{}", t.from.as_deref().unwrap_or(""), t.to.as_deref().unwrap_or(""));
-        if t.range_for_all {
+        if t.ranges.for_all {
             s.push_str(" (all)");
         }
     }

@@ -25,7 +25,7 @@ pub(super) fn open(state: &mut State) -> Vec<Effect> {
     };
     match e.view {
         Some(EntitiesView::Members { .. }) => {
-            state.info("Filter the entities by name: Enter applies, Esc cancels.")
+            state.info("Filter the entities by name: Enter applies, Esc cancels.");
         }
         Some(EntitiesView::Path { .. }) => state.info(
             "Path through: link kinds, a least grade, dates (e.g. \"call payment B2 2024-01..2024-06\").",

@@ -71,7 +71,9 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
                 } else {
                     format!(" through {}", e.path_filter_text)
                 };
-                state.info(format!("No chain of links{through} within 6 hops (the search stops at busy hubs)."));
+                state.info(format!(
+                    "No chain of links{through} within 6 hops (the search stops at busy hubs)."
+                ));
             }
         }
         Loaded::Timeline { items, offset } if ticket == state.timeline.ticket => {
@@ -89,13 +91,11 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
             // The detail follows the timeline's selection within the range now in force: a
             // record outside it must not stay in view as if it were in it.
             if offset == 0 && state.focus == Pane::Timeline {
-                match state.timeline.items.get(state.timeline.selected).map(|i| i.id) {
-                    Some(id) => return load_detail(state, id),
-                    None => {
-                        state.detail.subject = None;
-                        state.detail.view = None;
-                    }
+                if let Some(id) = state.timeline.items.get(state.timeline.selected).map(|i| i.id) {
+                    return load_detail(state, id);
                 }
+                state.detail.subject = None;
+                state.detail.view = None;
             }
         }
         Loaded::Density(buckets) if ticket == state.timeline.density_ticket => {

@@ -127,14 +127,14 @@ pub(super) fn open(state: &mut State) -> Vec<Effect> {
 /// The timeline's date range for every case at once, or again each case its own.
 pub(super) fn range_for_all(state: &mut State) -> Vec<Effect> {
     let t = &mut state.timeline;
-    t.range_for_all = !t.range_for_all;
-    if t.range_for_all {
+    t.ranges.for_all = !t.ranges.for_all;
+    if t.ranges.for_all {
         state.info("The timeline's date range now applies to every case.");
     } else {
         // From now on the range in force belongs to the case shown.
-        let owner = state.timeline.range_owner;
+        let owner = state.timeline.ranges.owner;
         let range = (state.timeline.from.clone(), state.timeline.to.clone());
-        state.timeline.ranges.insert(owner, range);
+        state.timeline.ranges.saved.insert(owner, range);
         state.info("Each case keeps its own timeline date range again.");
     }
     Vec::new()
