@@ -6,6 +6,11 @@
 //! cargo test --test members_scale -- --ignored --nocapture
 //! ```
 //!
+//! Measured on the shared 2-core machine under load (load average ≈ 9): every order pages
+//! in 0.25–0.96 s (the old kind order, unchanged, 0.45 s first page, 0.86 s at 25,000);
+//! sorting by links read every member's links (86 s), so it is refused above
+//! `LINK_SORT_MAX` members and the workbench skips it.
+//!
 //! The rows are written straight into the derived `object` table of a real, encrypted store
 //! (the member queries read nothing else but the role statement), which is how a store of
 //! that size looks to them; making it through ops would take most of an hour.
@@ -141,8 +146,18 @@ fn members_of_a_case_of_50k_page_filter_and_sort_quickly_among_a_million_entitie
         MemberOrder::Links,
     ] {
         let q = MemberQuery { text: None, order };
-        time(&format!("{} first page", order.label()), &q, 0);
-        time(&format!("{} page at 25,000", order.label()), &q, 25_000);
+        if order == MemberOrder::Links {
+            // Reading every member's links took over a minute: refused above the bound.
+            let t = Instant::now();
+            let refused = store.case_members_where(case, &q, 80, 0).unwrap_err();
+            eprintln!(
+                "by links, 50k members: refused in {:.1} ms: {refused}",
+                t.elapsed().as_secs_f64() * 1000.0
+            );
+        } else {
+            time(&format!("{} first page", order.label()), &q, 0);
+            time(&format!("{} page at 25,000", order.label()), &q, 25_000);
+        }
         let q = MemberQuery { text: Some("dubois martin".into()), order };
         time(&format!("{} filtered \"dubois martin\"", order.label()), &q, 0);
     }

@@ -18,7 +18,7 @@ pub use case_list::CaseRow;
 pub use density::{DensityBucket, MAX_BUCKETS, Zoom};
 pub use entity::{EntityView, LinkView, Neighbour, StatementView};
 pub use measures::{Measures, MonthMeasures, human_seconds};
-pub use members::{KindCount, LINK_COUNT_CAP, MemberOrder, MemberQuery, MemberRow};
+pub use members::{KindCount, LINK_COUNT_CAP, LINK_SORT_MAX, MemberOrder, MemberQuery, MemberRow};
 pub use release::{CaseNaming, OFFICE_KIND, REVOKED, Revocation, SHARED_WITH, ScopeEnds};
 pub use search::SearchHit;
 pub use stats::{Outcomes, Stats, TableSpace};

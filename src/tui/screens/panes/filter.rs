@@ -6,6 +6,7 @@ use crate::analysis::path::PathFilter;
 use crate::model::grade::Grade;
 use crate::model::schema::Schema;
 use crate::model::values::normalise_date;
+use crate::store::query::{LINK_SORT_MAX, MemberOrder};
 use crate::tui::action::Action;
 use crate::tui::message::Effect;
 use crate::tui::requests::load_entities;
@@ -46,9 +47,20 @@ pub(super) fn cycle_sort(state: &mut State) -> Vec<Effect> {
         state.error("S sorts a case's entities: select a case first.");
         return Vec::new();
     }
-    let order = state.entities.filter.order.next();
-    state.entities.filter.order = order;
-    state.info(format!("Entities {}.", order.label()));
+    let mut order = state.entities.filter.order.next();
+    // The members listed now (the kinds counted with the filter in force).
+    let listed: i64 = state.entities.kinds.iter().map(|k| k.count).sum();
+    if order == MemberOrder::Links && listed > LINK_SORT_MAX {
+        order = order.next();
+        state.entities.filter.order = order;
+        state.info(format!(
+            "Entities {} (by links sorts at most {LINK_SORT_MAX} entities, {listed} listed: filter with f first).",
+            order.label()
+        ));
+    } else {
+        state.entities.filter.order = order;
+        state.info(format!("Entities {}.", order.label()));
+    }
     reload_members(state)
 }
 
@@ -151,6 +163,26 @@ pub fn parse_path_filter(text: &str) -> Result<PathFilter, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::query::KindCount;
+
+    #[test]
+    fn s_skips_sorting_by_links_when_the_case_lists_too_many_to_count() {
+        let mut s = State::unlocked("store", "Paris", "FR");
+        let case = uuid::Uuid::now_v7();
+        s.entities.view = Some(EntitiesView::Members { case, reference: "BIG-1".into() });
+        s.entities.filter.order = MemberOrder::Name;
+        s.entities.kinds = vec![KindCount { schema: "Person".into(), count: LINK_SORT_MAX + 1 }];
+        let effects = cycle_sort(&mut s);
+        assert_eq!(s.entities.filter.order, MemberOrder::Grade);
+        let m = s.message.clone().unwrap().text;
+        assert!(m.contains("by grade") && m.contains("filter with f first"), "{m}");
+        assert_eq!(effects.len(), 1, "the members asked for again");
+        // A case small enough sorts by links.
+        s.entities.filter.order = MemberOrder::Name;
+        s.entities.kinds[0].count = 40;
+        cycle_sort(&mut s);
+        assert_eq!(s.entities.filter.order, MemberOrder::Links);
+    }
 
     #[test]
     fn a_path_filter_reads_kinds_grades_and_dates_and_refuses_the_rest() {
