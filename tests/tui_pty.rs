@@ -164,7 +164,7 @@ fn the_demo_opens_on_three_panes_shows_help_and_quits_cleanly() {
         assert!(screen.contains(pane), "{pane} pane missing:\n{screen}");
     }
     // The first case's members and dated items, not just empty frames.
-    s.wait_for("bank accounts");
+    s.wait_for("29 people");
     s.wait_for("Payment:");
     s.send("x");
     let help = s.wait_for("Help — keys");
@@ -196,7 +196,7 @@ fn a_case_entity_and_link_made_in_the_workbench_are_there_after_reopening() {
     s.type_slowly("TUI-PTY-0001\tPty flow case");
     s.send("\r");
     s.wait_for("Case TUI-PTY-0001 opened");
-    s.wait_for("Entities · TUI-PTY-0001");
+    s.wait_for("Entities · people first · TUI-PTY-0001");
     s.send("e");
     s.wait_for("Kind of entity");
     s.type_slowly("Person");

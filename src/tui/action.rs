@@ -170,6 +170,14 @@ actions! {
         NewTask,
         /// Record arrests: an executed operation of the selected case with its arrests
         RecordArrests,
+        /// Entities of a case: people first, by kind, by name, by links or by grade
+        CycleSort,
+        /// Timeline: one date range for every case, or each case its own
+        TimelineRangeAll,
+        /// Choose the first party offered (a call's caller, a payment's payer)
+        ChooseFirst,
+        /// Choose the second party offered (a call's receiver, a payment's beneficiary)
+        ChooseSecond,
     }
     internal {
         /// A character typed into the focused input.

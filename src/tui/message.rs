@@ -11,13 +11,13 @@ use std::path::PathBuf;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::analysis::path::PathStep;
+use crate::analysis::path::{PathFilter, PathStep};
 use crate::exchange::{ExportReport, ImportReport as BundleReport};
 use crate::interop::{ImportFormat, ImportReport as FileReport};
 use crate::store::change::Change;
 use crate::store::query::{
-    CaseRow, DensityBucket, EntityView, KindCount, MemberRow, Neighbour, SearchPage, Stats, TimelineItem,
-    TimelineScope, Zoom,
+    CaseRow, DensityBucket, EntityView, KindCount, MemberQuery, MemberRow, Neighbour, SearchPage, Stats,
+    TimelineItem, TimelineScope, Zoom,
 };
 
 /// Rows per page of the lists: more than the tallest pane shows, and no more, since every
@@ -33,6 +33,8 @@ pub enum Query {
     Members {
         case: Uuid,
         offset: u32,
+        /// Which members, in what order (the store filters and sorts).
+        filter: MemberQuery,
     },
     Neighbourhood {
         entity: Uuid,
@@ -61,6 +63,8 @@ pub enum Query {
     Path {
         from: Uuid,
         to: Uuid,
+        /// Only links of these kinds, grades and dates.
+        filter: PathFilter,
     },
     /// The other offices; `pending` also plans each export (slower).
     Offices {

@@ -50,9 +50,13 @@ pub fn load_entities(state: &mut State) -> Vec<Effect> {
     state.entities.loading = true;
     state.entities.complete = false;
     let q = match view {
-        EntitiesView::Members { case, .. } => Query::Members { case, offset: 0 },
+        EntitiesView::Members { case, .. } => {
+            Query::Members { case, offset: 0, filter: state.entities.filter.clone() }
+        }
         EntitiesView::Neighbourhood { center, hops, .. } => Query::Neighbourhood { entity: center, hops },
-        EntitiesView::Path { from, to, .. } => Query::Path { from, to },
+        EntitiesView::Path { from, to, .. } => {
+            Query::Path { from, to, filter: state.entities.path_filter.clone() }
+        }
     };
     vec![Effect::Query(ticket, q)]
 }
@@ -68,19 +72,32 @@ pub fn load_timeline(state: &mut State) -> Vec<Effect> {
     state.timeline.density_ticket = density_ticket;
     state.timeline.loading = true;
     state.timeline.complete = false;
-    let mut effects = vec![Effect::Query(
-        ticket,
-        Query::Timeline { scope, from: from.clone(), to: to.clone(), newest_first, offset: 0 },
-    )];
-    // The whole store has no density strip (it would count every dated item).
-    if scope != TimelineScope::All {
-        effects.push(Effect::Query(density_ticket, Query::Density { scope, zoom, from, to }));
+    // The whole store's strip is bounded by the store (the newest buckets, capped counts).
+    vec![
+        Effect::Query(
+            ticket,
+            Query::Timeline { scope, from: from.clone(), to: to.clone(), newest_first, offset: 0 },
+        ),
+        Effect::Query(density_ticket, Query::Density { scope, zoom, from, to }),
+    ]
+}
+
+/// The timeline's date range follows the case shown: each case keeps its own (unless the
+/// analyst asked for one range for all), `None` being the whole-store timeline's.
+pub fn switch_range(state: &mut State, owner: Option<Uuid>) {
+    let t = &mut state.timeline;
+    if t.ranges.for_all || t.ranges.owner == owner {
+        t.ranges.owner = owner;
+        return;
     }
-    effects
+    let old = (t.from.take(), t.to.take());
+    t.ranges.saved.insert(t.ranges.owner, old);
+    (t.from, t.to) = t.ranges.saved.get(&owner).cloned().unwrap_or_default();
+    t.ranges.owner = owner;
 }
 
 pub fn load_density(state: &mut State) -> Vec<Effect> {
-    let Some(scope) = state.timeline.scope.filter(|s| *s != TimelineScope::All) else { return Vec::new() };
+    let Some(scope) = state.timeline.scope else { return Vec::new() };
     let ticket = state.ticket();
     state.timeline.density_ticket = ticket;
     let t = &state.timeline;
@@ -137,6 +154,10 @@ pub fn select_case(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     state.entities.view = Some(EntitiesView::Members { case: case.id, reference: case.reference.clone() });
+    // Another case's members are filtered afresh; the order chosen stays.
+    state.entities.filter.text = None;
+    state.entities.filter_input = None;
+    switch_range(state, Some(case.id));
     state.entities.history.clear();
     state.entities.rows.clear();
     state.entities.kinds.clear();
@@ -168,6 +189,7 @@ pub fn show_view(state: &mut State, view: EntitiesView) -> Vec<Effect> {
     let mut effects = Vec::new();
     match &view {
         EntitiesView::Members { case, reference } => {
+            switch_range(state, Some(*case));
             state.timeline.scope = Some(TimelineScope::Case(*case));
             state.timeline.label.clone_from(reference);
             effects.extend(load_detail(state, *case));

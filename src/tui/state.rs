@@ -12,8 +12,8 @@ use super::theme::ThemeName;
 use crate::analysis::path::PathStep;
 use crate::model::schema::{Category, Schema};
 use crate::store::query::{
-    CaseMembership, CaseRow, DensityBucket, EntityView, KindCount, LinkView, MemberRow, Neighbour,
-    TimelineItem, TimelineScope, Zoom,
+    CaseMembership, CaseRow, DensityBucket, EntityView, KindCount, LinkView, MemberQuery, MemberRow,
+    Neighbour, TimelineItem, TimelineScope, Zoom,
 };
 
 /// Where the workbench is taking keys from.
@@ -33,10 +33,12 @@ pub enum Mode {
     Input,
     /// The measures screen: scrolls, and moves to earlier or later months.
     Measures,
+    /// A small choice in a pane (which party of a call to pivot to).
+    Choice,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 12] = [
+    pub const ALL: [Mode; 13] = [
         Mode::Main,
         Mode::Search,
         Mode::Palette,
@@ -49,6 +51,7 @@ impl Mode {
         Mode::Exchange,
         Mode::Input,
         Mode::Measures,
+        Mode::Choice,
     ];
 
     pub fn label(self) -> &'static str {
@@ -65,6 +68,7 @@ impl Mode {
             Mode::Exchange => "EXCHANGE",
             Mode::Input => "INPUT",
             Mode::Measures => "MEASURES",
+            Mode::Choice => "PIVOT",
         }
     }
 
@@ -199,6 +203,13 @@ pub struct EntitiesPane {
     pub complete: bool,
     /// Select this entity when the list next arrives (one just made).
     pub want: Option<Uuid>,
+    /// Which members of a case are listed, in what order (the store filters and sorts).
+    pub filter: MemberQuery,
+    /// The filter text being typed (`f` in the entities pane), shown in the pane.
+    pub filter_input: Option<String>,
+    /// Which links a path may use, and the text the analyst typed for it.
+    pub path_filter: crate::analysis::path::PathFilter,
+    pub path_filter_text: String,
 }
 
 impl EntitiesPane {
@@ -226,6 +237,32 @@ pub struct TimelinePane {
     /// Items that are bundle arrivals, not rows of the store's timeline (they do not count
     /// in the offset of the next page).
     pub arrivals: usize,
+    /// Whose date range `from` and `to` are, and the other cases' own.
+    pub ranges: Ranges,
+    /// Enter on a call, payment or trip: which party to pivot to.
+    pub choice: Option<PivotChoice>,
+}
+
+/// The timeline's date ranges: each case keeps its own unless the analyst asked for one
+/// range for all.
+#[derive(Debug, Default)]
+pub struct Ranges {
+    /// Each case's range (`None`: the whole-store timeline's), kept while another is shown.
+    pub saved: std::collections::HashMap<Option<Uuid>, (Option<String>, Option<String>)>,
+    /// Whose range the timeline's `from` and `to` are now.
+    pub owner: Option<Uuid>,
+    /// One date range for every case.
+    pub for_all: bool,
+}
+
+/// The parties of a dated link the analyst may pivot to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PivotChoice {
+    /// What was chosen from ("Call 2024-03-07").
+    pub title: String,
+    /// Each party with its part in the link ("caller", "receiver").
+    pub parties: Vec<(crate::store::query::RecordRef, String)>,
+    pub selected: usize,
 }
 
 impl Default for TimelinePane {
@@ -245,6 +282,8 @@ impl Default for TimelinePane {
             loading: false,
             complete: false,
             arrivals: 0,
+            ranges: Ranges::default(),
+            choice: None,
         }
     }
 }
@@ -444,6 +483,9 @@ impl State {
             return Mode::Unlock;
         }
         match &self.popup {
+            // Typing the entities filter: the pane shows the text, Enter applies it.
+            None if self.entities.filter_input.is_some() => Mode::Input,
+            None if self.timeline.choice.is_some() => Mode::Choice,
             None => Mode::Main,
             Some(Popup::Help { .. }) => Mode::Help,
             Some(Popup::Measures(_)) => Mode::Measures,

@@ -11,7 +11,9 @@ use super::screens::unlock::unlock_delay;
 use super::state::{EntitiesView, Pane, Popup, Screen, State};
 use super::update::update;
 use crate::store::change::Change;
-use crate::store::query::{CaseRow, MemberRow, PageHit, SearchHit, SearchPage, SearchTotal, TimelineScope};
+use crate::store::query::{
+    CaseRow, MemberQuery, MemberRow, PageHit, SearchHit, SearchPage, SearchTotal, TimelineScope,
+};
 
 fn case(reference: &str) -> CaseRow {
     CaseRow {
@@ -89,7 +91,10 @@ fn the_first_case_is_selected_and_its_members_timeline_and_detail_are_asked_for(
     let cases = vec![case("A-1"), case("B-2")];
     let effects = update(&mut s, Action::Loaded(t, Box::new(Loaded::Cases(cases.clone()))));
     let q = queries(&effects);
-    assert!(q.contains(&&Query::Members { case: cases[0].id, offset: 0 }), "{q:?}");
+    assert!(
+        q.contains(&&Query::Members { case: cases[0].id, offset: 0, filter: MemberQuery::default() }),
+        "{q:?}"
+    );
     assert!(q.iter().any(
         |q| matches!(q, Query::Timeline { scope: TimelineScope::Case(c), offset: 0, .. } if *c == cases[0].id)
     ));
@@ -111,7 +116,11 @@ fn moving_down_the_cases_follows_with_the_next_case() {
     let (mut s, cases, _) = with_cases();
     let effects = update(&mut s, Action::SelectNext);
     assert_eq!(s.cases.selected, 1);
-    assert!(queries(&effects).contains(&&Query::Members { case: cases[1].id, offset: 0 }));
+    assert!(queries(&effects).contains(&&Query::Members {
+        case: cases[1].id,
+        offset: 0,
+        filter: MemberQuery::default()
+    }));
     let effects = update(&mut s, Action::SelectNext);
     assert_eq!(s.cases.selected, 1, "stops at the last case");
     assert!(effects.is_empty(), "nothing to ask when nothing moved");
@@ -138,7 +147,11 @@ fn enter_pivots_to_an_entity_and_backspace_comes_back() {
     assert!(matches!(&s.entities.view, Some(EntitiesView::Neighbourhood { hops: 2, .. })));
     let effects = update(&mut s, Action::Back);
     assert!(matches!(&s.entities.view, Some(EntitiesView::Members { case, .. }) if *case == cases[0].id));
-    assert!(queries(&effects).contains(&&Query::Members { case: cases[0].id, offset: 0 }));
+    assert!(queries(&effects).contains(&&Query::Members {
+        case: cases[0].id,
+        offset: 0,
+        filter: MemberQuery::default()
+    }));
     assert!(s.entities.history.is_empty());
     update(&mut s, Action::Back);
     assert!(s.message.as_ref().is_some_and(|m| m.text.contains("Nothing to go back")));
@@ -380,7 +393,11 @@ fn nearing_the_end_of_a_page_asks_for_the_next_one() {
     let effects = update(&mut s, Action::SelectLast);
     let offset = super::worker::PAGE;
     assert!(
-        queries(&effects).contains(&&Query::Members { case: cases[0].id, offset }),
+        queries(&effects).contains(&&Query::Members {
+            case: cases[0].id,
+            offset,
+            filter: MemberQuery::default()
+        }),
         "{:?}",
         queries(&effects)
     );

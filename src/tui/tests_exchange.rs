@@ -310,7 +310,10 @@ fn the_whole_store_timeline_counts_bundle_arrivals_apart_from_its_pages() {
     assert_eq!(s.focus, Pane::Timeline);
     let t =
         ticket_of(&effects, |q| matches!(q, Query::Timeline { scope: TimelineScope::All, offset: 0, .. }));
-    assert!(!asks(&effects, |q| matches!(q, Query::Density { .. })), "no density strip for the whole store");
+    assert!(
+        asks(&effects, |q| matches!(q, Query::Density { scope: TimelineScope::All, .. })),
+        "the whole store's density strip is asked for (the store bounds it)"
+    );
     let item = |at: &str, id: Uuid| TimelineItem {
         at: at.into(),
         id,

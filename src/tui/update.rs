@@ -11,7 +11,7 @@ use super::requests::{query, reload};
 use super::screens::{
     case_records, confirm, conflicts, exchange, form, help, import, measures, palette, panes, search, unlock,
 };
-use super::state::{Mode, Popup, State};
+use super::state::{Mode, Pane, Popup, State};
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
@@ -90,6 +90,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Picker => form::picker::update(state, &action),
         Mode::Confirm => confirm::update(state, &action),
         Mode::Help => help::update(state, &action),
+        // The entities filter typed in its pane; the timeline's choice of a party.
+        Mode::Input if state.popup.is_none() => panes::filter_input(state, &action),
+        Mode::Choice => panes::choice(state, &action),
         // Only the exchange screens use these modes; they were handled above.
         Mode::Conflicts | Mode::Exchange | Mode::Input | Mode::Measures => Vec::new(),
     }
@@ -122,6 +125,8 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
             );
             effects
         }
+        // `f` in the entities pane filters the entities, not the cases.
+        Action::Filter if state.focus == Pane::Entities => panes::update(state, action),
         _ => form::open(state, action).unwrap_or_else(|| panes::update(state, action)),
     }
 }

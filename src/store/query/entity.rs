@@ -81,6 +81,9 @@ pub struct EntityView {
 pub struct Neighbour {
     pub depth: u8,
     pub via: LinkView,
+    /// Two hops out: the neighbour `via` starts from ("via Karim Benali").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub through: Option<RecordRef>,
 }
 
 impl Store {
@@ -232,18 +235,21 @@ impl Store {
     pub fn neighbourhood(&self, uid: Uuid, hops: u8, limit: u32) -> Result<Vec<Neighbour>> {
         let n =
             self.object_n(uid)?.ok_or_else(|| StoreError::NotFound(format!("no record with id {uid}")))?;
-        let mut out: Vec<Neighbour> =
-            self.links_of(n, limit, 0)?.into_iter().map(|via| Neighbour { depth: 1, via }).collect();
+        let mut out: Vec<Neighbour> = self
+            .links_of(n, limit, 0)?
+            .into_iter()
+            .map(|via| Neighbour { depth: 1, via, through: None })
+            .collect();
         if hops >= 2 {
-            let first: Vec<Uuid> = out.iter().map(|nb| nb.via.other.id).collect();
-            let mut seen: std::collections::HashSet<Uuid> = first.iter().copied().collect();
+            let first: Vec<RecordRef> = out.iter().map(|nb| nb.via.other.clone()).collect();
+            let mut seen: std::collections::HashSet<Uuid> = first.iter().map(|r| r.id).collect();
             seen.insert(uid);
             let per_node = (limit / (first.len().max(1) as u32)).max(5);
             for other in first {
-                let Some(on) = self.object_n(other)? else { continue };
+                let Some(on) = self.object_n(other.id)? else { continue };
                 for via in self.links_of(on, per_node, 0)? {
                     if seen.insert(via.other.id) {
-                        out.push(Neighbour { depth: 2, via });
+                        out.push(Neighbour { depth: 2, via, through: Some(other.clone()) });
                     }
                 }
                 if out.len() as u32 >= limit * 2 {

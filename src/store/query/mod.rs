@@ -18,7 +18,7 @@ pub use case_list::CaseRow;
 pub use density::{DensityBucket, MAX_BUCKETS, Zoom};
 pub use entity::{CaseMembership, EntityView, LinkView, Neighbour, StatementView};
 pub use measures::{Measures, MonthMeasures, human_seconds, month_start};
-pub use members::{KindCount, LINK_COUNT_CAP, MemberRow};
+pub use members::{KindCount, LINK_COUNT_CAP, LINK_SORT_MAX, MemberOrder, MemberQuery, MemberRow};
 pub use release::{CaseNaming, OFFICE_KIND, REVOKED, Revocation, SHARED_WITH, ScopeEnds};
 pub use search::{CASES_PER_HIT, COUNT_CAP, PageHit, SearchHit, SearchPage, SearchTotal};
 pub use stats::{Outcomes, Stats, TableSpace};

@@ -1,5 +1,7 @@
-//! The linked-entities pane: a case's members grouped by kind (role, link count, strongest
-//! grade), an entity's neighbourhood (link kind, direction, dates), or a path.
+//! The linked-entities pane: a case's members, people first or in the order chosen, filtered
+//! by name (role, link count, strongest grade), an entity's neighbourhood (link kind,
+//! direction, dates, and for the second hop the neighbour it is reached through), or a path
+//! (each link's own direction). The filter being typed is shown on the pane's first line.
 
 use std::fmt::Write as _;
 
@@ -11,7 +13,7 @@ use ratatui::widgets::Paragraph;
 use super::layout::{list_area, scroll_offset};
 use super::{Look, cell, kind_label, pane_block, row_style};
 use crate::model::schema::Schema;
-use crate::store::query::LINK_COUNT_CAP;
+use crate::store::query::{LINK_COUNT_CAP, MemberOrder};
 use crate::tui::state::{EntitiesView, EntityRow, Pane, State};
 
 fn title(state: &State) -> String {
@@ -29,16 +31,28 @@ fn title(state: &State) -> String {
                     format!("{} {name}", k.count)
                 })
                 .collect();
-            if kinds.is_empty() {
-                format!("Entities · {reference}")
-            } else {
-                format!("Entities · {}", kinds.join(", "))
+            // What the analyst chose (filter, order) first: the kinds may be cut.
+            let mut t = String::from("Entities");
+            if let Some(text) = &e.filter.text {
+                let _ = write!(t, " \"{}\"", super::cut(text, 16));
             }
+            let _ = write!(t, " · {}", e.filter.order.label());
+            if kinds.is_empty() {
+                let _ = write!(t, " · {reference}");
+            } else {
+                let _ = write!(t, " · {}", kinds.join(", "));
+            }
+            t
         }
         Some(EntitiesView::Neighbourhood { caption, hops, .. }) => {
             format!("Links of {caption} · {hops} hop{}", if *hops == 1 { "" } else { "s" })
         }
-        Some(EntitiesView::Path { caption, .. }) => format!("Path {caption}"),
+        Some(EntitiesView::Path { caption, .. }) if e.path_filter_text.is_empty() => {
+            format!("Path {caption}")
+        }
+        Some(EntitiesView::Path { caption, .. }) => {
+            format!("Path \"{}\" · {caption}", super::cut(&e.path_filter_text, 24))
+        }
     };
     if !e.history.is_empty() {
         let _ = write!(t, " · ⌫ back ({})", e.history.len());
@@ -56,13 +70,33 @@ fn count(n: i64) -> String {
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     let e = &state.entities;
     frame.render_widget(pane_block(state, Pane::Entities, &title(state), look), area);
-    let list = list_area(Pane::Entities, area);
+    let mut list = list_area(Pane::Entities, area);
     let width = list.width as usize;
+    if let Some(text) = &e.filter_input {
+        let prompt = match e.view {
+            Some(EntitiesView::Path { .. }) => "Path through: ",
+            _ => "Name contains: ",
+        };
+        let line = Line::from(vec![
+            Span::styled(prompt, look.theme.header),
+            Span::styled(
+                super::cut(&format!("{text}▏"), width.saturating_sub(prompt.chars().count())),
+                look.theme.accent,
+            ),
+        ]);
+        frame.render_widget(Paragraph::new(line), Rect { height: 1.min(list.height), ..list });
+        list.y += 1;
+        list.height = list.height.saturating_sub(1);
+    }
     if e.rows.is_empty() {
         let text = match (&e.view, e.loading) {
             (_, true) => "",
             (None, _) => "Select a case.",
+            (Some(EntitiesView::Members { .. }), _) if e.filter.text.is_some() => {
+                "No entity of this case has that in its name: F or f to change the filter."
+            }
             (Some(EntitiesView::Members { .. }), _) => "No entity in this case yet: e creates one.",
+            (Some(EntitiesView::Path { .. }), _) => "No path: f filters the links a path may use.",
             (Some(_), _) => "No links.",
         };
         frame.render_widget(Paragraph::new(text).style(look.theme.dim), list);
@@ -82,8 +116,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
             let mark = if marked == Some(row.entity().0) { "*" } else { " " };
             match row {
                 EntityRow::Member(m) => {
-                    // The kind is written once per group: rows are ordered by kind.
-                    let first = i == offset || e.rows.get(i - 1).is_none_or(|p| p.entity().1 != m.schema);
+                    // The kind is written once per group when rows are grouped by kind.
+                    let grouped = matches!(e.filter.order, MemberOrder::PeopleFirst | MemberOrder::Kind);
+                    let first =
+                        !grouped || i == offset || e.rows.get(i - 1).is_none_or(|p| p.entity().1 != m.schema);
                     let kind = if first { kind_label(&m.schema) } else { String::new() };
                     let role_w = if width >= 60 { 22 } else { 0 };
                     let fixed = 11 + 1 + 5 + 5 + role_w;
@@ -114,11 +150,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
                     let date_w = if width >= 50 { 11 } else { 0 };
                     let head = format!("{indent}{arrow} {} ", cell(&kind_label(&n.via.schema), 11));
                     let fixed = head.chars().count() + 1 + date_w + 4;
+                    let rest = width.saturating_sub(fixed);
+                    // The second hop names the neighbour it is reached through.
+                    let via = n.through.as_ref().map(|t| format!(" via {}", t.caption));
+                    let via_w = via.as_ref().map_or(0, |v| v.chars().count().min(rest / 2));
                     let mut spans = vec![
                         Span::styled(head, look.theme.accent),
                         Span::styled(mark.to_owned(), look.theme.warning),
-                        Span::styled(cell(&n.via.other.caption, width.saturating_sub(fixed)), style),
+                        Span::styled(cell(&n.via.other.caption, rest - via_w), style),
                     ];
+                    if let Some(via) = via {
+                        spans.push(Span::styled(cell(&via, via_w), look.theme.dim));
+                    }
                     if date_w > 0 {
                         spans.push(Span::styled(" ".to_owned() + &cell(&date, date_w - 1), look.theme.dim));
                     }
@@ -128,13 +171,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
                     ));
                     Line::from(spans)
                 }
-                EntityRow::Step(s) => Line::from(vec![
-                    Span::styled(format!("{:>2}. {} → ", i + 1, kind_label(&s.schema)), look.theme.accent),
-                    Span::styled(
-                        cut_rest(&format!("{} ({})", s.to.caption, kind_label(&s.to.schema)), width, 20),
-                        style,
-                    ),
-                ]),
+                EntityRow::Step(s) => {
+                    // The link's own direction: → the step's record is its target, ← its source.
+                    let arrow = if s.forward { "→" } else { "←" };
+                    let head = format!("{:>2}. {arrow} {} ", i + 1, cell(&kind_label(&s.schema), 11));
+                    let used = head.chars().count();
+                    Line::from(vec![
+                        Span::styled(head, look.theme.accent),
+                        Span::styled(
+                            cut_rest(
+                                &format!("{} ({})", s.to.caption, kind_label(&s.to.schema)),
+                                width,
+                                used,
+                            ),
+                            style,
+                        ),
+                    ])
+                }
             }
         })
         .collect();

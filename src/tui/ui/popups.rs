@@ -127,7 +127,7 @@ fn search(frame: &mut Frame<'_>, area: Rect, s: &SearchPopup, look: &Look<'_>) {
     let height = inner.height.saturating_sub(2) as usize;
     let offset = scroll_offset(s.selected, s.hits.len(), height);
     // Each hit with its cases: "which case is he in?" answered before opening it.
-    let cases_w = (width / 4).clamp(8, 24);
+    let cases_w = (width / 4 + 3).clamp(8, 26);
     for (i, h) in s.hits.iter().enumerate().skip(offset).take(height) {
         let style = if i == s.selected { look.theme.selected } else { look.theme.text };
         let cases = s.cases.get(i).map_or("", String::as_str);
@@ -135,7 +135,10 @@ fn search(frame: &mut Frame<'_>, area: Rect, s: &SearchPopup, look: &Look<'_>) {
             Span::styled(cell(&kind_label(&h.schema), 13), look.theme.accent),
             Span::styled(cell(&h.caption, width.saturating_sub(13 + 5 + 9 + cases_w + 1)), style),
             Span::styled(
-                format!(" {}", cell(if cases.is_empty() { "no case" } else { cases }, cases_w)),
+                format!(
+                    " {}",
+                    cell(if cases.is_empty() && h.schema != "Case" { "no case" } else { cases }, cases_w)
+                ),
                 look.theme.dim,
             ),
             Span::styled(format!(" {} ", cell(h.grade.as_deref().unwrap_or("–"), 3)), look.theme.dim),

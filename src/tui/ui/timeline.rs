@@ -1,5 +1,8 @@
 //! The timeline pane: a density strip (one column per day, week, month or year; `·` for an
-//! empty one, so gaps show) above the dated items, newest or oldest first.
+//! empty one, so gaps show) above the dated items, newest or oldest first. The date range
+//! in force leads the title, where it is seen at any width; the caret under the strip
+//! names the selected bucket without writing over the axis's dates. Enter on a call, a
+//! payment or a trip offers its two parties at the foot of the pane.
 
 use std::fmt::Write as _;
 
@@ -11,20 +14,24 @@ use ratatui::widgets::Paragraph;
 use super::layout::{list_area, scroll_offset, strip_lines};
 use super::{Look, cell, pane_block, row_style};
 use crate::store::query::DensityBucket;
-use crate::tui::state::{Pane, State};
+use crate::tui::state::{Pane, PivotChoice, State};
 
 const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 fn title(state: &State) -> String {
     let t = &state.timeline;
     let mut s = String::from("Timeline");
+    // The range first: a title cut at 80 columns must still say what is filtered out.
+    if t.from.is_some() || t.to.is_some() {
+        let _ = write!(s, " {}…{}", t.from.as_deref().unwrap_or(""), t.to.as_deref().unwrap_or(""));
+        if t.ranges.for_all {
+            s.push_str(" (all)");
+        }
+    }
     if !t.label.is_empty() {
         let _ = write!(s, " · {}", super::cut(&t.label, 24));
     }
     let _ = write!(s, " · {} · {}", t.zoom.label(), if t.newest_first { "newest" } else { "oldest" });
-    if t.from.is_some() || t.to.is_some() {
-        let _ = write!(s, " · {}…{}", t.from.as_deref().unwrap_or(""), t.to.as_deref().unwrap_or(""));
-    }
     s
 }
 
@@ -56,22 +63,47 @@ pub fn strip(state: &State, width: usize) -> (String, String) {
         .iter()
         .map(|b| if b.count == 0 { '·' } else { LEVELS[((b.count * 8 - 1) / max).clamp(0, 7) as usize] })
         .collect();
-    let first = &window[0].bucket;
-    let last = &window[window.len() - 1].bucket;
-    let mut labels: Vec<char> = std::iter::repeat_n(' ', window.len()).collect();
-    for (i, c) in first.chars().enumerate().take(window.len()) {
-        labels[i] = c;
+    let n = window.len();
+    let mut axis = Axis { chars: vec![' '; n], taken: vec![false; n] };
+    // The caret comes first, with the date of its bucket; an end label it would collide
+    // with is left out rather than written over.
+    if let Some(s) = selected.filter(|s| *s >= start && *s < end).map(|s| s - start) {
+        let label = &window[s].bucket;
+        let len = label.chars().count() + 1;
+        let placed = axis.put(s, &format!("^{label}"))
+            || (s + 1 >= len && axis.put(s + 1 - len, &format!("{label}^")))
+            || axis.put(s, "^");
+        debug_assert!(placed);
     }
-    let last_start = window.len().saturating_sub(last.chars().count());
-    if last_start > first.chars().count() + 1 {
-        for (i, c) in last.chars().enumerate() {
-            labels[last_start + i] = c;
+    axis.put(0, &window[0].bucket);
+    let last = &window[n - 1].bucket;
+    axis.put(n.saturating_sub(last.chars().count()), last);
+    (bars, axis.chars.into_iter().collect())
+}
+
+/// The line of labels under the strip, each written whole or not at all.
+struct Axis {
+    chars: Vec<char>,
+    taken: Vec<bool>,
+}
+
+impl Axis {
+    /// Writes `text` at column `at` if it fits and keeps a space from every other label.
+    fn put(&mut self, at: usize, text: &str) -> bool {
+        let len = text.chars().count();
+        if at + len > self.chars.len() {
+            return false;
         }
+        let around = at.saturating_sub(1)..(at + len + 1).min(self.chars.len());
+        if self.taken[around].iter().any(|t| *t) {
+            return false;
+        }
+        for (i, c) in text.chars().enumerate() {
+            self.chars[at + i] = c;
+            self.taken[at + i] = true;
+        }
+        true
     }
-    if let Some(s) = selected.filter(|s| *s >= start && *s < end) {
-        labels[s - start] = '^';
-    }
-    (bars, labels.into_iter().collect())
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
@@ -117,4 +149,69 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), list);
+    if let Some(choice) = &t.choice {
+        draw_choice(frame, list, choice, look);
+    }
+}
+
+/// The parties of a call, payment or trip to pivot to, at the foot of the list.
+fn draw_choice(frame: &mut Frame<'_>, list: Rect, choice: &PivotChoice, look: &Look<'_>) {
+    let height = (choice.parties.len() as u16 + 1).min(list.height);
+    let area = Rect { y: list.y + list.height - height, height, ..list };
+    let width = area.width as usize;
+    let mut lines =
+        vec![Line::styled(cell(&format!("{} — pivot to:", choice.title), width), look.theme.header)];
+    for (i, (party, part)) in choice.parties.iter().enumerate() {
+        let style = row_style(i == choice.selected, true, look);
+        let head = format!("{} {} ", i + 1, cell(part, 11));
+        let rest = width.saturating_sub(head.chars().count());
+        lines.push(Line::from(vec![
+            Span::styled(head, look.theme.accent),
+            Span::styled(cell(&party.caption, rest), style),
+        ]));
+    }
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::query::TimelineItem;
+
+    fn month(i: usize) -> String {
+        format!("{}-{:02}", 2022 + i / 12, i % 12 + 1)
+    }
+
+    /// A timeline of 40 months with the item of month `selected` selected.
+    fn state(selected: usize) -> State {
+        let mut s = State::unlocked("store", "Paris", "FR");
+        let t = &mut s.timeline;
+        t.density = (0..40).map(|i| DensityBucket { bucket: month(i), count: 1 + (i as i64 % 5) }).collect();
+        t.items = vec![TimelineItem {
+            at: format!("{}-15", month(selected)),
+            id: uuid::Uuid::now_v7(),
+            schema: "Call".into(),
+            prop: "date".into(),
+            summary: String::new(),
+            a: None,
+            b: None,
+        }];
+        s
+    }
+
+    #[test]
+    fn the_caret_names_its_bucket_and_never_writes_over_a_date_of_the_axis() {
+        for selected in [0, 1, 5, 20, 33, 38, 39] {
+            let (bars, labels) = strip(&state(selected), 40);
+            assert_eq!(bars.chars().count(), 40);
+            let caret = labels.chars().position(|c| c == '^').expect("a caret");
+            assert_eq!(caret, selected, "under the selected bucket: {labels:?}");
+            // Every date on the line is whole: a bucket's label, not one cut by the caret.
+            for word in labels.split([' ', '^']).filter(|w| !w.is_empty()) {
+                assert!((0..40).any(|i| month(i) == word), "{word:?} in {labels:?}");
+            }
+            assert!(labels.contains(&month(selected)), "the selected bucket is named: {labels:?}");
+        }
+    }
 }

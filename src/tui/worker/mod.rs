@@ -22,7 +22,7 @@ pub use reply::Reply;
 use crate::tui::action::Action;
 use crate::tui::message::{ExchangeJob, Loaded, Query, Write};
 // The page size is the queries' (`message`); the tests name it by the worker that reads it.
-use crate::analysis::path::{PathLimits, shortest_path};
+use crate::analysis::path::{PathLimits, shortest_path_where};
 use crate::store::change::{Change, Face};
 use crate::store::query::{CaseFilter, EntityView, TimelineQuery, TimelineScope};
 use crate::store::{Store, StoreError};
@@ -180,10 +180,10 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
             let filter = CaseFilter { status, text, limit: CASES_SHOWN, offset: 0, skip_member_count: true };
             Loaded::Cases(store.cases(&filter)?)
         }
-        Query::Members { case, offset } => Loaded::Members {
+        Query::Members { case, offset, filter } => Loaded::Members {
             case,
-            kinds: if offset == 0 { store.case_member_kinds(case)? } else { Vec::new() },
-            rows: store.case_members(case, PAGE, offset)?,
+            kinds: if offset == 0 { store.case_member_kinds_where(case, &filter)? } else { Vec::new() },
+            rows: store.case_members_where(case, &filter, PAGE, offset)?,
             offset,
         },
         Query::Neighbourhood { entity, hops } => {
@@ -222,9 +222,11 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
                 Loaded::Stats(Box::new(store.stats()?))
             }
         }
-        Query::Path { from, to } => {
-            Loaded::Path { from, to, steps: shortest_path(store, from, to, PathLimits::default())? }
-        }
+        Query::Path { from, to, filter } => Loaded::Path {
+            from,
+            to,
+            steps: shortest_path_where(store, from, to, PathLimits::default(), &filter)?,
+        },
         Query::Offices { pending } => Loaded::Offices {
             pending,
             offices: crate::exchange::offices(store, pending).map_err(exchange_error)?,

@@ -66,7 +66,14 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
                 state.info(format!("A chain of {n} link{}.", if n == 1 { "" } else { "s" }));
             } else {
                 e.rows.clear();
-                state.info("No chain of links within 6 hops (the search stops at busy hubs).");
+                let through = if e.path_filter.is_empty() {
+                    String::new()
+                } else {
+                    format!(" through {}", e.path_filter_text)
+                };
+                state.info(format!(
+                    "No chain of links{through} within 6 hops (the search stops at busy hubs)."
+                ));
             }
         }
         Loaded::Timeline { items, offset } if ticket == state.timeline.ticket => {
@@ -81,6 +88,15 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
             t.arrivals += arrivals;
             t.items.extend(items);
             t.selected = ListCursor::new(t.selected, t.items.len()).clamped();
+            // The detail follows the timeline's selection within the range now in force: a
+            // record outside it must not stay in view as if it were in it.
+            if offset == 0 && state.focus == Pane::Timeline {
+                if let Some(id) = state.timeline.items.get(state.timeline.selected).map(|i| i.id) {
+                    return load_detail(state, id);
+                }
+                state.detail.subject = None;
+                state.detail.view = None;
+            }
         }
         Loaded::Density(buckets) if ticket == state.timeline.density_ticket => {
             state.timeline.density = fill_gaps(&buckets, state.timeline.zoom);

@@ -1,17 +1,21 @@
 //! The main screen: the cases, entities, timeline and detail panes. Its `update` takes the
 //! keys that move about and pivot (`nav`), and the store's answers for the panes (`loaded`).
 
+mod choice;
 mod detail;
+mod filter;
 mod loaded;
 mod nav;
 
+pub use choice::update as choice;
+pub use filter::{input as filter_input, parse_path_filter};
 pub use loaded::{failed, fill_gaps, loaded, saved};
 
 use crate::store::query::TimelineScope;
 use crate::tui::action::Action;
 use crate::tui::message::{Effect, Query};
 use crate::tui::requests::{
-    GENERATE_ENTITIES, load_cases, load_density, load_entities, load_timeline, pivot, query, reload,
+    self, GENERATE_ENTITIES, load_cases, load_density, load_entities, load_timeline, pivot, query, reload,
 };
 use crate::tui::state::{EntitiesView, Job, Pane, State};
 use crate::tui::theme::ThemeName;
@@ -53,6 +57,7 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
             state.info(format!("Cases: {}", state.cases.status.as_deref().unwrap_or("all statuses")));
             vec![load_cases(state)]
         }
+        Action::ClearFilter if state.focus == Pane::Entities => filter::clear(state),
         Action::ClearFilter => {
             if state.focus == Pane::Timeline {
                 state.timeline.from = None;
@@ -142,6 +147,7 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::TimelineAll => {
+            requests::switch_range(state, None);
             state.timeline.scope = Some(TimelineScope::All);
             state.timeline.label = "whole store".into();
             state.timeline.items.clear();
@@ -150,6 +156,9 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
             state.focus = Pane::Timeline;
             load_timeline(state)
         }
+        Action::Filter => filter::open(state),
+        Action::CycleSort => filter::cycle_sort(state),
+        Action::TimelineRangeAll => nav::range_for_all(state),
         Action::Click(x, y) => click(state, x, y),
         Action::ScrollDown(x, y) | Action::ScrollUp(x, y) => {
             let down = matches!(action, Action::ScrollDown(..));

@@ -51,7 +51,8 @@ pub(super) fn move_selection(state: &mut State, m: Move) -> Vec<Effect> {
             let mut effects = Vec::new();
             if e.selected + PREFETCH >= e.rows.len() && !e.complete && !e.loading {
                 if let Some(EntitiesView::Members { case, .. }) = &e.view {
-                    let q = Query::Members { case: *case, offset: e.rows.len() as u32 };
+                    let q =
+                        Query::Members { case: *case, offset: e.rows.len() as u32, filter: e.filter.clone() };
                     e.loading = true;
                     let ticket = e.ticket;
                     effects.push(Effect::Query(ticket, q));
@@ -110,9 +111,32 @@ pub(super) fn open(state: &mut State) -> Vec<Effect> {
             let view = EntitiesView::Neighbourhood { center: id, caption: caption.to_owned(), hops };
             pivot(state, view)
         }
-        Pane::Timeline => focus(state, Pane::Detail),
+        // A call, a payment, a trip: which party to pivot to; anything else: its detail.
+        Pane::Timeline => {
+            if super::choice::offer(state) {
+                Vec::new()
+            } else {
+                focus(state, Pane::Detail)
+            }
+        }
         Pane::Detail => open_detail_row(state),
     }
+}
+
+/// The timeline's date range for every case at once, or again each case its own.
+pub(super) fn range_for_all(state: &mut State) -> Vec<Effect> {
+    let t = &mut state.timeline;
+    t.ranges.for_all = !t.ranges.for_all;
+    if t.ranges.for_all {
+        state.info("The timeline's date range now applies to every case.");
+    } else {
+        // From now on the range in force belongs to the case shown.
+        let owner = state.timeline.ranges.owner;
+        let range = (state.timeline.from.clone(), state.timeline.to.clone());
+        state.timeline.ranges.saved.insert(owner, range);
+        state.info("Each case keeps its own timeline date range again.");
+    }
+    Vec::new()
 }
 
 /// Enter on a link row of the detail pane pivots to the far end; on a case row, goes to the
