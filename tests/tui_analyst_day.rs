@@ -155,3 +155,37 @@ fn with_several_analysts_the_workbench_asks_who_is_working_and_the_audit_names_t
         "the detail names the writer:\n{text}"
     );
 }
+
+#[test]
+fn u_undoes_the_sessions_last_write_after_naming_it() {
+    let (l, mut app) = demo_app();
+    keys(&mut app, &["u"]);
+    assert!(app.state.popup.is_none(), "nothing of this session to undo yet");
+    assert!(
+        app.state.message.as_ref().is_some_and(|m| m.text.contains("Nothing")),
+        "{:?}",
+        app.state.message
+    );
+    keys(&mut app, &["e"]);
+    type_text(&mut app, "Person");
+    keys(&mut app, &["enter"]);
+    type_text(&mut app, "Ines Varga");
+    keys(&mut app, &["enter"]);
+    keys(&mut app, &["u"]);
+    let Some(Popup::Confirm(c)) = &app.state.popup else { panic!("what is undone is named first") };
+    assert!(c.question.contains("Ines Varga"), "{}", c.question);
+    keys(&mut app, &["n"]);
+    assert!(app.state.message.as_ref().is_some_and(|m| m.text == "Nothing was undone."));
+    keys(&mut app, &["u", "y"]);
+    let found = l.with_passphrase("demo").args(["--json", "search", "Ines Varga"]).output().unwrap();
+    let hits: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert!(
+        hits.as_array().unwrap().iter().all(|h| h["caption"] != "Ines Varga"),
+        "the person is gone (deleted by new ops): {hits}"
+    );
+    let log = l.with_passphrase("demo").args(["--json", "audit", "log"]).output().unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&log.stdout).unwrap();
+    assert!(log.as_array().unwrap().iter().any(|e| e["action"] == "undo"), "the undo is audited");
+    keys(&mut app, &["u"]);
+    assert!(app.state.popup.is_none(), "an undo is not undone by u, and nothing else is left");
+}

@@ -114,6 +114,8 @@ actions! {
         Generate,
         /// Cancel the running job
         CancelJob,
+        /// Undo this session's last write (as new edits), saying what is undone first
+        Undo,
         /// Confirm: unlock, save the form, run the palette entry, accept
         Submit,
         /// Close the popup or leave the input

@@ -145,6 +145,7 @@ impl App {
                 Effect::Generate(n) => self.send(Request::Generate(n)),
                 Effect::Exchange(job) => self.send(Request::Exchange(job)),
                 Effect::Audit(action, detail) => self.send(Request::Audit(action, detail)),
+                Effect::UndoPreview => self.send(Request::UndoPreview),
                 Effect::CancelJob => {
                     if let Some(w) = &self.worker {
                         w.cancel_job();

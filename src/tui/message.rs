@@ -19,6 +19,7 @@ use crate::store::query::{
     CaseRow, DensityBucket, EntityView, KindCount, MemberQuery, MemberRow, Neighbour, SearchPage, Stats,
     TimelineItem, TimelineScope, Zoom,
 };
+use crate::store::undo::UndoPlan;
 
 /// Rows per page of the lists: more than the tallest pane shows, and no more, since every
 /// row costs a few lookups (link counts, the ends of a dated link).
@@ -108,6 +109,8 @@ pub enum Loaded {
         page: Box<SearchPage>,
     },
     Stats(Box<Stats>),
+    /// What undoing this session's last write would do; `None`: nothing left to undo.
+    UndoPlan(Option<Box<UndoPlan>>),
     /// At most this many records (a large store: exact counts would take seconds).
     RecordBound(i64),
     Path {
@@ -278,4 +281,7 @@ pub enum Effect {
     Exchange(ExchangeJob),
     /// Record a read in the audit log (a search, as the command line records it).
     Audit(&'static str, serde_json::Value),
+    /// Say what undoing this session's last write would do (nothing is written); the answer
+    /// comes back as `Loaded::UndoPlan`.
+    UndoPreview,
 }

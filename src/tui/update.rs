@@ -25,6 +25,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 Loaded::Search { text, page } => search::loaded(state, ticket, text, *page),
                 l @ Loaded::Offices { .. } => exchange::loaded(state, ticket, l),
                 Loaded::Measures(m) => measures::loaded(state, ticket, m),
+                Loaded::UndoPlan(plan) => confirm::undo_loaded(state, plan),
                 Loaded::Folder { typed, names, more } => {
                     let mut effects = exchange::listed(state, ticket, &typed, &names, more);
                     effects.extend(import::listed(state, ticket, &typed, &names, more));
@@ -108,6 +109,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::Search => search::open(state),
         Action::Palette => palette::open(state),
         Action::Delete => confirm::open_delete(state),
+        Action::Undo => confirm::ask_undo(state),
         Action::Conflicts => conflicts::open(state),
         Action::Measures => measures::open(state),
         Action::Exchange | Action::ExportBundle => exchange::open(state, exchange::ExchangeStep::List),

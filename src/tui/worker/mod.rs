@@ -25,6 +25,7 @@ use crate::tui::message::{ExchangeJob, Loaded, Query, Write};
 use crate::analysis::path::{PathLimits, shortest_path_where};
 use crate::store::change::{Change, Face};
 use crate::store::query::{CaseFilter, EntityView, TimelineQuery, TimelineScope};
+use crate::store::undo::UndoPlan;
 use crate::store::{Store, StoreError};
 pub use crate::tui::message::PAGE;
 
@@ -71,6 +72,8 @@ pub enum Request {
     Generate(u64),
     /// Append to the audit log.
     Audit(&'static str, serde_json::Value),
+    /// What undoing the session's last write would do.
+    UndoPreview,
     /// Export or import, until done or cancelled.
     Exchange(ExchangeJob),
 }
@@ -130,6 +133,8 @@ impl Drop for Worker {
 
 fn serve(mut store: Store, rx: &Receiver<Request>, out: &Sender<Reply>, cancel: &AtomicBool) {
     let mut last_viewed: Option<Uuid> = None;
+    // The session's writes are this device's commits after this one: `u` undoes only those.
+    let session_floor = store.history(1).ok().and_then(|h| h.first().map(|c| c.seq)).unwrap_or(0);
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while let Ok(more) = rx.try_recv() {
@@ -162,6 +167,10 @@ fn serve(mut store: Store, rx: &Receiver<Request>, out: &Sender<Reply>, cancel: 
                         Ok(()) => Action::Tick,
                         Err(e) => Action::Failed(e.to_string()),
                     },
+                    Request::UndoPreview => match undo_preview(&mut store, session_floor) {
+                        Ok(plan) => Action::Loaded(0, Box::new(Loaded::UndoPlan(plan.map(Box::new)))),
+                        Err(e) => Action::Failed(e.to_string()),
+                    },
                 };
                 if out.send(Reply::Action(action)).is_err() {
                     return;
@@ -172,6 +181,12 @@ fn serve(mut store: Store, rx: &Receiver<Request>, out: &Sender<Reply>, cancel: 
             }
         }
     }
+}
+
+/// What undoing the session's last write (not an undo, not undone) would do.
+fn undo_preview(store: &mut Store, floor: u64) -> Result<Option<UndoPlan>, StoreError> {
+    let Some(last) = store.undoable(1)?.into_iter().find(|seq| *seq > floor) else { return Ok(None) };
+    store.undo_preview(&[last]).map(Some)
 }
 
 fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loaded, StoreError> {
