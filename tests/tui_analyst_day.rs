@@ -189,3 +189,50 @@ fn u_undoes_the_sessions_last_write_after_naming_it() {
     keys(&mut app, &["u"]);
     assert!(app.state.popup.is_none(), "an undo is not undone by u, and nothing else is left");
 }
+
+#[test]
+fn the_idle_lock_keeps_a_half_typed_form_and_the_view_and_drops_the_records() {
+    let l = common::Liaison::empty();
+    let out = l.command().args(["demo", "--no-tui"]).output().unwrap();
+    assert!(out.status.success());
+    let store =
+        liaison::store::Store::open(&l.store, &age::secrecy::SecretString::from("demo".to_owned())).unwrap();
+    let options = liaison::tui::Options {
+        idle_lock: std::time::Duration::from_millis(1500),
+        ..liaison::tui::Options::plain()
+    };
+    let mut app = liaison::tui::App::with_store(store, options);
+    assert!(app.settle(liaison::tui::testing::SETTLE));
+    open_by_search(&mut app, "Benal", "Karim Benali");
+    let karim = app.state.detail.subject.expect("Karim in the detail pane");
+    keys(&mut app, &["4", "j", "j"]);
+    let selected = app.state.detail.selected;
+    keys(&mut app, &["e"]);
+    type_text(&mut app, "Person");
+    keys(&mut app, &["enter"]);
+    type_text(&mut app, "Half typ");
+    // The analyst steps away.
+    std::thread::sleep(std::time::Duration::from_millis(1600));
+    app.tick();
+    assert!(matches!(app.state.screen, liaison::tui::state::Screen::Unlock(_)));
+    assert!(app.state.cases.rows.is_empty() && app.state.entities.rows.is_empty(), "no record kept");
+    assert!(app.state.detail.view.is_none() && app.state.popup.is_none(), "nothing shown while locked");
+    let mut t = terminal(80, 24);
+    assert!(!screen(&mut app, &mut t).contains("Half typ"), "the form is not on the lock screen");
+    type_text(&mut app, "demo");
+    app.press("enter");
+    assert!(app.settle(liaison::tui::testing::SETTLE));
+    let Some(Popup::Form(f)) = &app.state.popup else { panic!("the half-typed form is back") };
+    assert_eq!(f.fields[f.focus].value, "Half typ");
+    assert!(
+        matches!(&app.state.entities.view, Some(EntitiesView::Neighbourhood { center, .. }) if *center == karim),
+        "the pivot is back: {:?}",
+        app.state.entities.view
+    );
+    assert!(!app.state.entities.rows.is_empty(), "its rows asked again");
+    assert_eq!(app.state.detail.subject, Some(karim));
+    assert_eq!(app.state.detail.selected, selected, "the detail's selection is back");
+    assert_eq!(app.state.focus, Pane::Detail);
+    keys(&mut app, &["esc"]);
+    assert_eq!(app.state.cases.rows.len(), 5);
+}

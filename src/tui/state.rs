@@ -152,6 +152,9 @@ pub struct CasesPane {
     pub loading: bool,
     /// Select this case when the list next arrives (a case just made, a search jump).
     pub want: Option<Uuid>,
+    /// The next list keeps the entities pane and the timeline as they are (after unlocking,
+    /// where the analyst was is put back rather than the case's members).
+    pub keep_view: bool,
 }
 
 impl CasesPane {
@@ -411,6 +414,8 @@ pub struct State {
     pub default_marking: String,
     /// Who is working (named on every op and audit entry), once settled.
     pub analyst: Option<String>,
+    /// While locked: where the analyst was, to come back to after unlocking.
+    pub resume: Option<Box<super::screens::unlock::Resume>>,
     pub focus: Pane,
     pub cases: CasesPane,
     pub entities: EntitiesPane,
@@ -453,6 +458,7 @@ impl State {
             country: String::new(),
             default_marking: crate::model::marking::Marking::office_fallback().to_string(),
             analyst: None,
+            resume: None,
             focus: Pane::Cases,
             cases: CasesPane::default(),
             entities: EntitiesPane::default(),

@@ -380,43 +380,21 @@ pub fn listed(state: &mut State, ticket: u64, typed: &str, names: &[String], mor
 }
 
 /// Longest start of a file read to tell its format.
-const SNIFF_BYTES: u64 = 4096;
 
-/// The format a file is in, from its name (`.ftm.json`, `.ijson`, `.stix.json`, "misp" in
-/// the name, `.csv`, `.graphml`, `.anx`), else from its first 4 KiB (a STIX bundle's
-/// `"type": "bundle"`, a MISP `"Event"`, an FtM entity's `"schema":`). `None`: neither
-/// says; the format field stays as it is.
+/// The format a file is in, as the command line's `import` reads it
+/// ([`crate::interop::detect_format`]: its first bytes, bounded, the name as a hint).
+/// `None`: neither says, or the file is a bundle (imported from the exchange screen); the
+/// format field stays as it is.
 pub fn detect(path: &std::path::Path) -> Option<&'static str> {
-    let name = path.file_name()?.to_string_lossy().to_lowercase();
-    let by_name = [
-        (".ftm.json", "ftm"),
-        (".ijson", "ftm"),
-        (".stix.json", "stix"),
-        (".csv", "csv"),
-        (".graphml", "graphml"),
-        (".anx", "anx"),
-    ];
-    if let Some((_, f)) = by_name.iter().find(|(ext, _)| name.ends_with(ext)) {
-        return Some(f);
-    }
-    if name.contains("misp") {
-        return Some("misp");
-    }
-    let mut head = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(std::fs::File::open(path).ok()?, SNIFF_BYTES),
-        &mut head,
-    )
-    .ok()?;
-    let text: String = String::from_utf8_lossy(&head).chars().filter(|c| !c.is_whitespace()).collect();
-    if text.contains(r#""type":"bundle""#) {
-        Some("stix")
-    } else if text.contains(r#""Event""#) {
-        Some("misp")
-    } else if text.contains(r#""schema":"#) {
-        Some("ftm")
-    } else {
-        None
+    use crate::interop::detect::Format;
+    match crate::interop::detect_format(path).ok()?? {
+        Format::Stix => Some("stix"),
+        Format::Misp => Some("misp"),
+        Format::Ftm => Some("ftm"),
+        Format::Csv => Some("csv"),
+        Format::Graphml => Some("graphml"),
+        Format::Anx => Some("anx"),
+        Format::Bundle => None,
     }
 }
 
@@ -471,35 +449,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_format_is_read_from_the_name_then_from_the_first_bytes() {
+    fn the_format_is_read_from_the_file_as_the_command_line_reads_it() {
         let dir = tempfile::tempdir().unwrap();
         let file = |name: &str, text: &str| {
             let p = dir.path().join(name);
             std::fs::write(&p, text).unwrap();
             p
         };
-        assert_eq!(detect(&file("a.ftm.json", "")), Some("ftm"));
-        assert_eq!(detect(&file("a.IJSON", "")), Some("ftm"), "case does not matter");
-        assert_eq!(detect(&file("a.stix.json", "")), Some("stix"));
-        assert_eq!(detect(&file("MISP-export.json", "")), Some("misp"));
-        assert_eq!(detect(&file("calls.csv", "")), Some("csv"));
-        assert_eq!(detect(&file("net.graphml", "")), Some("graphml"));
-        assert_eq!(detect(&file("chart.anx", "")), Some("anx"));
         assert_eq!(detect(&file("b.json", "{\n  \"type\" : \"bundle\",\n\"objects\": []}")), Some("stix"));
-        assert_eq!(detect(&file("e.json", r#"{"Event": {}}"#)), Some("misp"));
-        assert_eq!(detect(&file("f.json", r#"{"id": "x", "schema": "Person"}"#)), Some("ftm"));
+        assert_eq!(detect(&file("e.json", r#"{"Event": {"info": "x"}}"#)), Some("misp"));
+        assert_eq!(
+            detect(&file("f.ftm.json", "{\"id\": \"x\", \"schema\": \"Person\", \"properties\": {}}\n")),
+            Some("ftm")
+        );
+        assert_eq!(detect(&file("calls.csv", "caller,receiver\n1,2\n")), Some("csv"));
         assert_eq!(detect(&file("g.json", r#"{"anything": 1}"#)), None);
         assert_eq!(detect(&dir.path().join("missing.json")), None);
-        // Only the first 4 KiB are read: a marker past them is not seen.
-        let late = format!("[{}{{\"Event\": {{}}}}]", " ".repeat(5000));
-        assert_eq!(detect(&file("late.json", &late)), None);
     }
 
     #[test]
     fn an_export_only_format_is_refused_and_a_chosen_format_is_kept() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = ImportScreen::new(None, Vec::new());
-        s.path = dir.path().join("net.graphml").display().to_string();
+        let graphml = dir.path().join("net.graphml");
+        std::fs::write(
+            &graphml,
+            "<?xml version=\"1.0\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\"></graphml>\n",
+        )
+        .unwrap();
+        s.path = graphml.display().to_string();
         assert!(!s.detect_format());
         assert!(s.error.as_deref().is_some_and(|e| e.contains("graphml")), "{:?}", s.error);
         s.error = None;

@@ -6,9 +6,11 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use crate::tui::action::Action;
-use crate::tui::message::{Effect, Session, Write};
-use crate::tui::requests::start;
-use crate::tui::state::{PASSPHRASE_CAPACITY, Popup, Screen, State};
+use crate::tui::message::{Effect, Query, Session, Write};
+use crate::tui::requests::{load_cases, load_detail, load_entities, load_timeline, query, start};
+use crate::tui::state::{
+    CasesPane, EntitiesPane, PASSPHRASE_CAPACITY, Pane, Popup, Screen, State, TimelinePane,
+};
 use crate::tui::widgets::{ListCursor, TextInput};
 
 /// Longest passphrase accepted on the unlock screen (characters).
@@ -79,6 +81,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 /// several analysts and none settled, the first question is who is working.
 pub fn unlocked(state: &mut State, session: Session) -> Vec<Effect> {
     let (theme, size) = (state.theme, state.size);
+    let resume = state.resume.take();
     *state = State::unlocked(&session.label, &session.office, &session.country);
     state.theme = theme;
     state.size = size;
@@ -89,7 +92,10 @@ pub fn unlocked(state: &mut State, session: Session) -> Vec<Effect> {
     if state.analyst.is_none() && session.analysts.len() > 1 {
         state.popup = Some(Popup::Analyst(AnalystChoice { names: session.analysts, selected: 0 }));
     }
-    start(state)
+    match resume {
+        Some(r) => r.restore(state),
+        None => start(state),
+    }
 }
 
 /// The question "who is working?": the store's analysts.
@@ -126,13 +132,83 @@ pub fn choose_analyst(state: &mut State, action: &Action) -> Vec<Effect> {
     }
 }
 
-/// Locks the workbench: everything shown is dropped.
+/// Where the analyst was when the workbench locked: the selections, pivots, filters, scroll
+/// and a half-typed form, without the records shown (they are asked again after unlocking).
+#[derive(Debug)]
+pub struct Resume {
+    focus: Pane,
+    cases: CasesPane,
+    entities: EntitiesPane,
+    timeline: TimelinePane,
+    detail: (Option<uuid::Uuid>, usize, usize),
+    marked: Option<(uuid::Uuid, String)>,
+    form: Option<Popup>,
+}
+
+impl Resume {
+    /// Takes the view out of `state`, dropping every record it showed.
+    fn take(state: &mut State) -> Resume {
+        let mut cases = std::mem::take(&mut state.cases);
+        cases.want = cases.current().map(|c| c.id);
+        cases.rows.clear();
+        let mut entities = std::mem::take(&mut state.entities);
+        entities.want = entities.current().map(|r| r.entity().0);
+        entities.rows.clear();
+        entities.kinds.clear();
+        let mut timeline = std::mem::take(&mut state.timeline);
+        timeline.items.clear();
+        timeline.density.clear();
+        timeline.arrivals = 0;
+        let d = &state.detail;
+        // A form or a kind picker being filled in is kept; other popups are read-only.
+        let form = match state.popup.take() {
+            Some(p @ (Popup::Form(_) | Popup::Picker(_))) => Some(p),
+            _ => None,
+        };
+        Resume {
+            focus: state.focus,
+            cases,
+            entities,
+            timeline,
+            detail: (d.subject, d.selected, d.scroll),
+            marked: state.marked.take(),
+            form,
+        }
+    }
+
+    /// Puts the view back into a freshly unlocked `state` and asks for its records again.
+    fn restore(self, state: &mut State) -> Vec<Effect> {
+        state.focus = self.focus;
+        state.cases = self.cases;
+        state.cases.keep_view = true;
+        state.entities = self.entities;
+        state.timeline = self.timeline;
+        state.marked = self.marked;
+        if state.popup.is_none() {
+            state.popup = self.form;
+        }
+        let mut effects = vec![load_cases(state), query(state, Query::Stats)];
+        effects.extend(load_entities(state));
+        effects.extend(load_timeline(state));
+        let (subject, selected, scroll) = self.detail;
+        if let Some(id) = subject {
+            effects.extend(load_detail(state, id));
+            state.detail.selected = selected;
+            state.detail.scroll = scroll;
+        }
+        effects
+    }
+}
+
+/// Locks the workbench: every record shown is dropped, not just hidden; where the analyst was
+/// (and a half-typed form) is kept to come back to.
 pub fn lock(state: &mut State) -> Vec<Effect> {
     let (theme, size, label) = (state.theme, state.size, state.store_label.clone());
-    // Everything shown is dropped with the old state, not just hidden.
+    let resume = Resume::take(state);
     *state = State::locked(&label);
     state.theme = theme;
     state.size = size;
+    state.resume = Some(Box::new(resume));
     if let Screen::Unlock(u) = &mut state.screen {
         u.message = Some("Locked. Type the passphrase to continue.".into());
     }

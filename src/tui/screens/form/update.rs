@@ -37,7 +37,8 @@ impl Form {
 
 pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
     let locale = Locale { default_country: country_code(&state.country) };
-    let author = state.office.clone();
+    // A note names the analyst who wrote it (the office when none is chosen).
+    let author = state.analyst.clone().unwrap_or_else(|| state.office.clone());
     let Some(Popup::Form(f)) = &mut state.popup else { return Vec::new() };
     if let Some(edit) = action.text_edit() {
         f.edit(edit);

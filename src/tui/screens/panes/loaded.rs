@@ -26,6 +26,9 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
                 .unwrap_or_else(|| ListCursor::new(state.cases.selected, state.cases.rows.len()).clamped());
             let counts = state.counts.get_or_insert_with(Counts::default);
             counts.cases = counts.cases.max(state.cases.rows.len() as i64);
+            if std::mem::take(&mut state.cases.keep_view) && state.entities.view.is_some() {
+                return Vec::new();
+            }
             if state.cases.current().map(|c| c.id) != before || state.entities.view.is_none() {
                 return select_case(state);
             }
