@@ -379,8 +379,6 @@ pub fn listed(state: &mut State, ticket: u64, typed: &str, names: &[String], mor
     Vec::new()
 }
 
-/// Longest start of a file read to tell its format.
-
 /// The format a file is in, as the command line's `import` reads it
 /// ([`crate::interop::detect_format`]: its first bytes, bounded, the name as a hint).
 /// `None`: neither says, or the file is a bundle (imported from the exchange screen); the
