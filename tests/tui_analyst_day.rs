@@ -236,3 +236,26 @@ fn the_idle_lock_keeps_a_half_typed_form_and_the_view_and_drops_the_records() {
     keys(&mut app, &["esc"]);
     assert_eq!(app.state.cases.rows.len(), 5);
 }
+
+#[test]
+fn at_50_columns_markings_are_written_out_and_titles_drop_whole_parts() {
+    let (_l, mut app) = demo_app();
+    let mut t = terminal(50, 24);
+    let text = screen(&mut app, &mut t);
+    let cases = liaison::tui::ui::layout::regions((50, 24)).cases;
+    let pane: String = text
+        .lines()
+        .skip(cases.y as usize)
+        .take(cases.height as usize)
+        .map(|l| l.chars().skip(cases.x as usize).take(cases.width as usize).collect::<String>() + "\n")
+        .collect();
+    for (reference, marking) in
+        [("DGSI-2024-ORG-041", "AMBER+S FR-DR"), ("JIT-2025-MAAS", "AMBER H2"), ("DGSE-2024-EXT-007", "RED")]
+    {
+        assert!(pane.contains(reference), "{reference} in:\n{pane}");
+        assert!(pane.contains(marking), "{marking} written out in:\n{pane}");
+    }
+    let status = text.lines().nth(22).unwrap_or_default();
+    assert!(status.trim_end().ends_with("cases"), "the counts are whole: {status:?}");
+    assert!(text.lines().next().unwrap().contains("Entities …"), "a title drops whole parts:\n{text}");
+}

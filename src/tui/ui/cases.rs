@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::layout::{list_area, row_height, scroll_offset};
 use super::{Look, badge, cell, pane_block, row_style};
 use crate::tui::state::{Pane, State};
+use crate::tui::theme::short_marking;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     let c = &state.cases;
@@ -23,7 +24,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     if c.loading && c.rows.is_empty() {
         title.push_str(" · loading…");
     }
-    frame.render_widget(pane_block(state, Pane::Cases, &title, look), area);
+    frame.render_widget(pane_block(state, Pane::Cases, &title, area, look), area);
     let list = list_area(Pane::Cases, area);
     let width = list.width as usize;
     if c.rows.is_empty() {
@@ -39,22 +40,30 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     let mut lines: Vec<Line> = Vec::new();
     for (i, r) in c.rows.iter().enumerate().skip(offset).take(list.height as usize / row_h) {
         let style = row_style(i == c.selected, focused, look);
+        let marking = short_marking(&r.marking);
+        let marking_len = marking.chars().count();
         if row_h == 2 {
-            // Narrow: reference and marking; then status, title and lead office.
-            let marking_w = width.saturating_sub(reference_w + 1);
-            lines.push(Line::from(vec![
-                Span::styled(cell(&r.reference, reference_w) + " ", style),
-                badge(
-                    &r.marking,
-                    super::super::theme::short_marking(&r.marking).chars().count().min(marking_w),
-                    look,
-                ),
-            ]));
-            let second = format!("{} · {} · {}", r.status, r.title, r.lead_office);
-            lines.push(Line::from(Span::styled(" ".to_owned() + &cell(&second, width - 1), look.theme.dim)));
+            // Narrow: reference and marking; then status, title and lead office. A marking is
+            // never cut: when it does not fit beside the reference it leads the second line.
+            let beside = marking_len <= width.saturating_sub(reference_w + 1);
+            let mut first = vec![Span::styled(cell(&r.reference, reference_w) + " ", style)];
+            let mut second = vec![Span::raw(" ")];
+            if beside {
+                first.push(badge(&r.marking, marking_len, look));
+            } else {
+                second.push(badge(&r.marking, marking_len, look));
+                second.push(Span::raw(" "));
+            }
+            let used = if beside { 1 } else { marking_len + 2 };
+            let rest = format!("{} · {} · {}", r.status, r.title, r.lead_office);
+            second.push(Span::styled(cell(&rest, width.saturating_sub(used)), look.theme.dim));
+            lines.push(Line::from(first));
+            lines.push(Line::from(second));
             continue;
         }
-        let marking_w = 14;
+        // As wide as the longest marking shown, so none is cut.
+        let marking_w =
+            c.rows.iter().map(|r| short_marking(&r.marking).chars().count()).max().unwrap_or(0).clamp(8, 28);
         let lead_w = 18;
         let used = reference_w + 1 + marking_w + 1 + status_w + 1 + lead_w + 1;
         lines.push(Line::from(vec![

@@ -205,7 +205,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         Some(v) => format!("Detail · {}", kind_label(&v.schema)),
         None => "Detail".to_owned(),
     };
-    frame.render_widget(pane_block(state, Pane::Detail, &title, look), area);
+    frame.render_widget(pane_block(state, Pane::Detail, &title, area, look), area);
     let inner = area.inner(ratatui::layout::Margin { horizontal: 1, vertical: 1 });
     let Some(v) = &d.view else {
         let text = if d.loading { "" } else { "Nothing selected." };

@@ -69,7 +69,7 @@ fn count(n: i64) -> String {
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     let e = &state.entities;
-    frame.render_widget(pane_block(state, Pane::Entities, &title(state), look), area);
+    frame.render_widget(pane_block(state, Pane::Entities, &title(state), area, look), area);
     let mut list = list_area(Pane::Entities, area);
     let width = list.width as usize;
     if let Some(text) = &e.filter_input {

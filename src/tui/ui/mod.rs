@@ -17,6 +17,7 @@ mod timeline;
 mod unlock;
 
 use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
@@ -84,16 +85,37 @@ pub fn help_text(look: &Look<'_>) -> String {
 }
 
 /// A pane's frame: its number and title, bright when focused.
-fn pane_block<'a>(state: &State, pane: Pane, title: &str, look: &Look<'_>) -> Block<'a> {
+/// A pane's frame with its number and title. A title too long for the pane loses its last
+/// " · " parts whole, marked "…", rather than being cut in the middle of one.
+fn pane_block<'a>(state: &State, pane: Pane, title: &str, area: Rect, look: &Look<'_>) -> Block<'a> {
     let focused = state.focus == pane && state.popup.is_none();
     let number = pane as usize + 1;
+    // Borders and the number take 5 columns (the trailing space may be clipped).
+    let room = (area.width as usize).saturating_sub(4);
+    let title = fit_title(&safe(title), room);
     let (border, title_style) =
         if focused { (look.theme.focus, look.theme.focus) } else { (look.theme.border, look.theme.text) };
     Block::default()
         .borders(Borders::ALL)
         .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(border)
-        .title(Line::from(vec![Span::styled(format!(" {number} {} ", safe(title)), title_style)]))
+        .title(Line::from(vec![Span::styled(format!(" {number} {title} "), title_style)]))
+}
+
+/// `title` in `room` characters: whole " · " parts dropped from the end first.
+fn fit_title(title: &str, room: usize) -> String {
+    if title.chars().count() <= room {
+        return title.to_owned();
+    }
+    let mut parts: Vec<&str> = title.split(" · ").collect();
+    while parts.len() > 1 {
+        parts.pop();
+        let shorter = format!("{} …", parts.join(" · "));
+        if shorter.chars().count() <= room {
+            return shorter;
+        }
+    }
+    cut(title, room)
 }
 
 /// Store text as the workbench shows it: control, bidirectional and invisible characters

@@ -80,7 +80,11 @@ fn info_parts(state: &State, room: usize) -> (Option<String>, String, Option<Str
             return (store.map(str::to_owned), office, counts.clone());
         }
     }
-    (None, office, short)
+    // Very narrow: the counts alone, whole, rather than a number cut in half.
+    match short {
+        Some(c) if c.chars().count() <= room => (None, String::new(), Some(c)),
+        _ => (None, office, None),
+    }
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
@@ -93,9 +97,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         info.push(Span::styled(store, look.theme.accent));
         info.push(Span::styled(" · ", look.theme.text));
     }
+    let sep = if office.is_empty() { "" } else { " · " };
     info.push(Span::styled(office, look.theme.text));
     if let Some(counts) = counts {
-        info.push(Span::styled(format!(" · {counts}"), look.theme.dim));
+        info.push(Span::styled(format!("{sep}{counts}"), look.theme.dim));
     }
     if let Some((_, caption)) = &state.marked {
         info.push(Span::styled(format!(" · marked: {}", cut(caption, 20)), look.theme.warning));

@@ -108,7 +108,7 @@ impl Axis {
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     let t = &state.timeline;
-    frame.render_widget(pane_block(state, Pane::Timeline, &title(state), look), area);
+    frame.render_widget(pane_block(state, Pane::Timeline, &title(state), area, look), area);
     let inner = area.inner(ratatui::layout::Margin { horizontal: 1, vertical: 1 });
     let strip_h = strip_lines(inner.height);
     if strip_h > 0 {
