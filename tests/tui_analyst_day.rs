@@ -259,3 +259,42 @@ fn at_50_columns_markings_are_written_out_and_titles_drop_whole_parts() {
     assert!(status.trim_end().ends_with("cases"), "the counts are whole: {status:?}");
     assert!(text.lines().next().unwrap().contains("Entities …"), "a title drops whole parts:\n{text}");
 }
+
+#[test]
+fn search_says_how_many_each_hits_cases_and_close_spellings() {
+    let (_l, mut app) = demo_app();
+    let mut t = terminal(80, 24);
+    keys(&mut app, &["/"]);
+    type_text(&mut app, "zzqxw");
+    let text = screen(&mut app, &mut t);
+    assert!(text.contains("Nothing found.") && !text.contains("Enter goes to it"), "{text}");
+    keys(&mut app, &["ctrl-u"]);
+    type_text(&mut app, "benalli");
+    let text = screen(&mut app, &mut t);
+    assert!(text.contains("close spellings"), "a typo still finds Benali:\n{text}");
+    assert!(text.contains("Karim Benali"), "{text}");
+    keys(&mut app, &["ctrl-u"]);
+    type_text(&mut app, "06 11 00 00 00");
+    let Some(Popup::Search(s)) = &app.state.popup else { panic!("search open") };
+    assert!(s.hits.iter().any(|h| h.caption == "+33611000000"), "a phone typed as in a report: {:?}", s.hits);
+    keys(&mut app, &["ctrl-u"]);
+    type_text(&mut app, "Benali");
+    let text = screen(&mut app, &mut t);
+    assert!(text.contains("DGSI-2024-ORG-041"), "each hit shows its cases:\n{text}");
+}
+
+#[test]
+fn a_long_form_says_more_fields_follow_and_the_cursor_moves_inside_a_field() {
+    let (_l, mut app) = demo_app();
+    keys(&mut app, &["e"]);
+    type_text(&mut app, "Person");
+    keys(&mut app, &["enter"]);
+    let mut t = terminal(80, 24);
+    let text = screen(&mut app, &mut t);
+    assert!(text.contains("more fields below"), "{text}");
+    type_text(&mut app, "Ines Vrga");
+    keys(&mut app, &["left", "left", "left"]);
+    type_text(&mut app, "a");
+    let Some(Popup::Form(f)) = &app.state.popup else { panic!("form") };
+    assert_eq!(f.fields[f.focus].value, "Ines Varga", "typed at the cursor");
+}
