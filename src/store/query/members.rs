@@ -195,17 +195,7 @@ impl Store {
                  WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
                  ORDER BY e.schema, e.caption, e.uid LIMIT ?2 OFFSET ?3",
             )?
-            .query_map(params![case_n, limit, offset], |r| {
-                Ok(Member {
-                    n: r.get(0)?,
-                    id: uid_from_blob(&r.get::<_, Vec<u8>>(1)?),
-                    schema: r.get(2)?,
-                    caption: r.get(3)?,
-                    grade: r.get(4)?,
-                    marking: r.get(5)?,
-                    role: r.get(6)?,
-                })
-            })?
+            .query_map(params![case_n, limit, offset], member_row)?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
@@ -231,17 +221,7 @@ impl Store {
             q.order.sql()
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let map = |r: &rusqlite::Row<'_>| {
-            Ok(Member {
-                n: r.get(0)?,
-                id: uid_from_blob(&r.get::<_, Vec<u8>>(1)?),
-                schema: r.get(2)?,
-                caption: r.get(3)?,
-                grade: r.get(4)?,
-                marking: r.get(5)?,
-                role: r.get(6)?,
-            })
-        };
+        let map = member_row;
         let rows = if q.order == MemberOrder::Links {
             stmt.query_map(params![case_n, limit, offset, q.pattern(), LINK_COUNT_CAP + 1], map)?
                 .collect::<Result<_, _>>()?
@@ -290,4 +270,18 @@ impl Store {
             .query_row(params![n, LINK_COUNT_CAP + 1], |r| r.get(0))?;
         Ok((out + inward).min(LINK_COUNT_CAP + 1))
     }
+}
+
+/// A member from the first seven columns of a member query (n, uid, schema, caption, grade,
+/// marking, role).
+fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
+    Ok(Member {
+        n: r.get(0)?,
+        id: uid_from_blob(&r.get::<_, Vec<u8>>(1)?),
+        schema: r.get(2)?,
+        caption: r.get(3)?,
+        grade: r.get(4)?,
+        marking: r.get(5)?,
+        role: r.get(6)?,
+    })
 }
