@@ -6,7 +6,7 @@ mod tui_support;
 
 use liaison::tui::state::{EntitiesView, Pane, Popup};
 use liaison::tui::testing::{keys, screen, terminal, type_text};
-use tui_support::{demo_app, open_by_search};
+use tui_support::{demo_app, focus_field, open_by_search};
 
 /// The detail pane's part of the screen at `size`.
 fn detail_region(text: &str, size: (u16, u16)) -> String {
@@ -297,4 +297,36 @@ fn a_long_form_says_more_fields_follow_and_the_cursor_moves_inside_a_field() {
     type_text(&mut app, "a");
     let Some(Popup::Form(f)) = &app.state.popup else { panic!("form") };
     assert_eq!(f.fields[f.focus].value, "Ines Varga", "typed at the cursor");
+}
+
+#[test]
+fn a_cases_journal_notes_are_shown_whole_under_it_with_their_provenance() {
+    let (_l, mut app) = demo_app();
+    keys(&mut app, &["N"]);
+    let Some(Popup::Form(f)) = &app.state.popup else { panic!("note form") };
+    assert!(f.fields.iter().any(|x| x.name == "@source") && f.fields.iter().any(|x| x.name == "@marking"));
+    type_text(&mut app, "Seen at the port with a courier");
+    keys(&mut app, &["enter"]);
+    type_text(&mut app, "who left by the night ferry to Tangier, carrying two bags");
+    assert!(app.state.popup.is_some(), "Enter in a note starts a new line, it does not save");
+    focus_field(&mut app, "@source");
+    type_text(&mut app, "Surveillance S-12");
+    keys(&mut app, &["ctrl-s"]);
+    assert!(app.state.popup.is_none(), "saved: {:?}", app.state.message);
+    keys(&mut app, &["1", "4"]);
+    let mut t = terminal(80, 24);
+    let mut seen = String::new();
+    for _ in 0..120 {
+        seen.push_str(&detail_region(&screen(&mut app, &mut t), (80, 24)));
+        keys(&mut app, &["j"]);
+    }
+    assert!(seen.contains("Journal ("), "the case lists its journal:\n{seen}");
+    for part in [
+        "Seen at the port with a courier",
+        "who left by the night ferry",
+        "carrying two bags",
+        "Surveillance S-12",
+    ] {
+        assert!(seen.contains(part), "{part:?} shown whole:\n{seen}");
+    }
 }

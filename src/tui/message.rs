@@ -57,6 +57,10 @@ pub enum Query {
     Detail {
         id: Uuid,
     },
+    /// A case's journal notes, for its detail pane.
+    Notes {
+        case: Uuid,
+    },
     Search {
         text: String,
     },
@@ -104,6 +108,11 @@ pub enum Loaded {
     },
     Density(Vec<DensityBucket>),
     Detail(Box<EntityView>),
+    /// The newest journal notes of a case shown in the detail pane.
+    Notes {
+        case: Uuid,
+        notes: Vec<EntityView>,
+    },
     Search {
         text: String,
         page: Box<SearchPage>,

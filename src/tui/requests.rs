@@ -119,6 +119,7 @@ pub fn load_detail(state: &mut State, id: Uuid) -> Vec<Effect> {
     // Another record's statements must never stand under this one's title, even briefly.
     if state.detail.subject != Some(id) {
         state.detail.view = None;
+        state.detail.notes.clear();
     }
     state.detail.subject = Some(id);
     state.detail.selected = 0;

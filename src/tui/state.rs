@@ -300,27 +300,31 @@ pub struct DetailPane {
     pub selected: usize,
     /// The first line shown: the pane scrolls line by line through a long note.
     pub scroll: usize,
+    /// A case's newest journal notes, shown whole under its statements.
+    pub notes: Vec<EntityView>,
     pub ticket: u64,
     pub loading: bool,
 }
 
 impl DetailPane {
-    /// The link selected in the pane (its rows are the statements, then the links, then the
-    /// cases), if the selection is on one.
+    /// The link selected in the pane (its rows are the statements, a case's notes, the links,
+    /// then the cases), if the selection is on one.
     pub fn selected_link(&self) -> Option<&LinkView> {
         let v = self.view.as_deref()?;
-        v.links.get(self.selected.checked_sub(v.statements.len())?)
+        v.links.get(self.selected.checked_sub(v.statements.len() + self.notes.len())?)
     }
 
     /// The case selected in the pane, if the selection is on one.
     pub fn selected_case(&self) -> Option<&CaseMembership> {
         let v = self.view.as_deref()?;
-        v.cases.get(self.selected.checked_sub(v.statements.len() + v.links.len())?)
+        v.cases.get(self.selected.checked_sub(v.statements.len() + self.notes.len() + v.links.len())?)
     }
 
     /// How many rows the selection moves over.
     pub fn rows(&self) -> usize {
-        self.view.as_deref().map_or(0, |v| v.statements.len() + v.links.len() + v.cases.len())
+        self.view
+            .as_deref()
+            .map_or(0, |v| v.statements.len() + self.notes.len() + v.links.len() + v.cases.len())
     }
 }
 

@@ -153,6 +153,21 @@ impl Store {
             .collect()
     }
 
+    /// The newest `limit` journal notes of case `uid`, newest first, each with its statements'
+    /// source, grade, marking and writer (the workbench shows them under the case, whole).
+    pub fn case_notes(&self, uid: Uuid, limit: u32) -> Result<Vec<super::EntityView>> {
+        let n = self.object_n(uid)?.ok_or_else(|| StoreError::NotFound(format!("no case {uid}")))?;
+        let ids: Vec<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT uid FROM object WHERE src = ?1 AND schema = 'Note' AND deleted = 0
+                 ORDER BY created DESC, uid LIMIT ?2",
+            )?
+            .query_map(params![n, limit], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.iter().map(|uid| self.entity(uid_from_blob(uid), 0)).collect()
+    }
+
     fn case_records(&self, n: i64, schema: &str) -> Result<Vec<RecordView>> {
         let rows: Vec<(i64, Vec<u8>)> = self
             .conn

@@ -24,6 +24,8 @@ fn header_lines(v: &EntityView) -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DetailRow {
     Statement(usize),
+    /// A journal note of the case shown.
+    Note(usize),
     Link(usize),
     Case(usize),
 }
@@ -97,7 +99,11 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// "Label: value" wrapped to `width` (never cut: a note is read whole here).
 fn statement_text(v: &EntityView, s: &StatementView, width: usize) -> Vec<String> {
-    let text = format!("{}: {}", prop_label(&v.schema, &s.prop), safe(&s.value));
+    wrap_whole(&format!("{}: {}", prop_label(&v.schema, &s.prop), safe(&s.value)), width)
+}
+
+/// `text` wrapped to `width`, each of its lines starting a new one, nothing cut.
+fn wrap_whole(text: &str, width: usize) -> Vec<String> {
     let width = width.max(8);
     let mut out = Vec::new();
     for paragraph in text.split('\n') {
@@ -110,7 +116,7 @@ fn statement_text(v: &EntityView, s: &StatementView, width: usize) -> Vec<String
 }
 
 /// The rows' places at `width` (the pane's inner width).
-pub fn geometry(v: &EntityView, here: &str, width: usize) -> Geometry {
+pub fn geometry(v: &EntityView, notes: &[EntityView], here: &str, width: usize) -> Geometry {
     let sharing = sharing(v, here);
     let mut line = header_lines(v) + header_provenance(v, &sharing, here, width).len();
     let mut rows = Vec::new();
@@ -123,6 +129,14 @@ pub fn geometry(v: &EntityView, here: &str, width: usize) -> Geometry {
         let height = statement_text(v, s, width).len() + own;
         rows.push((DetailRow::Statement(i), line, height));
         line += height;
+    }
+    if !notes.is_empty() {
+        line += 1;
+        for (i, n) in notes.iter().enumerate() {
+            let height = NoteLines::new(n, width).len();
+            rows.push((DetailRow::Note(i), line, height));
+            line += height;
+        }
     }
     if !v.links.is_empty() {
         line += 1;
@@ -199,6 +213,36 @@ const SHARED: &str = "every value: ";
 /// Prefix of a statement's own provenance.
 const OWN: &str = "  ";
 
+/// A journal note as the detail pane shows it, whole: "— date · writer", its text wrapped,
+/// then its source, grade and marking.
+struct NoteLines {
+    head: Vec<String>,
+    text: Vec<String>,
+    provenance: Vec<String>,
+}
+
+impl NoteLines {
+    fn new(note: &EntityView, width: usize) -> NoteLines {
+        let value = |prop: &str| note.statements.iter().find(|s| s.prop == prop);
+        let date = value("date").map_or("", |s| s.value.get(..10).unwrap_or(&s.value));
+        let by = value("author")
+            .map(|s| s.value.as_str())
+            .or_else(|| note.statements.first().and_then(|s| s.analyst.as_deref()));
+        let head = wrap(&format!("— {} · {}", safe(date), safe(by.unwrap_or("?"))), width);
+        let (mut text, mut provenance) = (Vec::new(), Vec::new());
+        if let Some(t) = value("text") {
+            text = wrap_whole(&safe(&t.value), width);
+            // The writer is in the heading already.
+            provenance = provenance_lines(t, OWN, None, width);
+        }
+        NoteLines { head, text, provenance }
+    }
+
+    fn len(&self) -> usize {
+        self.head.len() + self.text.len() + self.provenance.len()
+    }
+}
+
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     let d = &state.detail;
     let title = match &d.view {
@@ -251,6 +295,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
             lines.extend(provenance_spans(s, OWN, own_writer(s, &sharing, here).as_deref(), width, look));
         }
         row += 1;
+    }
+    if !state.detail.notes.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("Journal ({})", state.detail.notes.len()),
+            look.theme.header,
+        )));
+        for note in &state.detail.notes {
+            let n = NoteLines::new(note, width);
+            let dim = |l: String| Line::from(Span::styled(l, look.theme.dim));
+            lines.extend(n.head.into_iter().map(dim));
+            lines.extend(n.text.into_iter().map(|l| Line::from(Span::styled(l, style(row)))));
+            lines.extend(n.provenance.into_iter().map(dim));
+            row += 1;
+        }
     }
     if !v.links.is_empty() {
         let shown = if (v.links.len() as i64) < v.link_count {

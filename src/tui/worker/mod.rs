@@ -33,6 +33,8 @@ pub use crate::tui::message::PAGE;
 pub const SEARCH_LIMIT: u32 = 50;
 /// Links shown in the detail pane.
 pub const DETAIL_LINKS: u32 = 50;
+/// Journal notes shown under a case, newest first.
+pub const DETAIL_NOTES: u32 = 50;
 /// Neighbours read per hop.
 pub const NEIGHBOURS: u32 = 150;
 /// Cases listed (a task force has hundreds, not millions).
@@ -53,6 +55,7 @@ fn slot(q: &Query) -> u8 {
         Query::Timeline { .. } => 4,
         Query::Density { .. } => 5,
         Query::Detail { .. } => 6,
+        Query::Notes { .. } => 14,
         Query::Search { .. } => 7,
         Query::Stats => 8,
         Query::Path { .. } => 9,
@@ -225,6 +228,7 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
             audit_view(store, &view, last_viewed)?;
             Loaded::Detail(Box::new(view))
         }
+        Query::Notes { case } => Loaded::Notes { case, notes: store.case_notes(case, DETAIL_NOTES)? },
         Query::Search { text } => {
             let page = store.search_page(&text, SEARCH_LIMIT)?;
             Loaded::Search { text, page: Box::new(page) }

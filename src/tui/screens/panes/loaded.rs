@@ -106,8 +106,18 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
         }
         Loaded::Detail(view) if ticket == state.detail.ticket && state.detail.subject == Some(view.id) => {
             state.detail.loading = false;
+            // A case's journal follows its statements.
+            let case = (view.schema == "Case").then_some(view.id);
             state.detail.view = Some(view);
             state.detail.selected = ListCursor::new(state.detail.selected, state.detail.rows()).clamped();
+            if let Some(case) = case {
+                return vec![Effect::Query(ticket, Query::Notes { case })];
+            }
+        }
+        Loaded::Notes { case, notes }
+            if ticket == state.detail.ticket && state.detail.subject == Some(case) =>
+        {
+            state.detail.notes = notes;
         }
         Loaded::Stats(stats) => {
             state.counts = Some(Counts {
