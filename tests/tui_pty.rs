@@ -164,7 +164,7 @@ fn the_demo_opens_on_three_panes_shows_help_and_quits_cleanly() {
         assert!(screen.contains(pane), "{pane} pane missing:\n{screen}");
     }
     // The first case's members and dated items, not just empty frames.
-    s.wait_for("29 people");
+    s.wait_for("Andrés Zambrano");
     s.wait_for("Payment:");
     s.send("x");
     let help = s.wait_for("Help — keys");
