@@ -229,8 +229,10 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
         }
         CaseCommand::Share { reference, office } => {
             let case = store.case_id(&reference)?;
+            // The office as typed goes to the store; only what is printed is escaped.
+            let shared = store.share_case(case, &office)?;
             let (reference, office) = (safe(&reference), safe(&office));
-            if store.share_case(case, &office)? {
+            if shared {
                 println!(
                     "Shared {reference} with {office}: the next `liaison export --to {office:?}` carries it."
                 );
