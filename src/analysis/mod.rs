@@ -1,4 +1,5 @@
 //! Link analysis over the store: neighbourhoods, paths, duplicate candidates, task-force
 //! metrics. Knows nothing of terminals.
 
+pub mod network;
 pub mod path;

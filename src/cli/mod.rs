@@ -8,6 +8,7 @@ mod case;
 mod completions;
 mod entity;
 mod interop_cmd;
+mod network_cmd;
 mod output;
 mod read;
 mod store_cmd;
@@ -65,6 +66,8 @@ pub enum Command {
     Link(entity::LinkCommand),
     /// Full-text search over names, identifiers and notes
     Search(read::SearchArgs),
+    /// Who is central in a case's network: links, brokers (betweenness), closeness, components
+    Network(network_cmd::NetworkArgs),
     /// Dated items of a case, an entity or the whole store
     Timeline(read::TimelineArgs),
     /// Counts and the task force's outcome measures
@@ -176,6 +179,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Entity(c)) => entity::run_entity(&ctx, c, json),
         Some(Command::Link(c)) => entity::run_link(&ctx, c, json),
         Some(Command::Search(a)) => read::search(&ctx, &a, json),
+        Some(Command::Network(a)) => network_cmd::network(&ctx, &a, json),
         Some(Command::Timeline(a)) => read::timeline(&ctx, &a, json),
         Some(Command::Stats) => read::stats(&ctx, json),
         Some(Command::Measures(a)) => read::measures(&ctx, &a, json),

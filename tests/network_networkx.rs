@@ -1,0 +1,146 @@
+//! The network measures checked against NetworkX (the reference implementation; a pinned
+//! version installed by `.ci/run` next to the interop validators): on the demo's cases and on
+//! generated ones, every entity's degree, betweenness and closeness centrality are NetworkX's,
+//! so the rankings are too, and the components have the same sizes.
+
+mod common;
+mod interop_common;
+
+use std::process::Command;
+
+use liaison::analysis::network::Network;
+use liaison::store::Store;
+
+/// NetworkX's measures of an undirected graph of `n` nodes given as an edge list.
+const ORACLE: &str = r#"
+import json, sys
+import networkx as nx
+data = json.load(open(sys.argv[1]))
+g = nx.Graph()
+g.add_nodes_from(range(data["n"]))
+g.add_edges_from(data["edges"])
+degree = nx.degree_centrality(g)
+betweenness = nx.betweenness_centrality(g, normalized=True)
+closeness = nx.closeness_centrality(g)
+out = {
+    "degree": [degree[i] for i in range(data["n"])],
+    "betweenness": [betweenness[i] for i in range(data["n"])],
+    "closeness": [closeness[i] for i in range(data["n"])],
+    "components": sorted((len(c) for c in nx.connected_components(g)), reverse=True),
+}
+print(json.dumps(out))
+"#;
+
+fn networkx(n: usize, edges: &[(usize, usize)]) -> Option<serde_json::Value> {
+    let python = interop_common::validator_python()?;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("graph.json");
+    std::fs::write(&file, serde_json::json!({ "n": n, "edges": edges }).to_string()).unwrap();
+    let out = Command::new(python).arg("-c").arg(ORACLE).arg(&file).output().expect("python runs");
+    assert!(
+        out.status.success(),
+        "NetworkX failed (is it installed? `.venv-interop/bin/pip install networkx==3.4.2`): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+fn check_case(store: &Store, reference: &str) -> Option<()> {
+    let case = store.case_id(reference).unwrap();
+    let network = Network::of_case(store, case).unwrap();
+    let (ids, edges) = network.edge_list();
+    let oracle = networkx(ids.len(), &edges)?;
+    let report = network.measure();
+    assert_eq!(report.nodes, ids.len());
+    for c in &report.ranking {
+        let i = ids.iter().position(|id| *id == c.node.id).unwrap();
+        for (name, mine) in
+            [("degree", c.degree_centrality), ("betweenness", c.betweenness), ("closeness", c.closeness)]
+        {
+            let theirs = oracle[name][i].as_f64().unwrap();
+            assert!(
+                close(mine, theirs),
+                "{reference}: {name} of {} is {mine}, NetworkX says {theirs}",
+                c.node.caption
+            );
+        }
+    }
+    let sizes: Vec<u64> =
+        oracle["components"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    assert_eq!(
+        report.components.iter().map(|c| *c as u64).collect::<Vec<_>>(),
+        sizes,
+        "{reference}: components"
+    );
+    Some(())
+}
+
+#[test]
+fn the_demo_cases_networks_measure_as_networkx_measures_them() {
+    let l = common::Liaison::empty();
+    let out = l.command().args(["demo", "--no-tui"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let store = Store::open(&l.store, &age::secrecy::SecretString::from("demo".to_owned())).unwrap();
+    for reference in
+        ["DGSE-2024-EXT-007", "DGSI-2024-ORG-041", "JIT-2025-MAAS", "PJ-MRS-2024-0113", "PJ-MRS-2024-0150"]
+    {
+        if check_case(&store, reference).is_none() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn generated_case_networks_measure_as_networkx_measures_them() {
+    let l = common::Liaison::init();
+    let out = l.command().args(["generate", "--entities", "800", "--seed", "7"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let store =
+        Store::open(&l.store, &age::secrecy::SecretString::from("correct horse battery".to_owned())).unwrap();
+    let cases = store.cases(&liaison::store::query::CaseFilter { limit: 3, ..Default::default() }).unwrap();
+    assert!(!cases.is_empty(), "generated cases");
+    for case in cases {
+        if check_case(&store, &case.reference).is_none() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn the_broker_between_two_groups_comes_first() {
+    // Two triangles joined through one entity: it lies on every path between them.
+    let l = common::Liaison::init();
+    let run = |args: &[&str]| {
+        let out = l.command().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    run(&["case", "new", "--ref", "NET-1", "--title", "Two cells"]);
+    let person = |name: &str| {
+        run(&["entity", "new", "--schema", "Person", "--prop", &format!("name={name}"), "--case", "NET-1"])
+    };
+    let [ana, bo, cy, di, ed, fa, broker] = ["Ana", "Bo", "Cy", "Di", "Ed", "Fa", "Broker"].map(person);
+    let pairs = [
+        (&ana, &bo),
+        (&bo, &cy),
+        (&ana, &cy),
+        (&di, &ed),
+        (&ed, &fa),
+        (&di, &fa),
+        (&cy, &broker),
+        (&broker, &di),
+    ];
+    for (x, y) in pairs {
+        run(&["link", "new", "--schema", "Associate", "--from", x, "--to", y, "--case", "NET-1"]);
+    }
+    let out = l.command().args(["--json", "network", "--case", "NET-1"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ranking"][0]["caption"], "Broker", "{report}");
+    assert_eq!(report["components"], serde_json::json!([7]));
+    let text = run(&["network", "--case", "NET-1", "--top", "1"]);
+    assert!(text.contains("Broker") && !text.contains("Ana"), "{text}");
+}
