@@ -162,11 +162,11 @@ fn queries_behind_the_panes_on_a_large_store() {
     time("density entity", &mut || {
         drop(store.timeline_density(TimelineScope::Entity(entity), Zoom::Month, None, None));
     });
-    time("search 'D'", &mut || drop(store.search("D", 50)));
-    time("search 'Du'", &mut || drop(store.search("Du", 50)));
-    time("search 'Dub'", &mut || drop(store.search("Dub", 50)));
-    time("search 'Dubo'", &mut || drop(store.search("Dubo", 50)));
-    time("search 'Dubois Mar'", &mut || drop(store.search("Dubois Mar", 50)));
+    time("search 'D'", &mut || drop(store.search_page("D", 50)));
+    time("search 'Du'", &mut || drop(store.search_page("Du", 50)));
+    time("search 'Dub'", &mut || drop(store.search_page("Dub", 50)));
+    time("search 'Dubo'", &mut || drop(store.search_page("Dubo", 50)));
+    time("search 'Dubois Mar'", &mut || drop(store.search_page("Dubois Mar", 50)));
     time("stats", &mut || drop(store.stats()));
     for sql in [
         "EXPLAIN QUERY PLAN SELECT e.n FROM object m JOIN object e ON e.n = m.dst WHERE m.src = 1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0 ORDER BY e.schema, e.caption, e.n LIMIT 200",

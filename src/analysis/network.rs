@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use rustworkx_core::centrality::{betweenness_centrality, closeness_centrality, eigenvector_centrality};
 use rustworkx_core::connectivity::connected_components;
 use rustworkx_core::petgraph::graph::{NodeIndex, UnGraph};
@@ -80,7 +80,8 @@ impl Network {
         let conn = store.conn();
         let case_n: i64 = conn
             .query_row("SELECT n FROM object WHERE uid = ?1", [case.as_bytes()], |r| r.get(0))
-            .map_err(|_| StoreError::NotFound(format!("no case {case}")))?;
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no case {case}")))?;
         let mut graph = UnGraph::<Node, Vec<String>>::new_undirected();
         let mut count = 0;
         let mut index: HashMap<i64, NodeIndex> = HashMap::new();

@@ -135,6 +135,17 @@ impl Store {
             .collect()
     }
 
+    /// This device's latest commit number (0 before its first): where a session's own
+    /// writes start.
+    pub fn last_own_commit(&self) -> Result<u64> {
+        let seq: i64 = self.conn.query_row(
+            "SELECT coalesce(max(seq), 0) FROM commit_log WHERE device = ?1",
+            [self.device.0.as_slice()],
+            |r| r.get(0),
+        )?;
+        Ok(seq as u64)
+    }
+
     /// The latest `count` commits of this device that are neither undos nor undone: what
     /// "undo the last N" means to an analyst (a second undo does not redo the first).
     pub fn undoable(&self, count: u32) -> Result<Vec<u64>> {

@@ -168,15 +168,16 @@ fn writer(s: &StatementView, here: &str) -> Option<String> {
     }
 }
 
-fn provenance_text(s: &StatementView, prefix: &str, writer: Option<&str>) -> String {
+/// The provenance around its marking: "source · grade · " before, " · writer" after.
+fn provenance_parts(s: &StatementView, prefix: &str, writer: Option<&str>) -> (String, String) {
     let source = s.source.as_ref().map_or("no source", |x| x.name.as_str());
-    let office = writer.map(|w| format!(" · {w}")).unwrap_or_default();
-    format!(
-        "{prefix}{} · {} · {}{office}",
-        safe(source),
-        safe(s.grade.as_deref().unwrap_or("–")),
-        short_marking(&s.marking)
-    )
+    let before = format!("{prefix}{} · {} · ", safe(source), safe(s.grade.as_deref().unwrap_or("–")));
+    (before, writer.map(|w| format!(" · {w}")).unwrap_or_default())
+}
+
+fn provenance_text(s: &StatementView, prefix: &str, writer: Option<&str>) -> String {
+    let (before, after) = provenance_parts(s, prefix, writer);
+    format!("{before}{}{after}", short_marking(&s.marking))
 }
 
 /// A statement's provenance in as many lines as `width` needs (never cut: the marking and the
@@ -197,14 +198,11 @@ fn provenance_spans(
     if lines.len() > 1 {
         return lines.into_iter().map(|l| Line::from(Span::styled(l, look.theme.dim))).collect();
     }
-    let source = s.source.as_ref().map_or("no source", |x| x.name.as_str());
+    let (before, after) = provenance_parts(s, prefix, writer);
     vec![Line::from(vec![
-        Span::styled(
-            format!("{prefix}{} · {} · ", safe(source), safe(s.grade.as_deref().unwrap_or("–"))),
-            look.theme.dim,
-        ),
+        Span::styled(before, look.theme.dim),
         badge(&s.marking, short_marking(&s.marking).chars().count(), look),
-        Span::styled(writer.map(|w| format!(" · {w}")).unwrap_or_default(), look.theme.dim),
+        Span::styled(after, look.theme.dim),
     ])]
 }
 

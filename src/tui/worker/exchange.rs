@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::reply::Reply;
 use crate::exchange::{self, ExchangeError, ExportRequest, OfficeCard};
 use crate::interop::{self, ImportError, ImportOptions, mapping::Mapping};
-use crate::store::offices::{DeviceRecord, TrustOutcome, same_words};
+use crate::store::offices::TrustOutcome;
 use crate::store::query::{TimelineItem, TimelineQuery};
 use crate::store::{Store, StoreError};
 use crate::tui::action::Action;
@@ -58,7 +58,7 @@ pub fn run(store: &mut Store, job: ExchangeJob, out: &Sender<Reply>, cancel: &At
                 .map_err(|e| e.to_string()),
         ),
         ExchangeJob::ReadCard { path } => {
-            let card = read_card(&path).map(|c| {
+            let card = OfficeCard::read_file(&path).map_err(|e| e.to_string()).map(|c| {
                 Box::new(OfficeCardView {
                     fingerprint: c.fingerprint(),
                     device: c.device.to_string(),
@@ -74,44 +74,16 @@ pub fn run(store: &mut Store, job: ExchangeJob, out: &Sender<Reply>, cancel: &At
     Action::Exchanged(Box::new(outcome))
 }
 
-/// Another office's card from a file, read with the card's size limit.
-fn read_card(path: &std::path::Path) -> Result<OfficeCard, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(file, exchange::card::MAX_CARD_BYTES as u64 + 1),
-        &mut bytes,
-    )
-    .map_err(|e| format!("{}: {e}", path.display()))?;
-    OfficeCard::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 /// An office operation through the store's own calls, as `liaison office trust|revoke` and
 /// `liaison case share|unshare` make them (each audited by the store); one sentence back.
 fn office(store: &mut Store, op: OfficeOp) -> Result<String, String> {
     let fail = |e: StoreError| e.to_string();
     match op {
         OfficeOp::Trust { path, words } => {
-            // The card as read now: a file changed since it was shown fails the words.
-            let card = read_card(&path)?;
-            if !same_words(&words, &card.fingerprint()) {
-                return Err(format!(
-                    "The fingerprint differs from the words {} read: this card is not the one they sent; nothing was trusted.",
-                    card.office
-                ));
-            }
-            let device = DeviceRecord {
-                id: card.device,
-                public_key: card.signing_key,
-                age_recipient: card.age_recipient.clone(),
-                office: card.office.clone(),
-                agency: card.agency.clone(),
-                country: card.country.clone(),
-                is_self: false,
-                trusted_at: None,
-                revoked_at: None,
-            };
-            Ok(match store.trust_device_adding(&device, None).map_err(fail)? {
+            // The card as read now, checked against the words by the library as `office trust`
+            // does: a file changed since it was shown fails them and nothing is trusted.
+            let card = OfficeCard::read_file(&path).map_err(|e| e.to_string())?;
+            Ok(match exchange::card::trust_card(store, &card, &words, None).map_err(|e| e.to_string())? {
                 TrustOutcome::Added => format!("Trusted {}: the fingerprint words matched.", card.office),
                 TrustOutcome::AlreadyTrusted => format!("{} was already trusted.", card.office),
                 TrustOutcome::Retrusted => format!("{} is trusted again.", card.office),

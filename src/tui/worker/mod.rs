@@ -137,7 +137,8 @@ impl Drop for Worker {
 fn serve(mut store: Store, rx: &Receiver<Request>, out: &Sender<Reply>, cancel: &AtomicBool) {
     let mut last_viewed: Option<Uuid> = None;
     // The session's writes are this device's commits after this one: `u` undoes only those.
-    let session_floor = store.history(1).ok().and_then(|h| h.first().map(|c| c.seq)).unwrap_or(0);
+    // If it cannot be read, nothing counts as this session's: `u` never reaches older writes.
+    let session_floor = store.last_own_commit().unwrap_or(u64::MAX);
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while let Ok(more) = rx.try_recv() {

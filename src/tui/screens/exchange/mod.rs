@@ -111,7 +111,7 @@ pub(crate) fn reload_offices(state: &mut State, pending: bool) -> Vec<Effect> {
 }
 
 /// Tab on a path: the worker lists the folder of `typed` for completion.
-pub(crate) fn ask_folder(state: &mut State, typed: String) -> Vec<Effect> {
+fn ask_folder(state: &mut State, typed: String) -> Vec<Effect> {
     let ticket = state.ticket();
     if let Some(Popup::Exchange(e)) = &mut state.popup {
         e.tab.ask(ticket, &typed);
@@ -127,45 +127,58 @@ pub fn default_bundle_path(office: &str) -> String {
     format!("{name}-{}.liaison", chrono::Utc::now().format("%Y-%m-%d"))
 }
 
+/// Typing and Tab in a path field (a bundle's or a card's): `Some` when the key was the
+/// field's.
+fn path_key(state: &mut State, action: &Action) -> Option<Vec<Effect>> {
+    let Some(Popup::Exchange(e)) = &mut state.popup else { return None };
+    let (ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text) | ExchangeStep::CardPath(text)) =
+        &mut e.step
+    else {
+        return None;
+    };
+    if action.edit(TextInput::new(text, MAX_PATH_CHARS)) {
+        e.tab.clear();
+        return Some(Vec::new());
+    }
+    if *action == Action::NextField {
+        let typed = text.clone();
+        return Some(ask_folder(state, typed));
+    }
+    None
+}
+
 pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
+    if let Some(effects) = path_key(state, action) {
+        return effects;
+    }
     let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
     match &mut e.step {
         ExchangeStep::CardPath(_) | ExchangeStep::Card { .. } | ExchangeStep::ConfirmRevoke(_) => {
             return offices::update(state, action);
         }
-        ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text) => {
-            if action.edit(TextInput::new(text, MAX_PATH_CHARS)) {
+        ExchangeStep::ExportPath(text) | ExchangeStep::ImportPath(text) => match action {
+            Action::Submit => {
+                let path = text.trim().to_owned();
+                if path.is_empty() {
+                    state.error("Type the bundle file's path.");
+                    return Vec::new();
+                }
+                let path = PathBuf::from(path);
+                let (label, job) = if matches!(e.step, ExchangeStep::ExportPath(_)) {
+                    let Some(office) = e.current().map(|o| o.office.clone()) else { return Vec::new() };
+                    (format!("Exporting to {office}"), ExchangeJob::Export { office, path })
+                } else {
+                    ("Checking the bundle".to_owned(), ExchangeJob::PreviewBundle { path })
+                };
+                e.step = ExchangeStep::Working;
+                return start_job(state, label, job);
+            }
+            Action::Cancel => {
+                e.step = ExchangeStep::List;
                 e.tab.clear();
-                return Vec::new();
             }
-            match action {
-                Action::NextField => {
-                    let typed = text.clone();
-                    return ask_folder(state, typed);
-                }
-                Action::Submit => {
-                    let path = text.trim().to_owned();
-                    if path.is_empty() {
-                        state.error("Type the bundle file's path.");
-                        return Vec::new();
-                    }
-                    let path = PathBuf::from(path);
-                    let (label, job) = if matches!(e.step, ExchangeStep::ExportPath(_)) {
-                        let Some(office) = e.current().map(|o| o.office.clone()) else { return Vec::new() };
-                        (format!("Exporting to {office}"), ExchangeJob::Export { office, path })
-                    } else {
-                        ("Checking the bundle".to_owned(), ExchangeJob::PreviewBundle { path })
-                    };
-                    e.step = ExchangeStep::Working;
-                    return start_job(state, label, job);
-                }
-                Action::Cancel => {
-                    e.step = ExchangeStep::List;
-                    e.tab.clear();
-                }
-                _ => {}
-            }
-        }
+            _ => {}
+        },
         ExchangeStep::Preview { path, .. } => match action {
             Action::Submit => {
                 let job = ExchangeJob::ImportBundle { path: path.clone() };

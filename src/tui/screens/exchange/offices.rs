@@ -6,13 +6,12 @@
 
 use std::path::PathBuf;
 
-use super::{ExchangeStep, ask_folder, reload_offices};
+use super::{ExchangeStep, reload_offices};
 use crate::tui::action::Action;
 use crate::tui::message::{Effect, ExchangeJob, OfficeOp, Outcome, Query};
 use crate::tui::requests::{query, reload, start_job};
 use crate::tui::state::{Popup, State};
 use crate::tui::widgets::TextInput;
-use crate::tui::widgets::text_input::MAX_PATH_CHARS;
 
 /// Most characters of typed fingerprint words (a fingerprint is a dozen short words).
 const MAX_WORDS_CHARS: usize = 300;
@@ -57,26 +56,17 @@ pub fn start(state: &mut State, action: &Action) -> Vec<Effect> {
 pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
     let Some(Popup::Exchange(e)) = &mut state.popup else { return Vec::new() };
     match &mut e.step {
-        ExchangeStep::CardPath(text) => {
-            if action.edit(TextInput::new(text, MAX_PATH_CHARS)) {
-                e.tab.clear();
-                return Vec::new();
+        // Typing and Tab in the path are the exchange screen's (`path_key`).
+        ExchangeStep::CardPath(text) => match action {
+            Action::Submit if text.trim().is_empty() => state.error("Type the card file's path."),
+            Action::Submit => {
+                let path = PathBuf::from(text.trim());
+                e.step = ExchangeStep::Working;
+                return start_job(state, "Reading the card".into(), ExchangeJob::ReadCard { path });
             }
-            match action {
-                Action::NextField => {
-                    let typed = text.clone();
-                    return ask_folder(state, typed);
-                }
-                Action::Submit if text.trim().is_empty() => state.error("Type the card file's path."),
-                Action::Submit => {
-                    let path = PathBuf::from(text.trim());
-                    e.step = ExchangeStep::Working;
-                    return start_job(state, "Reading the card".into(), ExchangeJob::ReadCard { path });
-                }
-                Action::Cancel => e.step = ExchangeStep::List,
-                _ => {}
-            }
-        }
+            Action::Cancel => e.step = ExchangeStep::List,
+            _ => {}
+        },
         ExchangeStep::Card { path, card, words } => {
             if action.edit(TextInput::new(words, MAX_WORDS_CHARS)) {
                 return Vec::new();
