@@ -31,6 +31,7 @@ pub mod export;
 pub mod format;
 pub mod import;
 pub mod plan;
+pub mod psi;
 pub mod reader;
 pub mod release;
 pub mod status;
