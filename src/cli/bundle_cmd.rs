@@ -17,7 +17,7 @@ use crate::store::Store;
 use crate::store::offices::TrustOutcome;
 
 /// Turns an exchange failure into one line for the user.
-fn fail(e: ExchangeError) -> CliError {
+pub(super) fn fail(e: ExchangeError) -> CliError {
     match e {
         ExchangeError::Store(s) => CliError::Store(s),
         e if e.is_rejection() => CliError::Other(format!("bundle rejected: {e}; nothing was changed")),
@@ -81,14 +81,38 @@ pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {
     for line in &report.audit_warnings {
         println!("  warning: {line}");
     }
+    let d = &report.deconfliction;
+    if d.requests > 0 {
+        println!(
+            "  {from} asks to deconflict: your next bundle to {from} answers (`liaison deconflict list`)"
+        );
+    }
+    if d.replies > 0 {
+        println!(
+            "  deconfliction: {from} also holds {} of your selectors (`liaison deconflict list`)",
+            d.hits.len()
+        );
+        for h in d.hits.iter().take(20) {
+            println!("    {} {}", h.kind, safe(&h.value));
+        }
+    }
+    for note in &d.notes {
+        println!("  {}", safe(note));
+    }
     Ok(())
 }
 
 pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
     let mut store = ctx.open()?;
     let case = a.case.as_deref().map(|r| store.case_id(r)).transpose()?;
-    let req =
-        ExportRequest { to: a.to.clone(), output: a.output.clone(), full: a.full, dry_run: a.dry_run, case };
+    let req = ExportRequest {
+        to: a.to.clone(),
+        output: a.output.clone(),
+        full: a.full,
+        dry_run: a.dry_run,
+        case,
+        ..ExportRequest::default()
+    };
     let mut bar = Progress::new("exporting", 0);
     let report = exchange::export(&mut store, &req, &mut |d, t| bar.update(d, t), &AtomicBool::new(false))
         .map_err(fail)?;
@@ -128,6 +152,9 @@ pub fn export(ctx: &Context, a: &ExportArgs, json: bool) -> CliResult {
             report.ops,
             report.bytes
         );
+        if report.deconfliction_replies > 0 {
+            println!("  It answers {} deconfliction request(s).", report.deconfliction_replies);
+        }
     }
     if !report.withheld.is_empty() {
         let ops: u64 = report.recipients.iter().map(|r| r.withheld).sum();

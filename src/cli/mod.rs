@@ -6,6 +6,7 @@ mod analyst;
 mod bundle_cmd;
 mod case;
 mod completions;
+mod deconflict_cmd;
 mod entity;
 mod interop_cmd;
 mod network_cmd;
@@ -100,6 +101,9 @@ pub enum Command {
     Undo(undo::UndoArgs),
     /// This store's own writes, newest first, each in a line
     History(undo::HistoryArgs),
+    /// Deconfliction without disclosure: which of our selectors another office also holds
+    #[command(subcommand)]
+    Deconflict(deconflict_cmd::DeconflictCommand),
 }
 
 /// A failure as the user sees it.
@@ -194,5 +198,6 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Man(a)) => completions::man(&a),
         Some(Command::Undo(a)) => undo::undo(&ctx, &a, json),
         Some(Command::History(a)) => undo::history(&ctx, &a, json),
+        Some(Command::Deconflict(c)) => deconflict_cmd::run(&ctx, &c, json),
     }
 }

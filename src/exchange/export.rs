@@ -31,6 +31,12 @@ pub struct ExportRequest {
     pub dry_run: bool,
     /// Only this case (it must be shared with every recipient).
     pub case: Option<Uuid>,
+    /// Blobs to carry (a deconfliction request). A bundle to one office also carries the
+    /// replies to that office's deconfliction requests.
+    pub blobs: Vec<Vec<u8>>,
+    /// Cases whose selectors answer those requests (a person's choice); none: what may be
+    /// released to the office (`exchange::deconflict`).
+    pub answer_for: Vec<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -75,6 +81,8 @@ pub struct ExportReport {
     /// Dry run: the records going (at most 10,000 listed).
     pub going: Vec<Going>,
     pub withheld: Vec<Withheld>,
+    /// Deconfliction requests of the recipient this bundle answers.
+    pub deconfliction_replies: u64,
 }
 
 fn case_refs(store: &Store, cases: &[Uuid]) -> Result<Vec<String>> {
@@ -104,6 +112,7 @@ pub fn export(
         }
     }
     let mut written = None;
+    let mut answered = Vec::new();
     if req.dry_run {
         plan.run(store, &mut |_, _| Ok(()), progress, cancel)?;
     } else {
@@ -112,6 +121,14 @@ pub fn export(
             _ => PathBuf::from("."),
         };
         let mut writer = BundleWriter::new(&dir)?;
+        for blob in &req.blobs {
+            writer.attach(blob.clone());
+        }
+        if let [only] = plan.targets.as_slice() {
+            let (replies, runs) = super::deconflict::replies_for(store, &only.dest.office, &req.answer_for)?;
+            replies.into_iter().for_each(|r| writer.attach(r));
+            answered = runs;
+        }
         plan.run(
             store,
             &mut |c, carried| {
@@ -122,9 +139,12 @@ pub fn export(
             progress,
             cancel,
         )?;
-        written = Some(finish(store, &plan, writer, req)?);
+        written = Some(finish(store, &plan, writer, req, answered.len())?);
+        store.psi_mark_answered(&answered)?;
     }
-    report(store, &plan, req, written)
+    let mut report = report(store, &plan, req, written)?;
+    report.deconfliction_replies = answered.len() as u64;
+    Ok(report)
 }
 
 /// Signs, encrypts and records the bundle; returns (bundle id, bytes).
@@ -133,6 +153,7 @@ fn finish(
     plan: &plan::Plan,
     writer: BundleWriter,
     req: &ExportRequest,
+    replies: usize,
 ) -> Result<(String, u64)> {
     let mut random = [0u8; 16];
     getrandom::fill(&mut random).map_err(|e| ExchangeError::Io(format!("no randomness: {e}")))?;
@@ -214,6 +235,7 @@ fn finish(
             "bundle": manifest.bundle_id,
             "to": plan.targets.iter().map(|t| (t.dest.office.clone(), t.sequence)).collect::<Vec<_>>(),
             "commits": commits, "ops": ops, "withheld": withheld, "full": req.full, "bytes": bytes,
+            "deconfliction_requests": req.blobs.len(), "deconfliction_replies": replies,
         }),
     )?;
     Ok((manifest.bundle_id, bytes))
@@ -267,6 +289,7 @@ fn report(
         by_kind,
         going,
         withheld,
+        deconfliction_replies: 0,
     })
 }
 

@@ -73,6 +73,8 @@ pub struct ImportReport {
     /// The sender's audit head does not extend the one held from its last bundle
     /// ("PJ Marseille's audit log went from 43 entries to 13 …"). Reported, not refused.
     pub audit_warnings: Vec<String>,
+    /// Deconfliction requests received and hits read from a reply (`docs/deconfliction.md`).
+    pub deconfliction: super::deconflict::Received,
 }
 
 /// The checks of one commit, shared by both passes.
@@ -420,7 +422,8 @@ pub fn apply(
         },
         progress,
     )?;
-    bundle.finish(&v.limits)?;
+    let blobs = bundle.finish_with_blobs(&v.limits, super::deconflict::MAX_BLOB)?;
+    report.deconfliction = super::deconflict::receive(txn.conn(), &office, m.recipients.len() == 1, &blobs)?;
 
     for cover in &recipient.covers {
         let Some(device) = parse_device(&cover.device) else { continue };
@@ -474,6 +477,8 @@ pub fn apply(
             "missing": report.missing.len(), "quarantined": report.quarantined.len(),
             "sender_audit_head": { "entries": m.audit_head.entries, "hash": m.audit_head.hash },
             "sender_audit_warning": report.audit_warnings.first(),
+            "deconfliction_requests": report.deconfliction.requests,
+            "deconfliction_hits": report.deconfliction.hits.len(),
         }),
     )?;
     if dry_run {

@@ -26,6 +26,7 @@
 
 pub mod card;
 pub mod conflicts;
+pub mod deconflict;
 pub mod existence;
 pub mod export;
 pub mod format;

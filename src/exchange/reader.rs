@@ -286,7 +286,14 @@ impl<R: Read> OpenedBundle<R> {
 
     /// Reads the blobs the manifest names (checking each hash), the end of the archive, and
     /// that nothing follows it. Returns the underlying reader.
-    pub fn finish(mut self, limits: &Limits) -> Result<R> {
+    pub fn finish(self, limits: &Limits) -> Result<R> {
+        self.finish_with_blobs(limits, 0).map(|(r, _)| r)
+    }
+
+    /// [`Self::finish`], keeping the content of each blob of at most `keep_up_to` bytes
+    /// (larger ones are checked and dropped).
+    pub fn finish_with_blobs(mut self, limits: &Limits, keep_up_to: u64) -> Result<(R, Vec<Vec<u8>>)> {
+        let mut kept = Vec::new();
         for name in &self.manifest.blobs {
             let expected = format!("{BLOB_PREFIX}{name}");
             let size = match self.tar.next_entry().map_err(tar_error)? {
@@ -301,7 +308,12 @@ impl<R: Read> OpenedBundle<R> {
             }
             let mut hashing =
                 HashRead { inner: self.tar.data(size), hasher: blake3::Hasher::new(), count: 0 };
-            io::copy(&mut hashing, &mut io::sink()).map_err(|e| plain_io(&e))?;
+            let mut content = Vec::new();
+            if size <= keep_up_to {
+                hashing.read_to_end(&mut content).map_err(|e| plain_io(&e))?;
+            } else {
+                io::copy(&mut hashing, &mut io::sink()).map_err(|e| plain_io(&e))?;
+            }
             if hashing.count != size {
                 return Err(ExchangeError::Truncated(format!("{expected} ends early")));
             }
@@ -309,9 +321,12 @@ impl<R: Read> OpenedBundle<R> {
                 return Err(ExchangeError::Damaged(format!("{expected} does not match its name")));
             }
             self.tar.end_entry(size).map_err(tar_error)?;
+            if size <= keep_up_to {
+                kept.push(content);
+            }
         }
         match self.tar.next_entry().map_err(tar_error)? {
-            None => Ok(self.tar.into_inner()),
+            None => Ok((self.tar.into_inner(), kept)),
             Some((n, _)) => Err(ExchangeError::Damaged(format!("unexpected entry {n:?} in the bundle"))),
         }
     }
@@ -376,7 +391,12 @@ impl EncryptedBundle {
 
     /// Reads the rest after the commits and proves the whole file was read.
     pub fn finish(self, limits: &Limits) -> Result<()> {
-        let mut stream = self.opened.finish(limits)?;
+        self.finish_with_blobs(limits, 0).map(|_| ())
+    }
+
+    /// [`Self::finish`], returning the blobs of at most `keep_up_to` bytes.
+    pub fn finish_with_blobs(self, limits: &Limits, keep_up_to: u64) -> Result<Vec<Vec<u8>>> {
+        let (mut stream, blobs) = self.opened.finish_with_blobs(limits, keep_up_to)?;
         let mut extra = [0u8; 1];
         match stream.read(&mut extra) {
             Ok(0) => {}
@@ -386,7 +406,7 @@ impl EncryptedBundle {
         if self.consumed.get() != self.file_len {
             return Err(ExchangeError::Damaged("bytes follow the end of the encrypted bundle".into()));
         }
-        Ok(())
+        Ok(blobs)
     }
 }
 

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use ed25519_dalek::{Signer, SigningKey};
 
 use super::format::{
-    COMMITS_FILE, CommitsEntry, Line, MANIFEST_FILE, Manifest, SIGNATURE_FILE, VERSION_CONTENT, VERSION_FILE,
-    ZSTD_LEVEL, write_commit_line, write_op_line,
+    BLOB_PREFIX, COMMITS_FILE, CommitsEntry, Line, MANIFEST_FILE, Manifest, SIGNATURE_FILE, VERSION_CONTENT,
+    VERSION_FILE, ZSTD_LEVEL, write_commit_line, write_op_line,
 };
 use super::{ExchangeError, Result, ustar};
 
@@ -158,6 +158,8 @@ pub struct BundleWriter {
     identity: age::x25519::Identity,
     encoder: zstd::stream::write::Encoder<'static, HashCount<Spill>>,
     line: Vec<u8>,
+    /// Blobs written after the commits (deconfliction requests and replies), in order.
+    blobs: Vec<Vec<u8>>,
     pub commits: u64,
     pub ops: u64,
 }
@@ -182,9 +184,15 @@ impl BundleWriter {
             identity,
             encoder,
             line: Vec::with_capacity(1 << 16),
+            blobs: Vec::new(),
             commits: 0,
             ops: 0,
         })
+    }
+
+    /// Adds a blob; the manifest lists it by its BLAKE3 hash, in the order added.
+    pub fn attach(&mut self, blob: Vec<u8>) {
+        self.blobs.push(blob);
     }
 
     /// Adds a commit (its signed header bytes and signature) with the ops it carries.
@@ -224,7 +232,8 @@ impl BundleWriter {
             .map_err(&spill_err)?
             .into_inner()
             .map_err(|e| spill_err(e.into_error()))?;
-        let manifest = build(entry);
+        let mut manifest = build(entry);
+        manifest.blobs = self.blobs.iter().map(|b| blake3::hash(b).to_hex().to_string()).collect();
         let manifest_bytes = manifest.to_bytes();
         let sig = key.sign(&Manifest::signed_message(&manifest_bytes)).to_bytes();
 
@@ -238,8 +247,15 @@ impl BundleWriter {
         let encryptor = age::Encryptor::with_recipients(recipients.iter().copied())
             .map_err(|e| ExchangeError::Input(format!("cannot encrypt to the recipients: {e}")))?;
         let mut sealed = encryptor.wrap_output(BufWriter::with_capacity(1 << 16, file)).map_err(&out_err)?;
-        write_tar(&mut sealed, &manifest_bytes, &sig, &mut commits, manifest.commits.bytes)
-            .map_err(&out_err)?;
+        write_tar_with_blobs(
+            &mut sealed,
+            &manifest_bytes,
+            &sig,
+            &mut commits,
+            manifest.commits.bytes,
+            &self.blobs,
+        )
+        .map_err(&out_err)?;
         let mut buffered = sealed.finish().map_err(&out_err)?;
         buffered.flush().map_err(&out_err)?;
         let file = buffered.into_inner().map_err(|e| out_err(e.into_error()))?;
@@ -268,6 +284,18 @@ pub fn write_tar<W: Write>(
     commits: &mut dyn Read,
     commits_len: u64,
 ) -> io::Result<()> {
+    write_tar_with_blobs(out, manifest, sig, commits, commits_len, &[])
+}
+
+/// [`write_tar`] followed by `blobs/<blake3>` entries.
+pub fn write_tar_with_blobs<W: Write>(
+    out: &mut W,
+    manifest: &[u8],
+    sig: &[u8; 64],
+    commits: &mut dyn Read,
+    commits_len: u64,
+    blobs: &[Vec<u8>],
+) -> io::Result<()> {
     for (name, data) in
         [(VERSION_FILE, VERSION_CONTENT), (MANIFEST_FILE, manifest), (SIGNATURE_FILE, &sig[..])]
     {
@@ -281,6 +309,12 @@ pub fn write_tar<W: Write>(
         return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the commits ended early"));
     }
     ustar::write_padding(out, commits_len)?;
+    for blob in blobs {
+        let name = format!("{BLOB_PREFIX}{}", blake3::hash(blob).to_hex());
+        ustar::write_header(out, &name, blob.len() as u64)?;
+        out.write_all(blob)?;
+        ustar::write_padding(out, blob.len() as u64)?;
+    }
     ustar::write_end(out)
 }
 

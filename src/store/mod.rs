@@ -24,6 +24,7 @@ mod unlock_log;
 pub mod write;
 // Exchange between offices (issue 4).
 pub mod conflicts;
+pub mod deconfliction;
 pub mod offices;
 pub mod outbox;
 pub mod peer_audit;
