@@ -8,6 +8,7 @@ use std::path::Path;
 const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("bundle_reader", liaison::exchange::reader::fuzz_plaintext),
     ("office_card", liaison::exchange::card::fuzz_parse),
+    ("deconfliction_blob", liaison::exchange::deconflict::fuzz_blob),
 ];
 
 fn replay(target: &str, entry: fn(&[u8])) -> usize {

@@ -82,3 +82,20 @@ fn ten_thousand_selectors_each_and_37_in_common() {
     hits.sort();
     assert_eq!(hits, (9_963..10_000).map(phone).collect::<Vec<_>>());
 }
+
+/// The fuzz corpus of deconfliction blobs starts from a real request and reply
+/// (`LIAISON_UPDATE_VECTORS=1` writes them again).
+#[test]
+fn the_fuzz_corpus_has_a_request_and_a_reply() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/deconfliction_blob");
+    if std::env::var("LIAISON_UPDATE_VECTORS").as_deref() == Ok("1") {
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, blob) in ["request", "reply"].iter().zip(liaison::exchange::deconflict::fuzz_seeds()) {
+            std::fs::write(dir.join(format!("seed-{name}")), blob).unwrap();
+        }
+    }
+    for name in ["seed-request", "seed-reply"] {
+        let blob = std::fs::read(dir.join(name)).unwrap();
+        assert!(blob.starts_with(b"liaison-psi-v1\n"), "{name}");
+    }
+}

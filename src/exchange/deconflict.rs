@@ -389,3 +389,28 @@ pub fn receive(
     }
     Ok(out)
 }
+
+/// Entry point for the fuzz target and its corpus replay: a deconfliction blob as an import
+/// reads it, answered or intersected with a small fixed set. Must never panic.
+pub fn fuzz_blob(bytes: &[u8]) {
+    let ours = [Selector { kind: SelectorKind::Phone, value: "+33612345678".into() }];
+    match decode(bytes) {
+        Some(Ok(Message::Request(req))) if req.blinded.len() <= 64 => {
+            let _ = psi::reply(&req, &ours);
+        }
+        Some(Ok(Message::Reply(reply))) if reply.blinded.len() <= 64 => {
+            if let Ok((_, pending)) = psi::request(reply.run, &ours) {
+                let _ = psi::intersect(&pending, &reply);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Seeds for the fuzz corpus: a request and its reply, as blobs.
+pub fn fuzz_seeds() -> Vec<Vec<u8>> {
+    let ours = [Selector { kind: SelectorKind::Phone, value: "+33612345678".into() }];
+    let (req, _) = psi::request(*b"fuzz-seed-run-01", &ours).expect("a small request");
+    let reply = psi::reply(&req, &ours).expect("a small reply");
+    vec![encode(&Message::Request(req)), encode(&Message::Reply(reply))]
+}

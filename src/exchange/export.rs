@@ -236,6 +236,7 @@ fn finish(
             "to": plan.targets.iter().map(|t| (t.dest.office.clone(), t.sequence)).collect::<Vec<_>>(),
             "commits": commits, "ops": ops, "withheld": withheld, "full": req.full, "bytes": bytes,
             "deconfliction_requests": req.blobs.len(), "deconfliction_replies": replies,
+            "deconfliction_answer_for": req.answer_for,
         }),
     )?;
     Ok((manifest.bundle_id, bytes))
