@@ -67,7 +67,9 @@ fn main() {
     let request_bytes = postcard::to_stdvec(&request).unwrap().len();
     let reply_bytes = postcard::to_stdvec(&reply).unwrap().len();
 
-    println!("| implementation | selectors per side | asker: request | answerer: reply | asker: hits | asker total | answer size |");
+    println!(
+        "| implementation | selectors per side | asker: request | answerer: reply | asker: hits | asker total | answer size |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     println!(
         "| Liaison (ristretto255, {cores} cores) | {n} | {t_request:.2} s | {t_reply:.2} s | {t_hits:.2} s | {:.2} s | {:.1} MB (request {:.1} MB) |",
@@ -89,7 +91,8 @@ fn main() {
             eprintln!("the reference failed: {}", String::from_utf8_lossy(&out.stderr));
             return;
         }
-        let (req, rep, hit): (f64, f64, f64) = (f[0].parse().unwrap(), f[1].parse().unwrap(), f[2].parse().unwrap());
+        let (req, rep, hit): (f64, f64, f64) =
+            (f[0].parse().unwrap(), f[1].parse().unwrap(), f[2].parse().unwrap());
         println!(
             "| openmined.psi {} (P-256, raw, 1 core) | {n} | {req:.2} s | {rep:.2} s | {hit:.2} s | {:.2} s | {:.1} MB |",
             f[5],

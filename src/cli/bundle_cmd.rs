@@ -99,6 +99,7 @@ pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {
     for note in &d.notes {
         println!("  {}", safe(note));
     }
+    super::watch_cmd::print_alerts(&report.watch_alerts);
     Ok(())
 }
 

@@ -62,6 +62,7 @@ pub fn import(ctx: &Context, a: &ImportArgs, format: interop::ImportFormat, json
         return print_json(&report);
     }
     report.print();
+    super::watch_cmd::print_alerts(&report.watch_alerts);
     Ok(())
 }
 

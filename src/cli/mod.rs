@@ -17,6 +17,7 @@ mod synth_cmd;
 mod transfer;
 mod undo;
 mod unlock;
+mod watch_cmd;
 
 use std::path::PathBuf;
 
@@ -104,6 +105,9 @@ pub enum Command {
     /// Deconfliction without disclosure: which of our selectors another office also holds
     #[command(subcommand)]
     Deconflict(deconflict_cmd::DeconflictCommand),
+    /// Watchlists: alerts when a watched phone, plate, IBAN… or record shows up
+    #[command(subcommand)]
+    Watch(watch_cmd::WatchCommand),
 }
 
 /// A failure as the user sees it.
@@ -199,5 +203,6 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Undo(a)) => undo::undo(&ctx, &a, json),
         Some(Command::History(a)) => undo::history(&ctx, &a, json),
         Some(Command::Deconflict(c)) => deconflict_cmd::run(&ctx, &c, json),
+        Some(Command::Watch(c)) => watch_cmd::run(&ctx, &c, json),
     }
 }

@@ -23,7 +23,8 @@ use super::psi::{self, PsiKey, Selector, SelectorKind};
 use super::release::{Destination, ReleaseContext};
 use super::{ExchangeError, Result};
 use crate::model::ids::{DeviceId, hex};
-use crate::model::schema::{Category, PropType, Schema};
+use crate::model::schema::{Category, Schema};
+use crate::model::selector::kind_of_property;
 use crate::model::values::Locale;
 use crate::store::Store;
 use crate::store::deconfliction::{self as kept, HeldSelector};
@@ -66,31 +67,13 @@ pub struct Scope {
     pub entitled: Option<Destination>,
 }
 
-/// The properties that are selectors, by their type (and, for identifiers, their name).
-fn selector_kind(name: &str, kind: PropType, schema: &str) -> Option<SelectorKind> {
-    match kind {
-        PropType::Phone => Some(SelectorKind::Phone),
-        PropType::Iban => Some(SelectorKind::Iban),
-        PropType::Plate => Some(SelectorKind::Plate),
-        PropType::Email => Some(SelectorKind::Email),
-        PropType::Crypto => Some(SelectorKind::Wallet),
-        PropType::Identifier
-            if matches!(name, "passportNumber" | "idNumber" | "taxNumber")
-                || (schema == "Passport" && name == "number") =>
-        {
-            Some(SelectorKind::Document)
-        }
-        _ => None,
-    }
-}
-
 /// The selectors of `scope`, each with the records holding it, sorted.
 pub fn selectors(store: &Store, scope: &Scope) -> Result<Vec<HeldSelector>> {
     let schema = Schema::builtin();
     let mut props: HashMap<(String, String), SelectorKind> = HashMap::new();
     for k in schema.kinds().filter(|k| k.category == Category::Entity) {
         for (name, p) in &k.properties {
-            if let Some(s) = selector_kind(name, p.kind, &k.name) {
+            if let Some(s) = kind_of_property(&k.name, name, p.kind) {
                 props.insert((k.name.clone(), name.clone()), s);
             }
         }
@@ -173,11 +156,11 @@ pub fn selectors(store: &Store, scope: &Scope) -> Result<Vec<HeldSelector>> {
 }
 
 fn kind_name(kind: SelectorKind) -> String {
-    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    kind.name().to_owned()
 }
 
 fn kind_of(name: &str) -> Option<SelectorKind> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+    SelectorKind::from_name(name)
 }
 
 fn as_selector(h: &HeldSelector) -> Option<Selector> {

@@ -75,6 +75,8 @@ pub struct ImportReport {
     pub audit_warnings: Vec<String>,
     /// Deconfliction requests received and hits read from a reply (`docs/deconfliction.md`).
     pub deconfliction: super::deconflict::Received,
+    /// Statements of the bundle naming a watched selector or record (`liaison watch`).
+    pub watch_alerts: Vec<crate::store::watch::Alert>,
 }
 
 /// The checks of one commit, shared by both passes.
@@ -468,6 +470,7 @@ pub fn apply(
         bundle: &m.bundle_id,
     };
     report.audit_warnings = peer_audit::record(txn.conn(), &head)?.into_iter().collect();
+    report.watch_alerts = txn.alerts()?;
     txn.audit(
         "import",
         &serde_json::json!({
@@ -479,6 +482,7 @@ pub fn apply(
             "sender_audit_warning": report.audit_warnings.first(),
             "deconfliction_requests": report.deconfliction.requests,
             "deconfliction_hits": report.deconfliction.hits.len(),
+            "watch_alerts": report.watch_alerts.len(),
         }),
     )?;
     if dry_run {

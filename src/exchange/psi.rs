@@ -25,8 +25,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha512;
 use zeroize::Zeroize;
 
-use crate::model::schema::PropType;
-use crate::model::values::{Locale, ValueError, normalise};
+pub use crate::model::selector::{Selector, SelectorKind};
 
 /// Most selectors one side may put into a run: the reply to a request of this size stays
 /// under 70 MB, and a request larger than any office's holdings is a sign of guessing.
@@ -35,98 +34,6 @@ pub const MAX_SELECTORS: usize = 1_000_000;
 /// Domain separation for the hash to the group: a point of this protocol is never a point of
 /// another protocol that hashes the same bytes.
 const DOMAIN: &[u8] = b"liaison-psi-v1";
-
-/// What a selector is: two offices compare like with like only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SelectorKind {
-    Phone,
-    Iban,
-    Plate,
-    Email,
-    /// Passport, identity card or other document number.
-    Document,
-    /// A crypto-currency address.
-    Wallet,
-    /// A person key: name folded and sorted + date of birth.
-    Person,
-}
-
-impl SelectorKind {
-    fn tag(self) -> u8 {
-        match self {
-            SelectorKind::Phone => 1,
-            SelectorKind::Iban => 2,
-            SelectorKind::Plate => 3,
-            SelectorKind::Email => 4,
-            SelectorKind::Document => 5,
-            SelectorKind::Wallet => 6,
-            SelectorKind::Person => 7,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SelectorKind::Phone => "phone",
-            SelectorKind::Iban => "IBAN",
-            SelectorKind::Plate => "plate",
-            SelectorKind::Email => "e-mail",
-            SelectorKind::Document => "document number",
-            SelectorKind::Wallet => "wallet",
-            SelectorKind::Person => "person",
-        }
-    }
-}
-
-/// One normalised selector: the same phone typed two ways by two offices is one selector.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Selector {
-    pub kind: SelectorKind,
-    pub value: String,
-}
-
-impl Selector {
-    /// Normalises `raw` as a selector of `kind` with the store's own value rules, so a
-    /// selector matches what the store holds. Person keys are built by [`Selector::person`].
-    pub fn new(kind: SelectorKind, raw: &str, locale: Locale) -> Result<Selector, ValueError> {
-        let value = match kind {
-            SelectorKind::Phone => normalise(PropType::Phone, raw, locale)?,
-            SelectorKind::Iban => normalise(PropType::Iban, raw, locale)?,
-            SelectorKind::Plate => normalise(PropType::Plate, raw, locale)?,
-            SelectorKind::Email => normalise(PropType::Email, raw, locale)?,
-            // Document numbers and wallets are compared without spaces, dashes or case:
-            // "AB 123-456" on a scan and "ab123456" in a database are one passport.
-            SelectorKind::Document | SelectorKind::Wallet => {
-                let compact = normalise(PropType::Identifier, raw, locale)?;
-                let compact: String =
-                    compact.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
-                if compact.is_empty() {
-                    return Err(ValueError::Empty);
-                }
-                compact
-            }
-            SelectorKind::Person => return Err(ValueError::Empty),
-        };
-        Ok(Selector { kind, value })
-    }
-
-    /// A person key: the name's words folded to lower case and sorted (so "BENALI Karim" is
-    /// "Karim Benali"), then the date of birth as the store holds it.
-    pub fn person(name: &str, birth_date: &str) -> Result<Selector, ValueError> {
-        let name = normalise(PropType::Name, name, Locale::default())?;
-        let birth = crate::model::values::normalise_date(birth_date)?;
-        let mut words: Vec<String> = name
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        if words.is_empty() {
-            return Err(ValueError::Empty);
-        }
-        words.sort();
-        Ok(Selector { kind: SelectorKind::Person, value: format!("{}|{birth}", words.join(" ")) })
-    }
-}
 
 /// One run's identity, chosen by the requesting office and hashed into every point.
 pub type RunId = [u8; 16];

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::values::Locale;
 
 fn phone(n: u32) -> Selector {
     Selector { kind: SelectorKind::Phone, value: format!("+3361{n:07}") }

@@ -286,12 +286,14 @@ pub fn import(
     report.file.clone_from(&file);
     report.format = opts.format.name().into();
     report.dry_run = opts.dry_run;
+    // Sealed before the preview returns too: the preview names what is watched.
+    txn.seal()?;
+    report.watch_alerts = txn.alerts().to_vec();
     if opts.dry_run {
         // Dropping the transaction rolls it back: the store is untouched.
         drop(txn);
         return Ok(report);
     }
-    txn.seal()?;
     let detail = audit_detail(&report, path);
     log_import(
         txn.conn(),

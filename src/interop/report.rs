@@ -95,6 +95,8 @@ pub struct ImportReport {
     /// Ops written to the store (0: the import changed nothing).
     pub ops: u64,
     pub changed: bool,
+    /// Statements of the file naming a watched selector or record (`liaison watch`).
+    pub watch_alerts: Vec<crate::store::watch::Alert>,
 }
 
 impl ImportReport {

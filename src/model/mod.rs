@@ -7,6 +7,7 @@ pub mod ids;
 pub mod marking;
 pub mod op;
 pub mod schema;
+pub mod selector;
 pub mod text;
 pub mod values;
 

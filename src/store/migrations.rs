@@ -16,6 +16,7 @@ const STEPS: &[(i64, &str, &str)] = &[
     (4, "keyed, anchored audit log; partners' audit heads", super::audit_anchor::V4),
     (5, "analysts; the analyst and clock of each commit", super::analysts::V5),
     (6, "deconfliction runs with other offices", super::deconfliction::V6),
+    (7, "watchlists and their alerts", super::watch::V7),
 ];
 
 pub fn latest() -> i64 {

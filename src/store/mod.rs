@@ -30,6 +30,7 @@ pub mod outbox;
 pub mod peer_audit;
 pub mod remote;
 mod shares;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 

@@ -56,7 +56,7 @@ impl Store {
     pub fn remote_write(&mut self) -> Result<RemoteTxn<'_>> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let applier = Applier::new(&tx)?;
-        Ok(RemoteTxn { tx, clock: &mut self.clock, applier, pending_ops: None })
+        Ok(RemoteTxn { tx, clock: &mut self.clock, applier, pending_ops: None, alerts: Vec::new() })
     }
 }
 
@@ -66,6 +66,8 @@ pub struct RemoteTxn<'s> {
     applier: Applier,
     /// Ops of the commit being applied, stored together when it is done.
     pending_ops: Option<(i64, Vec<(u32, Vec<u8>)>)>,
+    /// Watched selectors and records the applied commits named (`store::watch`).
+    alerts: Vec<super::watch::Alert>,
 }
 
 impl RemoteTxn<'_> {
@@ -137,12 +139,20 @@ impl RemoteTxn<'_> {
         Ok(())
     }
 
-    /// Re-projects the records touched so far.
+    /// Re-projects the records touched so far, and notes what they name that is watched.
     pub fn project_touched(&mut self) -> Result<()> {
-        for n in std::mem::take(&mut self.applier.dirty) {
-            project::project(&self.tx, n)?;
+        let touched: Vec<i64> = std::mem::take(&mut self.applier.dirty).into_iter().collect();
+        for n in &touched {
+            project::project(&self.tx, *n)?;
         }
+        self.alerts.extend(super::watch::check(&self.tx, &touched, "bundle")?);
         Ok(())
+    }
+
+    /// The watched selectors and records the commits applied so far named (projected ones).
+    pub fn alerts(&mut self) -> Result<Vec<super::watch::Alert>> {
+        self.project_touched()?;
+        Ok(self.alerts.clone())
     }
 
     /// Moves the local clock past a remote timestamp; false if it is implausibly far ahead.

@@ -34,6 +34,8 @@ pub struct Txn<'s> {
     audit_action: &'static str,
     /// The session's analyst, named in every commit header (and so signed).
     analyst: Option<String>,
+    /// Watched selectors and records this write named (`store::watch`).
+    alerts: Vec<super::watch::Alert>,
 }
 
 impl Store {
@@ -62,6 +64,7 @@ impl Store {
             summary: WriteSummary::default(),
             audit_action: action,
             analyst: self.analyst.clone(),
+            alerts: Vec::new(),
         })
     }
 }
@@ -256,9 +259,11 @@ impl Txn<'_> {
         let bodies: Vec<(u32, Vec<u8>)> =
             self.pending.iter().enumerate().map(|(idx, (_, op))| (idx as u32, op.encode())).collect();
         super::oplog::write(&self.tx, commit_n, &bodies)?;
-        for n in std::mem::take(&mut self.applier.dirty) {
-            project::project(&self.tx, n)?;
+        let touched: Vec<i64> = std::mem::take(&mut self.applier.dirty).into_iter().collect();
+        for n in &touched {
+            project::project(&self.tx, *n)?;
         }
+        self.alerts.extend(super::watch::check(&self.tx, &touched, self.audit_action)?);
         self.tx
             .prepare_cached(
                 "INSERT INTO meta(key, value) VALUES('hlc', ?1)
@@ -273,6 +278,11 @@ impl Txn<'_> {
         Ok(())
     }
 
+    /// The watched selectors and records this write named so far (sealed commits).
+    pub fn alerts(&self) -> &[super::watch::Alert] {
+        &self.alerts
+    }
+
     /// Seals what is pending, records the write in the audit log and makes it durable.
     pub fn commit(mut self, detail: &serde_json::Value) -> Result<WriteSummary> {
         self.seal()?;
@@ -280,6 +290,9 @@ impl Txn<'_> {
             let mut detail = detail.clone();
             if let Some(obj) = detail.as_object_mut() {
                 obj.insert("ops".into(), self.summary.ops.into());
+                if !self.alerts.is_empty() {
+                    obj.insert("watch_alerts".into(), self.alerts.len().into());
+                }
             }
             super::audit::append(&self.tx, self.audit_action, &detail)?;
         }
