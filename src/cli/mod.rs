@@ -16,6 +16,8 @@ mod synth_cmd;
 mod transfer;
 mod undo;
 mod unlock;
+// Judgements: same / not same / unsure (issue 13).
+mod judge_cmd;
 
 use std::path::PathBuf;
 
@@ -100,6 +102,10 @@ pub enum Command {
     Undo(undo::UndoArgs),
     /// This store's own writes, newest first, each in a line
     History(undo::HistoryArgs),
+    /// Judge whether two records are the same: same, not-same or unsure (undone by `liaison undo`)
+    Judge(judge_cmd::JudgeArgs),
+    /// Judgements made here and received from other offices (--entity ID: about one record)
+    Judgements(judge_cmd::JudgementsArgs),
 }
 
 /// A failure as the user sees it.
@@ -194,5 +200,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Man(a)) => completions::man(&a),
         Some(Command::Undo(a)) => undo::undo(&ctx, &a, json),
         Some(Command::History(a)) => undo::history(&ctx, &a, json),
+        Some(Command::Judge(a)) => judge_cmd::judge(&ctx, &a, json),
+        Some(Command::Judgements(a)) => judge_cmd::judgements(&ctx, &a, json),
     }
 }
