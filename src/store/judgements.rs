@@ -391,6 +391,19 @@ impl Store {
         })
     }
 
+    /// "Karim BENALI = BENALI Karim" for judgement `n` (the inbox's name for it).
+    pub(crate) fn judgement_caption(&self, n: i64) -> Result<Option<String>> {
+        let Some((a, b)) = ends_of(&self.conn, n)? else { return Ok(None) };
+        let name = |u: Uuid| -> Result<String> {
+            Ok(self
+                .record_label(u)?
+                .map(|(_, c)| c)
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| u.to_string()))
+        };
+        Ok(Some(format!("{} = {}", name(a)?, name(b)?)))
+    }
+
     /// The heads of `verdict` of judgement `n`, with (hlc, device) for ordering.
     fn verdict_heads(&self, n: i64) -> Result<Vec<((i64, Vec<u8>), VerdictView)>> {
         let rows: Vec<(i64, Vec<u8>, Vec<u8>, Option<String>)> = self
