@@ -131,24 +131,24 @@ fn judging_refuses_unknown_ids_a_record_with_itself_and_kinds_that_cannot_match(
 #[test]
 fn judgements_are_listed_by_record_with_their_reason_marking_and_a_stricter_marking_wins() {
     let l = Liaison::init();
-    let a = person(&l, "Karim BENALI", &["--marking", "TLP:RED"]);
-    let b = person(&l, "BENALI Karim", &["--marking", "TLP:AMBER"]);
-    let c = person(&l, "Karima Benali", &[]);
-    let out = l.json(&["judge", &a, &b, "same", "--reason", "same passport", "--marking", "TLP:GREEN"]);
+    let ra = person(&l, "Karim BENALI", &["--marking", "TLP:RED"]);
+    let rb = person(&l, "BENALI Karim", &["--marking", "TLP:AMBER"]);
+    let rc = person(&l, "Karima Benali", &[]);
+    let out = l.json(&["judge", &ra, &rb, "same", "--reason", "same passport", "--marking", "TLP:GREEN"]);
     assert_eq!(out["changed"], true);
-    let again = l.ok(&["judge", &b, &a, "same", "--reason", "same passport", "--marking", "TLP:GREEN"]);
+    let again = l.ok(&["judge", &rb, &ra, "same", "--reason", "same passport", "--marking", "TLP:GREEN"]);
     assert!(again.contains("nothing changed"), "one judgement per pair, whichever order: {again}");
-    l.ok(&["judge", &a, &c, "unsure"]);
-    let of_b = l.json(&["judgements", "--entity", &b]);
+    l.ok(&["judge", &ra, &rc, "unsure"]);
+    let of_b = l.json(&["judgements", "--entity", &rb]);
     assert_eq!(of_b.as_array().unwrap().len(), 1, "{of_b}");
-    let j = &of_b[0];
-    assert_eq!(j["verdict"], "same");
-    assert_eq!(j["reason"], "same passport");
-    assert_eq!(j["contested"], false);
-    assert_eq!(j["marking"], "TLP:RED", "never below the records it joins, whatever was typed");
-    assert_eq!(l.json(&["judgements", "--entity", &a]).as_array().unwrap().len(), 2);
+    let judged = &of_b[0];
+    assert_eq!(judged["verdict"], "same");
+    assert_eq!(judged["reason"], "same passport");
+    assert_eq!(judged["contested"], false);
+    assert_eq!(judged["marking"], "TLP:RED", "never below the records it joins, whatever was typed");
+    assert_eq!(l.json(&["judgements", "--entity", &ra]).as_array().unwrap().len(), 2);
     assert_eq!(l.json(&["judgements"]).as_array().unwrap().len(), 2);
-    let text = l.ok(&["judgements", "--entity", &a]);
+    let text = l.ok(&["judgements", "--entity", &ra]);
     assert!(
         text.contains("unsure") && text.contains("same passport") && text.contains("Karima Benali"),
         "{text}"
@@ -160,46 +160,46 @@ fn judgements_are_listed_by_record_with_their_reason_marking_and_a_stricter_mark
 #[test]
 fn a_transitive_cluster_shows_a_direct_not_same_and_survives_a_rebuild() {
     let l = Liaison::init();
-    let a = person(&l, "Karim BENALI", &[]);
-    let b = person(&l, "K. Benali", &[]);
-    let c = person(&l, "Karim Benali", &[]);
-    let d = person(&l, "Benali Karim", &[]);
-    l.ok(&["judge", &a, &b, "same"]);
-    l.ok(&["judge", &b, &c, "same"]);
-    l.ok(&["judge", &c, &d, "same"]);
+    let ra = person(&l, "Karim BENALI", &[]);
+    let rb = person(&l, "K. Benali", &[]);
+    let rc = person(&l, "Karim Benali", &[]);
+    let rd = person(&l, "Benali Karim", &[]);
+    l.ok(&["judge", &ra, &rb, "same"]);
+    l.ok(&["judge", &rb, &rc, "same"]);
+    l.ok(&["judge", &rc, &rd, "same"]);
     let ids = |v: &serde_json::Value| -> Vec<String> {
         v.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect()
     };
     let profile = |id: &str| l.json(&["entity", "show", id])["profile"].clone();
-    assert_eq!(ids(&profile(&a)["records"]).len(), 4, "A=B, B=C, C=D: one profile");
+    assert_eq!(ids(&profile(&ra)["records"]).len(), 4, "A=B, B=C, C=D: one profile");
 
-    l.ok(&["judge", &a, &c, "not-same", "--reason", "different birth years"]);
+    l.ok(&["judge", &ra, &rc, "not-same", "--reason", "different birth years"]);
     // From A, its own not-same wins: C (and D, reached only through C) are left out, named.
-    let pa = profile(&a);
-    assert_eq!(ids(&pa["records"]), [a.clone(), b.clone()]);
+    let pa = profile(&ra);
+    assert_eq!(ids(&pa["records"]), [ra.clone(), rb.clone()]);
     let mut out = ids(&pa["excluded"]);
     out.sort();
-    let mut expected = vec![c.clone(), d.clone()];
+    let mut expected = vec![rc.clone(), rd.clone()];
     expected.sort();
     assert_eq!(out, expected);
     assert_eq!(pa["contradictions"][0]["verdict"], "not-same", "{pa}");
     // From B, the chain holds all four, and the contradiction is named, not ignored.
-    let pb = profile(&b);
+    let pb = profile(&rb);
     assert_eq!(ids(&pb["records"]).len(), 4);
     let contradiction = &pb["contradictions"][0];
     assert_eq!(contradiction["verdict"], "not-same");
     let mut pair: Vec<String> =
         contradiction["records"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_owned()).collect();
     pair.sort();
-    let mut ac = vec![a.clone(), c.clone()];
+    let mut ac = vec![ra.clone(), rc.clone()];
     ac.sort();
     assert_eq!(pair, ac);
-    let text = l.ok(&["entity", "show", &b]);
-    assert!(text.contains("judged not the same, yet a chain"), "{text}");
+    let text = l.ok(&["entity", "show", &rb]);
+    assert!(text.contains("judged not the same, yet ra chain"), "{text}");
 
-    let before = (l.ok(&["--json", "entity", "show", &b]), l.ok(&["--json", "judgements"]));
+    let before = (l.ok(&["--json", "entity", "show", &rb]), l.ok(&["--json", "judgements"]));
     l.ok(&["store", "rebuild"]);
     let check = l.json(&["store", "check"]);
     assert_eq!(check["ok"], true, "{check}");
-    assert_eq!((l.ok(&["--json", "entity", "show", &b]), l.ok(&["--json", "judgements"])), before);
+    assert_eq!((l.ok(&["--json", "entity", "show", &rb]), l.ok(&["--json", "judgements"])), before);
 }

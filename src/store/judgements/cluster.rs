@@ -114,7 +114,6 @@ impl Store {
             for e in cache.of(self, *n)? {
                 let inside = component.contains(&e.other);
                 let note = match e.verdict {
-                    Some(Verdict::Same) => continue,
                     None if members.contains(n) => "offices disagree: a conflict on its verdict",
                     Some(Verdict::NotSame) if inside => {
                         "judged not the same, yet a chain of `same` judgements joins them"
@@ -139,7 +138,7 @@ impl Store {
                 });
             }
         }
-        contradictions.sort_by(|a, b| a.judgement.cmp(&b.judgement));
+        contradictions.sort_by_key(|c| c.judgement);
         let refs = |set: &mut dyn Iterator<Item = &i64>| -> Result<Vec<RecordRef>> {
             let mut out: Vec<RecordRef> = Vec::new();
             for n in set {
