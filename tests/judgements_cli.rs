@@ -195,7 +195,7 @@ fn a_transitive_cluster_shows_a_direct_not_same_and_survives_a_rebuild() {
     ac.sort();
     assert_eq!(pair, ac);
     let text = l.ok(&["entity", "show", &rb]);
-    assert!(text.contains("judged not the same, yet ra chain"), "{text}");
+    assert!(text.contains("judged not the same, yet a chain"), "{text}");
 
     let before = (l.ok(&["--json", "entity", "show", &rb]), l.ok(&["--json", "judgements"]));
     l.ok(&["store", "rebuild"]);

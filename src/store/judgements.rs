@@ -435,12 +435,14 @@ impl Store {
     }
 
     /// The live judgements of record `n` as edges (one index seek, then one small read each).
+    /// A deleted record, or one this store has only heard named, joins no profile.
     pub(crate) fn judgement_edges(&self, n: i64) -> Result<Vec<Edge>> {
         let rows: Vec<(i64, i64)> = self
             .conn
             .prepare_cached(
                 "SELECT j.obj, j.other FROM judged j JOIN object o ON o.n = j.obj
-                 WHERE j.rec = ?1 AND o.deleted = 0 ORDER BY j.obj",
+                 JOIN object r ON r.n = j.other
+                 WHERE j.rec = ?1 AND o.deleted = 0 AND r.deleted = 0 AND r.schema <> '' ORDER BY j.obj",
             )?
             .query_map([n], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
