@@ -90,10 +90,15 @@ fn contradictory_judgements_made_at_once_are_one_conflict_in_both_offices() {
             && text.contains("Marseille says not-same"),
         "{text}"
     );
-    // Disputed, nothing merges in either office until someone decides.
+    // Disputed, nothing merges in either office until someone decides; the library names it.
     for l in [&paris, &marseille] {
         assert!(l.json(&["entity", "show", &karim]).get("profile").is_none());
+        let cluster = exchange_support::open(&l.store).cluster_of(karim.parse().unwrap()).unwrap();
+        assert_eq!(cluster.members.len(), 1);
+        assert_eq!(cluster.contradictions.len(), 1, "{cluster:?}");
+        assert_eq!(cluster.contradictions[0].verdict, "contested");
     }
+    assert!(marseille.ok(&["entity", "show", &karim]).contains("disputed"));
     // Resolved in Paris: the decision travels and both show one profile.
     let id = here[0]["id"].as_str().unwrap();
     paris.ok(&["conflicts", "resolve", id, "--keep", "same"]);

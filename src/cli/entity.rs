@@ -158,8 +158,11 @@ pub fn run_entity(ctx: &Context, c: EntityCommand, json: bool) -> CliResult {
                 return print_json(&Shown { view: &view, profile: profile.as_ref() });
             }
             print_entity(&view);
-            if let Some(p) = &profile {
-                print_profile(p);
+            match &profile {
+                Some(p) => print_profile(p),
+                // Judgements that merge nothing (not-same, unsure, disputed) are named, so the
+                // analyst knows the question was asked (text only: `--json` stays as it was).
+                None => print_other_judgements(uid, &store.judgements_of(uid)?),
             }
             return Ok(());
         }
@@ -275,6 +278,27 @@ fn print_profile(p: &ResolvedProfile) {
     }
     if p.truncated {
         println!("  (the profile is cut at {} records)", crate::store::judgements::cluster::MAX_MEMBERS);
+    }
+}
+
+fn print_other_judgements(uid: uuid::Uuid, list: &[crate::store::judgements::JudgementView]) {
+    if list.is_empty() {
+        return;
+    }
+    println!("\n  Judgements (`liaison judgements --entity {uid}`)");
+    for j in list {
+        let other = j.records.iter().find(|r| r.id != uid);
+        let verdict = if j.contested { "disputed" } else { j.verdict.as_str() };
+        println!(
+            "  {:<10} {}",
+            safe(verdict),
+            other.map_or_else(String::new, |r| format!(
+                "{} {} ({})",
+                safe(&r.schema),
+                safe(&r.caption),
+                r.id
+            ))
+        );
     }
 }
 

@@ -271,6 +271,20 @@ fn ends_of(conn: &Connection, n: i64) -> Result<Option<(Uuid, Uuid)>> {
     Ok(end("first")?.zip(end("second")?).filter(|(a, b)| a != b))
 }
 
+/// "Karim BENALI = BENALI Karim": how the inbox and the history name judgement `n` (its own
+/// caption is its verdict, which is what they are about).
+pub(crate) fn caption(conn: &Connection, n: i64) -> Result<Option<String>> {
+    let Some((a, b)) = ends_of(conn, n)? else { return Ok(None) };
+    let name = |u: Uuid| -> Result<String> {
+        let c: Option<String> = conn
+            .prepare_cached("SELECT caption FROM object WHERE uid = ?1")?
+            .query_row([u.as_bytes()], |r| r.get(0))
+            .optional()?;
+        Ok(c.filter(|c| !c.is_empty()).unwrap_or_else(|| u.to_string()))
+    };
+    Ok(Some(format!("{} = {}", name(a)?, name(b)?)))
+}
+
 /// A record's local number; a judgement may arrive before a record it names (ops of one
 /// bundle are applied commit by commit), so the row is made as a placeholder, as the
 /// applier does for any reference.
@@ -391,17 +405,9 @@ impl Store {
         })
     }
 
-    /// "Karim BENALI = BENALI Karim" for judgement `n` (the inbox's name for it).
+    /// See [`caption`].
     pub(crate) fn judgement_caption(&self, n: i64) -> Result<Option<String>> {
-        let Some((a, b)) = ends_of(&self.conn, n)? else { return Ok(None) };
-        let name = |u: Uuid| -> Result<String> {
-            Ok(self
-                .record_label(u)?
-                .map(|(_, c)| c)
-                .filter(|c| !c.is_empty())
-                .unwrap_or_else(|| u.to_string()))
-        };
-        Ok(Some(format!("{} = {}", name(a)?, name(b)?)))
+        caption(&self.conn, n)
     }
 
     /// The heads of `verdict` of judgement `n`, with (hlc, device) for ordering.
