@@ -70,6 +70,12 @@ fn same_shows_one_profile_and_not_same_or_undo_restore_the_output_byte_for_byte(
 
     // not-same splits the profile: both records show exactly what they showed before.
     l.ok(&["judge", &benali, &karim, "not-same", "--reason", "different fathers"]);
+    assert_eq!(
+        l.json(&["conflicts", "list"]),
+        serde_json::json!([]),
+        "a later verdict of one office replaces its earlier"
+    );
+    assert_eq!(l.json(&["judgements"])[0]["reason"], "different fathers");
     assert_eq!(show_json(&l, &karim), before_karim);
     assert_eq!(show_json(&l, &benali), before_benali);
     // Judged the same again, then undone: back to not-same, still byte-identical.
