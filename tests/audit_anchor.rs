@@ -213,7 +213,8 @@ fn make_it_an_old_store(l: &Liaison) {
     let conn = raw(l);
     conn.execute_batch(
         "DROP TABLE audit_checkpoint; DROP TABLE peer_audit_head;
-         DROP TABLE analyst; DROP INDEX commit_log_device_hlc;
+         DROP TABLE analyst; DROP INDEX commit_log_device_hlc; DROP TABLE judged;
+         DROP TABLE psi_out; DROP TABLE psi_in; DROP TABLE psi_hit; DROP TABLE watch; DROP TABLE watch_alert;
          ALTER TABLE commit_log DROP COLUMN hlc; ALTER TABLE commit_log DROP COLUMN analyst;
          PRAGMA user_version = 3;",
     )
@@ -248,7 +249,7 @@ fn an_upgraded_old_store_verifies_clean_and_is_anchored_from_then_on() {
         conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap(),
         conn.query_row("SELECT keyed_from FROM audit_checkpoint", [], |r| r.get(0)).unwrap(),
     );
-    assert_eq!(version, 5, "upgraded to the latest schema");
+    assert_eq!(version, 8, "upgraded to the latest schema");
     assert_eq!(keyed_from, old_last + 1, "the keyed chain starts at the first entry after the upgrade");
     // The older, unkeyed part is still verified as before.
     conn.execute("UPDATE audit SET detail = '{\"query\":\"innocent\"}' WHERE n = 3", []).unwrap();

@@ -9,6 +9,7 @@ use crate::model::grade::Grade;
 use crate::model::parse_prop_arg;
 use crate::model::values::normalise_date;
 use crate::store::change::{Change, Face};
+use crate::store::judgements::ResolvedProfile;
 use crate::store::query::EntityView;
 use crate::store::{Provenance, Store};
 
@@ -143,12 +144,26 @@ pub fn run_entity(ctx: &Context, c: EntityCommand, json: bool) -> CliResult {
         EntityCommand::Show { id, links } => {
             let uid = store.resolve_id(&id)?;
             let view = store.entity(uid, links)?;
+            // Records judged the same show as one profile (issue 13); without such a
+            // judgement nothing is added, so the output is what it was before any judgement.
+            let profile = store.resolved_profile(uid)?;
             let action = if view.schema == "Person" { "view person" } else { "view entity" };
-            store.audit(action, &serde_json::json!({ "entity": uid.to_string() }))?;
+            let mut detail = serde_json::json!({ "entity": uid.to_string() });
+            if let Some(p) = &profile {
+                // Reading the profile reads every record in it: the audit names them all.
+                detail["profile"] = p.records.iter().map(|r| r.id.to_string()).collect();
+            }
+            store.audit(action, &detail)?;
             if json {
-                return print_json(&view);
+                return print_json(&Shown { view: &view, profile: profile.as_ref() });
             }
             print_entity(&view);
+            match &profile {
+                Some(p) => print_profile(p),
+                // Judgements that merge nothing (not-same, unsure, disputed) are named, so the
+                // analyst knows the question was asked (text only: `--json` stays as it was).
+                None => print_other_judgements(uid, &store.judgements_of(uid)?),
+            }
             return Ok(());
         }
         EntityCommand::New { schema, props, provenance } => {
@@ -214,6 +229,77 @@ pub fn run_link(ctx: &Context, c: LinkCommand, json: bool) -> CliResult {
         _ => println!("{}", safe(&applied.message)),
     }
     Ok(())
+}
+
+/// `entity show --json`: the record, and its resolved profile only when judgements join it
+/// to other records (the key is absent otherwise, keeping the output byte-identical).
+#[derive(serde::Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    view: &'a EntityView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a ResolvedProfile>,
+}
+
+fn print_profile(p: &ResolvedProfile) {
+    println!("\n  Profile: judged the same as {} other record(s)", p.records.len() - 1);
+    for (i, r) in p.records.iter().enumerate() {
+        println!("  [{}] {} {} — {}", i + 1, safe(&r.schema), r.id, safe(&r.caption));
+    }
+    let index = |id: uuid::Uuid| p.records.iter().position(|r| r.id == id).map_or(0, |i| i + 1);
+    println!(
+        "\n  {:<18} {:<30} {:<4} {:<24} {:<5} {:<18} OFFICE",
+        "PROPERTY", "VALUE", "REC", "SOURCE", "GRADE", "MARKING"
+    );
+    for ps in &p.statements {
+        let s = &ps.statement;
+        let conflict = if s.conflict { " ⚠ conflict" } else { "" };
+        println!(
+            "  {:<18} {:<30} {:<4} {:<24} {:<5} {:<18} {}{conflict}",
+            fit(&s.prop, 18),
+            fit(&s.value, 30),
+            format!("[{}]", index(ps.record)),
+            fit(s.source.as_ref().map_or("", |x| x.name.as_str()), 24),
+            safe(s.grade.as_deref().unwrap_or("")),
+            safe(&s.marking),
+            safe(s.office.as_deref().unwrap_or(&s.origin[..8]))
+        );
+    }
+    for r in &p.excluded {
+        println!(
+            "\n  ⚠ left out: {} {} ({}) — judged not the same as this record",
+            safe(&r.schema),
+            safe(&r.caption),
+            r.id
+        );
+    }
+    for c in &p.contradictions {
+        println!("  ⚠ {} {} / {}: {}", safe(&c.verdict), c.records[0], c.records[1], safe(&c.note));
+    }
+    if p.truncated {
+        println!("  (the profile is cut at {} records)", crate::store::judgements::cluster::MAX_MEMBERS);
+    }
+}
+
+fn print_other_judgements(uid: uuid::Uuid, list: &[crate::store::judgements::JudgementView]) {
+    if list.is_empty() {
+        return;
+    }
+    println!("\n  Judgements (`liaison judgements --entity {uid}`)");
+    for j in list {
+        let other = j.records.iter().find(|r| r.id != uid);
+        let verdict = if j.contested { "disputed" } else { j.verdict.as_str() };
+        println!(
+            "  {:<10} {}",
+            safe(verdict),
+            other.map_or_else(String::new, |r| format!(
+                "{} {} ({})",
+                safe(&r.schema),
+                safe(&r.caption),
+                r.id
+            ))
+        );
+    }
 }
 
 fn print_entity(v: &EntityView) {

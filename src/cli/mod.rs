@@ -17,6 +17,8 @@ mod synth_cmd;
 mod transfer;
 mod undo;
 mod unlock;
+// Judgements: same / not same / unsure (issue 13).
+mod judge_cmd;
 mod watch_cmd;
 
 use std::path::PathBuf;
@@ -102,6 +104,10 @@ pub enum Command {
     Undo(undo::UndoArgs),
     /// This store's own writes, newest first, each in a line
     History(undo::HistoryArgs),
+    /// Judge whether two records are the same: same, not-same or unsure (undone by `liaison undo`)
+    Judge(judge_cmd::JudgeArgs),
+    /// Judgements made here and received from other offices (--entity ID: about one record)
+    Judgements(judge_cmd::JudgementsArgs),
     /// Deconfliction without disclosure: which of our selectors another office also holds
     #[command(subcommand)]
     Deconflict(deconflict_cmd::DeconflictCommand),
@@ -202,6 +208,8 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Man(a)) => completions::man(&a),
         Some(Command::Undo(a)) => undo::undo(&ctx, &a, json),
         Some(Command::History(a)) => undo::history(&ctx, &a, json),
+        Some(Command::Judge(a)) => judge_cmd::judge(&ctx, &a, json),
+        Some(Command::Judgements(a)) => judge_cmd::judgements(&ctx, &a, json),
         Some(Command::Deconflict(c)) => deconflict_cmd::run(&ctx, &c, json),
         Some(Command::Watch(c)) => watch_cmd::run(&ctx, &c, json),
     }

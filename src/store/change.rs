@@ -108,6 +108,15 @@ pub enum Change {
     Undo {
         commits: Vec<u64>,
     },
+    /// Whether two entities are the same (issue 13): a judgement, never a merge; see
+    /// [`super::judgements`]. `prov` gives its source, grade, marking and case.
+    Judge {
+        a: Uuid,
+        b: Uuid,
+        verdict: super::judgements::Verdict,
+        reason: Option<String>,
+        prov: Provenance,
+    },
 }
 
 /// What a change did.
@@ -140,6 +149,7 @@ impl Change {
             Change::DeleteLink { .. } => "link delete",
             Change::RestoreLink { .. } => "link restore",
             Change::Undo { .. } => "undo",
+            Change::Judge { .. } => "judge",
         }
     }
 }
@@ -193,6 +203,31 @@ fn undo(tx: &mut Txn<'_>, device: crate::model::ids::DeviceId, commits: &[u64]) 
     Ok((None, None, message, detail))
 }
 
+/// A judgement: the message names both records; the audit detail names the judgement and
+/// both ids (never the reason, which may be as sensitive as the records).
+fn judge(
+    tx: &mut Txn<'_>,
+    (a, b): (Uuid, Uuid),
+    verdict: super::judgements::Verdict,
+    reason: Option<&str>,
+    prov: &Provenance,
+) -> Result<Written> {
+    use super::judgements::Verdict;
+    let id = tx.judge(a, b, verdict, reason, prov)?;
+    let (x, y) = (message::caption(tx, a)?, message::caption(tx, b)?);
+    let message = match verdict {
+        Verdict::Same => format!("Judged the same: {x} and {y} (`liaison undo` takes it back)."),
+        Verdict::NotSame => format!("Judged not the same: {x} and {y}."),
+        Verdict::Unsure => format!("Judged unsure: {x} and {y} may or may not be the same."),
+    };
+    let detail = json!({
+        "judgement": id.to_string(),
+        "records": [a.to_string(), b.to_string()],
+        "verdict": verdict.as_str(),
+    });
+    Ok((Some(id), Some(a), message, detail))
+}
+
 fn write(
     tx: &mut Txn<'_>,
     change: Change,
@@ -202,6 +237,9 @@ fn write(
 ) -> Result<Written> {
     Ok(match change {
         Change::Undo { commits } => undo(tx, device, &commits)?,
+        Change::Judge { a, b, verdict, reason, prov } => {
+            judge(tx, (a, b), verdict, reason.as_deref(), &prov)?
+        }
         Change::NewCase { mut props, marking } => {
             let office_marking = tx.office_marking()?;
             let typed = marking.as_deref().map(str::trim).filter(|t| !t.is_empty());

@@ -49,7 +49,12 @@ impl Store {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
             .collect::<Result<_, _>>()?;
         let mut out = Vec::with_capacity(conflicts.len());
-        for (n, uid, schema, caption, prop) in conflicts {
+        for (n, uid, schema, mut caption, prop) in conflicts {
+            if schema == super::judgements::KIND {
+                // A judgement's own caption is its verdict, the very thing in dispute: the
+                // inbox names the two records instead.
+                caption = self.judgement_caption(n)?.unwrap_or(caption);
+            }
             let mut values = self.heads(n, &prop)?;
             // Newest first, ties by value, so every office lists them in the same order.
             values.sort_by(|a, b| b.hlc.cmp(&a.hlc).then_with(|| a.value.cmp(&b.value)));

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{Result, Store};
 
-pub(super) const V6: &str = r"
+pub(super) const V7: &str = r"
 -- Deconfliction runs this office asked. key and selectors (postcard: each selector with the
 -- local records holding it, in the request's order) are wiped once the reply is read.
 CREATE TABLE psi_out(

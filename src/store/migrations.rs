@@ -15,8 +15,9 @@ const STEPS: &[(i64, &str, &str)] = &[
     (3, "log of files imported from other tools", super::import_log::V3),
     (4, "keyed, anchored audit log; partners' audit heads", super::audit_anchor::V4),
     (5, "analysts; the analyst and clock of each commit", super::analysts::V5),
-    (6, "deconfliction runs with other offices", super::deconfliction::V6),
-    (7, "watchlists and their alerts", super::watch::V7),
+    (6, "judgements indexed by the records they join", super::judgements::V6),
+    (7, "deconfliction runs with other offices", super::deconfliction::V7),
+    (8, "watchlists and their alerts", super::watch::V8),
 ];
 
 pub fn latest() -> i64 {

@@ -30,6 +30,8 @@ pub mod outbox;
 pub mod peer_audit;
 pub mod remote;
 mod shares;
+// Same / not same / unsure, across offices (issue 13).
+pub mod judgements;
 pub mod watch;
 
 use std::path::{Path, PathBuf};

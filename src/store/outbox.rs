@@ -63,7 +63,11 @@ impl Store {
              INSERT OR IGNORE INTO x_scope SELECT n, NULL FROM x_member;
              INSERT OR IGNORE INTO x_scope SELECT l.n, NULL FROM x_member a
                JOIN object l ON l.src = a.n JOIN x_member b ON b.n = l.dst
-               WHERE l.schema NOT IN {CASE_RECORDS};"
+               WHERE l.schema NOT IN {CASE_RECORDS};
+             -- Judgements between two members (issue 13): in scope as links are; the
+             -- existence rule then sends one only with both its records.
+             INSERT OR IGNORE INTO x_scope SELECT j.obj, NULL FROM x_member a
+               JOIN judged j ON j.rec = a.n JOIN x_member b ON b.n = j.other;"
         ))?;
         let mut scope = CaseScope::default();
         let mut stmt = c.prepare(
@@ -126,7 +130,9 @@ impl Store {
             .conn
             .prepare_cached(&format!(
                 "SELECT l.uid FROM object e JOIN object l ON l.src = e.n OR l.dst = e.n
-                 WHERE e.uid = ?1 AND l.schema NOT IN {CASE_RECORDS} AND l.schema <> ''"
+                 WHERE e.uid = ?1 AND l.schema NOT IN {CASE_RECORDS} AND l.schema <> ''
+                 UNION ALL SELECT o.uid FROM object e JOIN judged j ON j.rec = e.n
+                 JOIN object o ON o.n = j.obj WHERE e.uid = ?1"
             ))?
             .query_map([entity.as_bytes()], |r| r.get(0))?
             .collect::<Result<_, _>>()?;

@@ -81,6 +81,9 @@ pub fn project(conn: &Connection, n: i64) -> Result<()> {
     let first = caption_before.is_empty();
     index_text(conn, n, kind, &statements, deleted, first)?;
     timeline(conn, n, kind, &statements, deleted, (src, dst), first)?;
+    if kind.name == super::judgements::KIND {
+        super::judgements::project(conn, n, first)?;
+    }
     if kind.name == "Case" {
         if !first {
             conn.prepare_cached("DELETE FROM case_ref WHERE obj = ?1")?.execute([n])?;

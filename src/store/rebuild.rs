@@ -8,8 +8,18 @@ use crate::model::ids::DeviceId;
 use crate::model::op::CommitHeader;
 
 /// Tables derived from the op log (emptied by a rebuild).
-const DERIVED: &[&str] =
-    &["object", "stmt", "head", "superseded", "removed", "conflict", "case_ref", "timeline", "case_timeline"];
+const DERIVED: &[&str] = &[
+    "object",
+    "stmt",
+    "head",
+    "superseded",
+    "removed",
+    "conflict",
+    "case_ref",
+    "timeline",
+    "case_timeline",
+    "judged",
+];
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct RebuildSummary {
@@ -144,6 +154,7 @@ impl Store {
                 }
             }
         }
+        report.problems.extend(super::judgements::check(&self.conn)?);
         let audit = self.audit_verify()?;
         report.audit_entries = audit.entries;
         if let Some(b) = audit.first_broken {

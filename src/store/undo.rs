@@ -388,6 +388,13 @@ fn caption(conn: &Connection, uid: Uuid) -> Result<String> {
         )?
         .query_row([uid.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
+    // A judgement's caption is its verdict: named by its two records instead.
+    if row.as_ref().is_some_and(|(schema, ..)| schema == super::judgements::KIND) {
+        let n: i64 = conn.query_row("SELECT n FROM object WHERE uid = ?1", [uid.as_bytes()], |r| r.get(0))?;
+        if let Some(label) = super::judgements::caption(conn, n)? {
+            return Ok(label);
+        }
+    }
     Ok(match row {
         Some((_, _, Some(reference))) => reference,
         Some((_, caption, None)) if !caption.is_empty() => caption,

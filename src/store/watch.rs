@@ -19,7 +19,7 @@ use crate::model::schema::Schema;
 use crate::model::selector::{Selector, SelectorKind, kind_of_property};
 use crate::model::values::Locale;
 
-pub(super) const V7: &str = r"
+pub(super) const V8: &str = r"
 -- What this office watches: selectors (kind, normalised value) and records (kind 'record',
 -- value the uid). Local: a watchlist is never sent.
 CREATE TABLE watch(

@@ -140,13 +140,19 @@ impl Store {
         Ok(())
     }
 
-    /// The records with ends (links, memberships, case records) in the scope
+    /// The records with ends (links, memberships, case records, judgements) in the scope
     /// [`Store::case_scope`] computed last, streamed.
     pub fn visit_scope_ends(&self, visit: &mut dyn FnMut(ScopeEnds)) -> Result<()> {
+        // A judgement names its two records in statements (see `store::judgements`); its
+        // `judged` rows give them here, so it travels only with both, as a link does.
         let mut stmt = self.conn.prepare(
             "SELECT o.uid, o.schema, a.uid, b.uid FROM x_scope x JOIN object o ON o.n = x.n
              LEFT JOIN object a ON a.n = o.src LEFT JOIN object b ON b.n = o.dst
-             WHERE o.src IS NOT NULL OR o.dst IS NOT NULL",
+             WHERE o.src IS NOT NULL OR o.dst IS NOT NULL
+             UNION ALL
+             SELECT o.uid, o.schema, a.uid, b.uid FROM x_scope x JOIN object o ON o.n = x.n
+             JOIN judged j ON j.obj = x.n AND j.rec < j.other
+             JOIN object a ON a.n = j.rec JOIN object b ON b.n = j.other",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
