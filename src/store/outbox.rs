@@ -14,7 +14,7 @@ use crate::model::ids::DeviceId;
 use crate::model::op::CommitHeader;
 
 /// Kinds of records that hang off a case through `src`.
-const CASE_RECORDS: &str = "('CaseMember','Note','Operation','Task')";
+use super::query::CASE_RECORDS;
 
 /// The records reached by a set of cases: each with the case it belongs to (for case
 /// records: members, notes, operations, tasks, and the case itself), or None (entities and

@@ -10,7 +10,7 @@ use crate::model::ids::DeviceId;
 use crate::store::{Result, Store, StoreError};
 
 /// Records of these kinds hang off a case through `src`; they are not links of an entity.
-pub(crate) const CASE_RECORDS: &str = "('CaseMember','Note','Operation','Task')";
+pub(crate) const CASE_RECORDS: &str = "('CaseMember','Note','Operation','Task','Rfi','RfiAnswer')";
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct SourceRef {

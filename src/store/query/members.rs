@@ -121,9 +121,9 @@ impl MemberQuery {
 /// no more than a quiet number.
 const CAPPED_LINKS_SQL: &str = "(coalesce(
        (SELECT ?5 FROM object WHERE src = e.n AND deleted = 0
-          AND schema NOT IN ('CaseMember','Note','Operation','Task') LIMIT 1 OFFSET ?5 - 1),
+          AND schema NOT IN ('CaseMember','Note','Operation','Task','Rfi','RfiAnswer') LIMIT 1 OFFSET ?5 - 1),
        (SELECT count(*) FROM object WHERE src = e.n AND deleted = 0
-          AND schema NOT IN ('CaseMember','Note','Operation','Task')))
+          AND schema NOT IN ('CaseMember','Note','Operation','Task','Rfi','RfiAnswer')))
      + coalesce(
        (SELECT ?5 FROM object WHERE dst = e.n AND deleted = 0 AND schema <> 'CaseMember'
           LIMIT 1 OFFSET ?5 - 1),

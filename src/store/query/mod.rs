@@ -5,6 +5,7 @@ mod case;
 mod case_list;
 mod density;
 mod entity;
+pub(crate) use entity::CASE_RECORDS;
 mod measures;
 mod members;
 mod release;

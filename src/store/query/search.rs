@@ -264,7 +264,7 @@ impl Store {
     /// The references of the cases record `n` is in (a note or an operation: its own case),
     /// at most [`CASES_PER_HIT`], and how many in all.
     fn cases_of_hit(&self, n: i64, schema: &str) -> Result<(Vec<String>, u64)> {
-        if matches!(schema, "Note" | "Operation" | "Task") {
+        if matches!(schema, "Note" | "Operation" | "Task" | "Rfi" | "RfiAnswer") {
             let reference: Option<String> = self
                 .conn
                 .prepare_cached(
