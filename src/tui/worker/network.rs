@@ -1,0 +1,210 @@
+//! The network screen's query, answered on the store thread: a case's network (the library's
+//! [`Network::of_case`]) or an entity's ego network (read link page by link page, capped),
+//! measured, cut to what a terminal can show, and laid out here so that drawing a frame only
+//! copies positions.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::params;
+use rustworkx_core::petgraph::graph::{NodeIndex, UnGraph};
+use uuid::Uuid;
+
+use crate::analysis::network::{Network, Node};
+use crate::store::query::RecordRef;
+use crate::store::{Store, StoreError};
+use crate::tui::message::{NetworkOf, NetworkPicture, PictureNode};
+
+/// Most entities of a case drawn: past it the least central are left out (and said so); a
+/// canvas of 200×50 cells cannot show more legibly.
+pub const CASE_DRAWN: usize = 120;
+/// Most records in an ego network, the entity included.
+pub const EGO_NODES: usize = 60;
+/// Links read per record of an ego network (the newest first): a hub with a million calls
+/// costs one page, not a million rows.
+pub const EGO_LINKS_PER_NODE: u32 = 30;
+/// A record's links are counted up to this many on each side ("+10,000+ more").
+const COUNT_BOUND: u32 = 10_000;
+
+/// The network asked for, measured and laid out.
+pub fn load(store: &Store, of: &NetworkOf) -> Result<NetworkPicture, StoreError> {
+    match of {
+        NetworkOf::Case { id, .. } => {
+            let net = Network::of_case(store, *id)?;
+            let detail = serde_json::json!({
+                "case": id.to_string(), "nodes": net.graph.node_count(), "via": "workbench"
+            });
+            store.audit("network", &detail)?;
+            Ok(picture(&net, None, 0, false))
+        }
+        NetworkOf::Entity { id, hops, .. } => {
+            let ego = ego(store, *id, *hops)?;
+            let detail = serde_json::json!({
+                "entity": id.to_string(), "hops": hops, "nodes": ego.net.graph.node_count(), "via": "workbench"
+            });
+            store.audit("network", &detail)?;
+            Ok(picture(&ego.net, Some(ego.center), ego.hidden, ego.bound))
+        }
+    }
+}
+
+/// The drawing of `net`: its most central nodes (all of them up to [`CASE_DRAWN`]) by rank,
+/// the edges between them, and their places.
+fn picture(net: &Network, center: Option<NodeIndex>, hidden_links: u64, hidden_bound: bool) -> NetworkPicture {
+    let report = net.measure();
+    let g = &net.graph;
+    let by_id: HashMap<Uuid, NodeIndex> = g.node_indices().map(|i| (g[i].id, i)).collect();
+    let center_id = center.map(|c| g[c].id);
+    // The ranking is brokers first; an ego network's own entity is always kept.
+    let mut kept: Vec<&crate::analysis::network::Centrality> = report.ranking.iter().take(CASE_DRAWN).collect();
+    if let Some(c) = center_id {
+        if !kept.iter().any(|r| r.node.id == c) {
+            kept.pop();
+            kept.extend(report.ranking.iter().find(|r| r.node.id == c));
+        }
+    }
+    let mut drawn = UnGraph::<(), ()>::with_capacity(kept.len(), 0);
+    let mut at: HashMap<NodeIndex, usize> = HashMap::new();
+    for (i, r) in kept.iter().enumerate() {
+        drawn.add_node(());
+        at.insert(by_id[&r.node.id], i);
+    }
+    let mut edges = Vec::new();
+    for e in g.edge_indices() {
+        let Some((a, b)) = g.edge_endpoints(e) else { continue };
+        if let (Some(&a), Some(&b)) = (at.get(&a), at.get(&b)) {
+            drawn.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+            edges.push((a, b));
+        }
+    }
+    let positions = layout(&drawn);
+    let nodes = kept
+        .iter()
+        .zip(positions)
+        .map(|(r, pos)| PictureNode {
+            id: r.node.id,
+            schema: r.node.schema.clone(),
+            caption: r.node.caption.clone(),
+            degree: r.degree,
+            betweenness: r.betweenness,
+            component: r.component,
+            pos,
+        })
+        .collect::<Vec<_>>();
+    NetworkPicture {
+        center: center_id.and_then(|c| nodes.iter().position(|n| n.id == c)),
+        nodes,
+        edges,
+        total_nodes: report.nodes,
+        total_edges: report.edges,
+        components: report.components,
+        hidden_nodes: report.nodes.saturating_sub(kept.len()),
+        hidden_links,
+        hidden_bound,
+    }
+}
+
+/// Places the nodes of `g` in [0, 1]²: evenly on a circle, by index (the brokers first),
+/// until the chart helper's force layout is in (same signature).
+fn layout<N, E>(g: &UnGraph<N, E>) -> Vec<(f64, f64)> {
+    let n = g.node_count();
+    (0..n)
+        .map(|i| {
+            if n == 1 {
+                return (0.5, 0.5);
+            }
+            let a = std::f64::consts::TAU * i as f64 / n as f64;
+            (0.5 + 0.5 * a.cos(), 0.5 + 0.5 * a.sin())
+        })
+        .collect()
+}
+
+struct Ego {
+    net: Network,
+    center: NodeIndex,
+    hidden: u64,
+    bound: bool,
+}
+
+/// The records within `hops` links of `id`, breadth first, reading at most
+/// [`EGO_LINKS_PER_NODE`] links of each and keeping at most [`EGO_NODES`] records; the links
+/// of the last ring are read too, for the edges between records already kept (not for new
+/// ones). What was not followed is counted (bounded) for "+N more".
+fn ego(store: &Store, id: Uuid, hops: u8) -> Result<Ego, StoreError> {
+    let center_n =
+        store.object_n(id)?.ok_or_else(|| StoreError::NotFound(format!("no record with id {id}")))?;
+    let center_ref = crate::store::query::record_ref(store.conn(), center_n)?
+        .ok_or_else(|| StoreError::NotFound(format!("no record with id {id}")))?;
+    let mut graph = UnGraph::<Node, Vec<String>>::new_undirected();
+    let mut index: HashMap<Uuid, NodeIndex> = HashMap::new();
+    let add = |graph: &mut UnGraph<Node, Vec<String>>, r: &RecordRef| {
+        graph.add_node(Node { id: r.id, schema: r.schema.clone(), caption: r.caption.clone() })
+    };
+    let center = add(&mut graph, &center_ref);
+    index.insert(id, center);
+    let (mut hidden, mut bound, mut links) = (0u64, false, 0usize);
+    let mut seen: HashSet<Uuid> = HashSet::new();
+    let mut ring = vec![(center_n, center)];
+    for depth in 0..=hops {
+        let grow = depth < hops;
+        let mut next = Vec::new();
+        for &(n, from) in &ring {
+            let page = store.links_of(n, EGO_LINKS_PER_NODE + 1, 0)?;
+            if grow && page.len() > EGO_LINKS_PER_NODE as usize {
+                let (count, capped) = link_count(store, n)?;
+                hidden += count.saturating_sub(u64::from(EGO_LINKS_PER_NODE));
+                bound |= capped;
+            }
+            for link in page.into_iter().take(EGO_LINKS_PER_NODE as usize) {
+                let to = match index.get(&link.other.id) {
+                    Some(&to) => to,
+                    None if grow && graph.node_count() < EGO_NODES => {
+                        let Some(on) = store.object_n(link.other.id)? else { continue };
+                        let to = add(&mut graph, &link.other);
+                        index.insert(link.other.id, to);
+                        next.push((on, to));
+                        to
+                    }
+                    None => {
+                        hidden += u64::from(grow);
+                        continue;
+                    }
+                };
+                // A link between two records kept is read from both ends: counted once.
+                if to == from || !seen.insert(link.id) {
+                    continue;
+                }
+                links += 1;
+                match graph.find_edge(from, to) {
+                    Some(e) => {
+                        if !graph[e].contains(&link.schema) {
+                            graph[e].push(link.schema);
+                        }
+                    }
+                    None => {
+                        graph.add_edge(from, to, vec![link.schema]);
+                    }
+                }
+            }
+        }
+        if !grow {
+            break;
+        }
+        ring = next;
+    }
+    Ok(Ego { net: Network { graph, links }, center, hidden, bound })
+}
+
+/// Links of record `n` as `links_of` reads them, counted up to [`COUNT_BOUND`] on each side;
+/// true when a side reached the bound.
+fn link_count(store: &Store, n: i64) -> Result<(u64, bool), StoreError> {
+    let (out, inn): (i64, i64) = store.conn().query_row(
+        "SELECT (SELECT count(*) FROM (SELECT 1 FROM object WHERE src = ?1 AND deleted = 0
+                   AND schema NOT IN ('CaseMember','Note','Operation','Task') LIMIT ?2)),
+                (SELECT count(*) FROM (SELECT 1 FROM object WHERE dst = ?1 AND deleted = 0
+                   AND schema <> 'CaseMember' LIMIT ?2))",
+        params![n, COUNT_BOUND],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let bound = i64::from(COUNT_BOUND);
+    Ok(((out + inn).unsigned_abs(), out == bound || inn == bound))
+}
