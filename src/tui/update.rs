@@ -9,8 +9,8 @@ use super::action::Action;
 use super::message::{Effect, Loaded, Outcome, Query};
 use super::requests::{query, reload};
 use super::screens::{
-    case_records, confirm, conflicts, exchange, form, help, import, measures, network, palette, panes, search,
-    unlock,
+    case_records, confirm, conflicts, exchange, form, help, import, measures, network, palette, panes,
+    search, unlock,
 };
 use super::state::{Mode, Pane, Popup, State};
 

@@ -32,7 +32,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, n: &NetworkScreen,
         .borders(Borders::ALL)
         .border_type(ratatui::widgets::BorderType::Double)
         .border_style(look.theme.focus)
-        .title(Span::styled(format!(" {} ", cut(&title, a.frame.width.saturating_sub(4) as usize)), look.theme.focus))
+        .title(Span::styled(
+            format!(" {} ", cut(&title, a.frame.width.saturating_sub(4) as usize)),
+            look.theme.focus,
+        ))
         .title_bottom(Span::styled(" ? keys · Esc closes ", look.theme.dim));
     frame.render_widget(block, a.frame);
     let Some(p) = &n.picture else {
@@ -60,7 +63,14 @@ fn color(style: Style, fallback: Color) -> Color {
     style.fg.unwrap_or(fallback)
 }
 
-fn canvas(frame: &mut Frame<'_>, area: Rect, p: &NetworkPicture, n: &NetworkScreen, state: &State, look: &Look<'_>) {
+fn canvas(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    p: &NetworkPicture,
+    n: &NetworkScreen,
+    state: &State,
+    look: &Look<'_>,
+) {
     let path = n.path_edges();
     let edge = |a: usize, b: usize, c: Color| Segment {
         x1: p.nodes[a].pos.0,
@@ -69,23 +79,27 @@ fn canvas(frame: &mut Frame<'_>, area: Rect, p: &NetworkPicture, n: &NetworkScre
         y2: p.nodes[b].pos.1,
         color: c,
     };
-    let (dim, accent, warning) =
-        (color(look.theme.dim, Color::DarkGray), color(look.theme.accent, Color::Cyan), color(look.theme.warning, Color::Yellow));
+    let (dim, accent, warning) = (
+        color(look.theme.dim, Color::DarkGray),
+        color(look.theme.accent, Color::Cyan),
+        color(look.theme.warning, Color::Yellow),
+    );
     let sel = n.selected;
-    let drawing = Canvas::default().marker(Marker::Braille).x_bounds([0.0, 1.0]).y_bounds([0.0, 1.0]).paint(|ctx| {
-        for &(a, b) in &p.edges {
-            ctx.draw(&edge(a, b, dim));
-        }
-        // The selection's own links, then the path, over the rest.
-        ctx.layer();
-        for &(a, b) in p.edges.iter().filter(|(a, b)| *a == sel || *b == sel) {
-            ctx.draw(&edge(a, b, accent));
-        }
-        ctx.layer();
-        for &(a, b) in &path {
-            ctx.draw(&edge(a, b, warning));
-        }
-    });
+    let drawing =
+        Canvas::default().marker(Marker::Braille).x_bounds([0.0, 1.0]).y_bounds([0.0, 1.0]).paint(|ctx| {
+            for &(a, b) in &p.edges {
+                ctx.draw(&edge(a, b, dim));
+            }
+            // The selection's own links, then the path, over the rest.
+            ctx.layer();
+            for &(a, b) in p.edges.iter().filter(|(a, b)| *a == sel || *b == sel) {
+                ctx.draw(&edge(a, b, accent));
+            }
+            ctx.layer();
+            for &(a, b) in &path {
+                ctx.draw(&edge(a, b, warning));
+            }
+        });
     frame.render_widget(drawing, area);
     let placed = &n.placement;
     let fresh = placed.size == (area.width, area.height) && placed.cells.len() == p.nodes.len();
@@ -93,7 +107,8 @@ fn canvas(frame: &mut Frame<'_>, area: Rect, p: &NetworkPicture, n: &NetworkScre
     let marked = state.marked.as_ref().and_then(|(id, _)| n.node_of(*id));
     let buf = frame.buffer_mut();
     for i in 0..p.nodes.len() {
-        let (c, r) = if fresh { placed.cells[i] } else { place::cell_of(p.nodes[i].pos, (area.width, area.height)) };
+        let (c, r) =
+            if fresh { placed.cells[i] } else { place::cell_of(p.nodes[i].pos, (area.width, area.height)) };
         let (mark, style) = if i == sel {
             ("◉", look.theme.selected)
         } else if on_path.contains(&i) || marked == Some(i) {
@@ -142,8 +157,16 @@ fn side(frame: &mut Frame<'_>, area: Rect, p: &NetworkPicture, n: &NetworkScreen
     let mut top: Vec<Line<'static>> = Vec::new();
     if let Some(s) = p.nodes.get(n.selected) {
         top.push(Line::styled(cut(&format!("◉ {}", s.caption), w), look.theme.selected));
+        // The betweenness is in the brokers' list too: dropped whole rather than cut.
+        let long = format!(
+            "  {} · {} links · betweenness {}",
+            kind_label(&s.schema),
+            s.degree,
+            share(s.betweenness)
+        );
+        let short = format!("  {} · {} links", kind_label(&s.schema), s.degree);
         top.push(Line::styled(
-            cut(&format!("  {} · {} links · {}", kind_label(&s.schema), s.degree, share(s.betweenness)), w),
+            cut(if long.chars().count() <= w { &long } else { &short }, w),
             look.theme.dim,
         ));
     }
@@ -151,13 +174,20 @@ fn side(frame: &mut Frame<'_>, area: Rect, p: &NetworkPicture, n: &NetworkScreen
         top.push(head(&format!("Path {} → {}", path.from.1, path.to.1)));
         match &path.steps {
             None => top.push(Line::styled("  searching…", look.theme.dim)),
-            Some(None) => top.push(Line::styled(cut("  no chain within the search's bounds", w), look.theme.warning)),
+            Some(None) => {
+                top.push(Line::styled(cut("  no chain within the search's bounds", w), look.theme.warning))
+            }
             Some(Some(steps)) => {
                 top.push(Line::styled(cut(&format!("  {} links", steps.len()), w), look.theme.dim));
                 for (i, s) in steps.iter().enumerate() {
                     let arrow = if s.forward { "→" } else { "←" };
                     let drawn = path.nodes.get(i + 1).copied().flatten().is_some();
-                    let text = format!("{arrow} {} {}{}", kind_label(&s.schema), s.to.caption, if drawn { "" } else { " (not drawn)" });
+                    let text = format!(
+                        "{arrow} {} {}{}",
+                        kind_label(&s.schema),
+                        s.to.caption,
+                        if drawn { "" } else { " (not drawn)" }
+                    );
                     top.push(Line::styled(cut(&text, w), look.theme.warning));
                 }
             }
@@ -165,7 +195,8 @@ fn side(frame: &mut Frame<'_>, area: Rect, p: &NetworkPicture, n: &NetworkScreen
     }
     let mut bottom = vec![head("Components")];
     for (c, size) in p.components.iter().enumerate().take(3) {
-        let who = p.nodes.iter().find(|x| x.component == c).map_or(String::new(), |x| format!(" · {}", x.caption));
+        let who =
+            p.nodes.iter().find(|x| x.component == c).map_or(String::new(), |x| format!(" · {}", x.caption));
         let noun = if *size == 1 { "entity" } else { "entities" };
         bottom.push(Line::styled(cut(&format!("  {size} {noun}{who}"), w), look.theme.text));
     }
@@ -192,7 +223,7 @@ fn side(frame: &mut Frame<'_>, area: Rect, p: &NetworkPicture, n: &NetworkScreen
     // The brokers take the room left, at least three of them.
     let room = (inner.height as usize).saturating_sub(top.len() + bottom.len() + 1).clamp(3, 15);
     let mut lines = top;
-    lines.push(head("Brokers (betweenness, links)"));
+    lines.push(head(if w >= 30 { "Brokers (betweenness · links)" } else { "Brokers · betw · links" }));
     let name_w = w.saturating_sub(13);
     for (i, b) in p.nodes.iter().enumerate().take(room) {
         let style = if i == n.selected { look.theme.selected } else { look.theme.text };
@@ -211,7 +242,8 @@ fn help(frame: &mut Frame<'_>, area: Rect, look: &Look<'_>) {
     let bindings = look.keymap.bindings(Mode::Network);
     let height = (bindings.len() as u16 + 2).min(area.height);
     let width = 56.min(area.width);
-    let rect = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
+    let rect =
+        Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)

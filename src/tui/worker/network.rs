@@ -9,7 +9,7 @@ use rusqlite::params;
 use rustworkx_core::petgraph::graph::{NodeIndex, UnGraph};
 use uuid::Uuid;
 
-use crate::analysis::network::{Network, Node};
+use crate::analysis::network::{Centrality, Network, Node};
 use crate::store::query::RecordRef;
 use crate::store::{Store, StoreError};
 use crate::tui::message::{NetworkOf, NetworkPicture, PictureNode};
@@ -49,17 +49,33 @@ pub fn load(store: &Store, of: &NetworkOf) -> Result<NetworkPicture, StoreError>
 
 /// The drawing of `net`: its most central nodes (all of them up to [`CASE_DRAWN`]) by rank,
 /// the edges between them, and their places.
-fn picture(net: &Network, center: Option<NodeIndex>, hidden_links: u64, hidden_bound: bool) -> NetworkPicture {
+fn picture(
+    net: &Network,
+    center: Option<NodeIndex>,
+    hidden_links: u64,
+    hidden_bound: bool,
+) -> NetworkPicture {
     let report = net.measure();
     let g = &net.graph;
     let by_id: HashMap<Uuid, NodeIndex> = g.node_indices().map(|i| (g[i].id, i)).collect();
     let center_id = center.map(|c| g[c].id);
-    // The ranking is brokers first; an ego network's own entity is always kept.
-    let mut kept: Vec<&crate::analysis::network::Centrality> = report.ranking.iter().take(CASE_DRAWN).collect();
+    // Brokers first, as the library ranks; betweenness compared to 9 places so that sums made
+    // in another order (the store's ids differ between stores) do not swap equal nodes.
+    let mut ranking: Vec<&Centrality> = report.ranking.iter().collect();
+    let key = |b: f64| (b * 1e9).round() as i64;
+    ranking.sort_by(|a, b| {
+        key(b.betweenness)
+            .cmp(&key(a.betweenness))
+            .then(b.degree.cmp(&a.degree))
+            .then_with(|| a.node.caption.cmp(&b.node.caption))
+            .then(a.node.id.cmp(&b.node.id))
+    });
+    // An ego network's own entity is always kept.
+    let mut kept: Vec<&Centrality> = ranking.iter().take(CASE_DRAWN).copied().collect();
     if let Some(c) = center_id {
         if !kept.iter().any(|r| r.node.id == c) {
             kept.pop();
-            kept.extend(report.ranking.iter().find(|r| r.node.id == c));
+            kept.extend(ranking.iter().find(|r| r.node.id == c));
         }
     }
     let mut drawn = UnGraph::<(), ()>::with_capacity(kept.len(), 0);
@@ -68,13 +84,16 @@ fn picture(net: &Network, center: Option<NodeIndex>, hidden_links: u64, hidden_b
         drawn.add_node(());
         at.insert(by_id[&r.node.id], i);
     }
-    let mut edges = Vec::new();
-    for e in g.edge_indices() {
-        let Some((a, b)) = g.edge_endpoints(e) else { continue };
-        if let (Some(&a), Some(&b)) = (at.get(&a), at.get(&b)) {
-            drawn.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
-            edges.push((a, b));
-        }
+    // In rank order too, so that the layout does not depend on the order the store read them.
+    let mut edges: Vec<(usize, usize)> = g
+        .edge_indices()
+        .filter_map(|e| g.edge_endpoints(e))
+        .filter_map(|(a, b)| Some((*at.get(&a)?, *at.get(&b)?)))
+        .map(|(a, b)| (a.min(b), a.max(b)))
+        .collect();
+    edges.sort_unstable();
+    for &(a, b) in &edges {
+        drawn.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
     }
     let positions = layout(&drawn);
     let nodes = kept

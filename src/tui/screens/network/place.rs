@@ -192,7 +192,13 @@ mod tests {
     fn labels_never_overlap_and_the_selected_one_always_shows() {
         // Three nodes on the same spot: only one label fits right, one left; the third would
         // collide and is skipped unless it is the selected one.
-        let p = picture(&[("Alpha", (0.5, 0.5)), ("Bravo", (0.5, 0.5)), ("Charlie", (0.5, 0.5)), ("Delta", (0.5, 0.5)), ("Echo", (0.5, 0.5))]);
+        let p = picture(&[
+            ("Alpha", (0.5, 0.5)),
+            ("Bravo", (0.5, 0.5)),
+            ("Charlie", (0.5, 0.5)),
+            ("Delta", (0.5, 0.5)),
+            ("Echo", (0.5, 0.5)),
+        ]);
         let placed = place(&p, (40, 3), &[4]);
         assert_eq!(placed.labels[0].node, 4, "the selected label first");
         let mut used = std::collections::HashSet::new();
