@@ -20,14 +20,15 @@ use crate::tui::state::State;
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, n: &NetworkScreen, look: &Look<'_>) {
     let a = areas((area.width, area.height));
     frame.render_widget(Clear, a.frame);
-    let mut title = n.title();
-    if let Some(p) = &n.picture {
-        title.push_str(&format!(
-            " · {} entities · {} linked pairs",
+    let title = match &n.picture {
+        Some(p) => format!(
+            "{} · {} entities · {} linked pairs",
+            n.title(),
             thousands(p.total_nodes as i64),
             thousands(p.total_edges as i64)
-        ));
-    }
+        ),
+        None => n.title(),
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(ratatui::widgets::BorderType::Double)
@@ -175,7 +176,7 @@ fn side(frame: &mut Frame<'_>, area: Rect, p: &NetworkPicture, n: &NetworkScreen
         match &path.steps {
             None => top.push(Line::styled("  searching…", look.theme.dim)),
             Some(None) => {
-                top.push(Line::styled(cut("  no chain within the search's bounds", w), look.theme.warning))
+                top.push(Line::styled(cut("  no chain within the search's bounds", w), look.theme.warning));
             }
             Some(Some(steps)) => {
                 top.push(Line::styled(cut(&format!("  {} links", steps.len()), w), look.theme.dim));

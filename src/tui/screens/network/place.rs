@@ -83,58 +83,79 @@ pub fn short(caption: &str, max: usize) -> String {
 /// selected node, then the path's and the marked one's) before the others by rank. A label
 /// never covers another label or a node mark, and keeps a blank column from the next label
 /// on its row; one that fits nowhere is left out, except the first, which is always shown.
-pub fn place(p: &NetworkPicture, size: (u16, u16), first: &[usize]) -> Placement {
-    let (w, h) = size;
-    let cells: Vec<(u16, u16)> = p.nodes.iter().map(|n| cell_of(n.pos, size)).collect();
-    let mut taken = vec![false; usize::from(w) * usize::from(h)];
-    let at = |c: u16, r: u16| usize::from(r) * usize::from(w) + usize::from(c);
-    for &(c, r) in &cells {
-        if c < w && r < h {
-            taken[at(c, r)] = true;
-        }
+pub fn place(picture: &NetworkPicture, size: (u16, u16), first: &[usize]) -> Placement {
+    let nodes = &picture.nodes;
+    let (width, height) = (i32::from(size.0), i32::from(size.1));
+    let cells: Vec<(u16, u16)> = nodes.iter().map(|n| cell_of(n.pos, size)).collect();
+    let mut taken = Grid { width, cells: vec![false; usize::from(size.0) * usize::from(size.1)] };
+    for &(col, row) in &cells {
+        taken.set(i32::from(col), i32::from(row));
     }
     // Labels get longer on a larger canvas.
-    let max = usize::from(w / 5).clamp(8, 22);
-    let mut order: Vec<usize> = Vec::with_capacity(p.nodes.len());
+    let max = usize::from(size.0 / 5).clamp(8, 22);
+    let mut order: Vec<usize> = Vec::with_capacity(nodes.len());
     for &i in first {
-        if i < p.nodes.len() && !order.contains(&i) {
+        if i < nodes.len() && !order.contains(&i) {
             order.push(i);
         }
     }
     let forced = order.first().copied();
-    order.extend((0..p.nodes.len()).filter(|i| !first.contains(i)));
+    order.extend((0..nodes.len()).filter(|i| !first.contains(i)));
     let mut labels = Vec::new();
     for i in order {
-        let text = short(&p.nodes[i].caption, max);
+        let text = short(&nodes[i].caption, max);
         let len = text.chars().count() as i32;
-        let (c, r) = (i32::from(cells[i].0), i32::from(cells[i].1));
+        let (col, row) = (i32::from(cells[i].0), i32::from(cells[i].1));
         // Right of the mark, left of it, then centred above and below.
-        let candidates = [(c + 2, r), (c - len - 1, r), (c - len / 2, r - 1), (c - len / 2, r + 1)];
-        let fits = |(x, y): (i32, i32), taken: &[bool]| {
+        let candidates =
+            [(col + 2, row), (col - len - 1, row), (col - len / 2, row - 1), (col - len / 2, row + 1)];
+        // Inside the canvas, on free cells, with a free cell either side (a blank between two
+        // labels on a row, so that they never read as one).
+        let fits = |(x, y): (i32, i32), taken: &Grid| {
             x >= 0
                 && y >= 0
-                && x + len <= i32::from(w)
-                && y < i32::from(h)
-                && (x - 1..=x + len).all(|cx| cx < 0 || cx >= i32::from(w) || !taken[at(cx as u16, y as u16)])
+                && x + len <= width
+                && y < height
+                && (x - 1..=x + len).all(|cx| !taken.get(cx, y))
         };
-        let spot = candidates.into_iter().find(|&s| fits(s, &taken)).or_else(|| {
+        let spot = candidates.into_iter().find(|&at| fits(at, &taken)).or_else(|| {
             // The selected node's label shows even where there is no free room: on its row,
             // inside the canvas.
-            (Some(i) == forced).then(|| {
-                let x = if c + 2 + len <= i32::from(w) { c + 2 } else { (c - len - 1).max(0) };
-                (x, r)
-            })
+            (Some(i) == forced)
+                .then(|| (if col + 2 + len <= width { col + 2 } else { (col - len - 1).max(0) }, row))
         });
         let Some((x, y)) = spot else { continue };
-        if y < 0 || y >= i32::from(h) {
+        if !(0..height).contains(&y) {
             continue;
         }
-        for cx in x.max(0)..(x + len).min(i32::from(w)) {
-            taken[at(cx as u16, y as u16)] = true;
+        for cx in x.max(0)..(x + len).min(width) {
+            taken.set(cx, y);
         }
         labels.push(Label { col: x.max(0) as u16, row: y as u16, text, node: i });
     }
     Placement { size, cells, labels }
+}
+
+/// Which cells of the canvas hold a mark or a label; outside it nothing is held.
+struct Grid {
+    width: i32,
+    cells: Vec<bool>,
+}
+
+impl Grid {
+    fn index(&self, col: i32, row: i32) -> Option<usize> {
+        (col >= 0 && row >= 0 && col < self.width).then(|| (row * self.width + col) as usize)
+    }
+
+    fn get(&self, col: i32, row: i32) -> bool {
+        self.index(col, row).and_then(|i| self.cells.get(i).copied()).unwrap_or(false)
+    }
+
+    fn set(&mut self, col: i32, row: i32) {
+        if let Some(cell) = self.index(col, row).and_then(|i| self.cells.get_mut(i)) {
+            *cell = true;
+        }
+    }
 }
 
 /// A direction the selection moves in.
@@ -174,8 +195,9 @@ mod tests {
         NetworkPicture {
             nodes: points
                 .iter()
-                .map(|(caption, pos)| PictureNode {
-                    id: uuid::Uuid::new_v4(),
+                .enumerate()
+                .map(|(i, (caption, pos))| PictureNode {
+                    id: uuid::Uuid::from_u128(i as u128),
                     schema: "Person".into(),
                     caption: (*caption).into(),
                     degree: 1,
