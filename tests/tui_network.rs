@@ -92,7 +92,7 @@ fn arrows_move_to_the_nearest_node_that_way_and_tab_by_rank() {
     let text = shot(&mut app, 80, 24);
     let sel = net(&app).selected;
     let caption = &net(&app).picture.as_ref().unwrap().nodes[sel].caption;
-    let label = liaison::tui::screens::network::place::short(caption, 10);
+    let label = liaison::tui::screens::network::place::short(caption, 20);
     assert!(text.contains(&label), "the selected node's label always shows ({label}): {text}");
 }
 

@@ -78,12 +78,8 @@ fn picture(
             kept.extend(ranking.iter().find(|r| r.node.id == c));
         }
     }
-    let mut drawn = UnGraph::<(), ()>::with_capacity(kept.len(), 0);
-    let mut at: HashMap<NodeIndex, usize> = HashMap::new();
-    for (i, r) in kept.iter().enumerate() {
-        drawn.add_node(());
-        at.insert(by_id[&r.node.id], i);
-    }
+    let at: HashMap<NodeIndex, usize> =
+        kept.iter().enumerate().map(|(i, r)| (by_id[&r.node.id], i)).collect();
     // In rank order too, so that the layout does not depend on the order the store read them.
     let mut edges: Vec<(usize, usize)> = g
         .edge_indices()
@@ -92,10 +88,7 @@ fn picture(
         .map(|(a, b)| (a.min(b), a.max(b)))
         .collect();
     edges.sort_unstable();
-    for &(a, b) in &edges {
-        drawn.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
-    }
-    let positions = layout(&drawn);
+    let positions = arrange(kept.len(), &edges);
     let nodes = kept
         .iter()
         .zip(positions)
@@ -122,19 +115,58 @@ fn picture(
     }
 }
 
-/// Places the nodes of `g` in [0, 1]²: evenly on a circle, by index (the brokers first),
-/// until the chart helper's force layout is in (same signature).
-fn layout<N, E>(g: &UnGraph<N, E>) -> Vec<(f64, f64)> {
-    let n = g.node_count();
-    (0..n)
-        .map(|i| {
-            if n == 1 {
-                return (0.5, 0.5);
+/// Share of the canvas's height given to entities linked to none drawn, in a row at the bottom.
+const ALONE_BAND: f64 = 0.08;
+
+/// Where each of `count` nodes goes: the linked ones by the shared layout
+/// ([`crate::analysis::layout::layout`]) stretched over the canvas, those linked to no other
+/// drawn node in a row along its bottom (the layout would give them a block of their own,
+/// taking room from the network that matters).
+fn arrange(count: usize, edges: &[(usize, usize)]) -> Vec<(f64, f64)> {
+    let mut linked = vec![false; count];
+    for &(a, b) in edges {
+        linked[a] = true;
+        linked[b] = true;
+    }
+    let mut sub = UnGraph::<(), ()>::with_capacity(count, edges.len());
+    let mut at = vec![None; count];
+    for i in (0..count).filter(|&i| linked[i]) {
+        at[i] = Some(sub.add_node(()));
+    }
+    for &(a, b) in edges {
+        if let (Some(a), Some(b)) = (at[a], at[b]) {
+            sub.add_edge(a, b, ());
+        }
+    }
+    let placed = fill(crate::analysis::layout::layout(&sub));
+    let alone = count - sub.node_count();
+    let bottom = if alone > 0 { ALONE_BAND } else { 0.0 };
+    let mut k = 0;
+    (0..count)
+        .map(|i| match at[i] {
+            Some(s) => {
+                let (x, y) = placed[s.index()];
+                (x, bottom + y * (1.0 - bottom))
             }
-            let a = std::f64::consts::TAU * i as f64 / n as f64;
-            (0.5 + 0.5 * a.cos(), 0.5 + 0.5 * a.sin())
+            None => {
+                k += 1;
+                ((k as f64 - 0.5) / alone as f64, 0.0)
+            }
         })
         .collect()
+}
+
+/// Positions stretched to fill [0, 1]² on each axis: the layout packs components into squares
+/// of the unit square, and a terminal's canvas is wider than tall; a node is a cell, not a
+/// disc, so stretching costs nothing and spreads crowded nodes (and their labels) apart.
+fn fill(positions: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    let (mut lo, mut hi) = ((f64::MAX, f64::MAX), (f64::MIN, f64::MIN));
+    for &(x, y) in &positions {
+        lo = (lo.0.min(x), lo.1.min(y));
+        hi = (hi.0.max(x), hi.1.max(y));
+    }
+    let stretch = |v: f64, lo: f64, hi: f64| if hi - lo > 1e-9 { (v - lo) / (hi - lo) } else { 0.5 };
+    positions.into_iter().map(|(x, y)| (stretch(x, lo.0, hi.0), stretch(y, lo.1, hi.1))).collect()
 }
 
 struct Ego {

@@ -103,7 +103,8 @@ pub fn place(picture: &NetworkPicture, size: (u16, u16), first: &[usize]) -> Pla
     order.extend((0..nodes.len()).filter(|i| !first.contains(i)));
     let mut labels = Vec::new();
     for i in order {
-        let text = short(&nodes[i].caption, max);
+        // The selected node's label is read in full where it can be.
+        let text = short(&nodes[i].caption, if Some(i) == forced { max * 2 } else { max });
         let len = text.chars().count() as i32;
         let (col, row) = (i32::from(cells[i].0), i32::from(cells[i].1));
         // Right of the mark, left of it, then centred above and below.
