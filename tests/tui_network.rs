@@ -145,6 +145,51 @@ fn a_persons_ego_network_holds_his_neighbours_within_two_hops() {
 }
 
 #[test]
+fn a_hubs_ego_network_is_capped_and_says_how_many_links_it_left_out() {
+    use liaison::store::change::{Change, Face};
+    use liaison::store::{Office, Provenance, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let pass = age::secrecy::SecretString::from("correct horse battery".to_owned());
+    let office = Office { name: "Paris".into(), agency: "DGSI".into(), country: "FR".into() };
+    let mut store = Store::create(dir.path(), &pass, &office).unwrap();
+    let mut person = |store: &mut Store, name: String| {
+        let props = vec![("name".to_owned(), name)];
+        let change = Change::NewEntity { schema: "Person".into(), props, prov: Provenance::default() };
+        store.apply(change, Face::Workbench).unwrap().id.unwrap()
+    };
+    let link = |store: &mut Store, from, to| {
+        let change = Change::NewLink {
+            schema: "Associate".into(),
+            from,
+            to,
+            props: vec![],
+            prov: Provenance::default(),
+        };
+        store.apply(change, Face::Workbench).unwrap();
+    };
+    // A hub with 45 associates, each with two of their own: 136 people within two hops.
+    let hub = person(&mut store, "Hub Zentral".into());
+    for i in 0..45 {
+        let a = person(&mut store, format!("Associate {i:02}"));
+        link(&mut store, hub, a);
+        for j in 0..2 {
+            let b = person(&mut store, format!("Contact {i:02}-{j}"));
+            link(&mut store, a, b);
+        }
+    }
+    let mut app = liaison::tui::testing::app(store);
+    open_by_search(&mut app, "Hub Zentral", "Hub Zentral");
+    keys(&mut app, &["w"]);
+    let text = shot(&mut app, 80, 24);
+    let p = net(&app).picture.clone().expect("loaded");
+    // 30 of the hub's 45 links are read (15 left), then the ring grows to 60 people: 29 of
+    // the 60 contacts kept, 31 left.
+    assert_eq!(p.nodes.len(), 60, "capped at 60 records");
+    assert_eq!(p.hidden_links, 15 + 31);
+    assert!(text.contains("+46 links not followed"), "{text}");
+}
+
+#[test]
 fn m_on_one_node_then_on_another_draws_and_lists_the_path() {
     let (_l, mut app) = case_network();
     let p = net(&app).picture.clone().unwrap();
@@ -166,6 +211,8 @@ fn m_on_one_node_then_on_another_draws_and_lists_the_path() {
     let drawn = n.path_edges();
     let both_drawn = path.nodes.windows(2).filter(|w| w[0].is_some() && w[1].is_some()).count();
     assert!(!drawn.is_empty() && drawn.len() == both_drawn, "hops drawn on the canvas: {drawn:?}");
+    let said = app.state.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    assert_eq!(said, format!("Path of {} links, highlighted and listed beside.", steps.len()));
     let text = shot(&mut app, 200, 50);
     assert!(text.contains(&format!("Path {} → ", p.nodes[0].caption)), "{text}");
     assert!(text.contains(&format!("{} links", steps.len())), "{text}");

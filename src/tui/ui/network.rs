@@ -210,14 +210,14 @@ fn side(frame: &mut Frame<'_>, area: Rect, p: &NetworkPicture, n: &NetworkScreen
     }
     if p.hidden_nodes > 0 {
         bottom.push(Line::styled(
-            cut(&format!("+{} less central not drawn", thousands(p.hidden_nodes as i64)), w),
+            cut(&format!("+{} entities not drawn", thousands(p.hidden_nodes as i64)), w),
             look.theme.warning,
         ));
     }
     if p.hidden_links > 0 {
         let plus = if p.hidden_bound { "+" } else { "" };
         bottom.push(Line::styled(
-            cut(&format!("+{}{plus} more links not followed", thousands(p.hidden_links as i64)), w),
+            cut(&format!("+{}{plus} links not followed", thousands(p.hidden_links as i64)), w),
             look.theme.warning,
         ));
     }

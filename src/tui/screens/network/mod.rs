@@ -142,10 +142,17 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
             let mut ids = vec![from];
             ids.extend(steps.iter().flatten().map(|s| s.to.id));
             let nodes = ids.into_iter().map(|id| n.node_of(id)).collect();
+            let said = match &steps {
+                Some(s) => format!("Path of {} links, highlighted and listed beside.", s.len()),
+                None => "No chain of links within the search's bounds.".to_owned(),
+            };
             if let Some(p) = &mut n.path {
                 p.nodes = nodes;
                 p.steps = Some(steps);
             }
+            replace(n, size);
+            state.info(said);
+            return Vec::new();
         }
         _ => return Vec::new(),
     }
