@@ -152,7 +152,7 @@ fn a_hubs_ego_network_is_capped_and_says_how_many_links_it_left_out() {
     let pass = age::secrecy::SecretString::from("correct horse battery".to_owned());
     let office = Office { name: "Paris".into(), agency: "DGSI".into(), country: "FR".into() };
     let mut store = Store::create(dir.path(), &pass, &office).unwrap();
-    let mut person = |store: &mut Store, name: String| {
+    let person = |store: &mut Store, name: String| {
         let props = vec![("name".to_owned(), name)];
         let change = Change::NewEntity { schema: "Person".into(), props, prov: Provenance::default() };
         store.apply(change, Face::Workbench).unwrap().id.unwrap()

@@ -141,16 +141,15 @@ fn arrange(count: usize, edges: &[(usize, usize)]) -> Vec<(f64, f64)> {
     let placed = fill(crate::analysis::layout::layout(&sub));
     let alone = count - sub.node_count();
     let bottom = if alone > 0 { ALONE_BAND } else { 0.0 };
-    let mut k = 0;
+    let mut k = 0u32;
     (0..count)
-        .map(|i| match at[i] {
-            Some(s) => {
+        .map(|i| {
+            if let Some(s) = at[i] {
                 let (x, y) = placed[s.index()];
                 (x, bottom + y * (1.0 - bottom))
-            }
-            None => {
+            } else {
                 k += 1;
-                ((k as f64 - 0.5) / alone as f64, 0.0)
+                ((f64::from(k) - 0.5) / alone as f64, 0.0)
             }
         })
         .collect()
