@@ -180,6 +180,20 @@ actions! {
         ChooseFirst,
         /// Choose the second party offered (a call's receiver, a payment's beneficiary)
         ChooseSecond,
+        /// Network of the selected case, or ego network of the selected entity
+        Network,
+        /// Network: the nearest node to the left
+        NodeLeft,
+        /// Network: the nearest node to the right
+        NodeRight,
+        /// Network: the nearest node above
+        NodeUp,
+        /// Network: the nearest node below
+        NodeDown,
+        /// Network: the next node by rank (brokers first)
+        NodeNext,
+        /// Network: the previous node by rank
+        NodePrev,
     }
     internal {
         /// A character typed into the focused input.

@@ -86,6 +86,8 @@ pub enum Query {
     Folder {
         typed: String,
     },
+    /// A case's network, or an entity's ego network, laid out for the network screen.
+    Network(NetworkOf),
 }
 
 /// What a query found.
@@ -140,6 +142,54 @@ pub enum Loaded {
         names: Vec<String>,
         more: bool,
     },
+    /// The network asked for, measured and laid out (on the worker, not in the draw).
+    Network(Box<NetworkPicture>),
+}
+
+/// Whose network the network screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NetworkOf {
+    /// The entities of a case and the links between them.
+    Case { id: Uuid, reference: String },
+    /// An entity and the records within `hops` links of it (read page by page, capped).
+    Entity { id: Uuid, caption: String, hops: u8 },
+}
+
+/// One node drawn on the network screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PictureNode {
+    pub id: Uuid,
+    pub schema: String,
+    pub caption: String,
+    /// Links to other drawn nodes (parallel links count once).
+    pub degree: usize,
+    /// Normalised betweenness in the network measured.
+    pub betweenness: f64,
+    /// Its connected component (0: the largest).
+    pub component: usize,
+    /// Where it is drawn, in [0, 1]² (y up).
+    pub pos: (f64, f64),
+}
+
+/// A network as the screen draws it: nodes by rank (the top broker first), edges as pairs of
+/// node indices, and what was left out.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkPicture {
+    pub nodes: Vec<PictureNode>,
+    pub edges: Vec<(usize, usize)>,
+    /// Entities and linked pairs of the whole network measured (the drawing may show fewer).
+    pub total_nodes: usize,
+    pub total_edges: usize,
+    /// Sizes of the connected components, largest first.
+    pub components: Vec<usize>,
+    /// Entities measured but not drawn (the least central of a large case).
+    pub hidden_nodes: usize,
+    /// Links not followed: past the cap of nodes or of links read per record. A lower bound
+    /// when `hidden_bound` (a hub's links are not all counted).
+    pub hidden_links: u64,
+    pub hidden_bound: bool,
+    /// The node the screen opens on: the entity of an ego network.
+    pub center: Option<usize>,
 }
 
 /// A change the analyst made: the library's [`Change`], applied through [`Store::apply`](crate::store::Store::apply)

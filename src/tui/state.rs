@@ -35,10 +35,12 @@ pub enum Mode {
     Measures,
     /// A small choice in a pane (which party of a call to pivot to).
     Choice,
+    /// The network screen: a case's or an entity's network drawn, brokers and paths.
+    Network,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 13] = [
+    pub const ALL: [Mode; 14] = [
         Mode::Main,
         Mode::Search,
         Mode::Palette,
@@ -52,6 +54,7 @@ impl Mode {
         Mode::Input,
         Mode::Measures,
         Mode::Choice,
+        Mode::Network,
     ];
 
     pub fn label(self) -> &'static str {
@@ -69,6 +72,7 @@ impl Mode {
             Mode::Input => "INPUT",
             Mode::Measures => "MEASURES",
             Mode::Choice => "PIVOT",
+            Mode::Network => "NETWORK",
         }
     }
 
@@ -381,6 +385,8 @@ pub enum Popup {
     /// Who is working, asked after unlocking a store with several analysts.
     Analyst(super::screens::unlock::AnalystChoice),
     CaseRecord(super::screens::case_records::CaseRecordScreen),
+    /// The network screen (full screen over the panes).
+    Network(Box<super::screens::network::NetworkScreen>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -499,6 +505,7 @@ impl State {
             None => Mode::Main,
             Some(Popup::Help { .. }) => Mode::Help,
             Some(Popup::Measures(_)) => Mode::Measures,
+            Some(Popup::Network(_)) => Mode::Network,
             Some(Popup::Search(_)) => Mode::Search,
             Some(Popup::Palette(_)) => Mode::Palette,
             Some(Popup::Form(_) | Popup::CaseRecord(_)) => Mode::Form,

@@ -9,7 +9,8 @@ use super::action::Action;
 use super::message::{Effect, Loaded, Outcome, Query};
 use super::requests::{query, reload};
 use super::screens::{
-    case_records, confirm, conflicts, exchange, form, help, import, measures, palette, panes, search, unlock,
+    case_records, confirm, conflicts, exchange, form, help, import, measures, network, palette, panes,
+    search, unlock,
 };
 use super::state::{Mode, Pane, Popup, State};
 
@@ -17,6 +18,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Resize(w, h) => {
             state.size = (w, h);
+            network::resized(state);
             return Vec::new();
         }
         Action::Loaded(ticket, loaded) => {
@@ -26,6 +28,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 l @ Loaded::Offices { .. } => exchange::loaded(state, ticket, l),
                 Loaded::Measures(m) => measures::loaded(state, ticket, m),
                 Loaded::UndoPlan(plan) => confirm::undo_loaded(state, plan),
+                l @ (Loaded::Network(_) | Loaded::Path { .. }) if network::waits_for(state, ticket) => {
+                    network::loaded(state, ticket, l)
+                }
+                Loaded::Network(_) => Vec::new(),
                 Loaded::Folder { typed, names, more } => {
                     let mut effects = exchange::listed(state, ticket, &typed, &names, more);
                     effects.extend(import::listed(state, ticket, &typed, &names, more));
@@ -43,6 +49,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Failed(message) => {
             conflicts::failed(state);
             case_records::failed(state, &message);
+            network::failed(state, &message);
             exchange::failed(state);
             panes::failed(state, message);
             return Vec::new();
@@ -79,6 +86,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Some(Popup::Import(_)) => return import::import(state, &action),
         Some(Popup::Analyst(_)) => return unlock::choose_analyst(state, &action),
         Some(Popup::CaseRecord(_)) => return case_records::update(state, &action),
+        Some(Popup::Network(_)) => return network::update(state, &action),
         _ => {}
     }
     match state.mode() {
@@ -95,7 +103,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Input if state.popup.is_none() => panes::filter_input(state, &action),
         Mode::Choice => panes::choice(state, &action),
         // Only the exchange screens use these modes; they were handled above.
-        Mode::Conflicts | Mode::Exchange | Mode::Input | Mode::Measures => Vec::new(),
+        Mode::Conflicts | Mode::Exchange | Mode::Input | Mode::Measures | Mode::Network => Vec::new(),
     }
 }
 
@@ -112,6 +120,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::Undo => confirm::ask_undo(state),
         Action::Conflicts => conflicts::open(state),
         Action::Measures => measures::open(state),
+        Action::Network => network::open(state),
         Action::Exchange | Action::ExportBundle => exchange::open(state, exchange::ExchangeStep::List),
         Action::ImportBundle => exchange::open(state, exchange::ExchangeStep::ImportPath(String::new())),
         Action::ImportFile => import::open(state),

@@ -15,6 +15,7 @@
 //! - [`import`]: the file import screen (STIX, MISP, FtM, CSV), with a preview first.
 //! - [`measures`]: the task force's measures, month by month.
 //! - [`case_records`]: a joint operation, a task or arrests recorded in the selected case.
+//! - [`network`]: a case's or an entity's network drawn, its brokers, and paths on it.
 //!
 //! The jobs the exchange and import screens send to the worker, and what comes back, are
 //! messages (`message`).
@@ -27,6 +28,7 @@ pub mod form;
 pub mod help;
 pub mod import;
 pub mod measures;
+pub mod network;
 pub mod palette;
 pub mod panes;
 pub mod search;

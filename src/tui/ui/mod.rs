@@ -11,6 +11,7 @@ mod form;
 mod import;
 pub mod layout;
 mod measures;
+mod network;
 mod popups;
 mod status;
 mod timeline;

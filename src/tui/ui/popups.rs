@@ -31,6 +31,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         Some(Popup::Confirm(c)) => confirm(frame, area, c, look),
         Some(Popup::Conflicts(c)) => super::conflicts::draw(frame, area, c, look),
         Some(Popup::Measures(m)) => super::measures::draw(frame, area, m, look),
+        Some(Popup::Network(n)) => super::network::draw(frame, area, state, n, look),
         Some(Popup::CaseRecord(r)) => super::case_records::draw(frame, area, r, look),
         Some(Popup::Exchange(e)) => super::exchange::draw(frame, area, e, state.job.as_ref(), look),
         Some(Popup::Import(i)) => super::import::draw(frame, area, i, state.job.as_ref(), look),

@@ -14,6 +14,7 @@ use std::thread::JoinHandle;
 use uuid::Uuid;
 
 mod exchange;
+mod network;
 mod reply;
 
 pub use exchange::merge_arrivals;
@@ -63,6 +64,7 @@ fn slot(q: &Query) -> u8 {
         Query::Conflicts => 11,
         Query::Measures { .. } => 12,
         Query::Folder { .. } => 13,
+        Query::Network(_) => 15,
     }
 }
 
@@ -261,6 +263,7 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
                 .map_err(|e| StoreError::Input(format!("cannot read the folder {folder}: {e}")))?;
             Loaded::Folder { typed, names, more }
         }
+        Query::Network(of) => Loaded::Network(Box::new(network::load(store, &of)?)),
         Query::Measures { until, on_data } => {
             let months = crate::tui::screens::measures::MONTHS;
             Loaded::Measures(Box::new(if on_data {
