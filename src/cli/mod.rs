@@ -12,6 +12,7 @@ mod interop_cmd;
 mod network_cmd;
 mod output;
 mod read;
+mod rfi_cmd;
 mod store_cmd;
 mod synth_cmd;
 mod transfer;
@@ -114,6 +115,9 @@ pub enum Command {
     /// Watchlists: alerts when a watched phone, plate, IBAN… or record shows up
     #[command(subcommand)]
     Watch(watch_cmd::WatchCommand),
+    /// Requests for information between offices: ask, answer, close; turnaround in `measures`
+    #[command(subcommand)]
+    Rfi(rfi_cmd::RfiCommand),
 }
 
 /// A failure as the user sees it.
@@ -212,5 +216,6 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Judgements(a)) => judge_cmd::judgements(&ctx, &a, json),
         Some(Command::Deconflict(c)) => deconflict_cmd::run(&ctx, &c, json),
         Some(Command::Watch(c)) => watch_cmd::run(&ctx, &c, json),
+        Some(Command::Rfi(c)) => rfi_cmd::run(&ctx, &c, json),
     }
 }

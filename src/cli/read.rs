@@ -172,19 +172,38 @@ pub fn measures(ctx: &Context, a: &MeasuresArgs, json: bool) -> CliResult {
         m.outcomes.networks_disrupted
     );
     println!(
-        "\n{:<8} {:>9} {:>6} {:>9} {:>6} {:>8} {:>10}",
-        "MONTH", "RESPONSE", "ACKED", "EXECUTED", "JOINT", "ARRESTS", "DISRUPTED"
+        "requests for information: {} answered, median {} · 90th percentile {} (target {}, before {}) · {} open",
+        m.rfi.overall.answered,
+        response(m.rfi.overall.median_seconds),
+        response(m.rfi.overall.p90_seconds),
+        super::bundle_cmd::human_seconds(m.rfi.target_seconds),
+        super::bundle_cmd::human_seconds(m.rfi.before_seconds),
+        m.rfi.open
+    );
+    for (office, t) in &m.rfi.by_office {
+        println!(
+            "  with {}: {} answered, median {} · p90 {}",
+            super::output::safe(office),
+            t.answered,
+            response(t.median_seconds),
+            response(t.p90_seconds)
+        );
+    }
+    println!(
+        "\n{:<8} {:>9} {:>6} {:>9} {:>6} {:>8} {:>10} {:>9}",
+        "MONTH", "RESPONSE", "ACKED", "EXECUTED", "JOINT", "ARRESTS", "DISRUPTED", "RFI MEDIAN"
     );
     for mm in &m.monthly {
         println!(
-            "{:<8} {:>9} {:>6} {:>9} {:>6} {:>8} {:>10}",
+            "{:<8} {:>9} {:>6} {:>9} {:>6} {:>8} {:>10} {:>9}",
             mm.month,
             response(mm.response_median_seconds),
             mm.acknowledged,
             mm.operations_executed,
             mm.joint_operations,
             mm.arrests,
-            mm.networks_disrupted
+            mm.networks_disrupted,
+            response(mm.rfi_median_seconds)
         );
     }
     Ok(())

@@ -6,8 +6,10 @@
 
 mod message;
 mod records;
+mod rfi;
 
 pub use records::{CaseTask, JointOperation};
+pub use rfi::{RfiChange, now_utc};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -110,6 +112,8 @@ pub enum Change {
     },
     /// Whether two entities are the same (issue 13): a judgement, never a merge; see
     /// [`super::judgements`]. `prov` gives its source, grade, marking and case.
+    /// A request for information: asked, answered, closed or reopened (issue 15).
+    Rfi(RfiChange),
     Judge {
         a: Uuid,
         b: Uuid,
@@ -150,6 +154,10 @@ impl Change {
             Change::RestoreLink { .. } => "link restore",
             Change::Undo { .. } => "undo",
             Change::Judge { .. } => "judge",
+            Change::Rfi(RfiChange::Ask { .. }) => "rfi new",
+            Change::Rfi(RfiChange::Answer { .. }) => "rfi answer",
+            Change::Rfi(RfiChange::Close { .. }) => "rfi close",
+            Change::Rfi(RfiChange::Reopen { .. }) => "rfi reopen",
         }
     }
 }
@@ -237,6 +245,7 @@ fn write(
 ) -> Result<Written> {
     Ok(match change {
         Change::Undo { commits } => undo(tx, device, &commits)?,
+        Change::Rfi(change) => rfi::write(tx, change, locale)?,
         Change::Judge { a, b, verdict, reason, prov } => {
             judge(tx, (a, b), verdict, reason.as_deref(), &prov)?
         }

@@ -32,6 +32,7 @@ pub mod remote;
 mod shares;
 // Same / not same / unsure, across offices (issue 13).
 pub mod judgements;
+pub mod rfi;
 pub mod watch;
 
 use std::path::{Path, PathBuf};

@@ -27,6 +27,11 @@ pub struct MonthMeasures {
     pub joint_operations: i64,
     pub arrests: i64,
     pub networks_disrupted: i64,
+    /// Requests for information whose answer arrived in the month, and their turnaround
+    /// (asked → answer received), median and 90th percentile, in seconds.
+    pub rfi_answered: i64,
+    pub rfi_median_seconds: Option<i64>,
+    pub rfi_p90_seconds: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
@@ -43,6 +48,52 @@ pub struct Measures {
     /// data yet.
     pub first_month: Option<String>,
     pub last_month: Option<String>,
+    /// Requests for information: turnaround overall and per partner office, next to the
+    /// task force's reference (72 h before, 12 h target).
+    pub rfi: RfiMeasures,
+}
+
+/// Turnarounds of a set of requests for information.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct Turnaround {
+    pub answered: i64,
+    pub median_seconds: Option<i64>,
+    pub p90_seconds: Option<i64>,
+}
+
+impl Turnaround {
+    fn of(seconds: Vec<i64>) -> Turnaround {
+        Turnaround {
+            answered: seconds.len() as i64,
+            p90_seconds: p90(&seconds),
+            median_seconds: median(seconds),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct RfiMeasures {
+    /// The task force's target: 12 h.
+    pub target_seconds: i64,
+    /// Where the task force started: 72 h.
+    pub before_seconds: i64,
+    /// Requests still waiting for an answer.
+    pub open: i64,
+    pub overall: Turnaround,
+    /// By the other office (the one asked, or the one asking).
+    pub by_office: BTreeMap<String, Turnaround>,
+}
+
+/// The task force's reference turnarounds for sharing (seed numbers: 72 h → 12 h).
+pub const RFI_TARGET_SECONDS: i64 = 12 * 3600;
+pub const RFI_BEFORE_SECONDS: i64 = 72 * 3600;
+
+/// The 90th percentile (nearest rank).
+fn p90(v: &[i64]) -> Option<i64> {
+    let mut v = v.to_vec();
+    v.sort_unstable();
+    let rank = (v.len() * 9).div_ceil(10);
+    rank.checked_sub(1).and_then(|i| v.get(i).copied())
 }
 
 /// What one operation record says about itself.
@@ -142,7 +193,40 @@ impl Store {
                 m.response_median_seconds = median(seconds);
             }
         }
+        let mut rfi = RfiMeasures {
+            target_seconds: RFI_TARGET_SECONDS,
+            before_seconds: RFI_BEFORE_SECONDS,
+            ..RfiMeasures::default()
+        };
+        let mut all = Vec::new();
+        let mut by_office: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        let mut by_month: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        for r in self.rfis(crate::store::rfi::RfiFilter::default())? {
+            let (Some(seconds), Some(received)) = (r.turnaround_seconds, r.answer_received_at.as_deref())
+            else {
+                rfi.open += i64::from(r.status != "closed" && r.answers.is_empty());
+                continue;
+            };
+            let other = if r.direction == "outgoing" { r.to_office } else { r.from_office };
+            all.push(seconds);
+            by_office.entry(other).or_default().push(seconds);
+            if let Some(m) = month_of(received) {
+                span.add(Some(m));
+                by_month.entry(m.to_owned()).or_default().push(seconds);
+            }
+        }
+        rfi.overall = Turnaround::of(all);
+        rfi.by_office = by_office.into_iter().map(|(o, v)| (o, Turnaround::of(v))).collect();
+        for (month, seconds) in by_month {
+            if let Some(m) = monthly.get_mut(&month) {
+                let t = Turnaround::of(seconds);
+                m.rfi_answered = t.answered;
+                m.rfi_median_seconds = t.median_seconds;
+                m.rfi_p90_seconds = t.p90_seconds;
+            }
+        }
         Ok(Measures {
+            rfi,
             outcomes: self.outcomes()?,
             joint_operations,
             sharing: self.sharing_stats()?,
