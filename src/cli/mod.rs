@@ -8,6 +8,7 @@ mod case;
 mod completions;
 mod deconflict_cmd;
 mod entity;
+mod exchange_cmd;
 mod interop_cmd;
 mod network_cmd;
 mod output;
@@ -118,6 +119,9 @@ pub enum Command {
     /// Requests for information between offices: ask, answer, close; turnaround in `measures`
     #[command(subcommand)]
     Rfi(rfi_cmd::RfiCommand),
+    /// Exchange through a shared folder, without anyone carrying files
+    #[command(subcommand)]
+    Exchange(exchange_cmd::ExchangeCommand),
 }
 
 /// A failure as the user sees it.
@@ -217,5 +221,6 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Deconflict(c)) => deconflict_cmd::run(&ctx, &c, json),
         Some(Command::Watch(c)) => watch_cmd::run(&ctx, &c, json),
         Some(Command::Rfi(c)) => rfi_cmd::run(&ctx, &c, json),
+        Some(Command::Exchange(c)) => exchange_cmd::run(&ctx, &c, json),
     }
 }

@@ -27,6 +27,7 @@
 pub mod card;
 pub mod conflicts;
 pub mod deconflict;
+pub mod dropbox;
 pub mod existence;
 pub mod export;
 pub mod format;
