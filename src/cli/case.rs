@@ -93,6 +93,12 @@ pub enum CaseCommand {
         assignee: Option<String>,
         #[arg(long)]
         due: Option<String>,
+        /// The office the task is for (it travels there with the shared case)
+        #[arg(long, value_name = "OFFICE")]
+        office: Option<String>,
+        /// The joint operation it serves (its id)
+        #[arg(long, value_name = "ID")]
+        operation: Option<uuid::Uuid>,
     },
     /// Share a case with another office: its exports then carry the case and what it reaches
     Share {
@@ -136,6 +142,9 @@ pub struct OperationArgs {
     /// yes, partly or no
     #[arg(long)]
     pub disrupted: Option<String>,
+    /// Participating office (repeat): the operation's tasks go to them with the shared case
+    #[arg(long = "office", value_name = "OFFICE")]
+    pub offices: Vec<String>,
 }
 
 fn prop(name: &str, value: impl Into<String>) -> (String, String) {
@@ -217,13 +226,14 @@ pub fn run(ctx: &Context, c: CaseCommand, json: bool) -> CliResult {
                 seizures: a.seizures,
                 outcome: a.outcome,
                 disrupted: a.disrupted,
+                offices: a.offices,
             };
             let applied = store.apply(operation.change(case, Provenance::default()), Face::Cli)?;
             println!("{}", applied.id.unwrap_or_default());
         }
-        CaseCommand::Task { reference, title, assignee, due } => {
+        CaseCommand::Task { reference, title, assignee, due, office, operation } => {
             let case = store.case_id(&reference)?;
-            let task = CaseTask { title, assignee, due };
+            let task = CaseTask { title, assignee, due, office, operation };
             let applied = store.apply(task.change(case, Provenance::default()), Face::Cli)?;
             println!("{}", applied.id.unwrap_or_default());
         }

@@ -25,6 +25,8 @@ pub struct JointOperation {
     pub outcome: Option<String>,
     /// yes, partly or no.
     pub disrupted: Option<String>,
+    /// Participating offices (a joint operation across offices).
+    pub offices: Vec<String>,
 }
 
 impl JointOperation {
@@ -39,6 +41,7 @@ impl JointOperation {
         props.extend(self.seizures.into_iter().map(|v| prop("seizures", v)));
         props.extend(self.outcome.map(|v| prop("outcome", v)));
         props.extend(self.disrupted.map(|v| prop("networkDisrupted", v)));
+        props.extend(self.offices.into_iter().map(|v| prop("offices", v)));
         Change::CaseRecord { case, schema: "Operation".into(), props, prov }
     }
 
@@ -56,6 +59,10 @@ pub struct CaseTask {
     pub assignee: Option<String>,
     /// Due date.
     pub due: Option<String>,
+    /// The office the task is for (it travels there with the case).
+    pub office: Option<String>,
+    /// The joint operation it serves.
+    pub operation: Option<Uuid>,
 }
 
 impl CaseTask {
@@ -64,6 +71,8 @@ impl CaseTask {
         let mut props = vec![prop("title", self.title), prop("status", "open".to_owned())];
         props.extend(self.assignee.map(|v| prop("assignee", v)));
         props.extend(self.due.map(|v| prop("dueDate", v)));
+        props.extend(self.office.map(|v| prop("office", v)));
+        props.extend(self.operation.map(|v| prop("operation", v.to_string())));
         Change::CaseRecord { case, schema: "Task".into(), props, prov }
     }
 }

@@ -102,6 +102,7 @@ struct Operation {
     status: String,
     executed: String,
     agencies: usize,
+    offices: usize,
     arrests: i64,
     disrupted: bool,
 }
@@ -145,7 +146,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT op.n, s.prop, s.value FROM object op JOIN stmt s ON s.obj = op.n
              WHERE op.schema = 'Operation' AND op.deleted = 0 AND s.live = 1
-               AND s.prop IN ('status', 'executedDate', 'agencies', 'arrests', 'networkDisrupted')",
+               AND s.prop IN ('status', 'executedDate', 'agencies', 'offices', 'arrests', 'networkDisrupted')",
         )?;
         for row in
             stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
@@ -156,6 +157,7 @@ impl Store {
                 "status" => op.status = value,
                 "executedDate" => op.executed = value,
                 "agencies" => op.agencies += 1,
+                "offices" => op.offices += 1,
                 "arrests" => op.arrests += value.parse::<i64>().unwrap_or(0),
                 "networkDisrupted" => op.disrupted |= value == "yes",
                 _ => {}
@@ -165,7 +167,8 @@ impl Store {
         let mut span = Span::default();
         for op in operations.values().filter(|o| o.status == "executed") {
             span.add(month_of(&op.executed));
-            let joint = op.agencies > 1;
+            // Joint: more than one agency, or more than one office, took part.
+            let joint = op.agencies > 1 || op.offices > 1;
             joint_operations += i64::from(joint);
             if let Some(m) = month_of(&op.executed).and_then(|m| monthly.get_mut(m)) {
                 m.operations_executed += 1;
