@@ -1,5 +1,6 @@
 //! Link analysis over the store: neighbourhoods, paths, duplicate candidates, task-force
 //! metrics. Knows nothing of terminals.
 
+pub mod layout;
 pub mod network;
 pub mod path;
