@@ -11,11 +11,11 @@
 //! How: each connected component is laid out on its own (Fruchterman–Reingold, seeded start
 //! positions, linear cooling; repulsion exact for small components and through a grid of
 //! cells of side 2k for large ones, as in the original paper; then nodes nearer than 1.3k
-//! (or 0.6 of the median link) are pushed apart so hubs' neighbours do not pile into one blot), then components are packed
-//! side by side, largest first, each in a square whose area grows with its size; isolated
-//! nodes follow in rows of cells below them. Everything is in a fixed order with a
-//! fixed seed, so the same graph always gives the same picture (a chart printed twice must
-//! not move).
+//! (or 0.6 of the median link) are pushed apart so hubs' neighbours do not pile into one
+//! blot), then components are packed side by side, largest first, each in a square whose
+//! area grows with its size; isolated nodes follow in rows of cells below them. Everything
+//! is in a fixed order with a fixed seed, so the same graph always gives the same picture
+//! (a chart printed twice must not move).
 
 use std::collections::HashMap;
 
