@@ -229,10 +229,10 @@ fn members(store: &Store, case_n: i64) -> Result<HashSet<i64>> {
 fn ego(store: &Store, start: i64, hops: u8, within: Option<&HashSet<i64>>) -> Result<Vec<i64>> {
     let mut next = store.conn().prepare_cached(&format!(
         "SELECT l.dst FROM object l JOIN object o ON o.n = l.dst
-           WHERE l.src = ?1 AND l.deleted = 0 AND o.deleted = 0 AND l.schema NOT IN {NOT_LINKS}
+           WHERE l.src = ?1 AND l.deleted = 0 AND o.deleted = 0 AND o.schema <> '' AND l.schema NOT IN {NOT_LINKS}
          UNION
          SELECT l.src FROM object l JOIN object o ON o.n = l.src
-           WHERE l.dst = ?1 AND l.deleted = 0 AND o.deleted = 0 AND l.schema NOT IN {NOT_LINKS}"
+           WHERE l.dst = ?1 AND l.deleted = 0 AND o.deleted = 0 AND o.schema <> '' AND l.schema NOT IN {NOT_LINKS}"
     ))?;
     let mut seen: HashSet<i64> = HashSet::from([start]);
     let mut order = vec![start];

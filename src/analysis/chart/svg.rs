@@ -179,9 +179,13 @@ fn write(chart: &Chart) -> io::Result<Vec<u8>> {
     let pos = layout(graph);
     // Room grows with the number of symbols so labels stay apart (~100 px a node at 100).
     let side = (300.0 + 190.0 * (n as f64).sqrt()).min(9000.0);
-    let width = side + 2.0 * MARGIN + LEGEND_WIDTH;
-    let height = side + 2.0 * MARGIN + 2.0 * BANNER + 24.0;
-    let top = BANNER + 24.0 + MARGIN;
+    // Banner, title and legend grow with a large chart so they stay readable when the whole
+    // page is printed or shown at once.
+    let ui = (side / 1400.0).max(1.0);
+    let banner_height = BANNER * ui;
+    let width = side + 2.0 * MARGIN + LEGEND_WIDTH * ui;
+    let height = side + 2.0 * MARGIN + 2.0 * banner_height + 24.0 * ui;
+    let top = banner_height + 24.0 * ui + MARGIN;
     let at = |i: usize| (MARGIN + pos[i].0 * side, top + pos[i].1 * side);
     let radius = 9.0;
     let marking = xml_safe(&chart.marking.to_string());
@@ -204,14 +208,21 @@ fn write(chart: &Chart) -> io::Result<Vec<u8>> {
             w.create_element("rect")
                 .with_attributes([("width", wt.as_str()), ("height", ht.as_str()), ("fill", "#FFFFFF")])
                 .write_empty()?;
-            banner(w, &chart.marking, &marking, 0.0, width, "marking-top")?;
-            banner(w, &chart.marking, &marking, height - BANNER, width, "marking-bottom")?;
-            let y = f(BANNER + 20.0);
+            banner(w, &chart.marking, &marking, (0.0, width, banner_height), "marking-top")?;
+            banner(
+                w,
+                &chart.marking,
+                &marking,
+                (height - banner_height, width, banner_height),
+                "marking-bottom",
+            )?;
+            let y = f(banner_height + 20.0 * ui);
+            let title_size = f(15.0 * ui);
             w.create_element("text")
                 .with_attributes([
                     ("x", "12"),
                     ("y", y.as_str()),
-                    ("font-size", "15"),
+                    ("font-size", title_size.as_str()),
                     ("font-weight", "bold"),
                 ])
                 .write_text_content(BytesText::new(&format!(
@@ -297,7 +308,7 @@ fn write(chart: &Chart) -> io::Result<Vec<u8>> {
                 Ok(())
             })?;
 
-            legend(w, chart, side + 2.0 * MARGIN, top)?;
+            legend(w, chart, side + 2.0 * MARGIN, top, ui)?;
             Ok(())
         })?;
     let mut out = w.into_inner();
@@ -349,8 +360,7 @@ fn banner(
     w: &mut Writer<Vec<u8>>,
     m: &Marking,
     text: &str,
-    y: f64,
-    width: f64,
+    (y, width, height): (f64, f64, f64),
     class: &str,
 ) -> io::Result<()> {
     w.create_element("g").with_attribute(("class", class)).write_inner_content(|w| {
@@ -359,15 +369,15 @@ fn banner(
                 ("x", "0"),
                 ("y", f(y).as_str()),
                 ("width", f(width).as_str()),
-                ("height", f(BANNER).as_str()),
+                ("height", f(height).as_str()),
                 ("fill", "#000000"),
             ])
             .write_empty()?;
         w.create_element("text")
             .with_attributes([
                 ("x", f(width / 2.0).as_str()),
-                ("y", f(y + BANNER / 2.0 + 6.0).as_str()),
-                ("font-size", "17"),
+                ("y", f(y + height * 0.7).as_str()),
+                ("font-size", f(height * 0.57).as_str()),
                 ("font-weight", "bold"),
                 ("text-anchor", "middle"),
                 ("fill", tlp_colour(m)),
@@ -379,50 +389,55 @@ fn banner(
 }
 
 /// One row per kind drawn (symbol, colour, count), then the two line styles.
-fn legend(w: &mut Writer<Vec<u8>>, chart: &Chart, x: f64, top: f64) -> io::Result<()> {
+fn legend(w: &mut Writer<Vec<u8>>, chart: &Chart, left: f64, upper: f64, scale: f64) -> io::Result<()> {
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for node in chart.graph.node_weights() {
         *kinds.entry(node.schema.as_str()).or_default() += 1;
     }
-    w.create_element("g").with_attribute(("class", "legend")).write_inner_content(|w| {
-        w.create_element("text")
-            .with_attributes([
-                ("x", f(x).as_str()),
-                ("y", f(top).as_str()),
-                ("font-size", "13"),
-                ("font-weight", "bold"),
-            ])
-            .write_text_content(BytesText::new("Legend"))?;
-        let mut y = top + 24.0;
-        for (kind, count) in &kinds {
-            let (shape, colour) = style(kind);
-            symbol(w, shape, colour, x + 10.0, y - 4.0, 7.0, "#FFFFFF", "1")?;
+    // Drawn at the origin, moved and scaled as a whole.
+    let (x, top) = (0.0, 12.0);
+    let place = format!("translate({} {}) scale({scale:.3})", f(left), f(upper - 12.0));
+    w.create_element("g")
+        .with_attributes([("class", "legend"), ("transform", place.as_str())])
+        .write_inner_content(|w| {
             w.create_element("text")
-                .with_attributes([("x", f(x + 26.0).as_str()), ("y", f(y).as_str()), ("font-size", "12")])
-                .write_text_content(BytesText::new(&xml_safe(&format!("{kind} ({count})"))))?;
-            y += 20.0;
-        }
-        y += 8.0;
-        for (label, dash) in [("link", None), ("weak link (graded E/F or 5/6)", Some("6 4"))] {
-            let mut line = w.create_element("line").with_attributes([
-                ("x1", f(x).as_str()),
-                ("y1", f(y - 4.0).as_str()),
-                ("x2", f(x + 20.0).as_str()),
-                ("y2", f(y - 4.0).as_str()),
-                ("stroke", "#444444"),
-                ("stroke-width", "1.5"),
-            ]);
-            if let Some(d) = dash {
-                line = line.with_attribute(("stroke-dasharray", d));
+                .with_attributes([
+                    ("x", f(x).as_str()),
+                    ("y", f(top).as_str()),
+                    ("font-size", "13"),
+                    ("font-weight", "bold"),
+                ])
+                .write_text_content(BytesText::new("Legend"))?;
+            let mut y = top + 24.0;
+            for (kind, count) in &kinds {
+                let (shape, colour) = style(kind);
+                symbol(w, shape, colour, x + 10.0, y - 4.0, 7.0, "#FFFFFF", "1")?;
+                w.create_element("text")
+                    .with_attributes([("x", f(x + 26.0).as_str()), ("y", f(y).as_str()), ("font-size", "12")])
+                    .write_text_content(BytesText::new(&xml_safe(&format!("{kind} ({count})"))))?;
+                y += 20.0;
             }
-            line.write_empty()?;
-            w.create_element("text")
-                .with_attributes([("x", f(x + 26.0).as_str()), ("y", f(y).as_str()), ("font-size", "12")])
-                .write_text_content(BytesText::new(label))?;
-            y += 20.0;
-        }
-        Ok(())
-    })?;
+            y += 8.0;
+            for (label, dash) in [("link", None), ("weak link (graded E/F or 5/6)", Some("6 4"))] {
+                let mut line = w.create_element("line").with_attributes([
+                    ("x1", f(x).as_str()),
+                    ("y1", f(y - 4.0).as_str()),
+                    ("x2", f(x + 20.0).as_str()),
+                    ("y2", f(y - 4.0).as_str()),
+                    ("stroke", "#444444"),
+                    ("stroke-width", "1.5"),
+                ]);
+                if let Some(d) = dash {
+                    line = line.with_attribute(("stroke-dasharray", d));
+                }
+                line.write_empty()?;
+                w.create_element("text")
+                    .with_attributes([("x", f(x + 26.0).as_str()), ("y", f(y).as_str()), ("font-size", "12")])
+                    .write_text_content(BytesText::new(label))?;
+                y += 20.0;
+            }
+            Ok(())
+        })?;
     Ok(())
 }
 
