@@ -5,6 +5,7 @@
 mod analyst;
 mod bundle_cmd;
 mod case;
+mod chart_cmd;
 mod completions;
 mod deconflict_cmd;
 mod entity;
@@ -74,6 +75,8 @@ pub enum Command {
     Search(read::SearchArgs),
     /// Who is central in a case's network: links, brokers (betweenness), closeness, components
     Network(network_cmd::NetworkArgs),
+    /// A link chart of a case (or of one entity's neighbourhood) as an SVG to brief with
+    Chart(chart_cmd::ChartArgs),
     /// Dated items of a case, an entity or the whole store
     Timeline(read::TimelineArgs),
     /// Counts and the task force's outcome measures
@@ -202,6 +205,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Link(c)) => entity::run_link(&ctx, c, json),
         Some(Command::Search(a)) => read::search(&ctx, &a, json),
         Some(Command::Network(a)) => network_cmd::network(&ctx, &a, json),
+        Some(Command::Chart(a)) => chart_cmd::chart(&ctx, &a, json),
         Some(Command::Timeline(a)) => read::timeline(&ctx, &a, json),
         Some(Command::Stats) => read::stats(&ctx, json),
         Some(Command::Measures(a)) => read::measures(&ctx, &a, json),
