@@ -162,5 +162,13 @@ fn list(ctx: &Context, json: bool) -> CliResult {
             records.join("; ")
         );
     }
+    if let Some(h) = hits.first() {
+        println!();
+        println!(
+            "Ask them about a hit: liaison rfi new --to {} --case REF --about {} --question \"…\"",
+            safe(&h.office),
+            h.records.first().map(ToString::to_string).unwrap_or_else(|| "ID".into())
+        );
+    }
     Ok(())
 }

@@ -33,8 +33,22 @@ fn headline(m: &Measures, look: &Look<'_>) -> Vec<Line<'static>> {
             Span::styled(value, look.theme.text),
         ])
     };
+    let r = &m.rfi;
+    let rfi = match (r.overall.median_seconds, r.overall.p90_seconds) {
+        (Some(median), Some(p90)) => format!(
+            "{} median · {} p90 · {} answered · {} open (target {}, before {})",
+            human_seconds(median),
+            human_seconds(p90),
+            r.overall.answered,
+            r.open,
+            human_seconds(r.target_seconds),
+            human_seconds(r.before_seconds)
+        ),
+        _ => format!("no answer received yet · {} open (target {})", r.open, human_seconds(r.target_seconds)),
+    };
     vec![
         row("Sharing response time", response),
+        row("RFI turnaround", rfi),
         row(
             "Joint operations",
             format!(
@@ -57,25 +71,26 @@ fn months(m: &Measures, look: &Look<'_>) -> Vec<Line<'static>> {
     let most = m.monthly.iter().map(|x| x.operations_executed).max().unwrap_or(0).max(1);
     let mut lines = vec![Line::from(Span::styled(
         format!(
-            "{:<8} {:>10} {:>6} {:>9} {:>6} {:>8} {:>10}  ",
-            "Month", "Response", "Acked", "Executed", "Joint", "Arrests", "Disrupted"
+            "{:<8} {:>10} {:>6} {:>9} {:>6} {:>8} {:>10} {:>10}  ",
+            "Month", "Response", "Acked", "Executed", "Joint", "Arrests", "Disrupted", "RFI"
         ),
         look.theme.dim,
     ))];
     for x in m.monthly.iter().rev() {
         let bar = "█".repeat(((x.operations_executed * 12 + most - 1) / most) as usize);
-        let quiet = x.operations_executed == 0 && x.acknowledged == 0;
+        let quiet = x.operations_executed == 0 && x.acknowledged == 0 && x.rfi_answered == 0;
         lines.push(Line::from(vec![
             Span::styled(
                 format!(
-                    "{:<8} {:>10} {:>6} {:>9} {:>6} {:>8} {:>10}  ",
+                    "{:<8} {:>10} {:>6} {:>9} {:>6} {:>8} {:>10} {:>10}  ",
                     x.month,
                     x.response_median_seconds.map_or_else(|| "–".to_owned(), human_seconds),
                     x.acknowledged,
                     x.operations_executed,
                     x.joint_operations,
                     x.arrests,
-                    x.networks_disrupted
+                    x.networks_disrupted,
+                    x.rfi_median_seconds.map_or_else(|| "–".to_owned(), human_seconds)
                 ),
                 if quiet { look.theme.dim } else { look.theme.text },
             ),
