@@ -1,7 +1,9 @@
 //! The network measures checked against NetworkX (the reference implementation; a pinned
 //! version installed by `.ci/run` next to the interop validators): on the demo's cases and on
 //! generated ones, every entity's degree, betweenness and closeness centrality are NetworkX's,
-//! so the rankings are too, and the components have the same sizes.
+//! so the rankings are too, and the components have the same sizes; our Louvain communities
+//! score a modularity (computed by NetworkX) within a few percent of NetworkX's own seeded
+//! `louvain_communities`.
 
 mod common;
 mod interop_common;
@@ -28,14 +30,22 @@ out = {
     "closeness": [closeness[i] for i in range(data["n"])],
     "components": sorted((len(c) for c in nx.connected_components(g)), reverse=True),
 }
+if g.number_of_edges() > 0:
+    theirs = nx.community.louvain_communities(g, seed=14)
+    ours = {}
+    for node, c in enumerate(data["partition"]):
+        ours.setdefault(c, set()).add(node)
+    out["louvain_modularity"] = nx.community.modularity(g, theirs)
+    out["our_modularity"] = nx.community.modularity(g, list(ours.values()))
 print(json.dumps(out))
 "#;
 
-fn networkx(n: usize, edges: &[(usize, usize)]) -> Option<serde_json::Value> {
+fn networkx(n: usize, edges: &[(usize, usize)], partition: &[usize]) -> Option<serde_json::Value> {
     let python = interop_common::validator_python()?;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("graph.json");
-    std::fs::write(&file, serde_json::json!({ "n": n, "edges": edges }).to_string()).unwrap();
+    std::fs::write(&file, serde_json::json!({ "n": n, "edges": edges, "partition": partition }).to_string())
+        .unwrap();
     let out = Command::new(python).arg("-c").arg(ORACLE).arg(&file).output().expect("python runs");
     assert!(
         out.status.success(),
@@ -53,8 +63,26 @@ fn check_case(store: &Store, reference: &str) -> Option<()> {
     let case = store.case_id(reference).unwrap();
     let network = Network::of_case(store, case).unwrap();
     let (ids, edges) = network.edge_list();
-    let oracle = networkx(ids.len(), &edges)?;
     let report = network.measure();
+    let mut partition = vec![0; ids.len()];
+    for c in &report.ranking {
+        partition[ids.iter().position(|id| *id == c.node.id).unwrap()] = c.community;
+    }
+    let oracle = networkx(ids.len(), &edges, &partition)?;
+    if !edges.is_empty() {
+        let (ours, theirs) =
+            (oracle["our_modularity"].as_f64().unwrap(), oracle["louvain_modularity"].as_f64().unwrap());
+        assert!(
+            (report.modularity - ours).abs() < 1e-9,
+            "{reference}: our modularity {} but NetworkX computes {ours} for our communities",
+            report.modularity
+        );
+        assert!(
+            ours >= theirs - 0.03 * theirs.abs(),
+            "{reference}: our communities' modularity {ours} is more than 3% under NetworkX's Louvain {theirs}"
+        );
+        eprintln!("{reference}: modularity ours {ours:.4}, NetworkX Louvain {theirs:.4}");
+    }
     assert_eq!(report.nodes, ids.len());
     for c in &report.ranking {
         let i = ids.iter().position(|id| *id == c.node.id).unwrap();

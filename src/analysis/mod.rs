@@ -1,5 +1,7 @@
 //! Link analysis over the store: neighbourhoods, paths, duplicate candidates, task-force
 //! metrics. Knows nothing of terminals.
 
+pub mod communities;
+pub mod graph;
 pub mod network;
 pub mod path;
