@@ -220,10 +220,19 @@ impl Interner {
 fn kinds_sql(category: Category) -> String {
     Schema::builtin()
         .kinds()
-        .filter(|k| k.category == category)
+        // A membership is case work, not a tie between entities.
+        .filter(|k| k.category == category && k.name != "CaseMember")
         .map(|k| format!("'{}'", k.name.replace('\'', "")))
         .collect::<Vec<_>>()
         .join(",")
+}
+
+pub(crate) fn entity_kinds_sql() -> String {
+    kinds_sql(Category::Entity)
+}
+
+pub(crate) fn link_kinds_sql() -> String {
+    kinds_sql(Category::Link)
 }
 
 /// The observable kinds (Phone, BankAccount, Email…).
@@ -271,19 +280,20 @@ pub(crate) fn filter_sql(filter: &PathFilter, first: usize) -> (String, Vec<Valu
 }
 
 /// The columns every link query reads, in this order.
-const LINK_COLUMNS: &str = "l.n, l.src, l.dst, l.schema, l.grade, l.grade_score, l.marking,
+pub(crate) const LINK_COLUMNS: &str = "l.n, l.src, l.dst, l.schema, l.grade, l.grade_score, l.marking,
     (SELECT min(t.at) FROM timeline t WHERE t.obj = l.n), (SELECT max(t.at) FROM timeline t WHERE t.obj = l.n)";
 
 /// One link row: (n, src, dst, schema, grade, score, marking, first, last).
-type LinkRow = (i64, i64, i64, String, Option<String>, i64, String, Option<String>, Option<String>);
+pub(crate) type LinkRow =
+    (i64, i64, i64, String, Option<String>, i64, String, Option<String>, Option<String>);
 
-fn link_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LinkRow> {
+pub(crate) fn link_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LinkRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
 }
 
 /// Builds a graph from nodes and link rows.
-struct Builder {
-    view: GraphView,
+pub(crate) struct Builder {
+    pub(crate) view: GraphView,
     names: Interner,
     raw: Vec<RawEdge>,
     /// (observable record, its schema, holder node, the link's data) for shared observables.
@@ -292,7 +302,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn new() -> Builder {
+    pub(crate) fn new() -> Builder {
         Builder {
             view: GraphView::default(),
             names: Interner::default(),
@@ -302,7 +312,7 @@ impl Builder {
         }
     }
 
-    fn node(&mut self, n: i64, uid: &[u8], schema: &str, caption: String) {
+    pub(crate) fn node(&mut self, n: i64, uid: &[u8], schema: &str, caption: String) {
         if self.view.index.contains_key(&n) {
             return;
         }
@@ -312,7 +322,7 @@ impl Builder {
     }
 
     /// A link row; `other_schema` is the schema of an end outside the nodes, if known.
-    fn link(&mut self, row: LinkRow, shared: bool, outside: Option<(i64, &str)>) -> Result<()> {
+    pub(crate) fn link(&mut self, row: LinkRow, shared: bool, outside: Option<(i64, &str)>) -> Result<()> {
         let (n, src, dst, schema, grade, score, marking, first, last) = row;
         let data = EdgeData {
             kinds: self.names.kind(&schema)?,
@@ -349,7 +359,7 @@ impl Builder {
     }
 
     /// Folds parallel links and shared observables into edges.
-    fn finish(mut self) -> Result<GraphView> {
+    pub(crate) fn finish(mut self) -> Result<GraphView> {
         self.held.sort_by_key(|(obs, _, holder, _)| (*obs, *holder));
         let mut i = 0;
         while i < self.held.len() {

@@ -5,3 +5,4 @@ pub mod communities;
 pub mod graph;
 pub mod network;
 pub mod path;
+pub mod walk;

@@ -97,9 +97,15 @@ pub struct NetworkReport {
     pub communities: Vec<Community>,
     /// Newman modularity of the communities (0: no structure; towards 1: separate cells).
     pub modularity: f64,
-    /// Members whose neighbours lie in two communities or more, by betweenness; only those
-    /// on some shortest path between others (betweenness above 0).
+    /// People and organisations whose neighbours lie in two communities or more, by
+    /// betweenness; only those on some shortest path between others (betweenness above 0).
     pub brokers: Vec<Broker>,
+}
+
+/// Whether entities of kind `schema` act (people, companies, organisations), as opposed to
+/// the things they hold or use.
+fn is_actor(schema: &str) -> bool {
+    crate::model::schema::Schema::builtin().kind(schema).is_ok_and(|k| k.is_a("LegalEntity"))
 }
 
 /// Seed of the community search: the same network gives the same communities every run.
@@ -196,7 +202,8 @@ impl Network {
         let at: std::collections::HashMap<Uuid, NodeIndex> = g.node_indices().map(|i| (g[i].id, i)).collect();
         let mut brokers = Vec::new();
         for c in &ranking {
-            if c.betweenness <= 0.0 {
+            // A phone, an account or an address is not a broker: its holder is.
+            if c.betweenness <= 0.0 || !is_actor(&c.node.schema) {
                 continue;
             }
             let Some(&i) = at.get(&c.node.id) else { continue };

@@ -8,8 +8,10 @@ mod case;
 mod completions;
 mod entity;
 mod interop_cmd;
+mod neighbours_cmd;
 mod network_cmd;
 mod output;
+mod path_cmd;
 mod read;
 mod store_cmd;
 mod synth_cmd;
@@ -68,6 +70,10 @@ pub enum Command {
     Search(read::SearchArgs),
     /// Who is central in a case's network: links, brokers (betweenness), closeness, components
     Network(network_cmd::NetworkArgs),
+    /// How two entities are connected: the shortest chains of links, each hop with its kind, dates, grade and source
+    Path(path_cmd::PathArgs),
+    /// The entities within N links of one, with counts per kind
+    Neighbours(neighbours_cmd::NeighboursArgs),
     /// Dated items of a case, an entity or the whole store
     Timeline(read::TimelineArgs),
     /// Counts and the task force's outcome measures
@@ -180,6 +186,8 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Link(c)) => entity::run_link(&ctx, c, json),
         Some(Command::Search(a)) => read::search(&ctx, &a, json),
         Some(Command::Network(a)) => network_cmd::network(&ctx, &a, json),
+        Some(Command::Path(a)) => path_cmd::path(&ctx, &a, json),
+        Some(Command::Neighbours(a)) => neighbours_cmd::neighbours(&ctx, &a, json),
         Some(Command::Timeline(a)) => read::timeline(&ctx, &a, json),
         Some(Command::Stats) => read::stats(&ctx, json),
         Some(Command::Measures(a)) => read::measures(&ctx, &a, json),

@@ -61,6 +61,11 @@ pub fn network(ctx: &Context, a: &NetworkArgs, json: bool) -> CliResult {
         report.edges,
         if components.is_empty() { "none".to_owned() } else { components }
     );
+    // The answer to "who connects them" first; the full table after.
+    if !report.brokers.is_empty() {
+        let names: Vec<&str> = report.brokers.iter().take(3).map(|b| b.node.caption.as_str()).collect();
+        println!("Brokers between communities: {}", fit(&names.join(", "), 120));
+    }
     println!(
         "{:<30} {:<12} {:>6} {:>11} {:>9} {:>11} {:>9}",
         "entity", "kind", "linked", "betweenness", "closeness", "eigenvector", "community"
@@ -87,9 +92,11 @@ pub fn network(ctx: &Context, a: &NetworkArgs, json: bool) -> CliResult {
         println!("  {:>3}. {:>5} entities: {}", k.index + 1, k.size, fit(&names.join(", "), 100));
     }
     if report.brokers.is_empty() {
-        println!("\nNo brokers: no member links two communities on the shortest paths between others.");
+        println!(
+            "\nNo brokers: no person or organisation links two communities on the shortest paths between others."
+        );
     } else {
-        println!("\nBrokers (link communities, by betweenness):");
+        println!("\nBrokers (people and organisations linking communities, by betweenness):");
         for b in report.brokers.iter().take(a.top) {
             let around: Vec<String> = b.communities.iter().map(|c| (c + 1).to_string()).collect();
             println!(
