@@ -210,10 +210,11 @@ pub fn path(ctx: &Context, a: &PathArgs, json: bool) -> CliResult {
             ""
         };
         return Err(CliError::Other(format!(
-            "no chain of links from {} to {} within {} hops{narrowed}{bound}",
+            "no chain of links from {} to {} within {} hop{}{narrowed}{bound}",
             safe(&fr.caption),
             safe(&tr.caption),
-            a.max_hops
+            a.max_hops,
+            if a.max_hops == 1 { "" } else { "s" }
         )));
     }
     let mut chains = Vec::new();
