@@ -55,6 +55,60 @@ fn networkx(n: usize, edges: &[(usize, usize)], partition: &[usize]) -> Option<s
     Some(serde_json::from_slice(&out.stdout).unwrap())
 }
 
+/// NetworkX's shortest path length and number of shortest paths for each pair.
+const PATHS_ORACLE: &str = r#"
+import json, sys
+import networkx as nx
+data = json.load(open(sys.argv[1]))
+g = nx.Graph()
+g.add_nodes_from(range(data["n"]))
+g.add_edges_from(data["edges"])
+out = []
+for a, b in data["pairs"]:
+    if nx.has_path(g, a, b):
+        out.append([nx.shortest_path_length(g, a, b), sum(1 for _ in nx.all_shortest_paths(g, a, b))])
+    else:
+        out.append(None)
+print(json.dumps(out))
+"#;
+
+/// Shortest paths of a generated case's graph view: same length and same number of
+/// shortest paths as NetworkX, for pairs spread over the graph.
+fn check_paths(store: &Store, reference: &str) -> Option<()> {
+    use liaison::analysis::graph::{GraphView, Scope};
+    use liaison::analysis::walk::shortest;
+    use rustworkx_core::petgraph::graph::NodeIndex;
+    let python = interop_common::validator_python()?;
+    let case = store.case_id(reference).unwrap();
+    let view = GraphView::load(store, &Scope::cases(&[case])).unwrap();
+    let n = view.graph.node_count();
+    let edges = view.edge_pairs();
+    let pairs: Vec<(usize, usize)> = (0..40).map(|i| ((i * 37) % n, (i * 101 + 13) % n)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("graph.json");
+    std::fs::write(&file, serde_json::json!({ "n": n, "edges": edges, "pairs": pairs }).to_string()).unwrap();
+    let out = Command::new(python).arg("-c").arg(PATHS_ORACLE).arg(&file).output().expect("python runs");
+    assert!(out.status.success(), "NetworkX failed: {}", String::from_utf8_lossy(&out.stderr));
+    let oracle: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (k, (a, b)) in pairs.iter().enumerate() {
+        let found = shortest(&view, NodeIndex::new(*a), NodeIndex::new(*b), 64, true, 100_000);
+        match oracle[k].as_array() {
+            None => assert!(found.paths.is_empty(), "{reference}: {a}–{b} joined, NetworkX says not"),
+            Some(theirs) => {
+                let (len, count) = (theirs[0].as_u64().unwrap(), theirs[1].as_u64().unwrap());
+                assert_eq!(found.cost as u64, len, "{reference}: length {a}–{b}");
+                assert_eq!(found.total, count, "{reference}: number of shortest paths {a}–{b}");
+                assert_eq!(found.paths.len() as u64, count.min(100_000));
+                for p in &found.paths {
+                    assert_eq!(p.len() as u64, len + 1);
+                    assert!(p.windows(2).all(|w| view.graph.find_edge(w[0], w[1]).is_some()));
+                }
+            }
+        }
+    }
+    Some(())
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
 }
@@ -132,7 +186,7 @@ fn generated_case_networks_measure_as_networkx_measures_them() {
     let cases = store.cases(&liaison::store::query::CaseFilter { limit: 3, ..Default::default() }).unwrap();
     assert!(!cases.is_empty(), "generated cases");
     for case in cases {
-        if check_case(&store, &case.reference).is_none() {
+        if check_case(&store, &case.reference).is_none() || check_paths(&store, &case.reference).is_none() {
             return;
         }
     }

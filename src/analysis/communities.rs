@@ -81,6 +81,8 @@ impl Mix {
 
 /// Moves nodes between communities until none improves modularity; returns each node's
 /// community (numbered densely) and whether anything moved.
+// The letters of the paper's notation (node i, community c, degree k, graph g).
+#[allow(clippy::many_single_char_names)]
 fn one_level(g: &Level, m2: f64, rng: &mut Mix) -> (Vec<u32>, bool) {
     let n = g.len();
     let mut comm: Vec<u32> = (0..n as u32).collect();
@@ -178,7 +180,7 @@ pub fn louvain(n: usize, edges: &[(u32, u32)], seed: u64) -> Vec<u32> {
             }
         }
         let mut list: Vec<(u32, u32, f64)> = folded.into_iter().map(|((a, b), w)| (a, b, w)).collect();
-        list.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        list.sort_by_key(|x| (x.0, x.1));
         level = Level::from_edges(k, list.into_iter());
     }
     number_by_size(&of)

@@ -63,7 +63,9 @@ pub fn around(
     for id in seeds {
         let n =
             store.object_n(*id)?.ok_or_else(|| StoreError::NotFound(format!("no record with id {id}")))?;
-        frontier.push(n);
+        if !frontier.contains(&n) {
+            frontier.push(n);
+        }
     }
     let node_sql = |ns: &[i64]| {
         format!(
@@ -177,6 +179,8 @@ pub fn hop_cost(e: &EdgeData) -> f64 {
 
 /// The shortest paths from `a` to `b` of at most `max_hops` links; all of them (up to
 /// `limit`) when `all`, else one.
+// a and b are the path's ends, as in the literature; n, m, d its nodes and depth.
+#[allow(clippy::many_single_char_names)]
 pub fn shortest(
     view: &GraphView,
     a: NodeIndex,
@@ -296,6 +300,7 @@ impl Ord for Entry {
 
 /// The cheapest paths from `a` to `b` by [`hop_cost`], none longer than `max_hops` links
 /// (a cheaper but longer chain is not looked for past that), all of equal cost when `all`.
+#[allow(clippy::many_single_char_names)]
 pub fn cheapest(
     view: &GraphView,
     a: NodeIndex,
