@@ -1,6 +1,7 @@
 //! Link analysis over the store: neighbourhoods, paths, duplicate candidates, task-force
 //! metrics. Knows nothing of terminals.
 
+pub mod centrality;
 pub mod communities;
 pub mod graph;
 pub mod network;

@@ -7,12 +7,13 @@
 
 use std::collections::BTreeSet;
 
-use rustworkx_core::centrality::{betweenness_centrality, closeness_centrality, eigenvector_centrality};
+use rustworkx_core::centrality::eigenvector_centrality;
 use rustworkx_core::connectivity::connected_components;
 use rustworkx_core::petgraph::graph::{NodeIndex, UnGraph};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::centrality::betweenness_and_closeness;
 use super::communities::{louvain, modularity};
 use super::graph::{GraphView, Scope};
 use crate::store::{Result, Store, StoreError};
@@ -153,10 +154,6 @@ impl Network {
     pub fn measure(&self) -> NetworkReport {
         let g = &self.graph;
         let n = g.node_count();
-        // Parallel above this many nodes (rustworkx's own threshold semantics).
-        let parallel = 50;
-        let betweenness = betweenness_centrality(g, false, true, parallel);
-        let closeness = closeness_centrality(g, true, parallel);
         let eigenvector: Option<Vec<f64>> =
             eigenvector_centrality(g, |_| Ok::<f64, std::convert::Infallible>(1.0), Some(1000), Some(1e-6))
                 .ok()
@@ -175,6 +172,7 @@ impl Network {
             .filter_map(|e| g.edge_endpoints(e))
             .map(|(a, b)| (a.index() as u32, b.index() as u32))
             .collect();
+        let (betweenness, closeness) = betweenness_and_closeness(n, &pairs);
         let community_of = louvain(n, &pairs, COMMUNITY_SEED);
         let modularity = modularity(n, &pairs, &community_of);
         let mut ranking: Vec<Centrality> = g
@@ -185,8 +183,8 @@ impl Network {
                     node: g[i].clone(),
                     degree,
                     degree_centrality: if n > 1 { degree as f64 / (n - 1) as f64 } else { 0.0 },
-                    betweenness: betweenness[i.index()].unwrap_or(0.0),
-                    closeness: closeness[i.index()].unwrap_or(0.0),
+                    betweenness: betweenness[i.index()],
+                    closeness: closeness[i.index()],
                     eigenvector: eigenvector.as_ref().map_or(0.0, |e| e[i.index()]),
                     component: component_of[i.index()],
                     community: community_of[i.index()] as usize,
