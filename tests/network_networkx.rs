@@ -231,3 +231,31 @@ fn the_broker_between_two_groups_comes_first() {
     assert!(rows[0].starts_with("Broker "), "{text}");
     assert!(text.contains("Brokers between communities: Broker"), "{text}");
 }
+
+#[test]
+fn the_whole_store_view_and_a_case_view_agree_on_each_edge() {
+    // The whole store reads dates in one timeline scan, a case by a look-up per link: an
+    // edge between two members must carry the same kinds, dates, grade and marking in both.
+    use liaison::analysis::graph::{GraphView, Scope};
+    let l = common::Liaison::empty();
+    let out = l.command().args(["demo", "--no-tui"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let store = Store::open(&l.store, &age::secrecy::SecretString::from("demo".to_owned())).unwrap();
+    let whole = GraphView::load(&store, &Scope::whole_store()).unwrap();
+    let case = store.case_id("PJ-MRS-2024-0113").unwrap();
+    let mut scope = Scope::cases(&[case]);
+    scope.shared = false;
+    let part = GraphView::load(&store, &scope).unwrap();
+    let at = |v: &GraphView, id| v.graph.node_indices().find(|i| v.graph[*i].id == id).unwrap();
+    let mut dated = 0;
+    for e in part.graph.edge_indices() {
+        let (a, b) = part.graph.edge_endpoints(e).unwrap();
+        let (x, y) = (at(&whole, part.graph[a].id), at(&whole, part.graph[b].id));
+        let (p, w) = (part.graph[e], *whole.edge(x, y).expect("the edge in the whole store"));
+        assert_eq!(part.names.kinds_of(p.kinds), whole.names.kinds_of(w.kinds));
+        assert_eq!((p.first, p.last, p.score, p.links), (w.first, w.last, w.score, w.links));
+        assert_eq!(part.names.markings[p.marking as usize], whole.names.markings[w.marking as usize]);
+        dated += usize::from(p.first > 0);
+    }
+    assert!(dated > 20, "dated edges: {dated}");
+}

@@ -280,15 +280,25 @@ pub(crate) fn filter_sql(filter: &PathFilter, first: usize) -> (String, Vec<Valu
 }
 
 /// The columns every link query reads, in this order.
+/// The link's first and last dates come from one look-up of its timeline items ("first|last").
 pub(crate) const LINK_COLUMNS: &str = "l.n, l.src, l.dst, l.schema, l.grade, l.grade_score, l.marking,
-    (SELECT min(t.at) FROM timeline t WHERE t.obj = l.n), (SELECT max(t.at) FROM timeline t WHERE t.obj = l.n)";
+    (SELECT min(t.at) || '|' || max(t.at) FROM timeline t WHERE t.obj = l.n), NULL";
+
+/// The same without dates: the whole store reads them in one scan of the timeline instead.
+const LINK_COLUMNS_UNDATED: &str =
+    "l.n, l.src, l.dst, l.schema, l.grade, l.grade_score, l.marking, NULL, NULL";
 
 /// One link row: (n, src, dst, schema, grade, score, marking, first, last).
 pub(crate) type LinkRow =
     (i64, i64, i64, String, Option<String>, i64, String, Option<String>, Option<String>);
 
 pub(crate) fn link_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LinkRow> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+    let dates: Option<String> = r.get(7)?;
+    let (first, last) = match dates.as_deref().and_then(|d| d.split_once('|')) {
+        Some((f, l)) => (Some(f.to_owned()), Some(l.to_owned())),
+        None => (None, None),
+    };
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, first, last))
 }
 
 /// Builds a graph from nodes and link rows.
@@ -299,6 +309,8 @@ pub(crate) struct Builder {
     /// (observable record, its schema, holder node, the link's data) for shared observables.
     held: Vec<(i64, u16, u32, EdgeData)>,
     observables: Vec<String>,
+    /// First and last dates by link record number, when read in one scan beforehand.
+    dates: Vec<(u32, u32)>,
 }
 
 impl Builder {
@@ -309,6 +321,7 @@ impl Builder {
             raw: Vec::new(),
             held: Vec::new(),
             observables: observable_kinds(),
+            dates: Vec::new(),
         }
     }
 
@@ -324,11 +337,15 @@ impl Builder {
     /// A link row; `other_schema` is the schema of an end outside the nodes, if known.
     pub(crate) fn link(&mut self, row: LinkRow, shared: bool, outside: Option<(i64, &str)>) -> Result<()> {
         let (n, src, dst, schema, grade, score, marking, first, last) = row;
+        let (first, last) = match self.dates.get(n as usize) {
+            Some(&d) if first.is_none() => d,
+            _ => (day_number(first.as_deref()), day_number(last.as_deref())),
+        };
         let data = EdgeData {
             kinds: self.names.kind(&schema)?,
             links: 1,
-            first: day_number(first.as_deref()),
-            last: day_number(last.as_deref()),
+            first,
+            last,
             score: score.clamp(-1, 10) as i8,
             grade: self.names.grade(grade.as_deref().unwrap_or("")),
             marking: self.names.marking(&marking),
@@ -458,9 +475,23 @@ impl GraphView {
             let schema: String = r.get(2)?;
             b.node(r.get(0)?, &uid, &schema, r.get(3)?);
         }
+        // Every dated item in one pass (by record number), rather than a look-up per link.
+        let max_n: i64 = conn.query_row("SELECT coalesce(max(n), 0) FROM object", [], |r| r.get(0))?;
+        b.dates = vec![(0, 0); max_n as usize + 1];
+        let mut items = conn.prepare("SELECT obj, at FROM timeline WHERE b IS NOT NULL")?;
+        let mut rows = items.query([])?;
+        while let Some(r) = rows.next()? {
+            let obj: i64 = r.get(0)?;
+            let at: String = r.get(1)?;
+            if let Some(d) = b.dates.get_mut(obj as usize) {
+                let day = day_number(Some(&at));
+                *d = (min_date(d.0, day), d.1.max(day));
+            }
+        }
+        drop(rows);
         let (keep, values) = filter_sql(&scope.filter, 1);
         let mut links = conn.prepare(&format!(
-            "SELECT {LINK_COLUMNS} FROM object l WHERE l.deleted = 0 AND l.dst IS NOT NULL AND l.schema IN ({}){keep}",
+            "SELECT {LINK_COLUMNS_UNDATED} FROM object l WHERE l.deleted = 0 AND l.dst IS NOT NULL AND l.schema IN ({}){keep}",
             kinds_sql(Category::Link)
         ))?;
         let mut rows = links.query(rusqlite::params_from_iter(values))?;
