@@ -248,10 +248,10 @@ fn the_whole_store_view_and_a_case_view_agree_on_each_edge() {
     let part = GraphView::load(&store, &scope).unwrap();
     let at = |v: &GraphView, id| v.graph.node_indices().find(|i| v.graph[*i].id == id).unwrap();
     let mut dated = 0;
-    for e in part.graph.edge_indices() {
-        let (a, b) = part.graph.edge_endpoints(e).unwrap();
-        let (x, y) = (at(&whole, part.graph[a].id), at(&whole, part.graph[b].id));
-        let (p, w) = (part.graph[e], *whole.edge(x, y).expect("the edge in the whole store"));
+    for edge in part.graph.edge_indices() {
+        let (from, to) = part.graph.edge_endpoints(edge).unwrap();
+        let ends = (at(&whole, part.graph[from].id), at(&whole, part.graph[to].id));
+        let (p, w) = (part.graph[edge], *whole.edge(ends.0, ends.1).expect("the edge in the whole store"));
         assert_eq!(part.names.kinds_of(p.kinds), whole.names.kinds_of(w.kinds));
         assert_eq!((p.first, p.last, p.score, p.links), (w.first, w.last, w.score, w.links));
         assert_eq!(part.names.markings[p.marking as usize], whole.names.markings[w.marking as usize]);

@@ -133,7 +133,7 @@ pub fn betweenness_and_closeness(n: usize, edges: &[(u32, u32)]) -> (Vec<f64>, V
             *b *= scale;
         }
     } else {
-        between.iter_mut().for_each(|b| *b = 0.0);
+        between.fill(0.0);
     }
     (between, close)
 }
