@@ -11,6 +11,7 @@ mod baseline;
 mod bundle;
 mod interop;
 mod measure;
+mod network;
 mod phase;
 mod queries;
 mod report;
@@ -112,6 +113,8 @@ fn run_size(entities: u64, o: &Options) -> SizeResult {
     let partner = o.work.join(format!("partner-{entities}"));
     bundle::set_up_partner(&mut store, &partner);
     drop(store);
+    eprintln!("[{entities}] network analysis…");
+    f.extend(phase::run_child("network", &[&dir]));
     eprintln!("[{entities}] workbench…");
     f.extend(phase::run_child("tui", &[&dir]));
     eprintln!("[{entities}] bundle export and import…");

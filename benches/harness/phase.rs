@@ -33,6 +33,7 @@ pub fn run_in_child(args: &[String]) {
         Some("tui") => super::tui::measure(&path(1)),
         Some("export") => super::bundle::export(&path(1), &path(2)),
         Some("import") => super::bundle::import(&path(1), &path(2)),
+        Some("network") => super::network::measure(&path(1)),
         other => panic!("unknown phase {other:?}"),
     };
     println!("{}", serde_json::to_string(&figures).expect("figures as JSON"));

@@ -24,7 +24,7 @@ pub const MAX_NODES: usize = 2_000;
 pub const MAX_HOPS: u8 = 6;
 
 /// Records that are the case's bookkeeping, not links between entities.
-const NOT_LINKS: &str = "('CaseMember','Note','Operation','Task')";
+const NOT_LINKS: &str = crate::store::query::CASE_RECORDS;
 
 /// What to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,8 +116,10 @@ impl Chart {
                     .object_n(id)?
                     .ok_or_else(|| StoreError::NotFound(format!("no record with id {id}")))?;
                 let (is_link, caption): (bool, String) = conn.query_row(
-                    "SELECT dst IS NOT NULL OR schema IN ('Case','CaseMember','Note','Operation','Task'), caption
-                     FROM object WHERE n = ?1",
+                    &format!(
+                        "SELECT dst IS NOT NULL OR schema = 'Case' OR schema IN {NOT_LINKS}, caption
+                         FROM object WHERE n = ?1"
+                    ),
                     [start],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )?;

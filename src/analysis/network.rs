@@ -5,21 +5,22 @@
 //! rustworkx/NetworkX family), not written here. Directions are ignored: "who connects them"
 //! does not depend on who called whom.
 
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 
-use rusqlite::{OptionalExtension, params};
-use rustworkx_core::centrality::{betweenness_centrality, closeness_centrality, eigenvector_centrality};
+use rustworkx_core::centrality::eigenvector_centrality;
 use rustworkx_core::connectivity::connected_components;
 use rustworkx_core::petgraph::graph::{NodeIndex, UnGraph};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::store::query::uid_from_blob;
+use super::centrality::betweenness_and_closeness;
+use super::communities::{louvain, modularity};
+use super::graph::{GraphView, Scope};
 use crate::store::{Result, Store, StoreError};
 
 /// Most members loaded for one case network (a case is a network under investigation, not
 /// the whole store); past it the network is refused with a message rather than loaded slowly.
-pub const MAX_NODES: usize = 50_000;
+pub const MAX_NODES: usize = super::graph::MAX_CASE_NODES;
 /// Links between two members above which the load stops (a sign of a bulk import).
 pub const MAX_EDGES: usize = 500_000;
 
@@ -58,6 +59,27 @@ pub struct Centrality {
     pub eigenvector: f64,
     /// Index of its connected component (0: the largest).
     pub component: usize,
+    /// Index of its community (0: the largest), by Louvain.
+    pub community: usize,
+}
+
+/// A community: a group more linked inside than to the rest (Louvain).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Community {
+    pub index: usize,
+    pub size: usize,
+    /// Its members with the highest betweenness first (up to five).
+    pub leading: Vec<Node>,
+}
+
+/// A member that links communities: high betweenness, neighbours in several communities.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Broker {
+    #[serde(flatten)]
+    pub node: Node,
+    pub betweenness: f64,
+    /// The communities its neighbours are in (its own included), by index.
+    pub communities: Vec<usize>,
 }
 
 /// The measures of a case network, the most central first.
@@ -72,83 +94,66 @@ pub struct NetworkReport {
     pub components: Vec<usize>,
     /// Every member, by betweenness then degree (brokers first).
     pub ranking: Vec<Centrality>,
+    /// Communities by size, largest first.
+    pub communities: Vec<Community>,
+    /// Newman modularity of the communities (0: no structure; towards 1: separate cells).
+    pub modularity: f64,
+    /// People and organisations whose neighbours lie in two communities or more, by
+    /// betweenness; only those on some shortest path between others (betweenness above 0).
+    pub brokers: Vec<Broker>,
 }
 
+/// Whether entities of kind `schema` act (people, companies, organisations), as opposed to
+/// the things they hold or use.
+fn is_actor(schema: &str) -> bool {
+    crate::model::schema::Schema::builtin().kind(schema).is_ok_and(|k| k.is_a("LegalEntity"))
+}
+
+/// Seed of the community search: the same network gives the same communities every run.
+pub const COMMUNITY_SEED: u64 = 14;
+
 impl Network {
-    /// The network of case `case`: its live entity members and the live links between them.
+    /// The network of case `case`: its live entity members and the live links between them,
+    /// and the ties of the observables they share.
     pub fn of_case(store: &Store, case: Uuid) -> Result<Network> {
-        let conn = store.conn();
-        let case_n: i64 = conn
-            .query_row("SELECT n FROM object WHERE uid = ?1", [case.as_bytes()], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("no case {case}")))?;
-        let mut graph = UnGraph::<Node, Vec<String>>::new_undirected();
-        let mut count = 0;
-        let mut index: HashMap<i64, NodeIndex> = HashMap::new();
-        let mut members = conn.prepare_cached(
-            "SELECT e.n, e.uid, e.schema, e.caption FROM object m JOIN object e ON e.n = m.dst
-             WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
-             ORDER BY e.uid",
-        )?;
-        let rows = members.query_map([case_n], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-        })?;
-        for row in rows {
-            let (n, uid, schema, caption) = row?;
-            if index.contains_key(&n) {
-                continue;
-            }
-            if index.len() == MAX_NODES {
-                return Err(StoreError::Input(format!(
-                    "the case has more than {MAX_NODES} entities: its network is too large to measure here"
-                )));
-            }
-            index.insert(n, graph.add_node(Node { id: uid_from_blob(&uid), schema, caption }));
+        Self::of_cases(store, &[case])
+    }
+
+    /// The network of several cases at once: the members of any of them.
+    pub fn of_cases(store: &Store, cases: &[Uuid]) -> Result<Network> {
+        let view = GraphView::load(store, &Scope::cases(cases))?;
+        if view.graph.edge_count() > MAX_EDGES {
+            return Err(StoreError::Input(format!(
+                "the case's entities share more than {MAX_EDGES} links: too many to measure here"
+            )));
         }
-        // Each member's outgoing links whose other end is a member too: every link is read once.
-        let mut links = conn.prepare_cached(
-            "SELECT l.dst, l.schema FROM object l WHERE l.src = ?1 AND l.deleted = 0 AND l.dst IS NOT NULL
-               AND l.schema NOT IN ('CaseMember','Note','Operation','Task')",
-        )?;
-        let ns: Vec<(i64, NodeIndex)> = index.iter().map(|(n, i)| (*n, *i)).collect();
-        for (n, from) in ns {
-            let rows = links.query_map(params![n], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-            for row in rows {
-                let (dst, schema) = row?;
-                if let Some(&to) = index.get(&dst) {
-                    if to != from {
-                        count += 1;
-                        match graph.find_edge(from, to) {
-                            Some(e) => {
-                                let kinds = &mut graph[e];
-                                if !kinds.contains(&schema) {
-                                    kinds.push(schema);
-                                }
-                            }
-                            None => {
-                                graph.add_edge(from, to, vec![schema]);
-                            }
-                        }
-                    }
-                }
-                if graph.edge_count() > MAX_EDGES {
-                    return Err(StoreError::Input(format!(
-                        "the case's entities share more than {MAX_EDGES} links: too many to measure here"
-                    )));
-                }
+        Ok(Self::from_view(&view))
+    }
+
+    /// A loaded graph view as a network to measure.
+    pub fn from_view(view: &GraphView) -> Network {
+        let g = &view.graph;
+        let mut graph = UnGraph::<Node, Vec<String>>::with_capacity(g.node_count(), g.edge_count());
+        for i in g.node_indices() {
+            let d = &g[i];
+            graph.add_node(Node {
+                id: d.id,
+                schema: view.names.schemas[d.schema as usize].clone(),
+                caption: d.caption.clone(),
+            });
+        }
+        for e in g.edge_indices() {
+            if let Some((a, b)) = g.edge_endpoints(e) {
+                graph.add_edge(a, b, view.names.kinds_of(g[e].kinds));
             }
         }
-        Ok(Network { graph, links: count })
+        Network { graph, links: view.links }
     }
 
     /// Every member's centrality, brokers first, and the components.
     pub fn measure(&self) -> NetworkReport {
         let g = &self.graph;
         let n = g.node_count();
-        // Parallel above this many nodes (rustworkx's own threshold semantics).
-        let parallel = 50;
-        let betweenness = betweenness_centrality(g, false, true, parallel);
-        let closeness = closeness_centrality(g, true, parallel);
         let eigenvector: Option<Vec<f64>> =
             eigenvector_centrality(g, |_| Ok::<f64, std::convert::Infallible>(1.0), Some(1000), Some(1e-6))
                 .ok()
@@ -162,6 +167,14 @@ impl Network {
                 component_of[node.index()] = i;
             }
         }
+        let pairs: Vec<(u32, u32)> = g
+            .edge_indices()
+            .filter_map(|e| g.edge_endpoints(e))
+            .map(|(a, b)| (a.index() as u32, b.index() as u32))
+            .collect();
+        let (betweenness, closeness) = betweenness_and_closeness(n, &pairs);
+        let community_of = louvain(n, &pairs, COMMUNITY_SEED);
+        let modularity = modularity(n, &pairs, &community_of);
         let mut ranking: Vec<Centrality> = g
             .node_indices()
             .map(|i| {
@@ -170,10 +183,11 @@ impl Network {
                     node: g[i].clone(),
                     degree,
                     degree_centrality: if n > 1 { degree as f64 / (n - 1) as f64 } else { 0.0 },
-                    betweenness: betweenness[i.index()].unwrap_or(0.0),
-                    closeness: closeness[i.index()].unwrap_or(0.0),
+                    betweenness: betweenness[i.index()],
+                    closeness: closeness[i.index()],
                     eigenvector: eigenvector.as_ref().map_or(0.0, |e| e[i.index()]),
                     component: component_of[i.index()],
+                    community: community_of[i.index()] as usize,
                 }
             })
             .collect();
@@ -183,12 +197,44 @@ impl Network {
                 .then(b.degree.cmp(&a.degree))
                 .then_with(|| a.node.caption.cmp(&b.node.caption))
         });
+        let at: std::collections::HashMap<Uuid, NodeIndex> = g.node_indices().map(|i| (g[i].id, i)).collect();
+        let mut brokers = Vec::new();
+        for c in &ranking {
+            // A phone, an account or an address is not a broker: its holder is.
+            if c.betweenness <= 0.0 || !is_actor(&c.node.schema) {
+                continue;
+            }
+            let Some(&i) = at.get(&c.node.id) else { continue };
+            let around: BTreeSet<usize> = std::iter::once(c.community)
+                .chain(g.neighbors(i).map(|j| community_of[j.index()] as usize))
+                .collect();
+            if around.len() >= 2 {
+                brokers.push(Broker {
+                    node: c.node.clone(),
+                    betweenness: c.betweenness,
+                    communities: around.into_iter().collect(),
+                });
+            }
+        }
+        let count = community_of.iter().max().map_or(0, |m| *m as usize + 1);
+        let mut communities: Vec<Community> =
+            (0..count).map(|index| Community { index, size: 0, leading: Vec::new() }).collect();
+        for c in &ranking {
+            let k = &mut communities[c.community];
+            k.size += 1;
+            if k.leading.len() < 5 {
+                k.leading.push(c.node.clone());
+            }
+        }
         NetworkReport {
             nodes: n,
             edges: g.edge_count(),
             links: self.links,
             components: components.iter().map(Vec::len).collect(),
             ranking,
+            communities,
+            modularity,
+            brokers,
         }
     }
 

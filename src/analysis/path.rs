@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use rusqlite::params;
 use uuid::Uuid;
 
-use crate::store::query::{RecordRef, uid_from_blob};
+use crate::store::query::{CASE_RECORDS, RecordRef, uid_from_blob};
 use crate::store::{Result, Store};
 
 /// Bounds of a path search.
@@ -93,7 +93,7 @@ fn neighbours(store: &Store, n: i64, fanout: u32, filter: &PathFilter) -> Result
     }
     let sql = format!(
         "SELECT * FROM (SELECT l.uid, l.schema, l.dst, 1 FROM object l WHERE l.src = ?1 AND l.deleted = 0
-               AND l.schema NOT IN ('CaseMember','Note','Operation','Task') AND l.dst IS NOT NULL{keep}
+               AND l.schema NOT IN {CASE_RECORDS} AND l.dst IS NOT NULL{keep}
              ORDER BY l.n DESC LIMIT ?2)
          UNION ALL
          SELECT * FROM (SELECT l.uid, l.schema, l.src, 0 FROM object l WHERE l.dst = ?1 AND l.deleted = 0

@@ -11,8 +11,10 @@ mod deconflict_cmd;
 mod entity;
 mod exchange_cmd;
 mod interop_cmd;
+mod neighbours_cmd;
 mod network_cmd;
 mod output;
+mod path_cmd;
 mod read;
 mod rfi_cmd;
 mod store_cmd;
@@ -77,6 +79,10 @@ pub enum Command {
     Network(network_cmd::NetworkArgs),
     /// A link chart of a case (or of one entity's neighbourhood) as an SVG to brief with
     Chart(chart_cmd::ChartArgs),
+    /// How two entities are connected: the shortest chains of links, each hop with its kind, dates, grade and source
+    Path(path_cmd::PathArgs),
+    /// The entities within N links of one, with counts per kind
+    Neighbours(neighbours_cmd::NeighboursArgs),
     /// Dated items of a case, an entity or the whole store
     Timeline(read::TimelineArgs),
     /// Counts and the task force's outcome measures
@@ -206,6 +212,8 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Search(a)) => read::search(&ctx, &a, json),
         Some(Command::Network(a)) => network_cmd::network(&ctx, &a, json),
         Some(Command::Chart(a)) => chart_cmd::chart(&ctx, &a, json),
+        Some(Command::Path(a)) => path_cmd::path(&ctx, &a, json),
+        Some(Command::Neighbours(a)) => neighbours_cmd::neighbours(&ctx, &a, json),
         Some(Command::Timeline(a)) => read::timeline(&ctx, &a, json),
         Some(Command::Stats) => read::stats(&ctx, json),
         Some(Command::Measures(a)) => read::measures(&ctx, &a, json),

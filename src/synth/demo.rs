@@ -257,6 +257,7 @@ pub fn build(store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<()
         }
     }
     progress(2, 4);
+    write_route(&mut tx, &cases, &figures, locale)?;
     write_case_work(&mut tx, &cases)?;
     progress(3, 4);
     tx.commit(&serde_json::json!({ "demo": true }))?;
@@ -403,6 +404,92 @@ fn write_figures(
         )?;
     }
     Ok(people)
+}
+
+/// Contacts of the broker in his own cell (members of the Guayaquil case) tied to him.
+const BROKER_CONTACTS: usize = 12;
+
+/// The route made explicit, for `liaison path` and `liaison network` to find: the exporter
+/// in Guayaquil supplies through the broker Andrés Zambrano, who arranges loads for the
+/// Rotterdam receiver and the Marseille head, and knows the people of his cell. Fixed sources,
+/// grades and dates, and no random draw, so the rest of the demo stays as it was.
+fn write_route(
+    tx: &mut Txn<'_>,
+    cases: &[(Uuid, Marking)],
+    figures: &[(usize, Uuid)],
+    locale: Locale,
+) -> Result<()> {
+    let (case, marking) = &cases[2];
+    let [benali, zambrano, macias, cedeno, de_vries] = [0, 8, 9, 10, 14].map(|i| figures[i].1);
+    let prov = |source: &str, grade: &str, in_case: bool| Provenance {
+        source: Some(source.to_owned()),
+        grade: Grade::parse(grade).ok(),
+        marking: Some(marking.clone()),
+        clear_chosen: false,
+        // The buyers stay members of their own cases only.
+        case: in_case.then_some(*case),
+        valid_from: None,
+        valid_to: None,
+    };
+    let props = |relationship: &str, start: &str| {
+        vec![("relationship".to_owned(), relationship.to_owned()), ("startDate".to_owned(), start.to_owned())]
+    };
+    let chain = [
+        (
+            macias,
+            zambrano,
+            "supplies loads through",
+            "2024-02",
+            "Policía Nacional Ecuador cable 2024-411",
+            "B2",
+            true,
+        ),
+        (
+            zambrano,
+            cedeno,
+            "loads at the port through",
+            "2024-02",
+            "Policía Nacional Ecuador cable 2024-411",
+            "B2",
+            true,
+        ),
+        (zambrano, de_vries, "arranges loads for", "2024-04", "Europol SIENA message 1180662", "B2", false),
+        (zambrano, benali, "arranges loads for", "2024-05", "DGSE liaison note 2024-Q3", "C3", false),
+    ];
+    for (from, to, relationship, start, source, grade, in_case) in chain {
+        tx.new_link(
+            "Associate",
+            from,
+            to,
+            &props(relationship, start),
+            &prov(source, grade, in_case),
+            locale,
+        )?;
+    }
+    let figure_ids: Vec<Uuid> = figures.iter().map(|(_, p)| *p).collect();
+    let contacts: Vec<Uuid> = tx
+        .conn()
+        .prepare(
+            "SELECT e.uid FROM object m JOIN object e ON e.n = m.dst JOIN object c ON c.n = m.src
+             WHERE c.uid = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.schema = 'Person'
+             ORDER BY e.n",
+        )?
+        .query_map([case.as_bytes()], |r| r.get::<_, Vec<u8>>(0))?
+        .filter_map(|r| r.ok().and_then(|b| Uuid::from_slice(&b).ok()))
+        .filter(|p| !figure_ids.contains(p))
+        .take(BROKER_CONTACTS)
+        .collect();
+    for person in contacts {
+        tx.new_link(
+            "Associate",
+            zambrano,
+            person,
+            &props("contact in the cell", "2024-03"),
+            &prov("DGSE liaison note 2024-Q3", "C3", true),
+            locale,
+        )?;
+    }
+    Ok(())
 }
 
 fn write_case_work(tx: &mut Txn<'_>, cases: &[(Uuid, Marking)]) -> Result<()> {

@@ -248,10 +248,13 @@ fn ego(store: &Store, id: Uuid, hops: u8) -> Result<Ego, StoreError> {
 /// true when a side reached the bound.
 fn link_count(store: &Store, n: i64) -> Result<(u64, bool), StoreError> {
     let (out, inn): (i64, i64) = store.conn().query_row(
-        "SELECT (SELECT count(*) FROM (SELECT 1 FROM object WHERE src = ?1 AND deleted = 0
-                   AND schema NOT IN ('CaseMember','Note','Operation','Task') LIMIT ?2)),
+        &format!(
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM object WHERE src = ?1 AND deleted = 0
+                   AND schema NOT IN {} LIMIT ?2)),
                 (SELECT count(*) FROM (SELECT 1 FROM object WHERE dst = ?1 AND deleted = 0
                    AND schema <> 'CaseMember' LIMIT ?2))",
+            crate::store::query::CASE_RECORDS
+        ),
         params![n, COUNT_BOUND],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
