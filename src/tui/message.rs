@@ -91,9 +91,13 @@ pub enum Query {
     /// The newest watch alerts (the alerts list; the status bar's count comes with `Stats`).
     Alerts,
     /// Requests for information, incoming (`Some(true)`), outgoing or all; overdue first.
-    Rfis { incoming: Option<bool> },
+    Rfis {
+        incoming: Option<bool>,
+    },
     /// The trusted offices a case is shared with: those an RFI about it can be asked of.
-    RfiOffices { case: Uuid },
+    RfiOffices {
+        case: Uuid,
+    },
 }
 
 /// What a query found.

@@ -77,11 +77,12 @@ mod tests {
     use super::*;
 
     fn alert(caption: &str) -> Alert {
+        let n = caption.len() as u128 + 1;
         Alert {
             watch: 1,
             watched: "AB-123-CD".into(),
             kind: "plate".into(),
-            record: uuid::Uuid::new_v4(),
+            record: uuid::Uuid::from_u128(n),
             schema: "Vehicle".into(),
             caption: caption.into(),
             prop: "registrationNumber".into(),

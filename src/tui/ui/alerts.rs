@@ -13,7 +13,8 @@ use crate::tui::screens::alerts::AlertsScreen;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &AlertsScreen, look: &Look<'_>) {
     let rect = centered(area, 100.min(area.width.saturating_sub(2)), area.height.saturating_sub(3));
-    let inner = open(frame, rect, "Watch alerts — newest first · Enter goes to the record · Esc closes", look);
+    let inner =
+        open(frame, rect, "Watch alerts — newest first · Enter goes to the record · Esc closes", look);
     let width = inner.width as usize;
     let Some(alerts) = &s.alerts else {
         frame.render_widget(Paragraph::new("Loading…").style(look.theme.dim), inner);
@@ -39,12 +40,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &AlertsScreen, look: &Look<'_>
         } else {
             format!("{}: {}", kind_label(&a.schema), a.caption)
         };
-        let when = a.at.trim_end_matches('Z').replacen('T', " ", 1);
+        // To the minute: "2025-03-14 10:02".
+        let when: String = a.at.replacen('T', " ", 1).chars().take(16).collect();
         lines.push(Line::from(vec![
             Span::styled(cell(&a.watched, 18), if i == s.selected { style } else { look.theme.warning }),
             Span::styled(cell(&what, record), style),
             Span::styled(cell(&a.via, 16), style),
-            Span::styled(cut(&when, 16), style),
+            Span::styled(cut(&when, width.saturating_sub(18 + record + 16)), style),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);

@@ -143,7 +143,10 @@ fn shown(r: &RfiRow, look: &Look<'_>) -> Vec<Line<'static>> {
             0 => String::new(),
             n => format!(" · {n} records attached"),
         };
-        lines.push(Line::styled(format!("  {} · {}{attached}", safe(&a.office), at(&a.answered_at)), look.theme.dim));
+        lines.push(Line::styled(
+            format!("  {} · {}{attached}", safe(&a.office), at(&a.answered_at)),
+            look.theme.dim,
+        ));
         lines.extend(a.text.lines().map(|l| Line::styled(format!("    {}", safe(l)), look.theme.text)));
     }
     lines

@@ -244,7 +244,10 @@ mod tests {
         assert!(f.change().unwrap_err().starts_with("Due:"));
         f.due = "2025-04-01".into();
         let RfiChange::Ask { to, priority, due, about, .. } = f.change().unwrap() else { panic!("ask") };
-        assert_eq!((to.as_str(), priority.as_deref(), due.as_deref()), ("Lyon", Some("immediate"), Some("2025-04-01")));
+        assert_eq!(
+            (to.as_str(), priority.as_deref(), due.as_deref()),
+            ("Lyon", Some("immediate"), Some("2025-04-01"))
+        );
         assert_eq!(about, vec![Uuid::nil()]);
     }
 }

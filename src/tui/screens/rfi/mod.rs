@@ -142,7 +142,9 @@ fn answering(r: &mut RfiScreen, action: &Action) -> Vec<Effect> {
     }
     match action {
         Action::Submit => {
-            TextInput::with_cursor(&mut a.text, &mut a.cursor, MAX_ANSWER_CHARS).multiline().apply(Edit::Newline);
+            TextInput::with_cursor(&mut a.text, &mut a.cursor, MAX_ANSWER_CHARS)
+                .multiline()
+                .apply(Edit::Newline);
         }
         Action::Save if a.text.trim().is_empty() => r.error = Some("Type the answer first.".into()),
         Action::Save => {
@@ -200,7 +202,11 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
                 r.error = Some("This request is closed: the asking office reopens it.".into());
             }
             Some(row) => {
-                r.answer = Some(AnswerEditor { rfi: row.id, question: row.question.clone(), ..AnswerEditor::default() });
+                r.answer = Some(AnswerEditor {
+                    rfi: row.id,
+                    question: row.question.clone(),
+                    ..AnswerEditor::default()
+                });
                 r.error = None;
             }
             None => {}
