@@ -130,6 +130,27 @@ fn the_alert_badge_counts_alerts_and_the_list_goes_to_the_record() {
 }
 
 #[test]
+fn a_watched_plate_in_a_file_imported_in_the_workbench_raises_the_badge() {
+    let l = office("Paris", "DGSI", "FR");
+    l.ok(&["case", "new", "--ref", "CALANQUE", "--title", "Banana reefers"]);
+    l.ok(&["watch", "add", "AB-123-CD"]);
+    let file = l.root.path().join("plates.ftm.json");
+    std::fs::write(
+        &file,
+        r#"{"id": "car-1", "schema": "Vehicle", "properties": {"registrationNumber": ["AB 123 CD"], "model": ["Audi A4"]}}"#,
+    )
+    .unwrap();
+    let mut app = app(&l);
+    assert!(!status_bar(&mut app).contains('⚑'));
+    keys(&mut app, &["i"]);
+    type_text(&mut app, file.to_str().unwrap());
+    keys(&mut app, &["enter", "y", "enter"]);
+    assert!(app.state.popup.is_none(), "the import is done: {:?}", app.state.popup);
+    let bar = status_bar(&mut app);
+    assert!(bar.contains("⚑ 1 alert"), "{bar}");
+}
+
+#[test]
 fn asking_about_the_selected_entity_is_refused_in_the_form_until_the_case_is_shared() {
     let (a, _b, karim) = offices();
     let mut app = app(&a);
