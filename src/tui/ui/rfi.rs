@@ -112,10 +112,8 @@ fn shown(r: &RfiRow, look: &Look<'_>) -> Vec<Line<'static>> {
         ])
     };
     let who = format!("{} → {}", safe(&r.from_office), safe(&r.to_office));
-    let mut status = format!("{} · {}", r.status, r.priority);
-    if let Some(due) = &r.due {
-        status.push_str(&format!(" · due {}", safe(due)));
-    }
+    let due = r.due.as_deref().map(|d| format!(" · due {}", safe(d))).unwrap_or_default();
+    let status = format!("{} · {}{due}", r.status, r.priority);
     let mut lines = vec![
         head(if r.direction == "incoming" { "Incoming" } else { "Outgoing" }, who),
         head("Case", safe(&r.case).into_owned()),
@@ -158,7 +156,7 @@ fn editor(a: &AnswerEditor, look: &Look<'_>) -> Vec<Line<'static>> {
     lines.extend(a.question.lines().map(|l| Line::styled(format!("  {}", safe(l)), look.theme.dim)));
     let mut text = a.text.clone();
     let at = text.char_indices().nth(a.cursor).map_or(text.len(), |(i, _)| i);
-    text.insert_str(at, "\u{0}");
+    text.insert(at, '\u{0}');
     for l in text.split('\n') {
         let spans = match l.split_once('\u{0}') {
             Some((before, after)) => vec![
@@ -216,7 +214,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &RfiScreen, look: &Look<'_>) {
 const LABEL: usize = 11;
 
 pub fn draw_ask(frame: &mut Frame<'_>, area: Rect, f: &AskForm, look: &Look<'_>) {
-    let rect = centered(area, 76.min(area.width.saturating_sub(2)), 12.min(area.height.saturating_sub(2)));
+    let rect = centered(area, 76.min(area.width.saturating_sub(2)), 10.min(area.height.saturating_sub(2)));
     let title = format!("Ask about {} ({})", cut(&f.caption, 30), cut(&f.reference, 20));
     let inner = open(frame, rect, &title, look);
     let width = (inner.width as usize).saturating_sub(LABEL + 2);
@@ -227,7 +225,7 @@ pub fn draw_ask(frame: &mut Frame<'_>, area: Rect, f: &AskForm, look: &Look<'_>)
         let hint = match field {
             AskField::To => match &f.offices {
                 None => "reading the case's offices…".to_owned(),
-                Some(o) if o.is_empty() => "the case is shared with no trusted office".to_owned(),
+                Some(o) if o.is_empty() => "the case is shared with no office (x, then s)".to_owned(),
                 Some(o) if o.len() == 1 => "the one office the case is shared with".to_owned(),
                 Some(o) => format!("←/→ {} offices the case is shared with", o.len()),
             },
