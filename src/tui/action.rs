@@ -194,6 +194,20 @@ actions! {
         NodeNext,
         /// Network: the previous node by rank
         NodePrev,
+        /// Watch alerts: what was watched, where it appeared, newest first
+        Alerts,
+        /// Requests for information, incoming and outgoing, overdue first
+        Rfis,
+        /// Ask another office about the selected entity (a request for information)
+        AskOffice,
+        /// RFIs: answer the selected incoming request
+        AnswerRfi,
+        /// RFIs: close the selected outgoing request
+        CloseRfi,
+        /// RFIs: reopen the selected outgoing request
+        ReopenRfi,
+        /// RFIs: show incoming, outgoing or all requests
+        RfiTab,
     }
     internal {
         /// A character typed into the focused input.

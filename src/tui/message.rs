@@ -88,6 +88,16 @@ pub enum Query {
     },
     /// A case's network, or an entity's ego network, laid out for the network screen.
     Network(NetworkOf),
+    /// The newest watch alerts (the alerts list; the status bar's count comes with `Stats`).
+    Alerts,
+    /// Requests for information, incoming (`Some(true)`), outgoing or all; overdue first.
+    Rfis {
+        incoming: Option<bool>,
+    },
+    /// The trusted offices a case is shared with: those an RFI about it can be asked of.
+    RfiOffices {
+        case: Uuid,
+    },
 }
 
 /// What a query found.
@@ -119,11 +129,12 @@ pub enum Loaded {
         text: String,
         page: Box<SearchPage>,
     },
-    Stats(Box<Stats>),
+    /// The store's counts, and the watch alerts raised so far.
+    Stats(Box<Stats>, u64),
     /// What undoing this session's last write would do; `None`: nothing left to undo.
     UndoPlan(Option<Box<UndoPlan>>),
     /// At most this many records (a large store: exact counts would take seconds).
-    RecordBound(i64),
+    RecordBound(i64, u64),
     Path {
         from: Uuid,
         to: Uuid,
@@ -144,6 +155,16 @@ pub enum Loaded {
     },
     /// The network asked for, measured and laid out (on the worker, not in the draw).
     Network(Box<NetworkPicture>),
+    /// The newest watch alerts, newest first.
+    Alerts(Vec<crate::store::watch::Alert>),
+    Rfis {
+        incoming: Option<bool>,
+        rows: Vec<crate::store::rfi::RfiRow>,
+    },
+    RfiOffices {
+        case: Uuid,
+        offices: Vec<String>,
+    },
 }
 
 /// Whose network the network screen shows.

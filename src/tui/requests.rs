@@ -6,7 +6,8 @@
 use uuid::Uuid;
 
 use super::message::{Effect, ExchangeJob, Query};
-use super::state::{EntitiesPane, EntitiesView, Job, State};
+use super::state::{EntitiesPane, EntitiesView, Job, Pane, State};
+use crate::model::schema::{Category, Schema};
 use crate::store::query::TimelineScope;
 
 /// Entities a generate job makes.
@@ -212,4 +213,24 @@ pub fn show_view(state: &mut State, view: EntitiesView) -> Vec<Effect> {
     effects.extend(load_entities(state));
     effects.extend(load_timeline(state));
     effects
+}
+
+/// Goes to a record (a search hit, an alert): a case is selected in the cases pane; an entity
+/// becomes the centre of the entities pane; anything else is shown in the detail pane.
+pub fn jump(state: &mut State, id: Uuid, schema: &str, caption: &str) -> Vec<Effect> {
+    let kind = Schema::builtin().kind(schema).ok();
+    if schema == "Case" {
+        state.cases.text.clear();
+        state.cases.status = None;
+        state.cases.want = Some(id);
+        state.focus = Pane::Cases;
+        return vec![load_cases(state)];
+    }
+    if kind.is_some_and(|k| k.category == Category::Entity) {
+        state.focus = Pane::Detail;
+        let view = EntitiesView::Neighbourhood { center: id, caption: caption.to_owned(), hops: 1 };
+        return pivot(state, view);
+    }
+    state.focus = Pane::Detail;
+    load_detail(state, id)
 }

@@ -37,10 +37,14 @@ pub enum Mode {
     Choice,
     /// The network screen: a case's or an entity's network drawn, brokers and paths.
     Network,
+    /// The requests for information, incoming and outgoing.
+    Rfi,
+    /// The watch alerts list.
+    Alerts,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 14] = [
+    pub const ALL: [Mode; 16] = [
         Mode::Main,
         Mode::Search,
         Mode::Palette,
@@ -55,6 +59,8 @@ impl Mode {
         Mode::Measures,
         Mode::Choice,
         Mode::Network,
+        Mode::Rfi,
+        Mode::Alerts,
     ];
 
     pub fn label(self) -> &'static str {
@@ -73,6 +79,8 @@ impl Mode {
             Mode::Measures => "MEASURES",
             Mode::Choice => "PIVOT",
             Mode::Network => "NETWORK",
+            Mode::Rfi => "RFI",
+            Mode::Alerts => "ALERTS",
         }
     }
 
@@ -387,6 +395,12 @@ pub enum Popup {
     CaseRecord(super::screens::case_records::CaseRecordScreen),
     /// The network screen (full screen over the panes).
     Network(Box<super::screens::network::NetworkScreen>),
+    /// Requests for information (full screen over the panes).
+    Rfi(Box<super::screens::rfi::RfiScreen>),
+    /// Asking another office about the selected entity.
+    RfiAsk(Box<super::screens::rfi::AskForm>),
+    /// The watch alerts, newest first.
+    Alerts(super::screens::alerts::AlertsScreen),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -411,6 +425,8 @@ pub struct Counts {
     pub cases: i64,
     /// On a large store only a bound of all records is shown (exact counts take seconds).
     pub records_bound: Option<i64>,
+    /// Watch alerts raised so far (the status bar's badge).
+    pub alerts: u64,
 }
 
 #[derive(Debug)]
@@ -506,9 +522,11 @@ impl State {
             Some(Popup::Help { .. }) => Mode::Help,
             Some(Popup::Measures(_)) => Mode::Measures,
             Some(Popup::Network(_)) => Mode::Network,
+            Some(Popup::Rfi(r)) => r.mode(),
+            Some(Popup::Alerts(_)) => Mode::Alerts,
             Some(Popup::Search(_)) => Mode::Search,
             Some(Popup::Palette(_)) => Mode::Palette,
-            Some(Popup::Form(_) | Popup::CaseRecord(_)) => Mode::Form,
+            Some(Popup::Form(_) | Popup::CaseRecord(_) | Popup::RfiAsk(_)) => Mode::Form,
             Some(Popup::Picker(_) | Popup::Analyst(_)) => Mode::Picker,
             Some(Popup::Confirm(_)) => Mode::Confirm,
             Some(Popup::Conflicts(_)) => Mode::Conflicts,

@@ -9,8 +9,8 @@ use super::action::Action;
 use super::message::{Effect, Loaded, Outcome, Query};
 use super::requests::{query, reload};
 use super::screens::{
-    case_records, confirm, conflicts, exchange, form, help, import, measures, network, palette, panes,
-    search, unlock,
+    alerts, case_records, confirm, conflicts, exchange, form, help, import, measures, network, palette,
+    panes, rfi, search, unlock,
 };
 use super::state::{Mode, Pane, Popup, State};
 
@@ -32,6 +32,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     network::loaded(state, ticket, l)
                 }
                 Loaded::Network(_) => Vec::new(),
+                Loaded::Alerts(list) => alerts::loaded(state, ticket, list),
+                Loaded::Rfis { rows, .. } => rfi::loaded(state, ticket, rows),
+                Loaded::RfiOffices { offices, .. } => rfi::offices_loaded(state, ticket, offices),
                 Loaded::Folder { typed, names, more } => {
                     let mut effects = exchange::listed(state, ticket, &typed, &names, more);
                     effects.extend(import::listed(state, ticket, &typed, &names, more));
@@ -44,11 +47,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             let mut effects = panes::saved(state, message, id);
             effects.extend(conflicts::saved(state));
             effects.extend(case_records::saved(state));
+            effects.extend(rfi::saved(state));
             return effects;
         }
         Action::Failed(message) => {
             conflicts::failed(state);
             case_records::failed(state, &message);
+            rfi::failed(state, &message);
             network::failed(state, &message);
             exchange::failed(state);
             panes::failed(state, message);
@@ -87,6 +92,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Some(Popup::Analyst(_)) => return unlock::choose_analyst(state, &action),
         Some(Popup::CaseRecord(_)) => return case_records::update(state, &action),
         Some(Popup::Network(_)) => return network::update(state, &action),
+        Some(Popup::Rfi(_)) => return rfi::update(state, &action),
+        Some(Popup::RfiAsk(_)) => return rfi::update_ask(state, &action),
+        Some(Popup::Alerts(_)) => return alerts::update(state, &action),
         _ => {}
     }
     match state.mode() {
@@ -103,7 +111,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Input if state.popup.is_none() => panes::filter_input(state, &action),
         Mode::Choice => panes::choice(state, &action),
         // Only the exchange screens use these modes; they were handled above.
-        Mode::Conflicts | Mode::Exchange | Mode::Input | Mode::Measures | Mode::Network => Vec::new(),
+        Mode::Conflicts
+        | Mode::Exchange
+        | Mode::Input
+        | Mode::Measures
+        | Mode::Network
+        | Mode::Rfi
+        | Mode::Alerts => Vec::new(),
     }
 }
 
@@ -121,6 +135,9 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::Conflicts => conflicts::open(state),
         Action::Measures => measures::open(state),
         Action::Network => network::open(state),
+        Action::Alerts => alerts::open(state),
+        Action::Rfis => rfi::open(state),
+        Action::AskOffice => rfi::open_ask(state),
         Action::Exchange | Action::ExportBundle => exchange::open(state, exchange::ExchangeStep::List),
         Action::ImportBundle => exchange::open(state, exchange::ExchangeStep::ImportPath(String::new())),
         Action::ImportFile => import::open(state),

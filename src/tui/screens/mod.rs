@@ -16,10 +16,13 @@
 //! - [`measures`]: the task force's measures, month by month.
 //! - [`case_records`]: a joint operation, a task or arrests recorded in the selected case.
 //! - [`network`]: a case's or an entity's network drawn, its brokers, and paths on it.
+//! - [`rfi`]: requests for information, incoming and outgoing, and asking one.
+//! - [`alerts`]: the watch alerts, newest first.
 //!
 //! The jobs the exchange and import screens send to the worker, and what comes back, are
 //! messages (`message`).
 
+pub mod alerts;
 pub mod case_records;
 pub mod confirm;
 pub mod conflicts;
@@ -31,6 +34,7 @@ pub mod measures;
 pub mod network;
 pub mod palette;
 pub mod panes;
+pub mod rfi;
 pub mod search;
 pub mod unlock;
 

@@ -2,14 +2,11 @@
 //! one hit opened where it belongs (a case in the cases pane, an entity as the centre of the
 //! entities pane, anything else in the detail pane), and the search audited once.
 
-use uuid::Uuid;
-
-use crate::model::schema::{Category, Schema};
 use crate::store::query::{SearchHit, SearchPage};
 use crate::tui::action::Action;
 use crate::tui::message::{Effect, Query};
-use crate::tui::requests::{load_cases, load_detail, pivot};
-use crate::tui::state::{EntitiesView, Pane, Popup, State};
+use crate::tui::requests::jump;
+use crate::tui::state::{Popup, State};
 use crate::tui::widgets::text_input::MAX_QUERY_CHARS;
 use crate::tui::widgets::{ListCursor, Move, TextInput};
 
@@ -81,26 +78,6 @@ fn searched(s: &SearchPopup) -> Option<Effect> {
             serde_json::json!({ "query": query, "hits": s.hits.len(), "via": "workbench" }),
         )
     })
-}
-
-/// Goes to a record found by search: a case is selected in the cases pane; an entity
-/// becomes the centre of the entities pane; anything else is shown in the detail pane.
-pub fn jump(state: &mut State, id: Uuid, schema: &str, caption: &str) -> Vec<Effect> {
-    let kind = Schema::builtin().kind(schema).ok();
-    if schema == "Case" {
-        state.cases.text.clear();
-        state.cases.status = None;
-        state.cases.want = Some(id);
-        state.focus = Pane::Cases;
-        return vec![load_cases(state)];
-    }
-    if kind.is_some_and(|k| k.category == Category::Entity) {
-        state.focus = Pane::Detail;
-        let view = EntitiesView::Neighbourhood { center: id, caption: caption.to_owned(), hops: 1 };
-        return pivot(state, view);
-    }
-    state.focus = Pane::Detail;
-    load_detail(state, id)
 }
 
 /// The hits for `text`, matched by ticket (a late answer to an older query is dropped).

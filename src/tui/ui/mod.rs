@@ -1,6 +1,7 @@
 //! Drawing: one function per region, each borrowing the state read-only. Nothing here
 //! changes state or reads the store.
 
+mod alerts;
 mod case_records;
 mod cases;
 mod conflicts;
@@ -13,6 +14,7 @@ pub mod layout;
 mod measures;
 mod network;
 mod popups;
+mod rfi;
 mod status;
 mod timeline;
 mod unlock;

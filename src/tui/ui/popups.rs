@@ -33,6 +33,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         Some(Popup::Measures(m)) => super::measures::draw(frame, area, m, look),
         Some(Popup::Network(n)) => super::network::draw(frame, area, state, n, look),
         Some(Popup::CaseRecord(r)) => super::case_records::draw(frame, area, r, look),
+        Some(Popup::Rfi(r)) => super::rfi::draw(frame, area, r, look),
+        Some(Popup::RfiAsk(f)) => super::rfi::draw_ask(frame, area, f, look),
+        Some(Popup::Alerts(a)) => super::alerts::draw(frame, area, a, look),
         Some(Popup::Exchange(e)) => super::exchange::draw(frame, area, e, state.job.as_ref(), look),
         Some(Popup::Import(i)) => super::import::draw(frame, area, i, state.job.as_ref(), look),
     }

@@ -87,12 +87,25 @@ fn info_parts(state: &State, room: usize) -> (Option<String>, String, Option<Str
     }
 }
 
+/// "⚑ 3 alerts" when watched selectors or records have appeared (`!` lists them).
+fn alerts_badge(state: &State) -> Option<String> {
+    let n = state.counts.map_or(0, |c| c.alerts);
+    (n > 0).then(|| format!("⚑ {} alert{}", thousands(n as i64), if n == 1 { "" } else { "s" }))
+}
+
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     let width = area.width as usize;
     let mode = state.mode();
-    let room = width.saturating_sub(mode.label().chars().count() + 3);
+    let alerts = alerts_badge(state);
+    let badge_len = alerts.as_ref().map_or(0, |b| b.chars().count() + 3);
+    let room = width.saturating_sub(mode.label().chars().count() + 3 + badge_len);
     let (store, office, counts) = info_parts(state, room);
     let mut info = vec![Span::styled(format!(" {} ", mode.label()), look.theme.selected), Span::raw(" ")];
+    // Next to the mode, where it is seen first; it makes room by shortening the rest.
+    if let Some(badge) = alerts {
+        info.push(Span::styled(badge, look.theme.warning));
+        info.push(Span::styled(" · ", look.theme.text));
+    }
     if let Some(store) = store {
         info.push(Span::styled(store, look.theme.accent));
         info.push(Span::styled(" · ", look.theme.text));

@@ -36,6 +36,8 @@ pub const SEARCH_LIMIT: u32 = 50;
 pub const DETAIL_LINKS: u32 = 50;
 /// Journal notes shown under a case, newest first.
 pub const DETAIL_NOTES: u32 = 50;
+/// Watch alerts listed, newest first.
+pub const ALERTS_SHOWN: u32 = 200;
 /// Neighbours read per hop.
 pub const NEIGHBOURS: u32 = 150;
 /// Cases listed (a task force has hundreds, not millions).
@@ -65,6 +67,9 @@ fn slot(q: &Query) -> u8 {
         Query::Measures { .. } => 12,
         Query::Folder { .. } => 13,
         Query::Network(_) => 15,
+        Query::Alerts => 16,
+        Query::Rfis { .. } => 17,
+        Query::RfiOffices { .. } => 18,
     }
 }
 
@@ -238,12 +243,20 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
         }
         Query::Stats => {
             let bound = store.record_count_bound()?;
+            // One indexed count: cheap on any store, so it comes with every refresh.
+            let alerts = store.watch_alert_count()?;
             if bound > EXACT_COUNTS_UP_TO {
-                Loaded::RecordBound(bound)
+                Loaded::RecordBound(bound, alerts)
             } else {
-                Loaded::Stats(Box::new(store.stats()?))
+                Loaded::Stats(Box::new(store.stats()?), alerts)
             }
         }
+        Query::Alerts => Loaded::Alerts(store.watch_alerts(false, ALERTS_SHOWN)?),
+        Query::Rfis { incoming } => {
+            let filter = crate::store::rfi::RfiFilter { open_only: false, incoming };
+            Loaded::Rfis { incoming, rows: store.rfis(filter)? }
+        }
+        Query::RfiOffices { case } => Loaded::RfiOffices { case, offices: rfi_offices(store, case)? },
         Query::Path { from, to, filter } => Loaded::Path {
             from,
             to,
@@ -273,6 +286,17 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
             }))
         }
     })
+}
+
+/// The trusted, non-revoked offices `case` is shared with, by name.
+fn rfi_offices(store: &Store, case: Uuid) -> Result<Vec<String>, StoreError> {
+    let mut trusted = Vec::new();
+    for share in store.case_shares()?.into_iter().filter(|s| s.case == case) {
+        if !trusted.contains(&share.office) && !store.office_devices(&share.office)?.is_empty() {
+            trusted.push(share.office);
+        }
+    }
+    Ok(trusted)
 }
 
 fn exchange_error(e: crate::exchange::ExchangeError) -> StoreError {

@@ -119,17 +119,18 @@ pub fn loaded(state: &mut State, ticket: u64, loaded: Loaded) -> Vec<Effect> {
         {
             state.detail.notes = notes;
         }
-        Loaded::Stats(stats) => {
+        Loaded::Stats(stats, alerts) => {
             state.counts = Some(Counts {
                 entities: stats.entities,
                 links: stats.links,
                 cases: stats.cases,
                 records_bound: None,
+                alerts,
             });
         }
-        Loaded::RecordBound(bound) => {
+        Loaded::RecordBound(bound, alerts) => {
             let cases = state.cases.rows.len() as i64;
-            state.counts = Some(Counts { records_bound: Some(bound), cases, ..Counts::default() });
+            state.counts = Some(Counts { records_bound: Some(bound), cases, alerts, ..Counts::default() });
         }
         _ => {}
     }
