@@ -52,7 +52,7 @@ fn main() {
     let common = (n / 100).max(1);
     let ours: Vec<Selector> = (0..n).map(phone).collect();
     let theirs: Vec<Selector> = (n - common..2 * n - common).map(phone).collect();
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
 
     let t = Instant::now();
     let (request, pending) = psi::request(*b"bench-run-000001", &ours).unwrap();

@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, c: &DeconflictCommand, json: bool) -> CliResult {
             let report = deconflict::request(
                 &mut store,
                 with,
-                cases,
+                &cases,
                 output.clone(),
                 &mut |d, t| bar.update(d, t),
                 &AtomicBool::new(false),
@@ -131,7 +131,7 @@ fn list(ctx: &Context, json: bool) -> CliResult {
         println!("No deconfliction yet: `liaison deconflict request --with OFFICE -o FILE` asks one.");
         return Ok(());
     }
-    println!("{:<9} {:<20} {:<20} {:>9}  {}", "run", "office", "when", "selectors", "outcome");
+    println!("{:<9} {:<20} {:<20} {:>9}  outcome", "run", "office", "when", "selectors");
     for r in &runs {
         let outcome = match (r.direction.as_str(), &r.replied_at, r.hits) {
             ("asked", Some(at), Some(h)) => format!("{h} hits, replied {at}"),
@@ -167,7 +167,7 @@ fn list(ctx: &Context, json: bool) -> CliResult {
         println!(
             "Ask them about a hit: liaison rfi new --to {} --case REF --about {} --question \"…\"",
             safe(&h.office),
-            h.records.first().map(ToString::to_string).unwrap_or_else(|| "ID".into())
+            h.records.first().map_or_else(|| "ID".into(), ToString::to_string)
         );
     }
     Ok(())

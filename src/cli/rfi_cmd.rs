@@ -68,7 +68,19 @@ pub enum RfiCommand {
 
 pub fn run(ctx: &Context, c: &RfiCommand, json: bool) -> CliResult {
     let change = match c {
-        RfiCommand::List { open, incoming, outgoing } => return list(ctx, *open, *incoming, *outgoing, json),
+        RfiCommand::List { open, incoming, outgoing } => {
+            let filter = RfiFilter {
+                open_only: *open,
+                incoming: if *incoming {
+                    Some(true)
+                } else if *outgoing {
+                    Some(false)
+                } else {
+                    None
+                },
+            };
+            return list(ctx, filter, json);
+        }
         RfiCommand::Show { id } => return show(ctx, *id, json),
         RfiCommand::New { to, case, question, about, priority, due } => {
             let store = ctx.open()?;
@@ -102,7 +114,7 @@ pub fn run(ctx: &Context, c: &RfiCommand, json: bool) -> CliResult {
         RfiCommand::Reopen { id } => RfiChange::Reopen { rfi: *id },
     };
     let mut store = ctx.open()?;
-    let applied = store.apply(Change::Rfi(change), Face::Cli)?;
+    let applied = store.apply(Change::Rfi(Box::new(change)), Face::Cli)?;
     if json {
         return print_json(&serde_json::json!({ "id": applied.id, "message": applied.message }));
     }
@@ -113,18 +125,8 @@ pub fn run(ctx: &Context, c: &RfiCommand, json: bool) -> CliResult {
     Ok(())
 }
 
-fn list(ctx: &Context, open_only: bool, incoming: bool, outgoing: bool, json: bool) -> CliResult {
+fn list(ctx: &Context, filter: RfiFilter, json: bool) -> CliResult {
     let store = ctx.open()?;
-    let filter = RfiFilter {
-        open_only,
-        incoming: if incoming {
-            Some(true)
-        } else if outgoing {
-            Some(false)
-        } else {
-            None
-        },
-    };
     let rows = store.rfis(filter)?;
     store.audit("rfi list", &serde_json::json!({ "listed": rows.len() }))?;
     if json {

@@ -117,24 +117,21 @@ pub fn selectors(store: &Store, scope: &Scope) -> Result<Vec<HeldSelector>> {
         }
         Ok(())
     };
-    match &members {
+    if let Some(members) = &members {
         // A case's members one by one, through the statement index.
-        Some(members) => {
-            let mut q = conn.prepare(&format!("{sql} AND s.obj = ?1"))?;
-            for n in members {
-                let mut rows = q.query([n])?;
-                while let Some(r) = rows.next()? {
-                    take(r)?;
-                }
-            }
-        }
-        // The whole store: one pass over the statements.
-        None => {
-            let mut q = conn.prepare(sql)?;
-            let mut rows = q.query([])?;
+        let mut q = conn.prepare(&format!("{sql} AND s.obj = ?1"))?;
+        for n in members {
+            let mut rows = q.query([n])?;
             while let Some(r) = rows.next()? {
                 take(r)?;
             }
+        }
+    } else {
+        // The whole store: one pass over the statements.
+        let mut q = conn.prepare(sql)?;
+        let mut rows = q.query([])?;
+        while let Some(r) = rows.next()? {
+            take(r)?;
         }
     }
     for (uid, (names, births)) in people {
@@ -206,7 +203,7 @@ pub struct RequestReport {
 pub fn request(
     store: &mut Store,
     office: &str,
-    cases: Vec<Uuid>,
+    cases: &[Uuid],
     output: PathBuf,
     progress: &mut dyn FnMut(u64, u64),
     cancel: &AtomicBool,
@@ -216,7 +213,7 @@ pub fn request(
             "no trusted office named {office:?}: `liaison office list` shows the offices you trust"
         )));
     }
-    let held = selectors(store, &Scope { cases: cases.clone(), entitled: None })?;
+    let held = selectors(store, &Scope { cases: cases.to_vec(), entitled: None })?;
     if held.is_empty() {
         return Err(ExchangeError::Input(
             "there is nothing to compare: no phone, IBAN, plate, e-mail, document number, wallet or \

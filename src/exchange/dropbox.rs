@@ -49,9 +49,10 @@ fn folders(dir: &Path) -> Result<[PathBuf; 4]> {
 
 /// A file a sync tool may still be writing: hidden, or named as a partial download.
 fn in_transit(name: &str) -> bool {
+    let extension = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or_default();
     name.starts_with('.')
-        || name.ends_with(".partial")
-        || name.ends_with(".tmp")
+        || extension.eq_ignore_ascii_case("partial")
+        || extension.eq_ignore_ascii_case("tmp")
         || name.contains(".syncthing.")
 }
 

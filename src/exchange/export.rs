@@ -126,7 +126,9 @@ pub fn export(
         }
         if let [only] = plan.targets.as_slice() {
             let (replies, runs) = super::deconflict::replies_for(store, &only.dest.office, &req.answer_for)?;
-            replies.into_iter().for_each(|r| writer.attach(r));
+            for reply in replies {
+                writer.attach(reply);
+            }
             answered = runs;
         }
         plan.run(

@@ -128,7 +128,7 @@ fn decode(bytes: &[u8; 32]) -> Result<RistrettoPoint, PsiError> {
 
 /// `f` over `items` on the machine's cores (the group operations are the whole cost).
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
     if threads == 1 || items.len() < 1024 {
         return items.iter().map(&f).collect();
     }
@@ -166,7 +166,7 @@ pub fn request_with_key(
     // Sort the points (and the selectors with them): the request's order must not follow
     // the selectors' alphabetical order.
     let mut pairs: Vec<([u8; 32], Selector)> = blinded.into_iter().zip(unique).collect();
-    pairs.sort_by(|x, y| x.0.cmp(&y.0));
+    pairs.sort_unstable_by_key(|p| p.0);
     let (blinded, selectors): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
     Ok((Request { run, blinded }, Pending { run, key, selectors }))
 }
@@ -187,7 +187,7 @@ pub fn reply_with_key(key: &PsiKey, request: &Request, selectors: &[Selector]) -
     unique.sort();
     unique.dedup();
     let mut blinded = blind_all(key, &request.run, &unique);
-    blinded.sort();
+    blinded.sort_unstable();
     Ok(Reply { run: request.run, doubly_blinded, blinded })
 }
 

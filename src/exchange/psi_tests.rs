@@ -32,7 +32,7 @@ fn the_request_order_does_not_follow_the_selectors() {
     let ours: Vec<Selector> = (0..64).map(phone).collect();
     let (request, pending) = request_with_key(key("a"), RUN, &ours).unwrap();
     let mut sorted = request.blinded.clone();
-    sorted.sort();
+    sorted.sort_unstable();
     assert_eq!(request.blinded, sorted, "points are sent sorted");
     assert_ne!(pending.selectors, ours, "so the selectors' own order is lost");
 }

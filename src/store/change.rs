@@ -113,7 +113,7 @@ pub enum Change {
     /// Whether two entities are the same (issue 13): a judgement, never a merge; see
     /// [`super::judgements`]. `prov` gives its source, grade, marking and case.
     /// A request for information: asked, answered, closed or reopened (issue 15).
-    Rfi(RfiChange),
+    Rfi(Box<RfiChange>),
     Judge {
         a: Uuid,
         b: Uuid,
@@ -154,10 +154,12 @@ impl Change {
             Change::RestoreLink { .. } => "link restore",
             Change::Undo { .. } => "undo",
             Change::Judge { .. } => "judge",
-            Change::Rfi(RfiChange::Ask { .. }) => "rfi new",
-            Change::Rfi(RfiChange::Answer { .. }) => "rfi answer",
-            Change::Rfi(RfiChange::Close { .. }) => "rfi close",
-            Change::Rfi(RfiChange::Reopen { .. }) => "rfi reopen",
+            Change::Rfi(rfi) => match **rfi {
+                RfiChange::Ask { .. } => "rfi new",
+                RfiChange::Answer { .. } => "rfi answer",
+                RfiChange::Close { .. } => "rfi close",
+                RfiChange::Reopen { .. } => "rfi reopen",
+            },
         }
     }
 }
@@ -245,7 +247,7 @@ fn write(
 ) -> Result<Written> {
     Ok(match change {
         Change::Undo { commits } => undo(tx, device, &commits)?,
-        Change::Rfi(change) => rfi::write(tx, change, locale)?,
+        Change::Rfi(change) => rfi::write(tx, *change, locale)?,
         Change::Judge { a, b, verdict, reason, prov } => {
             judge(tx, (a, b), verdict, reason.as_deref(), &prov)?
         }

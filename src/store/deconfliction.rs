@@ -104,7 +104,7 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-fn postcard_err(e: postcard::Error) -> super::StoreError {
+fn postcard_err(e: &postcard::Error) -> super::StoreError {
     super::StoreError::Corrupt(format!("a deconfliction run cannot be read back: {e}"))
 }
 
@@ -118,7 +118,7 @@ impl Store {
         selectors: &[HeldSelector],
         detail: &serde_json::Value,
     ) -> Result<()> {
-        let bytes = postcard::to_stdvec(selectors).map_err(postcard_err)?;
+        let bytes = postcard::to_stdvec(selectors).map_err(|e| postcard_err(&e))?;
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let saved = self
             .conn
@@ -235,7 +235,7 @@ impl Store {
                 replied_at: replied.map(when).unwrap_or_default(),
                 kind,
                 value,
-                records: postcard::from_bytes(&records).map_err(postcard_err)?,
+                records: postcard::from_bytes(&records).map_err(|e| postcard_err(&e))?,
             });
         }
         Ok(out)
@@ -267,7 +267,7 @@ pub fn asked_run(conn: &Connection, run: [u8; 16]) -> Result<Option<AskedRun>> {
         .optional()?;
     let Some((office, key, selectors, replied_at)) = row else { return Ok(None) };
     let selectors = match selectors {
-        Some(bytes) => postcard::from_bytes(&bytes).map_err(postcard_err)?,
+        Some(bytes) => postcard::from_bytes(&bytes).map_err(|e| postcard_err(&e))?,
         None => Vec::new(),
     };
     Ok(Some(AskedRun {
@@ -281,7 +281,7 @@ pub fn asked_run(conn: &Connection, run: [u8; 16]) -> Result<Option<AskedRun>> {
 /// Inside an import's transaction: the reply's hits; the run's key and selectors are wiped.
 pub fn record_hits(conn: &Connection, run: [u8; 16], hits: &[HeldSelector], their_count: u64) -> Result<()> {
     for h in hits {
-        let records = postcard::to_stdvec(&h.records).map_err(postcard_err)?;
+        let records = postcard::to_stdvec(&h.records).map_err(|e| postcard_err(&e))?;
         conn.execute(
             "INSERT OR REPLACE INTO psi_hit(run, kind, value, records) VALUES(?1, ?2, ?3, ?4)",
             params![&run[..], h.kind, h.value, records],

@@ -196,7 +196,7 @@ pub fn update_ask(state: &mut State, action: &Action) -> Vec<Effect> {
             Ok(change) => {
                 f.saving = true;
                 f.error = None;
-                return vec![Effect::Write(Write::Change(Change::Rfi(change)))];
+                return vec![Effect::Write(Write::Change(Change::Rfi(Box::new(change))))];
             }
             Err(e) => f.error = Some(e),
         },

@@ -129,7 +129,7 @@ pub fn loaded(state: &mut State, ticket: u64, rows: Vec<RfiRow>) -> Vec<Effect> 
 fn send(r: &mut RfiScreen, change: RfiChange) -> Vec<Effect> {
     r.saving = true;
     r.error = None;
-    vec![Effect::Write(Write::Change(Change::Rfi(change)))]
+    vec![Effect::Write(Write::Change(Change::Rfi(Box::new(change))))]
 }
 
 /// Keys while an answer is typed: text, Enter a new line, Ctrl-S sends, Esc leaves it.
