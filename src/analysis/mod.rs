@@ -3,3 +3,5 @@
 
 pub mod network;
 pub mod path;
+pub mod duplicates;
+pub mod xref;

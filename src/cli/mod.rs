@@ -6,6 +6,7 @@ mod analyst;
 mod bundle_cmd;
 mod case;
 mod completions;
+mod duplicates_cmd;
 mod entity;
 mod interop_cmd;
 mod network_cmd;
@@ -100,6 +101,10 @@ pub enum Command {
     Undo(undo::UndoArgs),
     /// This store's own writes, newest first, each in a line
     History(undo::HistoryArgs),
+    /// Records that are probably the same person, company or vehicle, best first, with the reasons
+    Duplicates(duplicates_cmd::DuplicatesArgs),
+    /// Cross-reference a case, or what one import brought in, against the rest of the store
+    Xref(duplicates_cmd::XrefArgs),
 }
 
 /// A failure as the user sees it.
@@ -194,5 +199,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Man(a)) => completions::man(&a),
         Some(Command::Undo(a)) => undo::undo(&ctx, &a, json),
         Some(Command::History(a)) => undo::history(&ctx, &a, json),
+        Some(Command::Duplicates(a)) => duplicates_cmd::duplicates(&ctx, &a, json),
+        Some(Command::Xref(a)) => duplicates_cmd::xref(&ctx, &a, json),
     }
 }
