@@ -28,7 +28,7 @@ pub struct ImportSet {
     /// The file or the sending office, as the audit entry names it.
     pub what: String,
     pub commits: usize,
-    /// Records written by the import (entities and links).
+    /// People, companies and the other kinds compared that the import wrote to.
     #[serde(skip)]
     pub records: HashSet<Uuid>,
     pub record_count: usize,
@@ -75,7 +75,7 @@ pub fn import_set(store: &Store, entry: i64) -> Result<ImportSet> {
     };
     if action != "import" && action != "interop import" {
         return Err(StoreError::Input(format!(
-            "audit entry {entry} is a {action}, not an import: `liaison audit list` shows the imports and their numbers"
+            "audit entry {entry} records \"{action}\", not an import: `liaison audit list` shows the imports and their numbers"
         )));
     }
     let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
@@ -93,10 +93,19 @@ pub fn import_set(store: &Store, entry: i64) -> Result<ImportSet> {
         .unwrap_or(0);
     let mut stmt = conn.prepare_cached("SELECT n FROM commit_log WHERE received_at >= ?1 AND received_at <= ?2")?;
     let commits: Vec<i64> = stmt.query_map([since, until], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    let mut records = HashSet::new();
+    let mut touched = HashSet::new();
     for c in &commits {
         for (_, op) in crate::store::oplog::read(conn, *c)? {
-            records.insert(op.object);
+            touched.insert(op.object);
+        }
+    }
+    // Only the records compared for duplicates count (not its links, not its Source record).
+    let mut kind = conn.prepare_cached("SELECT schema FROM object WHERE uid = ?1")?;
+    let mut records = HashSet::new();
+    for id in touched {
+        let schema: Option<String> = kind.query_row([id.as_bytes()], |r| r.get(0)).optional()?;
+        if schema.is_some_and(|s| duplicates::KINDS.contains(&s.as_str())) {
+            records.insert(id);
         }
     }
     Ok(ImportSet { audit: entry, at, action, what, commits: commits.len(), record_count: records.len(), records })

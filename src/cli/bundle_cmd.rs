@@ -81,6 +81,11 @@ pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {
     for line in &report.audit_warnings {
         println!("  warning: {line}");
     }
+    if !a.dry_run && report.ops_new > 0 {
+        if let Some(line) = super::duplicates_cmd::import_matches_line(&store) {
+            println!("  {line}");
+        }
+    }
     Ok(())
 }
 

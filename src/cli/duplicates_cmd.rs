@@ -152,7 +152,7 @@ pub fn xref(ctx: &Context, a: &XrefArgs, json: bool) -> CliResult {
     }
     match (&result.import, &a.case) {
         (Some(i), _) => println!(
-            "Import {} ({}, {}): {} records brought in, {} of them match records already held.",
+            "Import {} ({}, {}): {} people, companies or vehicles brought in, {} of them match records already held.",
             i.audit,
             safe(&i.what),
             i.at,

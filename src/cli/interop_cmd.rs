@@ -62,6 +62,11 @@ pub fn import(ctx: &Context, a: &ImportArgs, format: interop::ImportFormat, json
         return print_json(&report);
     }
     report.print();
+    if report.changed && !report.dry_run {
+        if let Some(line) = super::duplicates_cmd::import_matches_line(&store) {
+            println!("{line}");
+        }
+    }
     Ok(())
 }
 
