@@ -33,13 +33,25 @@ pub fn keys(r: &Record) -> Vec<u64> {
                 if c.is_empty() {
                     continue;
                 }
-                push(format!("{g}|t|{c}"));
+                // A token alone is a key only for one-word names; longer names meet through
+                // pairs of tokens, a token and the birth year, or the date and an initial.
+                if set.len() == 1 {
+                    push(format!("{g}|t|{c}"));
+                }
                 for y in &years {
                     push(format!("{g}|ty|{c}|{y}"));
                 }
                 for d in set.iter().skip(i + 1) {
                     let (x, y) = if c <= d { (c, d) } else { (d, c) };
                     push(format!("{g}|tt|{x}|{y}"));
+                }
+            }
+        }
+        // One token by sound, another by its first letters: a typo in either still meets.
+        for (i, c) in codes.iter().enumerate() {
+            for (j, t) in name.tokens.iter().enumerate() {
+                if i != j && !c.is_empty() {
+                    push(format!("{g}|tp|{c}|{}", t.get(..3).unwrap_or(t)));
                 }
             }
         }
@@ -57,6 +69,14 @@ pub fn keys(r: &Record) -> Vec<u64> {
                         push(format!("{g}|dt|{}|{c}", d.text()));
                     }
                 }
+            }
+        }
+    }
+    // Same date and the same start of an address (its number, its street).
+    for d in &r.dates {
+        for a in &r.addresses {
+            if let Some(first) = a.first() {
+                push(format!("{g}|da|{}|{first}", d.text()));
             }
         }
     }

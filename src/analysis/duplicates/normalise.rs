@@ -59,16 +59,37 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-/// The consonants of a token, doubled letters once.
+/// The consonants of a token as they sound across scripts, doubled letters once: the
+/// digraphs Latin spellings use for one Cyrillic or Arabic letter become that letter ("zh",
+/// "dj" → j; "sh", "ch" → s; "kh", "q", "c" → k), letters Arabic lacks become the nearest it
+/// has (p → b, v → f), and vowels go (y, w and h too: Arabic writes long vowels with them).
+/// "Жюльен", "جوليان" and "Julien" are all "jln".
 pub fn skeleton(token: &str) -> String {
+    let mut t = token.to_owned();
+    for (from, to) in [
+        ("dzh", "j"), ("tch", "s"), ("zh", "j"), ("dj", "j"), ("dz", "j"), ("sh", "s"), ("ch", "s"), ("kh", "k"),
+        ("ph", "f"), ("th", "t"), ("dh", "d"), ("gh", "g"), ("ts", "s"), ("ck", "k"), ("ou", "u"),
+    ] {
+        if t.contains(from) {
+            t = t.replace(from, to);
+        }
+    }
     let mut out = String::new();
-    for (i, c) in token.chars().enumerate() {
-        // A leading vowel is kept as a marker: Arabic writes it (alif), Latin too.
+    for (i, c) in t.chars().enumerate() {
         let vowel = matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'w' | 'h');
+        // A leading vowel is kept as a marker: Arabic writes it (alif), Latin too.
         if vowel && i > 0 {
             continue;
         }
-        let c = if vowel { 'a' } else { c };
+        let c = match c {
+            _ if vowel => 'a',
+            'p' => 'b',
+            'v' => 'f',
+            'q' | 'c' => 'k',
+            'g' => 'j',
+            'z' => 's',
+            other => other,
+        };
         if !out.ends_with(c) {
             out.push(c);
         }

@@ -12,22 +12,21 @@ use super::Record;
 use super::normalise::{Name, PartialDate};
 
 /// Log-odds before any evidence: two records of one kind in one block are rarely the same.
-const PRIOR: f64 = -4.0;
-const NAME_SAME: f64 = 5.0;
-const NAME_CLOSE: f64 = 3.0;
-const NAME_NEAR: f64 = 1.0;
-const NAME_DIFFERENT: f64 = -4.0;
+const PRIOR: f64 = -3.5;
+/// Name similarity → log-odds, linear between these points.
+const NAME_CURVE: &[(f64, f64)] = &[(0.0, -5.0), (0.5, -3.0), (0.7, -1.0), (0.8, 1.0), (0.9, 3.0), (0.97, 5.0), (1.0, 5.0)];
 const DATE_DAY: f64 = 4.0;
 const DATE_MONTH: f64 = 2.5;
 const DATE_YEAR: f64 = 1.0;
 const DATE_OTHER_YEAR: f64 = -5.0;
 const DATE_OTHER_MONTH: f64 = -3.0;
 const DATE_OTHER_DAY: f64 = -2.5;
+const DATE_SLIP: f64 = -0.5;
 const IDENT_SHARED: f64 = 7.0;
 /// Phones, e-mails, accounts and vehicles are lent, shared in a family, reassigned.
 const CONTACT_SHARED: f64 = 3.0;
 const IDENT_DIFFERENT: f64 = -3.0;
-const ADDRESS_SAME: f64 = 3.0;
+const ADDRESS_SAME: f64 = 3.5;
 const ADDRESS_CLOSE: f64 = 1.5;
 const ADDRESS_DIFFERENT: f64 = -1.0;
 const COUNTRY_SAME: f64 = 0.5;
@@ -62,7 +61,7 @@ fn token_sim(a: &Name, i: usize, b: &Name, j: usize) -> f64 {
     if !ca.0.is_empty() && (ca.0 == cb.0 || ca.0 == cb.1 || ca.1 == cb.0) && x.len().min(y.len()) > 2 {
         s = s.max(0.93);
     }
-    if a.abjad || b.abjad {
+    if a.transliterated || b.transliterated {
         let (sa, sb) = (&a.skeletons[i], &b.skeletons[j]);
         if sa == sb && sa.len() > 1 {
             s = s.max(0.96);
@@ -118,7 +117,10 @@ fn date_evidence(a: &[PartialDate], b: &[PartialDate], what: &str) -> Option<(f6
     let mut best: Option<(f64, String, bool)> = None;
     for x in a {
         for y in b {
-            let e = if x.year != y.year {
+            let e = if x.day != 0 && y.day != 0 && one_slip(&x.text(), &y.text()) {
+                // A slip of the keyboard (1921-04-07 / 1912-04-07) rather than another person.
+                (DATE_SLIP, format!("{what} dates one digit apart ({} and {})", x.text(), y.text()), false)
+            } else if x.year != y.year {
                 (DATE_OTHER_YEAR, format!("different {what} years ({} and {})", x.year, y.year), false)
             } else if x.month == 0 || y.month == 0 {
                 (DATE_YEAR, format!("same {what} year ({})", x.year), true)
@@ -140,6 +142,20 @@ fn date_evidence(a: &[PartialDate], b: &[PartialDate], what: &str) -> Option<(f6
     best
 }
 
+/// Whether two texts of one length differ in one character or in two adjacent ones swapped.
+fn one_slip(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    match diff.as_slice() {
+        [_] => true,
+        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+        _ => false,
+    }
+}
+
 fn tokens_sim(a: &[String], b: &[String]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
@@ -149,6 +165,16 @@ fn tokens_sim(a: &[String], b: &[String]) -> f64 {
         let sb: BTreeSet<&String> = b.iter().collect();
         sa.intersection(&sb).count() as f64 / sa.union(&sb).count() as f64
     })
+}
+
+fn name_weight(s: f64) -> f64 {
+    for w in NAME_CURVE.windows(2) {
+        let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+        if s <= x1 {
+            return y0 + (y1 - y0) * ((s - x0) / (x1 - x0)).clamp(0.0, 1.0);
+        }
+    }
+    NAME_CURVE[NAME_CURVE.len() - 1].1
 }
 
 fn logistic(x: f64) -> f64 {
@@ -183,17 +209,14 @@ pub fn compare(a: &Record, b: &Record) -> Evidence {
             how.push(format!("apart from the legal form ({} and {})", f(x), f(y)));
         }
         let how = if how.is_empty() { String::new() } else { format!(" {}", how.join(", ")) };
+        logit += name_weight(s);
         if s >= 0.97 {
-            logit += NAME_SAME;
             reasons.push(format!("names match{how}"));
         } else if s >= 0.9 {
-            logit += NAME_CLOSE;
             reasons.push(format!("names close ({s:.2}){how}"));
-        } else if s >= 0.8 {
-            logit += NAME_NEAR;
+        } else if s >= 0.75 {
             reasons.push(format!("names similar ({s:.2}){how}"));
         } else {
-            logit += NAME_DIFFERENT;
             contradictions.push(format!("names differ ({s:.2})"));
         }
     }
