@@ -63,6 +63,9 @@ fn evaluate(records: &[Record], identity: &[String]) -> Quality {
             }
         }
         eprintln!("misses: {unblocked} not blocked together, {low} scored low");
+        for c in report.candidates.iter().filter(|c| identity[index[&c.a.id]] != identity[index[&c.b.id]]).take(25) {
+            eprintln!("FALSE {:?} ~ {:?}: {} {:?} {:?}", c.a.caption, c.b.caption, c.score, c.reasons, c.contradictions);
+        }
         for g in by.values() {
             for (x, &a) in g.iter().enumerate() {
                 for &b in &g[x + 1..] {
@@ -186,8 +189,8 @@ fn febrl4_against_its_labels() {
     let with_ids = evaluate(&febrl(&rows, true), &identity);
     eprintln!("FEBRL 4 with identifiers: {with_ids:?}");
     assert_eq!(with_ids.truth, 5000);
-    assert!(with_ids.f1 >= 0.985 && with_ids.precision >= 0.98 && with_ids.recall >= 0.975, "{with_ids:?}");
+    assert!(with_ids.f1 >= 0.99 && with_ids.precision >= 0.99 && with_ids.recall >= 0.985, "{with_ids:?}");
     let without = evaluate(&febrl(&rows, false), &identity);
     eprintln!("FEBRL 4 on names, dates and addresses: {without:?}");
-    assert!(without.f1 >= 0.955 && without.precision >= 0.97 && without.recall >= 0.94, "{without:?}");
+    assert!(without.f1 >= 0.965 && without.precision >= 0.99 && without.recall >= 0.94, "{without:?}");
 }

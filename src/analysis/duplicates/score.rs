@@ -15,6 +15,8 @@ use super::normalise::{Name, PartialDate};
 const PRIOR: f64 = -3.5;
 /// Name similarity → log-odds, linear between these points.
 const NAME_CURVE: &[(f64, f64)] = &[(0.0, -5.0), (0.5, -3.0), (0.7, -1.0), (0.8, 1.0), (0.9, 3.0), (0.97, 5.0), (1.0, 5.0)];
+/// Share of the name evidence a one-word name carries.
+const ONE_WORD: f64 = 0.6;
 const DATE_DAY: f64 = 4.0;
 const DATE_MONTH: f64 = 2.5;
 const DATE_YEAR: f64 = 1.0;
@@ -26,9 +28,10 @@ const IDENT_SHARED: f64 = 7.0;
 /// Phones, e-mails, accounts and vehicles are lent, shared in a family, reassigned.
 const CONTACT_SHARED: f64 = 3.0;
 const IDENT_DIFFERENT: f64 = -3.0;
+const IDENT_SLIP: f64 = 2.0;
 const ADDRESS_SAME: f64 = 3.5;
 const ADDRESS_CLOSE: f64 = 1.5;
-const ADDRESS_DIFFERENT: f64 = -1.0;
+const ADDRESS_DIFFERENT: f64 = -2.0;
 const COUNTRY_SAME: f64 = 0.5;
 const COUNTRY_DIFFERENT: f64 = -1.5;
 const NEIGHBOUR_SHARED: f64 = 0.75;
@@ -209,7 +212,12 @@ pub fn compare(a: &Record, b: &Record) -> Evidence {
             how.push(format!("apart from the legal form ({} and {})", f(x), f(y)));
         }
         let how = if how.is_empty() { String::new() } else { format!(" {}", how.join(", ")) };
-        logit += name_weight(s);
+        let mut w = name_weight(s);
+        if w > 0.0 && x.tokens.len().min(y.tokens.len()) < 2 {
+            // One word ("Charlotte", "Karim") is shared by many: it counts for less.
+            w *= ONE_WORD;
+        }
+        logit += w;
         if s >= 0.97 {
             reasons.push(format!("names match{how}"));
         } else if s >= 0.9 {
@@ -244,8 +252,17 @@ pub fn compare(a: &Record, b: &Record) -> Evidence {
         let ha = a.idents.iter().any(|x| x.kind == *kind);
         let hb = b.idents.iter().any(|y| y.kind == *kind);
         if ha && hb && !kinds_shared.contains(kind) {
-            logit += IDENT_DIFFERENT;
-            contradictions.push(format!("different {kind}s"));
+            let slip = a.idents.iter().filter(|x| x.kind == *kind).find_map(|x| {
+                b.idents.iter().find(|y| y.kind == *kind && y.value.len() > 4 && one_slip(&x.value, &y.value)).map(|y| (x, y))
+            });
+            if let Some((x, y)) = slip {
+                // One character apart: a typing slip more often than another document.
+                logit += IDENT_SLIP;
+                reasons.push(format!("{kind}s one character apart ({} and {})", x.shown, y.shown));
+            } else {
+                logit += IDENT_DIFFERENT;
+                contradictions.push(format!("different {kind}s"));
+            }
         }
     }
     let mut address_best = 0.0_f64;
