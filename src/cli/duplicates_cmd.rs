@@ -11,11 +11,21 @@ use crate::analysis::duplicates::{self, Candidate, Scope};
 use crate::analysis::xref;
 use crate::store::Store;
 
-/// `--json` prints `{"candidates": [...], "blocking": {...}}`. Each candidate:
-/// `a`, `b` ({`id`, `kind`, `caption`}), `score` (0–1, three decimals), `reasons` and
-/// `contradictions` (lists of sentences). `blocking`: `records` compared, `blocks`,
-/// `blocks_skipped` (keys shared by more than `max_block` records, not compared), `comparisons`.
+const DUPLICATES_JSON: &str = "--json prints one object, stable for scripts:
+  candidates: list, best first, each {a, b, score, reasons, contradictions}
+    a, b: the two records {id, kind, caption}
+    score: 0 to 1 (three decimals); 0.5 is even odds
+    reasons: evidence for, as sentences (\"names match after transliteration\", \"share phone +33612345678\")
+    contradictions: evidence against, as sentences (\"different birth years (1979 and 1992)\")
+  blocking: {records, blocks, blocks_skipped, max_block, comparisons}
+    records compared; keys shared by more than max_block records are not compared on their own";
+
+const XREF_JSON: &str = "--json prints the object of `liaison duplicates --json` with:
+  matched_records: records of the set that match at least one record outside it
+  import (with --import): {audit, at, action, what, commits, record_count}";
+
 #[derive(Debug, Args)]
+#[command(after_long_help = DUPLICATES_JSON)]
 pub struct DuplicatesArgs {
     /// Only this kind of record (Person, Company, Vehicle…)
     #[arg(long, value_name = "KIND")]
@@ -31,10 +41,8 @@ pub struct DuplicatesArgs {
     pub limit: usize,
 }
 
-/// `--json` prints the candidates as `duplicates` does, with `matched_records` (records of
-/// the set matching at least one record outside it) and, for `--import`, `import`
-/// ({`audit`, `at`, `action`, `what`, `commits`, `record_count`}).
 #[derive(Debug, Args)]
+#[command(after_long_help = XREF_JSON)]
 pub struct XrefArgs {
     /// A case's members against the rest of the store
     #[arg(long = "case", value_name = "REF", conflicts_with = "import")]

@@ -109,9 +109,17 @@ pub struct BlockStats {
 /// given, only pairs with at least one side in it (and, if `cross`, exactly one).
 pub fn pairs(records: &[Record], focus: Option<&[bool]>, cross: bool) -> (Vec<(u32, u32)>, BlockStats) {
     let mut blocks: HashMap<u64, Vec<u32>> = HashMap::new();
+    // With a focus (a case, an import), only keys the focus records have can pair anything:
+    // the rest of the store is indexed under those alone, which keeps a cross-reference
+    // against a million records small.
+    let wanted: Option<HashSet<u64>> = focus.map(|f| {
+        records.iter().enumerate().filter(|(i, _)| f[*i]).flat_map(|(_, r)| keys(r)).collect()
+    });
     for (i, r) in records.iter().enumerate() {
         for k in keys(r) {
-            blocks.entry(k).or_default().push(i as u32);
+            if wanted.as_ref().is_none_or(|w| w.contains(&k)) {
+                blocks.entry(k).or_default().push(i as u32);
+            }
         }
     }
     let mut stats = BlockStats { records: records.len(), blocks: blocks.len(), max_block: MAX_BLOCK, ..BlockStats::default() };
