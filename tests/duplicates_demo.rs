@@ -37,7 +37,11 @@ fn planted_duplicates_come_first_and_namesakes_below() {
     let planted = [
         ("Karim Benali", "Карим Бенали", "names match after transliteration"),
         ("Julien Santoni", "SANTONI Julien", "same birth month (1985-09)"),
-        ("Primeurs du Vieux-Port SARL", "PRIMEURS DU VIEUX PORT SAS", "apart from the legal form (SARL and SAS)"),
+        (
+            "Primeurs du Vieux-Port SARL",
+            "PRIMEURS DU VIEUX PORT SAS",
+            "apart from the legal form (SARL and SAS)",
+        ),
     ];
     for (i, (x, y, why)) in planted.iter().enumerate() {
         let c = &list[i];
@@ -74,7 +78,10 @@ fn planted_duplicates_come_first_and_namesakes_below() {
     let dgse = l.json(&["duplicates", "--case", "DGSE-2024-EXT-007", "--limit", "100"]);
     let dgse = dgse["candidates"].as_array().unwrap();
     assert!(dgse.iter().any(|c| is_pair(c, "Karim Benali", "Карим Бенали")));
-    assert!(!dgse.iter().any(|c| is_pair(c, "Julien Santoni", "SANTONI Julien")), "neither is in the DGSE case");
+    assert!(
+        !dgse.iter().any(|c| is_pair(c, "Julien Santoni", "SANTONI Julien")),
+        "neither is in the DGSE case"
+    );
     for bad in [
         &["duplicates", "--min-score", "2"][..],
         &["duplicates", "--kind", "Phone"],
@@ -111,11 +118,64 @@ fn an_import_naming_someone_held_says_so_and_xref_lists_the_match() {
     let list = x["candidates"].as_array().unwrap();
     assert!(list.iter().all(|c| captions(c).0 == "BENALI Karim" || captions(c).1 == "BENALI Karim"), "{x}");
     assert!(list.iter().any(|c| is_pair(c, "Karim Benali", "BENALI Karim")), "{x}");
-    assert!(!list.iter().any(|c| is_pair(c, "Karim Benali", "Карим Бенали")), "only what the import brought: {x}");
+    assert!(
+        !list.iter().any(|c| is_pair(c, "Karim Benali", "Карим Бенали")),
+        "only what the import brought: {x}"
+    );
     // The same bytes again: nothing written, nothing said about matches.
     let again = l.ok(&["import", file.to_str().unwrap(), "--format", "ftm"]);
     assert!(!again.contains("xref"), "{again}");
     let text = l.ok(&["xref", "--case", "DGSE-2024-EXT-007"]);
     assert!(text.contains("members match records outside the case"), "{text}");
     assert!(text.contains("BENALI Karim"), "{text}");
+}
+
+#[path = "exchange_support/mod.rs"]
+mod exchange_support;
+
+/// A partner's bundle that names a man this office already holds says so at its end.
+#[test]
+fn a_bundle_naming_someone_held_says_so() {
+    use exchange_support::{office, path, trust_all};
+    let paris = office("Paris", "DGSI", "FR");
+    let marseille = office("Marseille", "PJ", "FR");
+    trust_all(&[&paris, &marseille]);
+    marseille.ok(&[
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=Karim Benali",
+        "--prop",
+        "birthDate=1979-04-17",
+    ]);
+    paris.ok(&["case", "new", "--ref", "ORG-41", "--title", "Front companies"]);
+    paris.ok(&[
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=BENALI Karim",
+        "--prop",
+        "birthDate=1979-04",
+        "--case",
+        "ORG-41",
+    ]);
+    paris.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Claire Marchetti", "--case", "ORG-41"]);
+    paris.ok(&["case", "share", "ORG-41", "--with", "Marseille"]);
+    let bundle = path(&paris, "b1");
+    paris.ok(&["export", "--to", "Marseille", "-o", bundle.to_str().unwrap()]);
+    let out = marseille.ok(&["import", bundle.to_str().unwrap()]);
+    let line = out.lines().find(|l| l.contains("xref")).unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        line.trim().starts_with("1 record matches a record already held: liaison xref --import "),
+        "{out}"
+    );
+    let id = line.rsplit(' ').next().unwrap();
+    let x = marseille.json(&["xref", "--import", id]);
+    assert_eq!(x["matched_records"], 1, "{x}");
+    assert!(is_pair(&x["candidates"][0], "Karim Benali", "BENALI Karim"), "{x}");
+    assert!(reasons(&x["candidates"][0]).contains("same birth month (1979-04)"), "{x}");
 }

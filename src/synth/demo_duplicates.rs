@@ -88,7 +88,8 @@ pub fn plant(tx: &mut Txn<'_>, cases: &[(Uuid, Marking)], locale: Locale) -> Res
             valid_from: None,
             valid_to: None,
         };
-        let props: Vec<(String, String)> = props.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let props: Vec<(String, String)> =
+            props.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let id = tx.new_entity(kind, &props, &prov, locale)?;
         tx.add_member(*case, id, Some(role))?;
     }

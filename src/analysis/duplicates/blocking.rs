@@ -112,9 +112,8 @@ pub fn pairs(records: &[Record], focus: Option<&[bool]>, cross: bool) -> (Vec<(u
     // With a focus (a case, an import), only keys the focus records have can pair anything:
     // the rest of the store is indexed under those alone, which keeps a cross-reference
     // against a million records small.
-    let wanted: Option<HashSet<u64>> = focus.map(|f| {
-        records.iter().enumerate().filter(|(i, _)| f[*i]).flat_map(|(_, r)| keys(r)).collect()
-    });
+    let wanted: Option<HashSet<u64>> =
+        focus.map(|f| records.iter().enumerate().filter(|(i, _)| f[*i]).flat_map(|(_, r)| keys(r)).collect());
     for (i, r) in records.iter().enumerate() {
         for k in keys(r) {
             if wanted.as_ref().is_none_or(|w| w.contains(&k)) {
@@ -122,7 +121,12 @@ pub fn pairs(records: &[Record], focus: Option<&[bool]>, cross: bool) -> (Vec<(u
             }
         }
     }
-    let mut stats = BlockStats { records: records.len(), blocks: blocks.len(), max_block: MAX_BLOCK, ..BlockStats::default() };
+    let mut stats = BlockStats {
+        records: records.len(),
+        blocks: blocks.len(),
+        max_block: MAX_BLOCK,
+        ..BlockStats::default()
+    };
     let mut seen: HashSet<(u32, u32)> = HashSet::new();
     for members in blocks.values() {
         if members.len() < 2 {

@@ -76,13 +76,15 @@ pub fn load(store: &Store, kinds: &[&str], _focus: Option<&HashSet<Uuid>>) -> Re
     let mut rows = links.query([])?;
     while let Some(row) = rows.next()? {
         let (src, dst): (i64, i64) = (row.get(0)?, row.get(1)?);
-        let (sa, ca, sb, cb): (String, String, String, String) = (row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?);
+        let (sa, ca, sb, cb): (String, String, String, String) =
+            (row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?);
         for (me, other, other_schema, other_caption) in [(src, dst, &sb, &cb), (dst, src, &sa, &ca)] {
             let Some(&i) = index.get(&me) else { continue };
             let r = &mut records[i];
             if let Some(kind) = linked_ident(other_schema) {
                 if kind == "address" {
-                    let tokens: Vec<String> = normalise::fold(other_caption).split_whitespace().map(str::to_owned).collect();
+                    let tokens: Vec<String> =
+                        normalise::fold(other_caption).split_whitespace().map(str::to_owned).collect();
                     if !r.addresses.contains(&tokens) {
                         r.addresses.push(tokens);
                     }

@@ -85,7 +85,8 @@ impl Record {
     /// A record from its properties as (FtM property name, value) pairs.
     pub fn from_values(n: i64, id: Uuid, schema: &str, caption: &str, values: &[(String, String)]) -> Record {
         let org = group_of(schema) == "org";
-        let mut r = Record { n, id, schema: schema.to_owned(), caption: caption.to_owned(), ..Record::default() };
+        let mut r =
+            Record { n, id, schema: schema.to_owned(), caption: caption.to_owned(), ..Record::default() };
         let (mut first, mut last) = (Vec::new(), Vec::new());
         for (prop, value) in values {
             let v = value.trim();
@@ -98,7 +99,9 @@ impl Record {
                 "lastName" => last.push(v),
                 "birthDate" | "incorporationDate" => r.dates.extend(PartialDate::parse(v)),
                 "nationality" | "citizenship" | "jurisdiction" => r.countries.push(v.to_ascii_lowercase()),
-                "address" => r.addresses.push(normalise::fold(v).split_whitespace().map(str::to_owned).collect()),
+                "address" => {
+                    r.addresses.push(normalise::fold(v).split_whitespace().map(str::to_owned).collect())
+                }
                 p => {
                     if let Some(kind) = ident_kind(p) {
                         r.add_ident(kind, v);
@@ -144,7 +147,8 @@ pub fn group_of(schema: &str) -> &str {
 }
 
 /// The kinds compared: those with names that two offices may spell differently.
-pub const KINDS: &[&str] = &["Person", "Company", "Organization", "LegalEntity", "PublicBody", "Vehicle", "Vessel"];
+pub const KINDS: &[&str] =
+    &["Person", "Company", "Organization", "LegalEntity", "PublicBody", "Vehicle", "Vessel"];
 
 /// One side of a candidate pair.
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -9,17 +9,67 @@ use rphonetic::DoubleMetaphone;
 
 /// Titles that say nothing about who someone is.
 const HONORIFICS: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "mme", "mlle", "mme.", "m", "dr", "prof", "sir", "dame", "herr", "frau", "sr", "sra",
-    "don", "dona", "sheikh", "cheikh", "hadj", "hajj", "haji", "sayyid", "gospodin", "monsieur", "madame",
+    "mr", "mrs", "ms", "miss", "mme", "mlle", "mme.", "m", "dr", "prof", "sir", "dame", "herr", "frau", "sr",
+    "sra", "don", "dona", "sheikh", "cheikh", "hadj", "hajj", "haji", "sayyid", "gospodin", "monsieur",
+    "madame",
 ];
 
 /// Company legal forms across the jurisdictions the task force meets; removed before names
 /// are compared, and named in the reasons when they differ.
 const LEGAL_FORMS: &[&str] = &[
-    "sarl", "sas", "sasu", "sa", "sci", "snc", "eurl", "ltd", "limited", "llc", "llp", "plc", "inc", "incorporated",
-    "corp", "corporation", "co", "gmbh", "ag", "kg", "ug", "bv", "nv", "vof", "bvba", "srl", "spa", "sl", "sau", "slu",
-    "lda", "oy", "ab", "as", "aps", "sro", "doo", "ooo", "zao", "oao", "pao", "ao", "cia", "ltda", "sae", "fze", "fzco",
-    "fzc", "llc.", "pte", "pty", "bhd", "sdn",
+    "sarl",
+    "sas",
+    "sasu",
+    "sa",
+    "sci",
+    "snc",
+    "eurl",
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "plc",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "gmbh",
+    "ag",
+    "kg",
+    "ug",
+    "bv",
+    "nv",
+    "vof",
+    "bvba",
+    "srl",
+    "spa",
+    "sl",
+    "sau",
+    "slu",
+    "lda",
+    "oy",
+    "ab",
+    "as",
+    "aps",
+    "sro",
+    "doo",
+    "ooo",
+    "zao",
+    "oao",
+    "pao",
+    "ao",
+    "cia",
+    "ltda",
+    "sae",
+    "fze",
+    "fzco",
+    "fzc",
+    "llc.",
+    "pte",
+    "pty",
+    "bhd",
+    "sdn",
 ];
 
 /// A name ready for comparison.
@@ -67,8 +117,21 @@ pub fn fold(text: &str) -> String {
 pub fn skeleton(token: &str) -> String {
     let mut t = token.to_owned();
     for (from, to) in [
-        ("dzh", "j"), ("tch", "s"), ("zh", "j"), ("dj", "j"), ("dz", "j"), ("sh", "s"), ("ch", "s"), ("kh", "k"),
-        ("ph", "f"), ("th", "t"), ("dh", "d"), ("gh", "g"), ("ts", "s"), ("ck", "k"), ("ou", "u"),
+        ("dzh", "j"),
+        ("tch", "s"),
+        ("zh", "j"),
+        ("dj", "j"),
+        ("dz", "j"),
+        ("sh", "s"),
+        ("ch", "s"),
+        ("kh", "k"),
+        ("ph", "f"),
+        ("th", "t"),
+        ("dh", "d"),
+        ("gh", "g"),
+        ("ts", "s"),
+        ("ck", "k"),
+        ("ou", "u"),
     ] {
         if t.contains(from) {
             t = t.replace(from, to);

@@ -14,7 +14,8 @@ use super::normalise::{Name, PartialDate};
 /// Log-odds before any evidence: two records of one kind in one block are rarely the same.
 const PRIOR: f64 = -3.5;
 /// Name similarity → log-odds, linear between these points.
-const NAME_CURVE: &[(f64, f64)] = &[(0.0, -5.0), (0.5, -3.0), (0.7, -1.0), (0.8, 1.0), (0.9, 3.0), (0.97, 5.0), (1.0, 5.0)];
+const NAME_CURVE: &[(f64, f64)] =
+    &[(0.0, -5.0), (0.5, -3.0), (0.7, -1.0), (0.8, 1.0), (0.9, 3.0), (0.97, 5.0), (1.0, 5.0)];
 /// Share of the name evidence a one-word name carries.
 const ONE_WORD: f64 = 0.6;
 const DATE_DAY: f64 = 4.0;
@@ -38,7 +39,8 @@ const NEIGHBOUR_SHARED: f64 = 0.75;
 const NEIGHBOURS_MAX: f64 = 2.0;
 
 /// Identifier kinds a record normally has one of: two different values contradict.
-const SINGLE_IDENTS: &[&str] = &["passport number", "ID number", "tax number", "registration number", "IMO number"];
+const SINGLE_IDENTS: &[&str] =
+    &["passport number", "ID number", "tax number", "registration number", "IMO number"];
 
 /// Identifiers that several people may share.
 const CONTACTS: &[&str] = &["phone", "e-mail", "account", "wallet", "user account", "vehicle", "vessel"];
@@ -201,14 +203,22 @@ pub fn compare(a: &Record, b: &Record) -> Evidence {
     }
     if let Some((s, swapped, x, y)) = best {
         let mut how = Vec::new();
-        if x.transliterated != y.transliterated || (x.transliterated && y.transliterated && x.tokens != y.tokens) {
+        if x.transliterated != y.transliterated
+            || (x.transliterated && y.transliterated && x.tokens != y.tokens)
+        {
             how.push("after transliteration".to_owned());
         }
         if swapped {
             how.push("with the order swapped".to_owned());
         }
         if x.legal_forms != y.legal_forms {
-            let f = |n: &Name| if n.legal_forms.is_empty() { "none".to_owned() } else { n.legal_forms.join(" ").to_uppercase() };
+            let f = |n: &Name| {
+                if n.legal_forms.is_empty() {
+                    "none".to_owned()
+                } else {
+                    n.legal_forms.join(" ").to_uppercase()
+                }
+            };
             how.push(format!("apart from the legal form ({} and {})", f(x), f(y)));
         }
         let how = if how.is_empty() { String::new() } else { format!(" {}", how.join(", ")) };
@@ -238,7 +248,8 @@ pub fn compare(a: &Record, b: &Record) -> Evidence {
     let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
     let mut shared = 0;
     for x in &a.idents {
-        if b.idents.iter().any(|y| y.kind == x.kind && y.value == x.value) && seen.insert((x.kind, &x.value)) {
+        if b.idents.iter().any(|y| y.kind == x.kind && y.value == x.value) && seen.insert((x.kind, &x.value))
+        {
             if shared < 3 {
                 let w = if CONTACTS.contains(&x.kind) { CONTACT_SHARED } else { IDENT_SHARED };
                 logit += w / f64::from(shared + 1);
@@ -253,7 +264,10 @@ pub fn compare(a: &Record, b: &Record) -> Evidence {
         let hb = b.idents.iter().any(|y| y.kind == *kind);
         if ha && hb && !kinds_shared.contains(kind) {
             let slip = a.idents.iter().filter(|x| x.kind == *kind).find_map(|x| {
-                b.idents.iter().find(|y| y.kind == *kind && y.value.len() > 4 && one_slip(&x.value, &y.value)).map(|y| (x, y))
+                b.idents
+                    .iter()
+                    .find(|y| y.kind == *kind && y.value.len() > 4 && one_slip(&x.value, &y.value))
+                    .map(|y| (x, y))
             });
             if let Some((x, y)) = slip {
                 // One character apart: a typing slip more often than another document.
@@ -291,7 +305,11 @@ pub fn compare(a: &Record, b: &Record) -> Evidence {
             reasons.push(format!("same {what} ({c})"));
         } else {
             logit += COUNTRY_DIFFERENT;
-            contradictions.push(format!("different {what} ({} and {})", a.countries.join(", "), b.countries.join(", ")));
+            contradictions.push(format!(
+                "different {what} ({} and {})",
+                a.countries.join(", "),
+                b.countries.join(", ")
+            ));
         }
     }
     let neighbours = a.neighbours.iter().filter(|n| b.neighbours.binary_search(n).is_ok()).count();
