@@ -20,9 +20,9 @@ fn captions(c: &Value) -> (String, String) {
     (c["a"]["caption"].as_str().unwrap().to_owned(), c["b"]["caption"].as_str().unwrap().to_owned())
 }
 
-fn is_pair(c: &Value, x: &str, y: &str) -> bool {
-    let (a, b) = captions(c);
-    (a == x && b == y) || (a == y && b == x)
+fn is_pair(c: &Value, one: &str, other: &str) -> bool {
+    let (left, right) = captions(c);
+    (left == one && right == other) || (left == other && right == one)
 }
 
 fn reasons(c: &Value) -> String {

@@ -15,6 +15,7 @@ use liaison::analysis::duplicates::{DEFAULT_MIN_SCORE, Record, candidates_among}
 use uuid::Uuid;
 
 #[derive(Debug)]
+#[allow(dead_code)] // every field is printed (Debug) for benches/README.md
 struct Quality {
     precision: f64,
     recall: f64,
@@ -36,7 +37,7 @@ fn evaluate(records: &[Record], identity: &[String]) -> Quality {
     }
     let truth: usize = groups.values().map(|n| n * (n - 1) / 2).sum();
     let mut seen = HashSet::new();
-    let mut tp = 0;
+    let mut tp: usize = 0;
     for c in &report.candidates {
         let (a, b) = (index[&c.a.id], index[&c.b.id]);
         if seen.insert((a.min(b), a.max(b))) && identity[a] == identity[b] {
@@ -142,8 +143,7 @@ fn multi_script_names_reach_f1_095() {
 /// The Python with recordlinkage, or None (skipped) outside CI.
 fn linkage_python() -> Option<PathBuf> {
     let venv = std::env::var("LIAISON_INTEROP_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-interop"));
+        .map_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-interop"), PathBuf::from);
     let python = venv.join("bin/python");
     let ok = python.exists()
         && std::process::Command::new(&python)

@@ -32,9 +32,9 @@ fn linked_ident(schema: &str) -> Option<&'static str> {
 /// Records not links or case work (see `linked_ident` for the identifying ones).
 const NOT_LINKS: &str = "'CaseMember','Case','Note','Operation','Task','Source','Rfi'";
 
-/// Every live record of `kinds`, with its identifiers and neighbours. `focus` does not
-/// narrow the load (the rest of the store is what focus records are compared against).
-pub fn load(store: &Store, kinds: &[&str], _focus: Option<&HashSet<Uuid>>) -> Result<Vec<Record>> {
+/// Every live record of `kinds`, with its identifiers and neighbours (all of them even for a
+/// cross-reference: the rest of the store is what its records are compared against).
+pub fn load(store: &Store, kinds: &[&str]) -> Result<Vec<Record>> {
     let conn = store.conn();
     let list = kinds.iter().map(|k| format!("'{}'", k.replace('\'', "''"))).collect::<Vec<_>>().join(",");
     let mut records: Vec<Record> = Vec::new();
@@ -118,18 +118,6 @@ pub fn case_members(store: &Store, case: Uuid) -> Result<HashSet<Uuid>> {
     let mut out = HashSet::new();
     for id in ids {
         out.insert(uid_from_blob(&id?));
-    }
-    Ok(out)
-}
-
-/// The ids of records by their local numbers (for cross-referencing what an import touched).
-pub fn records_of(store: &Store, ns: &HashSet<i64>) -> Result<HashSet<Uuid>> {
-    let mut stmt = store.conn().prepare_cached("SELECT uid FROM object WHERE n = ?1")?;
-    let mut out = HashSet::new();
-    for n in ns {
-        if let Some(uid) = stmt.query_row([n], |r| r.get::<_, Vec<u8>>(0)).optional()? {
-            out.insert(uid_from_blob(&uid));
-        }
     }
     Ok(out)
 }

@@ -23,7 +23,7 @@ use crate::store::{Result, Store};
 use normalise::{Name, PartialDate};
 
 pub use blocking::BlockStats;
-pub use load::{load, records_of};
+pub use load::load;
 
 /// Candidates below this score are not listed unless asked for.
 pub const DEFAULT_MIN_SCORE: f64 = 0.5;
@@ -100,7 +100,7 @@ impl Record {
                 "birthDate" | "incorporationDate" => r.dates.extend(PartialDate::parse(v)),
                 "nationality" | "citizenship" | "jurisdiction" => r.countries.push(v.to_ascii_lowercase()),
                 "address" => {
-                    r.addresses.push(normalise::fold(v).split_whitespace().map(str::to_owned).collect())
+                    r.addresses.push(normalise::fold(v).split_whitespace().map(str::to_owned).collect());
                 }
                 p => {
                     if let Some(kind) = ident_kind(p) {
@@ -241,7 +241,7 @@ pub fn candidates(store: &Store, scope: &Scope) -> Result<Report> {
             None => members,
         });
     }
-    let records = load(store, &kinds, focus_ids.as_ref())?;
+    let records = load(store, &kinds)?;
     let focus: Option<Vec<bool>> =
         focus_ids.as_ref().map(|f| records.iter().map(|r| f.contains(&r.id)).collect());
     let min = scope.min_score.unwrap_or(DEFAULT_MIN_SCORE);
@@ -266,6 +266,7 @@ pub fn candidates_for(store: &Store, entity: Uuid) -> Result<Vec<Candidate>> {
 /// The judgements (issue #13: `liaison judge`) are stored by other work; until it is merged
 /// there is nothing to filter. Keep this the one place that filters, so the workbench's
 /// review queue and `liaison duplicates` agree.
+#[allow(clippy::unnecessary_wraps)] // it will read the judgements from the store
 fn drop_judged(_store: &Store, _candidates: &mut Vec<Candidate>) -> Result<()> {
     Ok(())
 }

@@ -56,25 +56,25 @@ pub struct Evidence {
 /// Similarity of two tokens in [0, 1]: Jaro–Winkler on the letters, raised when the
 /// Double Metaphone keys agree (spelling variants that sound alike), and on consonant
 /// skeletons when one side was written in a script without vowels.
-fn token_sim(a: &Name, i: usize, b: &Name, j: usize) -> f64 {
-    let (x, y) = (&a.tokens[i], &b.tokens[j]);
-    if x == y {
+fn token_sim(left: &Name, li: usize, right: &Name, ri: usize) -> f64 {
+    let (lt, rt) = (&left.tokens[li], &right.tokens[ri]);
+    if lt == rt {
         return 1.0;
     }
-    let mut s = jaro_winkler(x, y);
-    let (ca, cb) = (&a.codes[i], &b.codes[j]);
-    if !ca.0.is_empty() && (ca.0 == cb.0 || ca.0 == cb.1 || ca.1 == cb.0) && x.len().min(y.len()) > 2 {
-        s = s.max(0.93);
+    let mut sim = jaro_winkler(lt, rt);
+    let (lc, rc) = (&left.codes[li], &right.codes[ri]);
+    if !lc.0.is_empty() && (lc.0 == rc.0 || lc.0 == rc.1 || lc.1 == rc.0) && lt.len().min(rt.len()) > 2 {
+        sim = sim.max(0.93);
     }
-    if a.transliterated || b.transliterated {
-        let (sa, sb) = (&a.skeletons[i], &b.skeletons[j]);
-        if sa == sb && sa.len() > 1 {
-            s = s.max(0.96);
+    if left.transliterated || right.transliterated {
+        let (ls, rs) = (&left.skeletons[li], &right.skeletons[ri]);
+        if ls == rs && ls.len() > 1 {
+            sim = sim.max(0.96);
         } else {
-            s = s.max(jaro_winkler(sa, sb) * 0.95);
+            sim = sim.max(jaro_winkler(ls, rs) * 0.95);
         }
     }
-    s
+    sim
 }
 
 /// Name similarity in [0, 1] whatever the token order, and whether the order differed.
