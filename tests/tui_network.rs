@@ -48,14 +48,14 @@ fn w_opens_the_selected_cases_network_with_its_brokers_after_a_loading_line() {
     let n = net(&app);
     assert!(matches!(&n.of, NetworkOf::Case { reference, .. } if reference == "DGSE-2024-EXT-007"));
     let p = n.picture.as_ref().expect("the network arrived");
-    // As `liaison network --case DGSE-2024-EXT-007` says: 69 entities, 154 linked pairs,
+    // As `liaison network --case DGSE-2024-EXT-007` says: 70 entities, 154 linked pairs,
     // the address at 52 Rue de la République the top broker.
-    assert_eq!((p.total_nodes, p.total_edges, p.nodes.len()), (69, 154, 69));
-    assert_eq!(p.components, vec![68, 1]);
+    assert_eq!((p.total_nodes, p.total_edges, p.nodes.len()), (70, 154, 70));
+    assert_eq!(p.components, vec![68, 1, 1]);
     assert!(p.nodes[0].caption.starts_with("52 Rue de la République"), "{:?}", p.nodes[0]);
     assert_eq!(n.selected, 0, "the top broker selected first");
     assert_eq!(app.state.mode(), Mode::Network);
-    assert!(text.contains("Network of case DGSE-2024-EXT-007 · 69 entities · 154 linked pairs"), "{text}");
+    assert!(text.contains("Network of case DGSE-2024-EXT-007 · 70 entities · 154 linked pairs"), "{text}");
     assert!(
         text.contains("Brokers") && text.contains(" 1 52 Rue de") && text.contains("Kevin Jan"),
         "{text}"

@@ -100,6 +100,11 @@ pub fn import(ctx: &Context, a: &ImportArgs, json: bool) -> CliResult {
         println!("  {}", safe(note));
     }
     super::watch_cmd::print_alerts(&report.watch_alerts);
+    if !a.dry_run && report.ops_new > 0 {
+        if let Some(line) = super::duplicates_cmd::import_matches_line(&store) {
+            println!("  {line}");
+        }
+    }
     Ok(())
 }
 

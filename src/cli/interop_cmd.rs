@@ -63,6 +63,11 @@ pub fn import(ctx: &Context, a: &ImportArgs, format: interop::ImportFormat, json
     }
     report.print();
     super::watch_cmd::print_alerts(&report.watch_alerts);
+    if report.changed && !report.dry_run {
+        if let Some(line) = super::duplicates_cmd::import_matches_line(&store) {
+            println!("{line}");
+        }
+    }
     Ok(())
 }
 

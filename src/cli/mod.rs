@@ -8,6 +8,7 @@ mod case;
 mod chart_cmd;
 mod completions;
 mod deconflict_cmd;
+mod duplicates_cmd;
 mod entity;
 mod exchange_cmd;
 mod interop_cmd;
@@ -131,6 +132,10 @@ pub enum Command {
     /// Exchange through a shared folder, without anyone carrying files
     #[command(subcommand)]
     Exchange(exchange_cmd::ExchangeCommand),
+    /// Records that are probably the same person, company or vehicle, best first, with the reasons
+    Duplicates(duplicates_cmd::DuplicatesArgs),
+    /// Cross-reference a case, or what one import brought in, against the rest of the store
+    Xref(duplicates_cmd::XrefArgs),
 }
 
 /// A failure as the user sees it.
@@ -234,5 +239,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Watch(c)) => watch_cmd::run(&ctx, &c, json),
         Some(Command::Rfi(c)) => rfi_cmd::run(&ctx, &c, json),
         Some(Command::Exchange(c)) => exchange_cmd::run(&ctx, &c, json),
+        Some(Command::Duplicates(a)) => duplicates_cmd::duplicates(&ctx, &a, json),
+        Some(Command::Xref(a)) => duplicates_cmd::xref(&ctx, &a, json),
     }
 }

@@ -258,6 +258,7 @@ pub fn build(store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<()
     }
     progress(2, 4);
     write_route(&mut tx, &cases, &figures, locale)?;
+    super::demo_duplicates::plant(&mut tx, &cases, locale)?;
     write_case_work(&mut tx, &cases)?;
     progress(3, 4);
     tx.commit(&serde_json::json!({ "demo": true }))?;

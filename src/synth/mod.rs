@@ -5,6 +5,7 @@
 //! seed gives the same people, numbers and dates on every machine and every release.
 
 pub mod demo;
+mod demo_duplicates;
 mod generate;
 mod words;
 
