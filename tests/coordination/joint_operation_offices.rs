@@ -3,16 +3,13 @@
 //! seizure it made; Paris records the operation executed with its arrests. After the bundles
 //! both offices show the same state and each counts the operation once in its measures.
 
-mod common;
-mod exchange_support;
-
-use exchange_support::{office, path, trust_all};
+use crate::exchange_support::{office, path, trust_all};
 
 fn id_line(out: &str) -> String {
     out.lines().last().unwrap().trim().to_owned()
 }
 
-fn tasks(l: &common::Liaison) -> serde_json::Value {
+fn tasks(l: &crate::common::Liaison) -> serde_json::Value {
     let shown = l.json(&["case", "show", "CALANQUE"]);
     let mut tasks: Vec<serde_json::Value> = shown["tasks"].as_array().cloned().unwrap_or_default();
     tasks.sort_by_key(|t| t["caption"].as_str().unwrap_or_default().to_owned());
@@ -65,7 +62,7 @@ fn a_joint_operation_with_tasks_for_two_offices_is_one_state_and_one_count_in_bo
         "--operation",
         &op,
     ]));
-    let hop = |from: &common::Liaison, to_name: &str, to: &common::Liaison, file: &str| {
+    let hop = |from: &crate::common::Liaison, to_name: &str, to: &crate::common::Liaison, file: &str| {
         let f = path(from, file);
         from.ok(&["export", "--to", to_name, "-o", f.to_str().unwrap()]);
         to.ok(&["import", f.to_str().unwrap()]);

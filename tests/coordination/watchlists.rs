@@ -4,11 +4,8 @@
 //! when the watch was added is listed as such, never alerted; a bundle from another office
 //! naming a watched phone alerts too.
 
-mod common;
-mod exchange_support;
-
-use common::Liaison;
-use exchange_support::{office, path, trust_all};
+use crate::common::Liaison;
+use crate::exchange_support::{office, path, trust_all};
 
 const MAPPING: &str = r#"
 name = "plates"

@@ -4,12 +4,9 @@
 //! a sync tool's second copy), a damaged file is moved aside with its reason, a bundle for
 //! another office is left alone, and two quiet offices do not ping-pong acknowledgements.
 
-mod common;
-mod exchange_support;
-
 use std::path::Path;
 
-use exchange_support::{office, trust_all};
+use crate::exchange_support::{office, trust_all};
 
 fn sync(from: &Path, to: &Path) -> usize {
     let mut n = 0;

@@ -3,10 +3,7 @@
 //! the answer and the records, closes the request; after the bundles both offices' measures
 //! show the same turnaround, next to the 12-hour target.
 
-mod common;
-mod exchange_support;
-
-use exchange_support::{office, path, trust_all};
+use crate::exchange_support::{office, path, trust_all};
 
 fn id_line(out: &str) -> String {
     out.lines().last().unwrap().trim().to_owned()

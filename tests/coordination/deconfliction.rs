@@ -4,10 +4,7 @@
 //! own records, B learns nothing but the count, and the PSI bundles are refused like any
 //! bundle when replayed or taken to another office.
 
-mod common;
-mod exchange_support;
-
-use exchange_support::{PASSPHRASE, office, open, path, trust_all};
+use crate::exchange_support::{PASSPHRASE, office, open, path, trust_all};
 use liaison::store::Provenance;
 use liaison::store::change::{Change, Face};
 
@@ -18,7 +15,7 @@ fn phone(n: u32) -> String {
 }
 
 /// A case `reference` holding people whose phones are `numbers` (1,000 per person).
-fn case_with_phones(l: &common::Liaison, reference: &str, numbers: impl Iterator<Item = u32>) -> Uuid {
+fn case_with_phones(l: &crate::common::Liaison, reference: &str, numbers: impl Iterator<Item = u32>) -> Uuid {
     let mut store = open(&l.store);
     let case = store
         .apply(
