@@ -82,6 +82,19 @@ fn planted_duplicates_come_first_and_namesakes_below() {
         !dgse.iter().any(|c| is_pair(c, "Julien Santoni", "SANTONI Julien")),
         "neither is in the DGSE case"
     );
+    // Judged, a pair leaves the list (whatever the verdict); undone, it comes back.
+    let company = &company["candidates"][0];
+    let (a, b) = (company["a"]["id"].as_str().unwrap(), company["b"]["id"].as_str().unwrap());
+    l.ok(&["judge", a, b, "not-same", "--reason", "different owners"]);
+    let after = l.json(&["duplicates", "--kind", "Company", "--limit", "100"]);
+    assert!(!after["candidates"].as_array().unwrap().iter().any(|c| is_pair(
+        c,
+        "Primeurs du Vieux-Port SARL",
+        "PRIMEURS DU VIEUX PORT SAS"
+    )));
+    l.ok(&["undo"]);
+    let back = l.json(&["duplicates", "--kind", "Company", "--limit", "1"]);
+    assert!(is_pair(&back["candidates"][0], "Primeurs du Vieux-Port SARL", "PRIMEURS DU VIEUX PORT SAS"));
     for bad in [
         &["duplicates", "--min-score", "2"][..],
         &["duplicates", "--kind", "Phone"],

@@ -262,11 +262,19 @@ pub fn candidates_for(store: &Store, entity: Uuid) -> Result<Vec<Candidate>> {
     Ok(candidates(store, &scope)?.candidates)
 }
 
-/// Where pairs already judged `same`, `not-same` or `unsure` by an analyst leave the list.
-/// The judgements (issue #13: `liaison judge`) are stored by other work; until it is merged
-/// there is nothing to filter. Keep this the one place that filters, so the workbench's
-/// review queue and `liaison duplicates` agree.
-#[allow(clippy::unnecessary_wraps)] // it will read the judgements from the store
-fn drop_judged(_store: &Store, _candidates: &mut Vec<Candidate>) -> Result<()> {
+/// Where pairs already judged `same`, `not-same` or `unsure` by an analyst (`liaison judge`)
+/// leave the list: a judgement's id is fixed by its pair, so each candidate costs one index
+/// lookup. Keep this the one place that filters, so the workbench's review queue and
+/// `liaison duplicates` agree.
+fn drop_judged(store: &Store, candidates: &mut Vec<Candidate>) -> Result<()> {
+    let mut q = store.conn().prepare_cached("SELECT 1 FROM object WHERE uid = ?1 AND deleted = 0")?;
+    let mut keep = Vec::with_capacity(candidates.len());
+    for c in candidates.drain(..) {
+        let id = crate::store::judgements::judgement_id(c.a.id, c.b.id);
+        if !q.exists([id.as_bytes().as_slice()])? {
+            keep.push(c);
+        }
+    }
+    *candidates = keep;
     Ok(())
 }
