@@ -8,6 +8,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::offices::ms_to_text;
+use crate::model::hlc::Clock;
+
 use super::{Result, Store};
 
 pub(super) const V7: &str = r"
@@ -94,16 +97,6 @@ pub struct RunRow {
     pub hits: Option<u64>,
 }
 
-fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_default()
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 fn postcard_err(e: &postcard::Error) -> super::StoreError {
     super::StoreError::Corrupt(format!("a deconfliction run cannot be read back: {e}"))
 }
@@ -125,7 +118,7 @@ impl Store {
             .execute(
                 "INSERT INTO psi_out(run, office, asked_at, selectors_count, key, selectors)
                  VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-                params![&run[..], office, now_ms(), selectors.len() as i64, &key[..], bytes],
+                params![&run[..], office, Clock::now_ms(), selectors.len() as i64, &key[..], bytes],
             )
             .map_err(super::StoreError::from)
             .and_then(|_| super::audit::append(&self.conn, "deconfliction request", detail));
@@ -162,7 +155,7 @@ impl Store {
         for (run, with) in answered {
             self.conn.execute(
                 "UPDATE psi_in SET answered_at = ?2, answered_with = ?3, request = NULL WHERE run = ?1",
-                params![&run[..], now_ms(), *with as i64],
+                params![&run[..], Clock::now_ms(), *with as i64],
             )?;
         }
         Ok(())
@@ -179,9 +172,9 @@ impl Store {
                 run: crate::model::ids::hex(&r.get::<_, Vec<u8>>(0)?),
                 direction: "asked".into(),
                 office: r.get(1)?,
-                at: when(r.get(2)?),
+                at: ms_to_text(r.get(2)?),
                 selectors: r.get::<_, i64>(3)? as u64,
-                replied_at: r.get::<_, Option<i64>>(4)?.map(when),
+                replied_at: r.get::<_, Option<i64>>(4)?.map(ms_to_text),
                 hits: r.get::<_, Option<i64>>(5)?.map(|h| h as u64),
             })
         })? {
@@ -196,9 +189,9 @@ impl Store {
                 run: crate::model::ids::hex(&r.get::<_, Vec<u8>>(0)?),
                 direction: if answered.is_some() { "answered" } else { "waiting" }.into(),
                 office: r.get(1)?,
-                at: when(r.get(2)?),
+                at: ms_to_text(r.get(2)?),
                 selectors: r.get::<_, i64>(3)? as u64,
-                replied_at: answered.map(when),
+                replied_at: answered.map(ms_to_text),
                 hits: None,
             })
         })? {
@@ -231,8 +224,8 @@ impl Store {
             out.push(HitRow {
                 run: crate::model::ids::hex(&run),
                 office,
-                asked_at: when(asked),
-                replied_at: replied.map(when).unwrap_or_default(),
+                asked_at: ms_to_text(asked),
+                replied_at: replied.map(ms_to_text).unwrap_or_default(),
                 kind,
                 value,
                 records: postcard::from_bytes(&records).map_err(|e| postcard_err(&e))?,
@@ -253,7 +246,7 @@ pub fn record_incoming(
     let n = conn.execute(
         "INSERT OR IGNORE INTO psi_in(run, office, received_at, selectors_count, request)
          VALUES(?1, ?2, ?3, ?4, ?5)",
-        params![&run[..], office, now_ms(), count as i64, request],
+        params![&run[..], office, Clock::now_ms(), count as i64, request],
     )?;
     Ok(n == 1)
 }
@@ -290,7 +283,7 @@ pub fn record_hits(conn: &Connection, run: [u8; 16], hits: &[HeldSelector], thei
     conn.execute(
         "UPDATE psi_out SET key = NULL, selectors = NULL, replied_at = ?2, hits = ?3, their_count = ?4
          WHERE run = ?1",
-        params![&run[..], now_ms(), hits.len() as i64, their_count as i64],
+        params![&run[..], Clock::now_ms(), hits.len() as i64, their_count as i64],
     )?;
     Ok(())
 }

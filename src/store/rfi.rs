@@ -8,6 +8,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::offices::ms_to_text;
+
 use super::query::uid_from_blob;
 use super::{Result, Store, Txn};
 
@@ -62,12 +64,6 @@ fn seconds_between(from: &str, to: &str) -> Option<i64> {
     Some((b - a).num_seconds())
 }
 
-fn ms_to_utc(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
-}
-
 /// Live values of record `n`, by property.
 fn values(conn: &Connection, n: i64) -> Result<BTreeMap<String, Vec<String>>> {
     let mut q =
@@ -102,7 +98,7 @@ fn answer_arrival(conn: &Connection, rfi: Uuid) -> Result<Option<String>> {
         )?
         .query_row(params![origin, hlc], |r| r.get(0))
         .optional()?;
-    Ok(received.map(ms_to_utc))
+    Ok(received.map(ms_to_text))
 }
 
 impl Txn<'_> {

@@ -13,6 +13,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::offices::ms_to_text;
+use crate::model::hlc::Clock;
+
 use super::query::uid_from_blob;
 use super::{Result, Store, StoreError};
 use crate::model::schema::Schema;
@@ -83,16 +86,6 @@ pub struct WatchEntry {
     pub already_held: u64,
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_default()
-}
-
 /// The watched selectors and records, by (kind, value) → (watch n, typed).
 fn watched(conn: &Connection) -> Result<HashMap<(String, String), (i64, String)>> {
     let mut q = conn.prepare_cached("SELECT n, kind, value, typed FROM watch WHERE removed_at IS NULL")?;
@@ -139,7 +132,7 @@ impl Matcher<'_> {
                     prop: prop.clone(),
                     value: value.clone(),
                     via: self.via.clone(),
-                    at: when(self.at),
+                    at: ms_to_text(self.at),
                 });
             }
         }
@@ -159,7 +152,7 @@ fn matcher<'c>(conn: &'c Connection, via: &str) -> Result<Option<Matcher<'c>>> {
     let insert = conn.prepare_cached(
         "INSERT OR IGNORE INTO watch_alert(watch, record, prop, value, via, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    Ok(Some(Matcher { list, insert, via: via.to_owned(), at: now_ms(), alerts: Vec::new() }))
+    Ok(Some(Matcher { list, insert, via: via.to_owned(), at: Clock::now_ms(), alerts: Vec::new() }))
 }
 
 /// Inside a write, after the records numbered `touched` were re-projected: keeps and returns
@@ -220,7 +213,7 @@ impl Store {
             )));
         }
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let added = now_ms();
+        let added = Clock::now_ms();
         let mut first = None;
         for (k, v) in &keys {
             let exists: Option<i64> = tx
@@ -257,7 +250,7 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let removed = tx.execute(
             "UPDATE watch SET removed_at = ?2 WHERE removed_at IS NULL AND (typed = ?1 OR CAST(n AS TEXT) = ?1)",
-            params![typed, now_ms()],
+            params![typed, Clock::now_ms()],
         )?;
         if removed == 0 {
             return Err(StoreError::NotFound(format!("{typed} is not watched (`liaison watch list`)")));
@@ -283,7 +276,7 @@ impl Store {
                 typed: r.get(1)?,
                 kinds: r.get::<_, String>(2)?.split(',').map(str::to_owned).collect(),
                 note: r.get(3)?,
-                added_at: when(r.get(4)?),
+                added_at: ms_to_text(r.get(4)?),
                 alerts: r.get::<_, i64>(5)? as u64,
                 already_held: r.get::<_, i64>(6)? as u64,
             })
@@ -311,7 +304,7 @@ impl Store {
                 prop: r.get(6)?,
                 value: r.get(7)?,
                 via: r.get(8)?,
-                at: when(r.get(9)?),
+                at: ms_to_text(r.get(9)?),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
