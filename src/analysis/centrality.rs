@@ -5,7 +5,7 @@
 //! Written here rather than taken from rustworkx-core: its generic versions ran a 2,000-node
 //! case in about ten seconds and a 10,000-node network in minutes (hash maps per search);
 //! this one works on flat arrays over the adjacency and splits the sources over the cores.
-//! Both measures are checked against NetworkX in tests/network_networkx.rs.
+//! Both measures are checked against NetworkX in tests/analysis/network_networkx.rs.
 
 /// Compressed adjacency: the neighbours of `i` are `adj[off[i]..off[i + 1]]`.
 struct Adjacency {

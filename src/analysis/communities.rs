@@ -7,7 +7,7 @@
 //! community detection; of the crates that do (checked 2026-11), graphrs keeps its own graph
 //! keyed by node names (a copy of a million-node store graph into string keys), and leiden-rs
 //! and rust-igraph are young alpha releases with one maintainer. Louvain is short; it is
-//! checked here against modularity computed independently and in tests/network_networkx.rs
+//! checked here against modularity computed independently and in tests/analysis/network_networkx.rs
 //! against NetworkX's own Louvain on the demo cases and generated graphs.
 
 /// A weighted undirected graph in compressed rows: the neighbours of `i` are

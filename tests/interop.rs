@@ -1,0 +1,17 @@
+//! Files from other tools: import, export, the command line and the fuzz corpora.
+//! One test binary for the group, so CI links the library once rather than once a file.
+
+mod common;
+mod exchange_support;
+mod interop_common;
+
+#[path = "interop/fuzz_corpus.rs"]
+mod fuzz_corpus;
+#[path = "interop/fuzz_corpus_interop.rs"]
+mod fuzz_corpus_interop;
+#[path = "interop/interop_cli.rs"]
+mod interop_cli;
+#[path = "interop/interop_export.rs"]
+mod interop_export;
+#[path = "interop/interop_import.rs"]
+mod interop_import;
