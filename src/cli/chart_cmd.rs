@@ -32,6 +32,9 @@ pub struct ChartArgs {
     /// With --around: how many links away to draw (1 to 6)
     #[arg(long, value_name = "N", default_value_t = 2, requires = "around")]
     pub hops: u8,
+    /// Write a TLP:RED or nationally marked chart without asking (scripts)
+    #[arg(long)]
+    pub yes: bool,
 }
 
 pub fn chart(ctx: &Context, a: &ChartArgs, json: bool) -> CliResult {
@@ -52,6 +55,16 @@ pub fn chart(ctx: &Context, a: &ChartArgs, json: bool) -> CliResult {
         (None, None) => return Err(CliError::Usage("give --case REF, --around ID, or both".into())),
     };
     let chart = Chart::load(&store, scope)?;
+    if !a.yes {
+        // A chart is a file Liaison no longer controls, like an export: the same question
+        // before it holds TLP:RED or a national marking, every label counted as one value.
+        let mut one = crate::interop::export::Sensitive::default();
+        one.count(&chart.marking.to_string());
+        let labels = chart.graph.node_count() as u64;
+        let all =
+            crate::interop::export::Sensitive { red: one.red * labels, national: one.national * labels };
+        super::interop_cmd::confirm_sensitive(&all)?;
+    }
     let bytes = svg::render(&chart);
     write_atomically(&a.output, &bytes)?;
     let file = a.output.display().to_string();

@@ -124,7 +124,7 @@ pub fn export(ctx: &Context, a: &ExportArgs, format: ExportFormat, json: bool) -
 /// Whether the file may be written: asks at a terminal before a file holds TLP:RED values or
 /// national markings that stay in their country; without a terminal, refuses (`--yes` is how a
 /// script says it knows). Nothing to confirm: yes.
-fn confirm_sensitive(sensitive: &interop::export::Sensitive) -> Result<bool, CliError> {
+pub(super) fn confirm_sensitive(sensitive: &interop::export::Sensitive) -> Result<bool, CliError> {
     use std::io::{BufRead, IsTerminal, Write};
     if !sensitive.any() {
         return Ok(true);

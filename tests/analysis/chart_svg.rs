@@ -18,7 +18,7 @@ fn demo() -> common::Liaison {
 }
 
 fn chart(l: &common::Liaison, args: &[&str], file: &Path) -> (serde_json::Value, String) {
-    let mut all = vec!["chart", "-o", file.to_str().unwrap()];
+    let mut all = vec!["chart", "--yes", "-o", file.to_str().unwrap()];
     all.extend_from_slice(args);
     let report = l.json(&all);
     (report, std::fs::read_to_string(file).unwrap())
@@ -127,9 +127,25 @@ fn the_demo_case_chart_labels_every_member_and_carries_its_marking() {
     }
 
     // Text output: the file, the counts and the marking.
-    let text = l.ok(&["chart", "--case", "PJ-MRS-2024-0113", "-o", file.to_str().unwrap()]);
+    let text = l.ok(&["chart", "--yes", "--case", "PJ-MRS-2024-0113", "-o", file.to_str().unwrap()]);
     assert!(text.contains("calanque.svg") && text.contains(&format!("{} entities", members.len())), "{text}");
     assert!(text.contains(marking), "{text}");
+}
+
+#[test]
+fn a_tlp_red_chart_is_not_written_unless_confirmed() {
+    let l = common::Liaison::init();
+    l.ok(&["case", "new", "--ref", "R-1", "--title", "Red cell", "--marking", "TLP:RED"]);
+    l.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Ana Ruiz", "--case", "R-1"]);
+    let file = l.root.path().join("red.svg");
+    let f = file.to_str().unwrap();
+    // No terminal to ask at: refused, nothing written, and the error says how to go on.
+    let (code, err) = l.fails(&["chart", "--case", "R-1", "-o", f]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("1 TLP:RED value") && err.contains("--yes"), "{err}");
+    assert!(!file.exists());
+    l.ok(&["chart", "--case", "R-1", "-o", f, "--yes"]);
+    assert!(std::fs::read_to_string(&file).unwrap().contains("TLP:RED"));
 }
 
 #[test]
