@@ -14,9 +14,12 @@ use crate::model::text;
 /// as `\u001b`, so no escape sequence reaches a terminal; it does not escape DEL, C1 or bidi
 /// controls, which is acceptable for machine output (a program reads it, not a person).
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> CliResult {
-    let mut out = std::io::stdout().lock();
+    // Buffered: stdout is line-buffered, and a long list (a million candidates) would
+    // otherwise cost one write call per line of JSON.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, value).map_err(|e| super::CliError::Other(e.to_string()))?;
     writeln!(out)?;
+    out.flush()?;
     Ok(())
 }
 

@@ -127,7 +127,9 @@ pub fn pairs(records: &[Record], focus: Option<&[bool]>, cross: bool) -> (Vec<(u
         max_block: MAX_BLOCK,
         ..BlockStats::default()
     };
-    let mut seen: HashSet<(u32, u32)> = HashSet::new();
+    // Pairs packed into one u64 (smaller index high), sorted and deduplicated at the end: a
+    // hash set of millions of pairs cost more time and three times the memory.
+    let mut seen: Vec<u64> = Vec::new();
     for members in blocks.values() {
         if members.len() < 2 {
             continue;
@@ -152,12 +154,13 @@ pub fn pairs(records: &[Record], focus: Option<&[bool]>, cross: bool) -> (Vec<(u
                 if records[i as usize].group() != records[j as usize].group() {
                     continue;
                 }
-                seen.insert((i.min(j), i.max(j)));
+                seen.push((u64::from(i.min(j)) << 32) | u64::from(i.max(j)));
             }
         }
     }
-    let mut out: Vec<(u32, u32)> = seen.into_iter().collect();
-    out.sort_unstable();
+    seen.sort_unstable();
+    seen.dedup();
+    let out: Vec<(u32, u32)> = seen.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect();
     stats.comparisons = out.len();
     (out, stats)
 }

@@ -16,6 +16,7 @@ pub mod score;
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -199,8 +200,9 @@ pub struct Report {
 /// Candidate pairs among `records`, best first (the pure part: no store).
 pub fn candidates_among(records: &[Record], focus: Option<&[bool]>, cross: bool, min_score: f64) -> Report {
     let (pairs, blocking) = blocking::pairs(records, focus, cross);
+    // Scoring is independent pair by pair: spread over the cores (two on a field laptop).
     let mut candidates: Vec<Candidate> = pairs
-        .into_iter()
+        .into_par_iter()
         .filter_map(|(i, j)| {
             let (a, b) = (&records[i as usize], &records[j as usize]);
             let e = score::compare(a, b);
@@ -213,7 +215,7 @@ pub fn candidates_among(records: &[Record], focus: Option<&[bool]>, cross: bool,
             })
         })
         .collect();
-    candidates.sort_by(|x, y| {
+    candidates.par_sort_by(|x, y| {
         y.score.total_cmp(&x.score).then_with(|| x.a.id.cmp(&y.a.id)).then_with(|| x.b.id.cmp(&y.b.id))
     });
     Report { candidates, blocking }
