@@ -46,7 +46,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     review::marks_loaded(state, ticket, l);
                     Vec::new()
                 }
-                Loaded::ReviewPair { .. } => Vec::new(),
                 l @ Loaded::Profile { .. } => {
                     review::profile_loaded(state, ticket, l);
                     Vec::new()

@@ -59,17 +59,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &ReviewScreen, look: &Look<'_>
             ),
             look.theme.ok,
         )],
-        (Some(_), Some(c)) => {
+        (Some(_), Some(cand)) => {
             let mut l = vec![Line::from(vec![
                 Span::styled(
-                    format!("Candidate {} of {} · score {:.2}", s.at + 1, s.at + s.left(), c.score),
+                    format!("Candidate {} of {} · score {:.2}", s.at + 1, s.at + s.left(), cand.score),
                     look.theme.header,
                 ),
                 Span::styled(format!(" · {} judged · {} skipped", s.judged, s.skipped), look.theme.dim),
             ])];
             // The reasons in words, on two lines at most each.
             for (label, list, style) in
-                [("for", &c.reasons, look.theme.ok), ("against", &c.contradictions, look.theme.error)]
+                [("for", &cand.reasons, look.theme.ok), ("against", &cand.contradictions, look.theme.error)]
             {
                 if !list.is_empty() {
                     let text = safe(&format!("{label}: {}", list.join("; "))).into_owned();
@@ -78,9 +78,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &ReviewScreen, look: &Look<'_>
             }
             match &s.pair {
                 None => l.push(Line::styled("Reading the two records…", look.theme.dim)),
-                Some((a, b)) => {
+                Some((left, right)) => {
                     let fixed = l.len();
-                    let table = side_by_side(a, b, width, look);
+                    let table = side_by_side(left, right, width, look);
                     // The heading row stays; the properties scroll under it.
                     let mut table = table.into_iter();
                     l.extend(table.next());

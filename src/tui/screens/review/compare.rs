@@ -67,7 +67,7 @@ pub fn rows<'a>(a: &'a EntityView, b: &'a EntityView) -> Vec<Row<'a>> {
 }
 
 /// Whether two values of `prop` say the same thing.
-pub fn agree(prop: &str, x: &str, y: &str, org: bool) -> bool {
+pub fn agree(prop: &str, one: &str, other: &str, org: bool) -> bool {
     match prop {
         "name" | "firstName" | "middleName" | "lastName" | "alias" | "weakAlias" | "previousName" => {
             let key = |v: &str| {
@@ -75,17 +75,17 @@ pub fn agree(prop: &str, x: &str, y: &str, org: bool) -> bool {
                 t.sort();
                 t
             };
-            key(x) == key(y)
+            key(one) == key(other)
         }
-        "phone" | "number" => normalise::phone(x) == normalise::phone(y),
-        p if p.ends_with("Date") => match (PartialDate::parse(x), PartialDate::parse(y)) {
+        "phone" | "number" => normalise::phone(one) == normalise::phone(other),
+        p if p.ends_with("Date") => match (PartialDate::parse(one), PartialDate::parse(other)) {
             (Some(d), Some(e)) => same_date(d, e),
-            _ => normalise::fold(x) == normalise::fold(y),
+            _ => normalise::fold(one) == normalise::fold(other),
         },
         p if p.ends_with("Number") || p.ends_with("Code") || p == "iban" || p == "vin" => {
-            normalise::identifier(x) == normalise::identifier(y)
+            normalise::identifier(one) == normalise::identifier(other)
         }
-        _ => normalise::fold(x).trim() == normalise::fold(y).trim(),
+        _ => normalise::fold(one).trim() == normalise::fold(other).trim(),
     }
 }
 

@@ -38,10 +38,10 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     };
     r.picker = Some(AttachPicker { case, reference, ticket, ..AttachPicker::default() });
     r.error = None;
-    vec![ask(ticket, case, String::new())]
+    vec![ask(ticket, case, "")]
 }
 
-fn ask(ticket: u64, case: Uuid, filter: String) -> Effect {
+fn ask(ticket: u64, case: Uuid, filter: &str) -> Effect {
     let text = Some(filter.trim().to_owned()).filter(|t| !t.is_empty());
     Effect::Query(
         ticket,
@@ -72,7 +72,7 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
     if action.edit(TextInput::new(&mut p.filter, MAX_QUERY_CHARS)) {
         p.ticket = ticket;
         p.selected = 0;
-        return vec![ask(ticket, p.case, p.filter.clone())];
+        return vec![ask(ticket, p.case, &p.filter)];
     }
     let len = p.rows.as_ref().map_or(0, Vec::len);
     if let Some(m) = action.list_move(10) {
