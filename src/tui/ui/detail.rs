@@ -398,13 +398,11 @@ fn profile_lines(p: &ResolvedProfile, v: &EntityView, here: &str, width: usize) 
     }
     for (i, r) in p.records.iter().enumerate() {
         let this = if r.id == v.id { " (this record)" } else { "" };
-        let text = format!(
-            "[{}] {} · {} · {}{this}",
-            i + 1,
-            safe(&r.caption),
-            kind_label(&r.schema),
-            &r.id.to_string()[..8]
-        );
+        // The id's end: ids begin with the time they were made, so records made together
+        // (an import, a bundle) share their first digits.
+        let id = r.id.to_string();
+        let end = &id[id.len() - 8..];
+        let text = format!("[{}] {} · {} · …{end}{this}", i + 1, safe(&r.caption), kind_label(&r.schema));
         out.extend(wrap(&text, width).into_iter().map(|l| (Tone::Record, l)));
     }
     for ps in &p.statements {
