@@ -407,6 +407,8 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     let (step, changed) = next_step(state, outcome);
     if let Some(Popup::Import(s)) = &mut state.popup {
         s.step = step;
+        // The preview's count of matches is not the import's.
+        s.matches = None;
     }
     let mut effects = Vec::new();
     if changed {
@@ -418,10 +420,12 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
 
 /// The records the import brought in, compared with those already held (issue 13).
 pub fn matches(state: &mut State, line: Result<Option<String>, String>) -> Vec<Effect> {
-    if let (Ok(Some(l)), None) = (&line, &state.job) {
-        state.info(l.clone());
-    }
     if let Some(Popup::Import(s)) = &mut state.popup {
+        // After the import the line is news for the status bar too (as the command line's
+        // last line); during the preview the status bar says how to go on.
+        if let (Ok(Some(l)), ImportStep::Done(_)) = (&line, &s.step) {
+            state.message = Some(crate::tui::state::Message { text: l.clone(), error: false });
+        }
         s.matches = Some(line);
     }
     Vec::new()

@@ -119,10 +119,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &ImportScreen, job: Option<&Jo
         ImportStep::Preview(_, report) => {
             let mut l = vec![Line::styled("Preview — nothing written yet", look.theme.warning)];
             l.extend(report_lines(report).into_iter().map(text));
-            l.push(Line::styled(
-                "Records matching those already held are counted once it is imported.",
-                look.theme.dim,
-            ));
+            // Its records compared with those held, before anything is written (issue 13).
+            l.push(match &s.matches {
+                None => Line::styled("Comparing its records with those already held…", look.theme.dim),
+                Some(Ok(None)) => {
+                    Line::styled("No record of the file matches a record already held.", look.theme.dim)
+                }
+                Some(Ok(Some(m))) => Line::styled(format!("≈ {m}"), look.theme.warning),
+                Some(Err(e)) => Line::styled(format!("Matches not counted: {e}"), look.theme.error),
+            });
             l.push(Line::from(""));
             l.push(Line::from(vec![
                 Span::styled(" y ", look.theme.selected),

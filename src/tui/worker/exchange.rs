@@ -47,10 +47,23 @@ pub fn run(store: &mut Store, job: ExchangeJob, out: &Sender<Reply>, cancel: &At
             exchange::import(store, &path, false, &mut progress, cancel).map_err(|e| bundle_error(&e)),
         ),
         ExchangeJob::PreviewFile(file) => {
-            let r = file_options(store, &file)
-                .and_then(|opts| interop::preview(store, &file.path, &opts, &mut progress))
-                .map_err(|e| e.to_string());
-            Outcome::FilePreview(file, r)
+            let opts = file_options(store, &file);
+            let r = opts.as_ref().map_err(|e| e.to_string()).and_then(|opts| {
+                interop::preview(store, &file.path, opts, &mut progress).map_err(|e| e.to_string())
+            });
+            // A preview to be imported also says what of it matches records held (issue 13):
+            // the preview first, the matches when counted.
+            match (opts, &r) {
+                (Ok(opts), Ok(report)) if report.already_imported.is_none() => {
+                    let path = file.path.clone();
+                    let _ =
+                        out.send(Reply::Action(Action::Exchanged(Box::new(Outcome::FilePreview(file, r)))));
+                    Outcome::FileMatches(
+                        super::review::preview_matches(store, &path, &opts).map_err(|e| e.to_string()),
+                    )
+                }
+                _ => Outcome::FilePreview(file, r),
+            }
         }
         ExchangeJob::ImportFile(file) => {
             let result = file_options(store, &file)

@@ -75,3 +75,48 @@ pub fn import_matches(store: &Store) -> Result<Option<String>, StoreError> {
         n => Some(format!("{n} records match records already held: liaison xref --import {entry}")),
     })
 }
+
+/// Before an import writes anything (its preview): how many records of the file would match
+/// records already held. The file is read again into memory and its people, companies and
+/// vehicles compared with every record held, as `xref --import` compares them once written;
+/// the file's own links (a phone linked to a person) are not followed here, so the count
+/// after the import, from what was written, may be higher. `None`: none would match.
+pub fn preview_matches(
+    store: &Store,
+    path: &std::path::Path,
+    opts: &crate::interop::ImportOptions,
+) -> Result<Option<String>, StoreError> {
+    use std::collections::{BTreeMap, HashSet};
+    if store.record_count_bound()? > IMPORT_MATCHES_UP_TO {
+        return Ok(Some(
+            "Too many records held to compare before importing: `liaison xref --import` after it.".into(),
+        ));
+    }
+    let mut sink = crate::interop::record::VecSink::default();
+    crate::interop::read(path, opts, &mut sink).map_err(|e| StoreError::Input(e.to_string()))?;
+    // Values pushed again for the same record join its first ones.
+    let mut read: BTreeMap<&str, (&str, Vec<(String, String)>)> = BTreeMap::new();
+    for item in sink.items().filter(|i| duplicates::KINDS.contains(&i.kind.as_str())) {
+        read.entry(item.ext.as_str())
+            .or_insert((item.kind.as_str(), Vec::new()))
+            .1
+            .extend(item.props.clone());
+    }
+    let mut records = duplicates::load(store, duplicates::KINDS)?;
+    let held: HashSet<Uuid> = records.iter().map(|r| r.id).collect();
+    let first_read = records.len();
+    for (kind, props) in read.into_values() {
+        let caption = props.iter().find(|(p, _)| p == "name").map(|(_, v)| v.clone()).unwrap_or_default();
+        // A fresh id: the record as it would be, never one held.
+        records.push(duplicates::Record::from_values(0, Uuid::now_v7(), kind, &caption, &props));
+    }
+    let focus: Vec<bool> = (0..records.len()).map(|i| i >= first_read).collect();
+    let report = duplicates::candidates_among(&records, Some(&focus), true, duplicates::DEFAULT_MIN_SCORE);
+    let matched: HashSet<Uuid> =
+        report.candidates.iter().flat_map(|c| [c.a.id, c.b.id]).filter(|id| !held.contains(id)).collect();
+    Ok(match matched.len() {
+        0 => None,
+        1 => Some("1 record would match a record already held (counted again once imported).".into()),
+        n => Some(format!("{n} records would match records already held (counted again once imported).")),
+    })
+}
