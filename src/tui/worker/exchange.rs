@@ -48,7 +48,7 @@ pub fn run(store: &mut Store, job: ExchangeJob, out: &Sender<Reply>, cancel: &At
         ),
         ExchangeJob::PreviewFile(file) => {
             let opts = file_options(store, &file);
-            let r = opts.as_ref().map_err(|e| e.to_string()).and_then(|opts| {
+            let r = opts.as_ref().map_err(ToString::to_string).and_then(|opts| {
                 interop::preview(store, &file.path, opts, &mut progress).map_err(|e| e.to_string())
             });
             // A preview to be imported also says what of it matches records held (issue 13):
