@@ -23,6 +23,8 @@ mod tui_import;
 mod tui_layers;
 #[path = "tui/tui_network.rs"]
 mod tui_network;
+#[path = "tui/tui_review.rs"]
+mod tui_review;
 #[path = "tui/tui_rfi.rs"]
 mod tui_rfi;
 #[path = "tui/tui_snapshots.rs"]

@@ -208,6 +208,18 @@ actions! {
         ReopenRfi,
         /// RFIs: show incoming, outgoing or all requests
         RfiTab,
+        /// Duplicate candidates of the case (or the store), best first: judge them one by one
+        Review,
+        /// Review: the two records are the same
+        JudgeSame,
+        /// Review: the two records are not the same
+        JudgeNotSame,
+        /// Review: unsure whether the two records are the same
+        JudgeUnsure,
+        /// Review: leave this pair for later and show the next
+        SkipCandidate,
+        /// RFI answer: attach (or detach) a record of the case
+        AttachRecord,
     }
     internal {
         /// A character typed into the focused input.

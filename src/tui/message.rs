@@ -98,6 +98,22 @@ pub enum Query {
     RfiOffices {
         case: Uuid,
     },
+    /// Duplicate candidates (issue 13) with at least one member of `case` (the whole store
+    /// when `None`), best first, pairs already judged left out; `marks`: only to mark the
+    /// entities list, skipped on a store too large to compare without being asked.
+    Candidates {
+        case: Option<Uuid>,
+        marks: bool,
+    },
+    /// The two records of a candidate pair, read whole for the review queue.
+    ReviewPair {
+        a: Uuid,
+        b: Uuid,
+    },
+    /// The resolved profile of a record judged the same as others, for the detail pane.
+    Profile {
+        id: Uuid,
+    },
 }
 
 /// What a query found.
@@ -164,6 +180,22 @@ pub enum Loaded {
     RfiOffices {
         case: Uuid,
         offices: Vec<String>,
+    },
+    /// Duplicate candidates; `skipped`: the store is too large to compare for the marks alone.
+    Candidates {
+        case: Option<Uuid>,
+        marks: bool,
+        candidates: Vec<crate::analysis::duplicates::Candidate>,
+        skipped: bool,
+    },
+    ReviewPair {
+        a: Box<EntityView>,
+        b: Box<EntityView>,
+    },
+    /// `None`: no `same` judgement joins the record to another (the plain view).
+    Profile {
+        id: Uuid,
+        profile: Option<Box<crate::store::judgements::ResolvedProfile>>,
     },
 }
 
@@ -327,6 +359,9 @@ pub enum Outcome {
     Card(PathBuf, Result<Box<OfficeCardView>, String>),
     /// What an office operation did, in one sentence, or why it was refused.
     Office(Result<String, String>),
+    /// After a file import that wrote something: the line `liaison import` ends with, how
+    /// many of its records match records already held (`None`: none does) (issue 13).
+    FileMatches(Result<Option<String>, String>),
 }
 
 /// Another office's card as the analyst checks it before trusting it.

@@ -121,6 +121,7 @@ pub fn load_detail(state: &mut State, id: Uuid) -> Vec<Effect> {
     if state.detail.subject != Some(id) {
         state.detail.view = None;
         state.detail.notes.clear();
+        state.detail.profile = None;
     }
     state.detail.subject = Some(id);
     state.detail.selected = 0;
@@ -128,12 +129,15 @@ pub fn load_detail(state: &mut State, id: Uuid) -> Vec<Effect> {
     state.detail.loading = true;
     let ticket = state.ticket();
     state.detail.ticket = ticket;
-    vec![Effect::Query(ticket, Query::Detail { id })]
+    // With the record, its resolved profile when judgements join it to others (issue 13):
+    // one index seek when none does.
+    vec![Effect::Query(ticket, Query::Detail { id }), Effect::Query(ticket, Query::Profile { id })]
 }
 
 pub fn reload_detail(state: &mut State) -> Vec<Effect> {
     let Some(id) = state.detail.subject else { return Vec::new() };
     state.detail.view = None;
+    state.detail.profile = None;
     load_detail(state, id)
 }
 

@@ -41,10 +41,12 @@ pub enum Mode {
     Rfi,
     /// The watch alerts list.
     Alerts,
+    /// The duplicate candidates, judged one pair at a time.
+    Review,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 16] = [
+    pub const ALL: [Mode; 17] = [
         Mode::Main,
         Mode::Search,
         Mode::Palette,
@@ -61,6 +63,7 @@ impl Mode {
         Mode::Network,
         Mode::Rfi,
         Mode::Alerts,
+        Mode::Review,
     ];
 
     pub fn label(self) -> &'static str {
@@ -81,6 +84,7 @@ impl Mode {
             Mode::Network => "NETWORK",
             Mode::Rfi => "RFI",
             Mode::Alerts => "ALERTS",
+            Mode::Review => "REVIEW",
         }
     }
 
@@ -314,6 +318,8 @@ pub struct DetailPane {
     pub scroll: usize,
     /// A case's newest journal notes, shown whole under its statements.
     pub notes: Vec<EntityView>,
+    /// The resolved profile when `same` judgements join the record to others (issue 13).
+    pub profile: Option<Box<crate::store::judgements::ResolvedProfile>>,
     pub ticket: u64,
     pub loading: bool,
 }
@@ -401,6 +407,23 @@ pub enum Popup {
     RfiAsk(Box<super::screens::rfi::AskForm>),
     /// The watch alerts, newest first.
     Alerts(super::screens::alerts::AlertsScreen),
+    /// The duplicate candidates, one pair at a time (full screen over the panes).
+    Review(Box<super::screens::review::ReviewScreen>),
+}
+
+/// The entities with open duplicate candidates (not yet judged) among the pairs of one case,
+/// computed once on the worker when the case opens: the entities list marks them.
+#[derive(Debug, Default)]
+pub struct DuplicateMarks {
+    pub case: Option<Uuid>,
+    pub ticket: u64,
+    pub pairs: Vec<(Uuid, Uuid)>,
+}
+
+impl DuplicateMarks {
+    pub fn open(&self, id: Uuid) -> bool {
+        self.pairs.iter().any(|&(a, b)| a == id || b == id)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -447,6 +470,7 @@ pub struct State {
     pub entities: EntitiesPane,
     pub timeline: TimelinePane,
     pub detail: DetailPane,
+    pub duplicates: DuplicateMarks,
     pub popup: Option<Popup>,
     pub message: Option<Message>,
     pub theme: ThemeName,
@@ -490,6 +514,7 @@ impl State {
             entities: EntitiesPane::default(),
             timeline: TimelinePane::default(),
             detail: DetailPane::default(),
+            duplicates: DuplicateMarks::default(),
             popup: None,
             message: None,
             theme: ThemeName::Dark,
@@ -524,6 +549,7 @@ impl State {
             Some(Popup::Network(_)) => Mode::Network,
             Some(Popup::Rfi(r)) => r.mode(),
             Some(Popup::Alerts(_)) => Mode::Alerts,
+            Some(Popup::Review(_)) => Mode::Review,
             Some(Popup::Search(_)) => Mode::Search,
             Some(Popup::Palette(_)) => Mode::Palette,
             Some(Popup::Form(_) | Popup::CaseRecord(_) | Popup::RfiAsk(_)) => Mode::Form,

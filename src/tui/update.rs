@@ -10,7 +10,7 @@ use super::message::{Effect, Loaded, Outcome, Query};
 use super::requests::{query, reload};
 use super::screens::{
     alerts, case_records, confirm, conflicts, exchange, form, help, import, measures, network, palette,
-    panes, rfi, search, unlock,
+    panes, review, rfi, search, unlock,
 };
 use super::state::{Mode, Pane, Popup, State};
 
@@ -35,6 +35,29 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 Loaded::Alerts(list) => alerts::loaded(state, ticket, list),
                 Loaded::Rfis { rows, .. } => rfi::loaded(state, ticket, rows),
                 Loaded::RfiOffices { offices, .. } => rfi::offices_loaded(state, ticket, offices),
+                // The judgements (issue 13): the queue's answers, the entities' marks (asked
+                // when a case's members arrive), the detail pane's resolved profile.
+                l @ (Loaded::Candidates { .. } | Loaded::ReviewPair { .. })
+                    if review::waits_for(state, ticket) =>
+                {
+                    review::loaded(state, ticket, l)
+                }
+                l @ Loaded::Candidates { .. } => {
+                    review::marks_loaded(state, ticket, l);
+                    Vec::new()
+                }
+                l @ Loaded::Profile { .. } => {
+                    review::profile_loaded(state, ticket, l);
+                    Vec::new()
+                }
+                l @ Loaded::Members { .. } if rfi::waits_for_members(state, ticket) => {
+                    rfi::members_loaded(state, ticket, l)
+                }
+                l @ Loaded::Members { case, offset: 0, .. } => {
+                    let mut effects = panes::loaded(state, ticket, l);
+                    effects.extend(review::ask_marks(state, case));
+                    effects
+                }
                 Loaded::Folder { typed, names, more } => {
                     let mut effects = exchange::listed(state, ticket, &typed, &names, more);
                     effects.extend(import::listed(state, ticket, &typed, &names, more));
@@ -48,12 +71,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             effects.extend(conflicts::saved(state));
             effects.extend(case_records::saved(state));
             effects.extend(rfi::saved(state));
+            effects.extend(review::saved(state));
             return effects;
         }
         Action::Failed(message) => {
             conflicts::failed(state);
             case_records::failed(state, &message);
             rfi::failed(state, &message);
+            review::failed(state, &message);
             network::failed(state, &message);
             exchange::failed(state);
             panes::failed(state, message);
@@ -62,6 +87,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Exchanged(outcome) => {
             return match *outcome {
                 o @ (Outcome::FilePreview(..) | Outcome::FileImported(_)) => import::outcome(state, o),
+                Outcome::FileMatches(line) => import::matches(state, line),
                 o => exchange::outcome(state, o),
             };
         }
@@ -95,6 +121,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Some(Popup::Rfi(_)) => return rfi::update(state, &action),
         Some(Popup::RfiAsk(_)) => return rfi::update_ask(state, &action),
         Some(Popup::Alerts(_)) => return alerts::update(state, &action),
+        Some(Popup::Review(_)) => return review::update(state, &action),
         _ => {}
     }
     match state.mode() {
@@ -117,7 +144,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         | Mode::Measures
         | Mode::Network
         | Mode::Rfi
-        | Mode::Alerts => Vec::new(),
+        | Mode::Alerts
+        | Mode::Review => Vec::new(),
     }
 }
 
@@ -138,6 +166,7 @@ fn main(state: &mut State, action: &Action) -> Vec<Effect> {
         Action::Alerts => alerts::open(state),
         Action::Rfis => rfi::open(state),
         Action::AskOffice => rfi::open_ask(state),
+        Action::Review => review::open(state),
         Action::Exchange | Action::ExportBundle => exchange::open(state, exchange::ExchangeStep::List),
         Action::ImportBundle => exchange::open(state, exchange::ExchangeStep::ImportPath(String::new())),
         Action::ImportFile => import::open(state),

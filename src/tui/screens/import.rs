@@ -90,6 +90,9 @@ pub struct ImportScreen {
     pub detected: Option<&'static str>,
     /// Tab completion of the file and mapping paths.
     pub tab: PathTab,
+    /// After an import that wrote something: how many of its records match records already
+    /// held, as `liaison import` says it (`Ok(None)`: none); `None` while counting.
+    pub matches: Option<Result<Option<String>, String>>,
 }
 
 impl ImportScreen {
@@ -113,6 +116,7 @@ impl ImportScreen {
             format_typed: false,
             detected: None,
             tab: PathTab::default(),
+            matches: None,
         };
         s.prefill();
         s
@@ -403,6 +407,8 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     let (step, changed) = next_step(state, outcome);
     if let Some(Popup::Import(s)) = &mut state.popup {
         s.step = step;
+        // The preview's count of matches is not the import's.
+        s.matches = None;
     }
     let mut effects = Vec::new();
     if changed {
@@ -410,6 +416,19 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         effects.push(query(state, Query::Stats));
     }
     effects
+}
+
+/// The records the import brought in, compared with those already held (issue 13).
+pub fn matches(state: &mut State, line: Result<Option<String>, String>) -> Vec<Effect> {
+    if let Some(Popup::Import(s)) = &mut state.popup {
+        // After the import the line is news for the status bar too (as the command line's
+        // last line); during the preview the status bar says how to go on.
+        if let (Ok(Some(l)), ImportStep::Done(_)) = (&line, &s.step) {
+            state.message = Some(crate::tui::state::Message { text: l.clone(), error: false });
+        }
+        s.matches = Some(line);
+    }
+    Vec::new()
 }
 
 /// Where the import screen goes after a file job, and whether the store changed.

@@ -18,6 +18,7 @@
 //! - [`network`]: a case's or an entity's network drawn, its brokers, and paths on it.
 //! - [`rfi`]: requests for information, incoming and outgoing, and asking one.
 //! - [`alerts`]: the watch alerts, newest first.
+//! - [`review`]: the duplicate candidates, judged one pair at a time, and the entities' marks.
 //!
 //! The jobs the exchange and import screens send to the worker, and what comes back, are
 //! messages (`message`).
@@ -34,6 +35,7 @@ pub mod measures;
 pub mod network;
 pub mod palette;
 pub mod panes;
+pub mod review;
 pub mod rfi;
 pub mod search;
 pub mod unlock;

@@ -11,6 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Look, badge, cut, kind_label, pane_block, prop_label, safe};
+use crate::store::judgements::ResolvedProfile;
 use crate::store::query::{EntityView, StatementView};
 use crate::tui::state::{Pane, State};
 use crate::tui::theme::short_marking;
@@ -116,9 +117,16 @@ fn wrap_whole(text: &str, width: usize) -> Vec<String> {
 }
 
 /// The rows' places at `width` (the pane's inner width).
-pub fn geometry(v: &EntityView, notes: &[EntityView], here: &str, width: usize) -> Geometry {
+pub fn geometry(
+    v: &EntityView,
+    notes: &[EntityView],
+    profile: Option<&ResolvedProfile>,
+    here: &str,
+    width: usize,
+) -> Geometry {
     let sharing = sharing(v, here);
     let mut line = header_lines(v) + header_provenance(v, &sharing, here, width).len();
+    line += profile.map_or(0, |p| profile_lines(p, v, here, width).len());
     let mut rows = Vec::new();
     for (i, s) in v.statements.iter().enumerate() {
         let own = if sharing == Sharing::All {
@@ -244,7 +252,12 @@ impl NoteLines {
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     let d = &state.detail;
     let title = match &d.view {
-        Some(v) => format!("Detail · {}", kind_label(&v.schema)),
+        Some(v) => match d.profile.as_deref() {
+            Some(p) => {
+                format!("Detail · {} · one profile of {} records", kind_label(&v.schema), p.records.len())
+            }
+            None => format!("Detail · {}", kind_label(&v.schema)),
+        },
         None => "Detail".to_owned(),
     };
     frame.render_widget(pane_block(state, Pane::Detail, &title, area, look), area);
@@ -279,6 +292,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
     } else {
         let header = header_provenance(v, &sharing, here, width);
         lines.extend(header.into_iter().map(|l| Line::from(Span::styled(l, look.theme.dim))));
+    }
+    if let Some(p) = state.detail.profile.as_deref() {
+        lines.extend(profile_lines(p, v, here, width).into_iter().map(|(tone, text)| {
+            let style = match tone {
+                Tone::Head => look.theme.header,
+                Tone::Record => look.theme.accent,
+                Tone::Value => look.theme.text,
+                Tone::Dim => look.theme.dim,
+                Tone::Warn => look.theme.warning,
+            };
+            Line::from(Span::styled(text, style))
+        }));
     }
     let mut row = 0;
     for s in &v.statements {
@@ -347,4 +372,61 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         let mark = Rect { x: area.x + area.width - 10, y: area.y + area.height - 1, width: 8, height: 1 };
         frame.render_widget(Paragraph::new(Span::styled(" more ↓ ", look.theme.dim)), mark);
     }
+}
+
+/// How a line of the merged profile is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tone {
+    Head,
+    Record,
+    Value,
+    Dim,
+    Warn,
+}
+
+/// The merged profile of a record judged the same as others (issue 13), above the record's
+/// own values (which stay the pane's rows, for regrading): the records it came from,
+/// numbered, then every statement by property with the number of its record and its own
+/// source, grade, marking and writer; what a `not-same` left out and any judgement that
+/// disagrees, in words.
+fn profile_lines(p: &ResolvedProfile, v: &EntityView, here: &str, width: usize) -> Vec<(Tone, String)> {
+    let mut out = Vec::new();
+    let others = p.records.len().saturating_sub(1);
+    let s = if others == 1 { "" } else { "s" };
+    for l in wrap(&format!("≡ Judged the same as {others} other record{s}: one profile"), width) {
+        out.push((Tone::Head, l));
+    }
+    for (i, r) in p.records.iter().enumerate() {
+        let this = if r.id == v.id { " (this record)" } else { "" };
+        // The id's end: ids begin with the time they were made, so records made together
+        // (an import, a bundle) share their first digits.
+        let id = r.id.to_string();
+        let end = &id[id.len() - 8..];
+        let text = format!("[{}] {} · {} · …{end}{this}", i + 1, safe(&r.caption), kind_label(&r.schema));
+        out.extend(wrap(&text, width).into_iter().map(|l| (Tone::Record, l)));
+    }
+    for ps in &p.statements {
+        let n = p.records.iter().position(|r| r.id == ps.record).map_or(0, |i| i + 1);
+        let st = &ps.statement;
+        let text = format!("[{n}] {}: {}", prop_label(&v.schema, &st.prop), safe(&st.value));
+        out.extend(wrap_whole(&text, width).into_iter().map(|l| (Tone::Value, l)));
+        let prov = provenance_lines(st, OWN, writer(st, here).as_deref(), width);
+        out.extend(prov.into_iter().map(|l| (Tone::Dim, l)));
+    }
+    for r in &p.excluded {
+        let text = format!(
+            "⚠ left out: {} ({}) — judged not the same as this record",
+            safe(&r.caption),
+            kind_label(&r.schema)
+        );
+        out.extend(wrap(&text, width).into_iter().map(|l| (Tone::Warn, l)));
+    }
+    for c in &p.contradictions {
+        out.extend(wrap(&format!("⚠ {}: {}", c.verdict, c.note), width).into_iter().map(|l| (Tone::Warn, l)));
+    }
+    if p.truncated {
+        out.push((Tone::Warn, cut("⚠ the profile is cut (too many records)", width)));
+    }
+    out.push((Tone::Head, cut("This record's own values", width)));
+    out
 }

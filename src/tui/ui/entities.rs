@@ -113,7 +113,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         .take(list.height as usize)
         .map(|(i, row)| {
             let style = row_style(i == e.selected, focused, look);
-            let mark = if marked == Some(row.entity().0) { "*" } else { " " };
+            // "*" the entity marked for a link or path; "≈" open duplicate candidates (issue 13).
+            let id = row.entity().0;
+            let mark = if marked == Some(id) {
+                "*"
+            } else if state.duplicates.open(id) {
+                "≈"
+            } else {
+                " "
+            };
             match row {
                 EntityRow::Member(m) => {
                     // The kind is written once per group when rows are grouped by kind.

@@ -119,6 +119,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &ImportScreen, job: Option<&Jo
         ImportStep::Preview(_, report) => {
             let mut l = vec![Line::styled("Preview — nothing written yet", look.theme.warning)];
             l.extend(report_lines(report).into_iter().map(text));
+            // Its records compared with those held, before anything is written (issue 13).
+            l.push(match &s.matches {
+                None => Line::styled("Comparing its records with those already held…", look.theme.dim),
+                Some(Ok(None)) => {
+                    Line::styled("No record of the file matches a record already held.", look.theme.dim)
+                }
+                Some(Ok(Some(m))) => Line::styled(format!("≈ {m}"), look.theme.warning),
+                Some(Err(e)) => Line::styled(format!("Matches not counted: {e}"), look.theme.error),
+            });
             l.push(Line::from(""));
             l.push(Line::from(vec![
                 Span::styled(" y ", look.theme.selected),
@@ -142,6 +151,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &ImportScreen, job: Option<&Jo
                 Ok(r) => {
                     l.push(Line::styled("Import done", look.theme.accent));
                     l.extend(report_lines(r).into_iter().map(text));
+                    // What `liaison import` ends with: its records that match records held.
+                    let (line, style) = match &s.matches {
+                        None if r.changed => {
+                            ("Comparing its records with those already held…".to_owned(), look.theme.dim)
+                        }
+                        None | Some(Ok(None)) => (
+                            "No record it brought in matches a record already held.".to_owned(),
+                            look.theme.dim,
+                        ),
+                        Some(Ok(Some(m))) => (format!("≈ {m}"), look.theme.warning),
+                        Some(Err(e)) => (format!("Matches not counted: {e}"), look.theme.error),
+                    };
+                    l.push(Line::styled(line, style));
                 }
                 Err(e) => {
                     l.push(Line::styled("Import failed: nothing was written", look.theme.error));

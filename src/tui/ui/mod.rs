@@ -14,6 +14,7 @@ pub mod layout;
 mod measures;
 mod network;
 mod popups;
+mod review;
 mod rfi;
 mod status;
 mod timeline;

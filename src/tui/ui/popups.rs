@@ -36,6 +36,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, look: &Look<'_>) {
         Some(Popup::Rfi(r)) => super::rfi::draw(frame, area, r, look),
         Some(Popup::RfiAsk(f)) => super::rfi::draw_ask(frame, area, f, look),
         Some(Popup::Alerts(a)) => super::alerts::draw(frame, area, a, look),
+        Some(Popup::Review(r)) => super::review::draw(frame, area, r, look),
         Some(Popup::Exchange(e)) => super::exchange::draw(frame, area, e, state.job.as_ref(), look),
         Some(Popup::Import(i)) => super::import::draw(frame, area, i, state.job.as_ref(), look),
     }

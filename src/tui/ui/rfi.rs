@@ -12,7 +12,7 @@ use super::popups::open;
 use super::{Look, cell, cut, safe};
 use crate::store::query::human_seconds;
 use crate::store::rfi::RfiRow;
-use crate::tui::screens::rfi::{AnswerEditor, AskField, AskForm, RfiScreen, RfiTab};
+use crate::tui::screens::rfi::{AnswerEditor, AskField, AskForm, AttachPicker, RfiScreen, RfiTab};
 use crate::tui::widgets::text_input::{CURSOR, tail};
 
 /// The other office of a request: who asked an incoming one, who was asked an outgoing one.
@@ -168,6 +168,51 @@ fn editor(a: &AnswerEditor, look: &Look<'_>) -> Vec<Line<'static>> {
         };
         lines.push(Line::from(spans));
     }
+    // The records attached, under the text (issue 15).
+    let attached = if a.attach.is_empty() {
+        "Attached: none (Ctrl-T attaches a record of the case)".to_owned()
+    } else {
+        let names: Vec<String> = a.attach.iter().map(|(_, c)| safe(c).into_owned()).collect();
+        format!("Attached ({}): {} · Ctrl-T changes", a.attach.len(), names.join(", "))
+    };
+    lines.push(Line::styled(attached, look.theme.accent));
+    lines
+}
+
+/// Choosing records of the case to attach: the filter typed, then the entities, attached
+/// ones ticked.
+fn picker(
+    p: &AttachPicker,
+    a: &AnswerEditor,
+    width: usize,
+    height: usize,
+    look: &Look<'_>,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::styled(
+            cut(&format!("Attach records of {} to the answer", p.reference), width),
+            look.theme.header,
+        ),
+        Line::from(vec![
+            Span::styled("Name contains: ", look.theme.dim),
+            Span::styled(format!("{}{CURSOR}", safe(&p.filter)), look.theme.accent),
+        ]),
+    ];
+    let Some(rows) = &p.rows else {
+        lines.push(Line::styled("Loading…", look.theme.dim));
+        return lines;
+    };
+    if rows.is_empty() {
+        lines.push(Line::styled("No entity of the case has that in its name.", look.theme.dim));
+    }
+    let room = height.saturating_sub(lines.len()).max(1);
+    let first = scroll_offset(p.selected, rows.len(), room);
+    for (i, r) in rows.iter().enumerate().skip(first).take(room) {
+        let tick = if a.attach.iter().any(|(id, _)| *id == r.id) { "[x]" } else { "[ ]" };
+        let style = if i == p.selected { look.theme.selected } else { look.theme.text };
+        let text = format!("{tick} {} · {}", r.caption, r.schema);
+        lines.push(Line::styled(cell(&text, width), style));
+    }
     lines
 }
 
@@ -178,8 +223,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &RfiScreen, look: &Look<'_>) {
     let mut lines = vec![tabs(s, look)];
     let footer = if s.saving {
         "Saving…"
+    } else if s.picker.is_some() {
+        "Type to narrow · Enter attach / detach · ↑↓ choose · Esc back to the answer"
     } else if s.answer.is_some() {
-        "Enter new line · Ctrl-S send the answer · Esc leave"
+        "Enter new line · Ctrl-T attach records · Ctrl-S send · Esc leave"
     } else if s.showing {
         "a answer · c close · o reopen · j/k scroll · Esc back to the list"
     } else {
@@ -193,6 +240,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, s: &RfiScreen, look: &Look<'_>) {
     let body = (inner.height as usize).saturating_sub(1 + bottom.len());
     match (&s.rows, s.current()) {
         (None, _) => lines.push(Line::styled("Loading…", look.theme.dim)),
+        (Some(_), Some(_)) if s.picker.is_some() && s.answer.is_some() => {
+            if let (Some(p), Some(a)) = (&s.picker, &s.answer) {
+                lines.extend(picker(p, a, width, body, look));
+            }
+        }
         (Some(_), Some(r)) if s.answer.is_some() || s.showing => {
             let detail = match &s.answer {
                 Some(a) => editor(a, look),

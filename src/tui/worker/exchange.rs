@@ -47,16 +47,38 @@ pub fn run(store: &mut Store, job: ExchangeJob, out: &Sender<Reply>, cancel: &At
             exchange::import(store, &path, false, &mut progress, cancel).map_err(|e| bundle_error(&e)),
         ),
         ExchangeJob::PreviewFile(file) => {
-            let r = file_options(store, &file)
-                .and_then(|opts| interop::preview(store, &file.path, &opts, &mut progress))
-                .map_err(|e| e.to_string());
-            Outcome::FilePreview(file, r)
+            let opts = file_options(store, &file);
+            let r = opts.as_ref().map_err(ToString::to_string).and_then(|opts| {
+                interop::preview(store, &file.path, opts, &mut progress).map_err(|e| e.to_string())
+            });
+            // A preview to be imported also says what of it matches records held (issue 13):
+            // the preview first, the matches when counted.
+            match (opts, &r) {
+                (Ok(opts), Ok(report)) if report.already_imported.is_none() => {
+                    let path = file.path.clone();
+                    let _ =
+                        out.send(Reply::Action(Action::Exchanged(Box::new(Outcome::FilePreview(file, r)))));
+                    Outcome::FileMatches(
+                        super::review::preview_matches(store, &path, &opts).map_err(|e| e.to_string()),
+                    )
+                }
+                _ => Outcome::FilePreview(file, r),
+            }
         }
-        ExchangeJob::ImportFile(file) => Outcome::FileImported(
-            file_options(store, &file)
+        ExchangeJob::ImportFile(file) => {
+            let result = file_options(store, &file)
                 .and_then(|opts| interop::import(store, &file.path, &opts, &mut progress))
-                .map_err(|e| e.to_string()),
-        ),
+                .map_err(|e| e.to_string());
+            // An import that wrote something is then compared with what was held (issue 13):
+            // the report first, the matches when counted.
+            if result.as_ref().is_ok_and(|r| r.changed) {
+                let done = Action::Exchanged(Box::new(Outcome::FileImported(result)));
+                let _ = out.send(Reply::Action(done));
+                Outcome::FileMatches(super::review::import_matches(store).map_err(|e| e.to_string()))
+            } else {
+                Outcome::FileImported(result)
+            }
+        }
         ExchangeJob::ReadCard { path } => {
             let card = OfficeCard::read_file(&path).map_err(|e| e.to_string()).map(|c| {
                 Box::new(OfficeCardView {

@@ -16,6 +16,7 @@ use uuid::Uuid;
 mod exchange;
 mod network;
 mod reply;
+pub(crate) mod review;
 
 pub use exchange::merge_arrivals;
 pub use reply::Reply;
@@ -70,6 +71,12 @@ fn slot(q: &Query) -> u8 {
         Query::Alerts => 16,
         Query::Rfis { .. } => 17,
         Query::RfiOffices { .. } => 18,
+        // The judgements' queries (issue 13): the marks and the queue apart, so neither
+        // drops the other's answer.
+        Query::Candidates { marks: true, .. } => 19,
+        Query::Candidates { marks: false, .. } => 22,
+        Query::ReviewPair { .. } => 20,
+        Query::Profile { .. } => 21,
     }
 }
 
@@ -257,6 +264,10 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
             Loaded::Rfis { incoming, rows: store.rfis(filter)? }
         }
         Query::RfiOffices { case } => Loaded::RfiOffices { case, offices: rfi_offices(store, case)? },
+        // The judgements' queries (issue 13), in `review.rs`.
+        Query::Candidates { case, marks } => review::candidates(store, case, marks)?,
+        Query::ReviewPair { a, b } => review::pair(store, a, b)?,
+        Query::Profile { id } => review::profile(store, id)?,
         Query::Path { from, to, filter } => Loaded::Path {
             from,
             to,

@@ -342,7 +342,7 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         }
         o @ (Outcome::Card(..) | Outcome::Office(_)) => return offices::outcome(state, o),
         // The import screen's own (`screens::import::outcome`).
-        Outcome::FilePreview(..) | Outcome::FileImported(_) => None,
+        Outcome::FilePreview(..) | Outcome::FileImported(_) | Outcome::FileMatches(_) => None,
     };
     let mut effects = Vec::new();
     if let Some(step) = step {

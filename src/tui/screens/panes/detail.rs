@@ -17,7 +17,8 @@ fn inner_size(state: &State) -> (usize, usize) {
 pub fn current_geometry(state: &State) -> Option<(Geometry, usize)> {
     let v = state.detail.view.as_deref()?;
     let (width, height) = inner_size(state);
-    Some((geometry(v, &state.detail.notes, &state.office, width), height.max(1)))
+    let profile = state.detail.profile.as_deref();
+    Some((geometry(v, &state.detail.notes, profile, &state.office, width), height.max(1)))
 }
 
 /// Scrolls so that row `i` starts in view (its top, and as much of it as fits).

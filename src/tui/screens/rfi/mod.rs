@@ -18,7 +18,10 @@ use crate::tui::state::{Mode, Popup, State};
 use crate::tui::widgets::{Edit, ListCursor, TextInput};
 
 mod ask;
+mod attach;
 pub use ask::{AskField, AskForm, offices_loaded, open_ask, update_ask};
+pub use attach::AttachPicker;
+pub use attach::{loaded as members_loaded, waits_for as waits_for_members};
 
 /// Longest answer typed (characters), as long as a note.
 const MAX_ANSWER_CHARS: usize = 20_000;
@@ -69,6 +72,8 @@ pub struct AnswerEditor {
     pub question: String,
     pub text: String,
     pub cursor: usize,
+    /// Records of the case attached to the answer (id, caption), in the order chosen.
+    pub attach: Vec<(Uuid, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -86,6 +91,8 @@ pub struct RfiScreen {
     pub saving: bool,
     /// The store's refusal of the last write.
     pub error: Option<String>,
+    /// Choosing records of the case to attach to the answer being typed.
+    pub picker: Option<AttachPicker>,
 }
 
 impl RfiScreen {
@@ -95,7 +102,11 @@ impl RfiScreen {
 
     /// Typing an answer takes text, as a form does (Enter a new line, Ctrl-S saves).
     pub fn mode(&self) -> Mode {
-        if self.answer.is_some() { Mode::Form } else { Mode::Rfi }
+        match (&self.answer, &self.picker) {
+            (Some(_), Some(_)) => Mode::Picker,
+            (Some(_), None) => Mode::Form,
+            _ => Mode::Rfi,
+        }
     }
 }
 
@@ -133,7 +144,8 @@ fn send(r: &mut RfiScreen, change: RfiChange) -> Vec<Effect> {
 }
 
 /// Keys while an answer is typed: text, Enter a new line, Ctrl-S sends, Esc leaves it.
-fn answering(r: &mut RfiScreen, action: &Action) -> Vec<Effect> {
+fn answering(state: &mut State, action: &Action) -> Vec<Effect> {
+    let Some(Popup::Rfi(r)) = &mut state.popup else { return Vec::new() };
     let Some(a) = &mut r.answer else { return Vec::new() };
     if let Some(edit) = action.text_edit() {
         TextInput::with_cursor(&mut a.text, &mut a.cursor, MAX_ANSWER_CHARS).multiline().apply(edit);
@@ -151,7 +163,7 @@ fn answering(r: &mut RfiScreen, action: &Action) -> Vec<Effect> {
             let change = RfiChange::Answer {
                 rfi: a.rfi,
                 text: a.text.trim_end().to_owned(),
-                attach: Vec::new(),
+                attach: a.attach.iter().map(|(id, _)| *id).collect(),
                 prov: Provenance::default(),
             };
             return send(r, change);
@@ -160,6 +172,7 @@ fn answering(r: &mut RfiScreen, action: &Action) -> Vec<Effect> {
             r.answer = None;
             r.error = None;
         }
+        Action::AttachRecord => return attach::open(state),
         _ => {}
     }
     Vec::new()
@@ -170,8 +183,11 @@ pub fn update(state: &mut State, action: &Action) -> Vec<Effect> {
     if r.saving {
         return Vec::new();
     }
+    if r.picker.is_some() {
+        return attach::update(state, action);
+    }
     if r.answer.is_some() {
-        return answering(r, action);
+        return answering(state, action);
     }
     let len = r.rows.as_ref().map_or(0, Vec::len);
     if !r.showing {
