@@ -60,9 +60,10 @@ pub fn unlock(ctx: &Context, a: &UnlockArgs, json: bool) -> CliResult {
 /// standard input: not argv, not the environment, not a file.
 fn start_agent(dir: &std::path::Path, store: &Store, lifetime: Duration) -> CliResult {
     let exe = std::env::current_exe().map_err(|e| CliError::Other(format!("cannot find liaison itself: {e}")))?;
+    let dir = std::fs::canonicalize(dir).map_err(|e| StoreError::io(dir, &e))?;
     let mut child = Command::new(exe)
         .arg("--store")
-        .arg(dir)
+        .arg(&dir)
         .arg("__agent")
         .arg("--seconds")
         .arg(lifetime.as_secs().to_string())
@@ -102,8 +103,10 @@ pub fn serve(ctx: &Context, a: &AgentArgs) -> CliResult {
     let started = agent::harden().and_then(|()| {
         // Its own session: closing the terminal `unlock` ran in does not end it.
         let _ = rustix::process::setsid();
+        let agent = agent::Agent::start(&ctx.dir(), Duration::from_secs(a.seconds), &mut std::io::stdin().lock());
+        // Holding no folder open: the one `unlock` ran in may be unmounted meanwhile.
         let _ = std::env::set_current_dir("/");
-        agent::Agent::start(&ctx.dir(), Duration::from_secs(a.seconds), &mut std::io::stdin().lock())
+        agent
     });
     let mut out = std::io::stdout().lock();
     match started {
