@@ -61,7 +61,10 @@ impl Unlockable {
 
     fn socket(&self) -> Option<PathBuf> {
         let dir = self.run_dir.join("liaison");
-        std::fs::read_dir(dir).ok()?.map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "sock"))
+        std::fs::read_dir(dir)
+            .ok()?
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "sock"))
     }
 
     fn audit_actions(&self) -> Vec<String> {
@@ -128,7 +131,8 @@ fn unlock_then_ten_commands_cost_one_key_derivation_and_lock_ends_it() {
         ok(&u.without_pass(args), &format!("{args:?} with the agent"));
     }
     assert_eq!(u.derivations(), 1, "ten commands after unlock cost no further key derivation");
-    let stats: serde_json::Value = serde_json::from_slice(&u.without_pass(&["--json", "stats"]).stdout).unwrap();
+    let stats: serde_json::Value =
+        serde_json::from_slice(&u.without_pass(&["--json", "stats"]).stdout).unwrap();
     assert_eq!(stats["by_kind"]["Person"], 1, "the agent's keys open this very store");
 
     let said = ok(&u.without_pass(&["lock"]), "lock");
@@ -143,7 +147,10 @@ fn unlock_then_ten_commands_cost_one_key_derivation_and_lock_ends_it() {
     let by_agent = actions.iter().filter(|a| *a == "unlocked by agent").count();
     // The eleven commands above, and `lock` recording the end.
     assert_eq!(by_agent, 12, "{actions:?}");
-    assert!(actions.iter().any(|a| a == "unlock agent started") && actions.iter().any(|a| a == "unlock agent ended"));
+    assert!(
+        actions.iter().any(|a| a == "unlock agent started")
+            && actions.iter().any(|a| a == "unlock agent ended")
+    );
     assert_eq!(u.derivations(), 2, "the audit log was read with the passphrase");
 }
 
@@ -197,7 +204,9 @@ fn another_user_is_refused_by_the_agent() {
     let root = rustix_uid() == 0;
     let setpriv = Path::new("/usr/bin/setpriv").exists() && Path::new("/usr/bin/python3").exists();
     if !(root && setpriv) {
-        eprintln!("skipped: needs root, /usr/bin/setpriv and /usr/bin/python3 (the peer check is unit-tested)");
+        eprintln!(
+            "skipped: needs root, /usr/bin/setpriv and /usr/bin/python3 (the peer check is unit-tested)"
+        );
         return;
     }
     let u = Unlockable::new();
@@ -227,7 +236,7 @@ fn another_user_is_refused_by_the_agent() {
     assert!(out.status.success(), "the client ran as nobody: {}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(answer.trim_end(), "NO not your agent", "another user gets nothing");
     // The agent is still there for its own user.
-    std::fs::set_permissions(&u.run_dir.join("liaison"), std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::set_permissions(u.run_dir.join("liaison"), std::fs::Permissions::from_mode(0o700)).unwrap();
     ok(&u.without_pass(&["stats"]), "stats as the agent's user");
 }
 

@@ -59,7 +59,8 @@ pub fn unlock(ctx: &Context, a: &UnlockArgs, json: bool) -> CliResult {
 /// Starts the background process (this binary, `__agent`) and hands it the keys through its
 /// standard input: not argv, not the environment, not a file.
 fn start_agent(dir: &std::path::Path, store: &Store, lifetime: Duration) -> CliResult {
-    let exe = std::env::current_exe().map_err(|e| CliError::Other(format!("cannot find liaison itself: {e}")))?;
+    let exe =
+        std::env::current_exe().map_err(|e| CliError::Other(format!("cannot find liaison itself: {e}")))?;
     let dir = std::fs::canonicalize(dir).map_err(|e| StoreError::io(dir, &e))?;
     let mut child = Command::new(exe)
         .arg("--store")
@@ -76,11 +77,15 @@ fn start_agent(dir: &std::path::Path, store: &Store, lifetime: Duration) -> CliR
         .spawn()
         .map_err(|e| CliError::Other(format!("cannot start the unlock agent: {e}")))?;
     let keys = store.keys().to_agent_bytes();
-    let mut stdin = child.stdin.take().ok_or_else(|| CliError::Other("no pipe to the unlock agent".into()))?;
-    stdin.write_all(&keys).map_err(|e| CliError::Other(format!("handing the keys to the unlock agent: {e}")))?;
+    let mut stdin =
+        child.stdin.take().ok_or_else(|| CliError::Other("no pipe to the unlock agent".into()))?;
+    stdin
+        .write_all(&keys)
+        .map_err(|e| CliError::Other(format!("handing the keys to the unlock agent: {e}")))?;
     drop(keys);
     drop(stdin);
-    let stdout = child.stdout.take().ok_or_else(|| CliError::Other("no pipe from the unlock agent".into()))?;
+    let stdout =
+        child.stdout.take().ok_or_else(|| CliError::Other("no pipe from the unlock agent".into()))?;
     let mut line = String::new();
     let _ = BufReader::new(stdout).read_line(&mut line);
     match line.trim_end() {
@@ -103,7 +108,8 @@ pub fn serve(ctx: &Context, a: &AgentArgs) -> CliResult {
     let started = agent::harden().and_then(|()| {
         // Its own session: closing the terminal `unlock` ran in does not end it.
         let _ = rustix::process::setsid();
-        let agent = agent::Agent::start(&ctx.dir(), Duration::from_secs(a.seconds), &mut std::io::stdin().lock());
+        let agent =
+            agent::Agent::start(&ctx.dir(), Duration::from_secs(a.seconds), &mut std::io::stdin().lock());
         // Holding no folder open: the one `unlock` ran in may be unmounted meanwhile.
         let _ = std::env::set_current_dir("/");
         agent

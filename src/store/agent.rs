@@ -47,7 +47,10 @@ pub fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
     let meta = std::fs::symlink_metadata(dir).map_err(|e| StoreError::io(dir, &e))?;
     let me = rustix::process::geteuid().as_raw();
     if !meta.is_dir() {
-        return Err(StoreError::Input(format!("{} is not a folder; the unlock agent will not use it", dir.display())));
+        return Err(StoreError::Input(format!(
+            "{} is not a folder; the unlock agent will not use it",
+            dir.display()
+        )));
     }
     if meta.uid() != me {
         return Err(StoreError::Input(format!(
@@ -207,7 +210,11 @@ pub fn harden() -> Result<(), StoreError> {
 impl Agent {
     /// Reads the keys (from `liaison unlock`, through a pipe) into a buffer locked in memory,
     /// and binds the store's socket.
-    pub fn start(store_dir: &Path, lifetime: Duration, keys_from: &mut dyn Read) -> Result<Agent, StoreError> {
+    pub fn start(
+        store_dir: &Path,
+        lifetime: Duration,
+        keys_from: &mut dyn Read,
+    ) -> Result<Agent, StoreError> {
         // Room for the keys reserved up front: reading never reallocates, so no copy of the
         // keys is left behind in freed memory, and the pages locked are the ones that hold them.
         let mut bytes = Zeroizing::new(Vec::with_capacity(KEY_BUFFER));

@@ -79,7 +79,7 @@ END;
 CREATE TRIGGER counter_ops_delete AFTER DELETE ON commit_ops BEGIN
   UPDATE counter SET n = n - OLD.held WHERE name = 'ops';
 END;
-" ;
+";
 
 /// Every counter as a scan of the store finds it: the reference the counters must equal.
 const SCAN: &str = r"
@@ -119,7 +119,8 @@ pub fn check(conn: &Connection) -> Result<Vec<String>> {
     for name in kept.keys().chain(scanned.keys()).collect::<std::collections::BTreeSet<_>>() {
         let (k, s) = (kept.get(name).copied().unwrap_or(0), scanned.get(name).copied().unwrap_or(0));
         if k != s {
-            let what = name.strip_prefix("kind:").map_or_else(|| name.clone(), |kind| format!("{kind} records"));
+            let what =
+                name.strip_prefix("kind:").map_or_else(|| name.clone(), |kind| format!("{kind} records"));
             problems.push(format!(
                 "the count of {what} says {k} but the store holds {s} (`liaison store rebuild` recounts)"
             ));
