@@ -26,6 +26,8 @@ mod unlock;
 // Judgements: same / not same / unsure (issue 13).
 mod judge_cmd;
 mod watch_cmd;
+// Unlock once for many commands (issue 12).
+mod agent_cmd;
 
 use std::path::PathBuf;
 
@@ -136,6 +138,13 @@ pub enum Command {
     Duplicates(duplicates_cmd::DuplicatesArgs),
     /// Cross-reference a case, or what one import brought in, against the rest of the store
     Xref(duplicates_cmd::XrefArgs),
+    /// Unlock once: hold the store's keys in a background agent for a while (--for 15m), so commands need no passphrase
+    Unlock(agent_cmd::UnlockArgs),
+    /// End the unlock agent: wipe the keys it holds; commands need the passphrase again
+    Lock,
+    /// The unlock agent's background process (started by `liaison unlock`)
+    #[command(name = "__agent", hide = true)]
+    Agent(agent_cmd::AgentArgs),
 }
 
 /// A failure as the user sees it.
@@ -194,6 +203,9 @@ fn workbench(ctx: &unlock::Context) -> CliResult {
     if !crate::store::Store::exists(&dir) {
         return Err(StoreError::NoStore(dir.display().to_string()).into());
     }
+    if let Some(store) = ctx.open_by_agent()? {
+        return crate::tui::run(store).map_err(|e| CliError::Other(format!("workbench: {e}")));
+    }
     let ran = match ctx.given_passphrase()? {
         Some(pass) => crate::tui::run(crate::store::Store::open_as(&dir, &pass, ctx.who())?),
         None => crate::tui::run_locked(dir),
@@ -241,5 +253,8 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Exchange(c)) => exchange_cmd::run(&ctx, &c, json),
         Some(Command::Duplicates(a)) => duplicates_cmd::duplicates(&ctx, &a, json),
         Some(Command::Xref(a)) => duplicates_cmd::xref(&ctx, &a, json),
+        Some(Command::Unlock(a)) => agent_cmd::unlock(&ctx, &a, json),
+        Some(Command::Lock) => agent_cmd::lock(&ctx, json),
+        Some(Command::Agent(a)) => agent_cmd::serve(&ctx, &a),
     }
 }

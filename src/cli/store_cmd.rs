@@ -130,7 +130,8 @@ fn ask_default_marking() -> CliResult<Marking> {
 }
 
 pub fn passwd(ctx: &Context, a: &PasswdArgs) -> CliResult {
-    let mut store = ctx.open()?;
+    // The old passphrase itself, never the unlock agent: whoever changes it must know it.
+    let mut store = ctx.open_by_passphrase()?;
     let new = new_passphrase(a.new_passphrase_file.as_deref(), None)?;
     let path = store.dir().join(crate::store::KEYSTORE);
     let before = keystore::work_factor(&path);

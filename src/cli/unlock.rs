@@ -87,8 +87,34 @@ impl Context {
         prompt_hidden(prompt)
     }
 
-    /// Opens the store, with a clear error when there is none.
+    /// Opens the store, with a clear error when there is none. When `liaison unlock` left an
+    /// agent holding this store's keys, they come from it and no passphrase is needed.
     pub fn open(&self) -> CliResult<Store> {
+        if let Some(store) = self.open_by_agent()? {
+            return Ok(store);
+        }
+        self.open_by_passphrase()
+    }
+
+    /// The store opened with keys from its unlock agent, if one holds them.
+    pub fn open_by_agent(&self) -> CliResult<Option<Store>> {
+        let dir = self.dir();
+        if !Store::exists(&dir) {
+            return Ok(None);
+        }
+        let Some(keys) = crate::store::agent::fetch_keys(&dir) else { return Ok(None) };
+        match Store::open_by_agent(&dir, keys, self.who()) {
+            Ok(store) => Ok(Some(store)),
+            // Keys that do not open this database: the folder holds another store than the
+            // one unlocked (made again since); the passphrase decides, as without an agent.
+            Err(StoreError::Corrupt(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Opens the store with the passphrase, never the agent: for commands that must prove the
+    /// passphrase itself (`passwd`, `unlock`).
+    pub fn open_by_passphrase(&self) -> CliResult<Store> {
         let dir = self.dir();
         if !Store::exists(&dir) {
             return Err(StoreError::NoStore(dir.display().to_string()).into());

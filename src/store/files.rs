@@ -50,6 +50,46 @@ fn private_file(path: &Path) -> std::io::Result<fs::File> {
     options.open(path)
 }
 
+/// Makes the database file, empty and readable by its owner only, before SQLite opens it:
+/// SQLite would create it 0644 (under the usual umask), and it gives the WAL and shared-memory
+/// files it makes later the database file's own mode, so all three end up 0600.
+pub fn create_private_database(path: &Path) -> Result<(), StoreError> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map(drop).map_err(|e| StoreError::io(path, &e))
+}
+
+/// Narrows every file of the store to its owner (0600): stores made before files were
+/// created private have a 0644 database, and its WAL and shared-memory files copy that mode.
+/// Best effort: a file we cannot change (another owner) is left as it is.
+pub fn make_files_private(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let db = database(dir);
+        for path in [
+            keystore(dir),
+            db.with_file_name(format!("{DATABASE}-wal")),
+            db.with_file_name(format!("{DATABASE}-shm")),
+            db.with_file_name(format!("{DATABASE}-journal")),
+            db,
+        ] {
+            if let Ok(meta) = fs::symlink_metadata(&path) {
+                if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
+                    let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
 /// Creates the store folder, private to its owner.
 pub fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
     fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, &e))?;

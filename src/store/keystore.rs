@@ -124,6 +124,7 @@ impl Keys {
         if sealed.len() as u64 > MAX_KEYSTORE_BYTES {
             return Err(StoreError::Corrupt("the keystore is too large to be one".into()));
         }
+        count_key_derivation();
         let mut identity = age::scrypt::Identity::new(passphrase.clone());
         identity.set_max_work_factor(MAX_SCRYPT_LOG_N);
         let decryptor = age::Decryptor::new_buffered(&sealed[..])
@@ -159,14 +160,31 @@ impl Keys {
         })
     }
 
-    /// Encrypts the keys with `passphrase` and atomically replaces the file at `path`.
-    pub fn seal(&self, path: &Path, passphrase: &SecretString) -> Result<(), StoreError> {
-        let file = KeystoreFile {
+    /// The keys as the unlock agent holds and serves them (the keystore's plaintext). Only for
+    /// the agent's pipe and socket (agent.rs); never written to a file.
+    pub fn to_agent_bytes(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(serde_json::to_vec(&self.to_file()).expect("keystore serialises"))
+    }
+
+    /// The keys back from [`Keys::to_agent_bytes`].
+    pub fn from_agent_bytes(bytes: &[u8]) -> Result<Keys, StoreError> {
+        let file: KeystoreFile = serde_json::from_slice(bytes)
+            .map_err(|_| StoreError::Corrupt("the unlock agent gave unreadable keys".into()))?;
+        Keys::from_file(&file)
+    }
+
+    fn to_file(&self) -> KeystoreFile {
+        KeystoreFile {
             version: 1,
             db_key: hex(&self.db_key),
             signing_key: hex(&self.signing_key),
             age_identity: self.age_identity.0.to_string().expose_secret().to_owned(),
-        };
+        }
+    }
+
+    /// Encrypts the keys with `passphrase` and atomically replaces the file at `path`.
+    pub fn seal(&self, path: &Path, passphrase: &SecretString) -> Result<(), StoreError> {
+        let file = self.to_file();
         let plain = Zeroizing::new(serde_json::to_vec(&file).expect("keystore serialises"));
         let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
         recipient.set_work_factor(test_work_factor().unwrap_or(MIN_SCRYPT_LOG_N));
@@ -191,6 +209,19 @@ fn test_work_factor() -> Option<u8> {
         .ok()
         .and_then(|v| v.parse::<u8>().ok())
         .filter(|n| (10..=20).contains(n))
+}
+
+/// For tests only: with `LIAISON_KDF_COUNT_FILE` set, every key derivation appends a line to
+/// that file, so a test can tell how many derivations a series of commands cost (the unlock
+/// agent's promise: one). The line says nothing of the keys.
+fn count_key_derivation() {
+    if let Some(path) = std::env::var_os("LIAISON_KDF_COUNT_FILE") {
+        let _ = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(b"key derivation\n"));
+    }
 }
 
 /// The test override's work factor, when it lowers the cost of a keystore sealed now below

@@ -18,6 +18,7 @@ const STEPS: &[(i64, &str, &str)] = &[
     (6, "judgements indexed by the records they join", super::judgements::V6),
     (7, "deconfliction runs with other offices", super::deconfliction::V7),
     (8, "watchlists and their alerts", super::watch::V8),
+    (9, "counts kept by the write path, for stats", super::counters::V9),
 ];
 
 pub fn latest() -> i64 {
@@ -39,6 +40,10 @@ pub fn upgrade(conn: &mut Connection) -> Result<(), StoreError> {
         if *version == 5 {
             // The clock of commits already held is in their headers, out of SQL's reach.
             super::analysts::backfill(&tx)?;
+        }
+        if *version == 9 {
+            // The counters start from what the store holds; the triggers keep them after.
+            super::counters::recount(&tx)?;
         }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;

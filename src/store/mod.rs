@@ -34,6 +34,9 @@ mod shares;
 pub mod judgements;
 pub mod rfi;
 pub mod watch;
+// Unlock once; private store files; counts kept by the write path (issue 12).
+pub mod agent;
+mod counters;
 
 use std::path::{Path, PathBuf};
 
@@ -199,6 +202,12 @@ impl Store {
     /// [`Store::open_with_keys`] for the analyst `who` (see [`Store::open_as`]).
     pub fn open_with_keys_as(dir: &Path, keys: Keys, who: Who<'_>) -> Result<Store> {
         open::open_with_keys(dir, keys, who)
+    }
+
+    /// Opens the store with keys its unlock agent served ([`agent::fetch_keys`]); the
+    /// session's audit entry is "unlocked by agent".
+    pub fn open_by_agent(dir: &Path, keys: Keys, who: Who<'_>) -> Result<Store> {
+        open::open_by_agent(dir, keys, who)
     }
 
     /// Whether `dir` holds a store.

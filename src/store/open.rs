@@ -80,6 +80,7 @@ fn create_in(
     analyst: Option<&str>,
 ) -> Result<Store> {
     files::create_private_dir(dir)?;
+    files::create_private_database(&files::database(dir))?;
     let mut conn = connect(&files::database(dir), &keys, true)?;
     migrations::upgrade(&mut conn)?;
     let device = keys.device_id();
@@ -138,10 +139,22 @@ pub fn open(dir: &Path, passphrase: &SecretString, who: Who<'_>) -> Result<Store
 /// The second half of [`open`], once the key derivation has given the keys: opens and keys
 /// the database, upgrades it, and records the unlock (and earlier failed ones) in the audit log.
 pub fn open_with_keys(dir: &Path, keys: Keys, who: Who<'_>) -> Result<Store> {
+    open_recording(dir, keys, who, "unlocked")
+}
+
+/// [`open_with_keys`] with keys the unlock agent served (agent.rs): the session's entry says
+/// so, "unlocked by agent", one per command that used the agent.
+pub fn open_by_agent(dir: &Path, keys: Keys, who: Who<'_>) -> Result<Store> {
+    open_recording(dir, keys, who, "unlocked by agent")
+}
+
+fn open_recording(dir: &Path, keys: Keys, who: Who<'_>, unlocked: &str) -> Result<Store> {
     if !files::database(dir).exists() {
         return Err(StoreError::Corrupt(format!("{} is missing beside the keystore", files::DATABASE)));
     }
     let mut conn = connect(&files::database(dir), &keys, false)?;
+    // After connecting, which makes the WAL files: an older store's are as open as its database.
+    files::make_files_private(dir);
     migrations::upgrade(&mut conn)?;
     let mut store = Store::from_parts(conn, keys, dir)?;
     // Before the first entry, so the unlock names who unlocked; an unknown name is refused
@@ -162,7 +175,7 @@ pub fn open_with_keys(dir: &Path, keys: Keys, who: Who<'_>) -> Result<Store> {
         // Forgotten only once they are in the audit log, so a full disk does not lose them.
         unlock_log::forget_failures(dir);
     }
-    store.audit("unlocked", &serde_json::json!({}))?;
+    store.audit(unlocked, &serde_json::json!({}))?;
     Ok(store)
 }
 

@@ -84,6 +84,9 @@ impl Store {
                 project::project(&tx, n)?;
             }
         }
+        // The triggers kept the counters through the re-apply, but a damaged counter would
+        // keep its error: recounted from the rebuilt tables.
+        super::counters::recount(&tx)?;
         super::audit::append(
             &tx,
             "store rebuilt",
@@ -155,6 +158,7 @@ impl Store {
             }
         }
         report.problems.extend(super::judgements::check(&self.conn)?);
+        report.problems.extend(super::counters::check(&self.conn)?);
         let audit = self.audit_verify()?;
         report.audit_entries = audit.entries;
         if let Some(b) = audit.first_broken {

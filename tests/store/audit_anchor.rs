@@ -219,6 +219,18 @@ fn make_it_an_old_store(l: &Liaison) {
          PRAGMA user_version = 3;",
     )
     .unwrap();
+    // Schema 9's counters: the table and the triggers that keep it.
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'counter_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for t in triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {t}")).unwrap();
+    }
+    conn.execute_batch("DROP TABLE counter").unwrap();
     let rows: Vec<(i64, String, String, String)> = conn
         .prepare("SELECT n, at, action, detail FROM audit ORDER BY n")
         .unwrap()
@@ -249,7 +261,7 @@ fn an_upgraded_old_store_verifies_clean_and_is_anchored_from_then_on() {
         conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap(),
         conn.query_row("SELECT keyed_from FROM audit_checkpoint", [], |r| r.get(0)).unwrap(),
     );
-    assert_eq!(version, 8, "upgraded to the latest schema");
+    assert_eq!(version, 9, "upgraded to the latest schema");
     assert_eq!(keyed_from, old_last + 1, "the keyed chain starts at the first entry after the upgrade");
     // The older, unkeyed part is still verified as before.
     conn.execute("UPDATE audit SET detail = '{\"query\":\"innocent\"}' WHERE n = 3", []).unwrap();

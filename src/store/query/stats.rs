@@ -40,11 +40,11 @@ impl Store {
     pub fn stats(&self) -> Result<Stats> {
         let count = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
         let mut s = Stats::default();
-        let mut stmt = self.conn.prepare(
-            "SELECT schema, count(*) FROM object WHERE schema <> '' AND deleted = 0 GROUP BY schema",
-        )?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-            let (schema, n) = row?;
+        // From the counters the write path keeps (counters.rs), not from scans of the store.
+        let counters = crate::store::counters::read(&self.conn)?;
+        let counter = |name: &str| counters.get(name).copied().unwrap_or(0);
+        for (name, &n) in &counters {
+            let Some(schema) = name.strip_prefix("kind:").map(str::to_owned) else { continue };
             match Schema::builtin().kind(&schema).map(|k| k.category) {
                 Ok(Category::Entity) => s.entities += n,
                 Ok(Category::Link) if schema != "CaseMember" => s.links += n,
@@ -58,10 +58,10 @@ impl Store {
             }
             s.by_kind.insert(schema, n);
         }
-        s.statements = count("SELECT count(*) FROM stmt WHERE live = 1 AND prop NOT LIKE '$%'")?;
-        s.conflicts = count("SELECT count(*) FROM conflict")?;
-        s.commits = count("SELECT count(*) FROM commit_log")?;
-        s.ops = count("SELECT coalesce(sum(held), 0) FROM commit_ops")?;
+        s.statements = counter("statements");
+        s.conflicts = counter("conflicts");
+        s.commits = counter("commits");
+        s.ops = counter("ops");
         s.devices = count("SELECT count(*) FROM device")?;
         s.outcomes = self.outcomes()?;
         s.sharing = self.sharing_stats()?;
