@@ -112,7 +112,7 @@ fn judged_same_is_one_profile_in_every_view_and_not_same_or_undo_restore_each_by
     // Case view: one row for the two members, with every record id kept in --json.
     let case = l.json(&["case", "show", "PJ-13"]);
     let rows = case["members"].as_array().unwrap();
-    assert_eq!(rows.len(), 3, "driver + one profile row: {rows:?}");
+    assert_eq!(rows.len(), 2, "driver + one profile row: {rows:?}");
     let row = rows.iter().find(|r| r.get("profile").is_some()).unwrap();
     let members: Vec<&str> =
         row["profile"]["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();

@@ -298,14 +298,18 @@ fn print_case(store: &Store, v: &CaseView) -> CliResult {
         println!("\nMembers");
         for m in &v.members {
             // Records judged the same are one row: "Karim Benali = Карим Бенали · 2 records".
+            // The count stays whole however long the names: it says the row is several records.
             let caption = match &m.profile {
-                Some(p) => format!("{} · {} records", p.caption, p.records.len()),
-                None => m.caption.clone(),
+                Some(p) => {
+                    let count = format!(" · {} records", p.records.len());
+                    format!("{}{count}", fit(&p.caption, 36 - count.chars().count()))
+                }
+                None => fit(&m.caption, 36),
             };
             println!(
                 "  {:<12} {:<36} {:<12} {:<4} {}",
                 safe(&m.schema),
-                fit(&caption, 36),
+                caption,
                 safe(m.role.as_deref().unwrap_or("")),
                 safe(m.grade.as_deref().unwrap_or("")),
                 m.id

@@ -79,15 +79,19 @@ pub fn search(ctx: &Context, a: &SearchArgs, json: bool) -> CliResult {
     for r in &page.hits {
         let h = &r.hit;
         let hit = &h.hit;
+        // The count stays whole however long the names: it says the result is several records.
         let caption = match &r.profile {
-            Some(p) => format!("{} · {} records", p.caption, p.records.len()),
-            None => hit.caption.clone(),
+            Some(p) => {
+                let count = format!(" · {} records", p.records.len());
+                format!("{}{count}", fit(&p.caption, 40 - count.chars().count()))
+            }
+            None => fit(&hit.caption, 40),
         };
         println!(
             "{}  {:<12} {:<40} {:<4} {:<16} {}",
             hit.id,
             safe(&hit.schema),
-            fit(&caption, 40),
+            caption,
             safe(hit.grade.as_deref().unwrap_or("")),
             safe(&hit.marking),
             case_list(&h.cases, h.case_count)
