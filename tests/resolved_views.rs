@@ -3,8 +3,10 @@
 //! byte for byte. The real binary on an encrypted store.
 
 mod common;
+mod exchange_support;
 
 use common::Liaison;
+use exchange_support::{office, path, trust_all};
 
 fn entity(l: &Liaison, schema: &str, name: &str, more: &[&str]) -> String {
     let prop = format!("name={name}");
@@ -175,4 +177,75 @@ fn a_chain_of_same_contradicted_by_not_same_merges_nothing_in_list_views() {
     assert_eq!(l.ok(&["--json", "case", "show", "PJ-13"]), before);
     let shown = l.json(&["entity", "show", &karim]);
     assert!(!shown["profile"]["contradictions"].as_array().unwrap().is_empty(), "{shown}");
+}
+
+fn ftm_export(l: &Liaison, name: &str) -> String {
+    let out = l.root.path().join(name);
+    l.ok(&["export", "--format", "ftm", "-o", out.to_str().unwrap()]);
+    std::fs::read_to_string(&out).unwrap()
+}
+
+#[test]
+fn the_ftm_export_writes_one_entity_per_profile_with_a_canonical_id_and_its_referents() {
+    let World { l, karim, benali, banker, .. } = world();
+    let before = ftm_export(&l, "before.ftm.json");
+    l.ok(&["judge", &karim, &benali, "same"]);
+    let merged = ftm_export(&l, "merged.ftm.json");
+    let lines: Vec<serde_json::Value> = merged.lines().map(|x| serde_json::from_str(x).unwrap()).collect();
+    let (canon, other) = if karim < benali { (&karim, &benali) } else { (&benali, &karim) };
+    let people: Vec<&serde_json::Value> =
+        lines.iter().filter(|x| x["id"] == canon.as_str() || x["id"] == other.as_str()).collect();
+    assert_eq!(people.len(), 1, "one entity for the two records: {merged}");
+    let entity = people[0];
+    assert_eq!(entity["id"], canon.as_str(), "the canonical id is the lowest");
+    assert_eq!(entity["referents"], serde_json::json!([other]));
+    let names = entity["properties"]["name"].as_array().unwrap();
+    assert!(names.contains(&"Karim BENALI".into()) && names.contains(&"BENALI Karim".into()), "{entity}");
+    // The banker's link is re-pointed to the canonical id; no line names the merged-away id.
+    assert!(!merged.contains(other.as_str()) || merged.matches(other.as_str()).count() == 1, "{merged}");
+    let to_banker = lines
+        .iter()
+        .find(|x| x["schema"] == "Associate" && x["properties"].to_string().contains(banker.as_str()))
+        .unwrap_or_else(|| panic!("{merged}"));
+    assert!(to_banker["properties"].to_string().contains(canon.as_str()), "{to_banker}");
+    // Split again: the file is what it was.
+    l.ok(&["judge", &karim, &benali, "not-same"]);
+    assert_eq!(ftm_export(&l, "after.ftm.json"), before);
+}
+
+#[test]
+fn xref_lists_one_offices_records_against_anothers() {
+    let paris = office("Paris", "DGSI", "FR");
+    let marseille = office("Marseille", "PJ", "FR");
+    trust_all(&[&paris, &marseille]);
+    let bundle = path(&marseille, "m1");
+    marseille.ok(&["case", "new", "--ref", "PJ-M", "--title", "Docks"]);
+    let made = |l: &Liaison, name: &str, born: &str, more: &[&str]| {
+        let born = format!("birthDate={born}");
+        let mut args = vec!["--prop", born.as_str()];
+        args.extend_from_slice(more);
+        entity(l, "Person", name, &args)
+    };
+    let ours = made(&paris, "Karim BENALI", "1979-04", &[]);
+    made(&paris, "Nadia Haddad", "1985-02-03", &[]);
+    let theirs = made(&marseille, "BENALI Karim", "1979-04-17", &["--case", "PJ-M"]);
+    made(&marseille, "Paul Martin", "1960-01-01", &["--case", "PJ-M"]);
+    marseille.ok(&["case", "share", "PJ-M", "--with", "Paris"]);
+    marseille.ok(&["export", "--to", "Paris", "-o", bundle.to_str().unwrap()]);
+    paris.ok(&["import", bundle.to_str().unwrap()]);
+    let x = paris.json(&["xref", "--office", "Paris", "--against", "Marseille"]);
+    let pairs: Vec<[&str; 2]> = x["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| [c["a"]["id"].as_str().unwrap(), c["b"]["id"].as_str().unwrap()])
+        .collect();
+    assert!(pairs.iter().any(|p| p.contains(&ours.as_str()) && p.contains(&theirs.as_str())), "{x}");
+    assert_eq!(x["matched_records"], 1, "{x}");
+    let text = paris.ok(&["xref", "--office", "paris", "--against", "Marseille"]);
+    assert!(text.contains("1 records it wrote to match records Marseille wrote to"), "{text}");
+    let (code, err) = paris.fails(&["xref", "--office", "Paris", "--against", "Lyon"]);
+    assert!(code != 0 && err.contains("no office named \"Lyon\""), "{err}");
+    let (code, err) = paris.fails(&["xref", "--office", "Paris"]);
+    assert_eq!(code, 2, "{err}");
 }
