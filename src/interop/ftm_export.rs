@@ -162,13 +162,11 @@ fn same_as(ds: &Dataset<'_>) -> Result<HashMap<String, (String, String)>, Import
         let mut marking = String::new();
         let mut released = true;
         for j in ds.store.cluster_of(p.id)?.judgements {
-            let verdict = match ds.store.object_n(j)? {
-                Some(n) => ds.record(n)?,
-                None => {
-                    released = false;
-                    break;
-                }
+            let Some(n) = ds.store.object_n(j)? else {
+                released = false;
+                break;
             };
+            let verdict = ds.record(n)?;
             if verdict.first("verdict") != Some("same") {
                 released = false;
                 break;
@@ -193,12 +191,13 @@ fn same_as(ds: &Dataset<'_>) -> Result<HashMap<String, (String, String)>, Import
 /// cannot be read); an empty one adds nothing.
 fn join_marking(a: &str, b: &str) -> String {
     use crate::model::marking::Marking;
-    match (a.is_empty(), b.is_empty(), Marking::parse(a), Marking::parse(b)) {
-        (true, _, _, _) => b.to_owned(),
-        (_, true, _, _) => a.to_owned(),
-        (_, _, Ok(x), Ok(y)) => x.join(&y).to_string(),
-        (_, _, Err(_), _) => a.to_owned(),
-        (_, _, _, Err(_)) => b.to_owned(),
+    if a.is_empty() || b.is_empty() {
+        return if a.is_empty() { b } else { a }.to_owned();
+    }
+    match (Marking::parse(a), Marking::parse(b)) {
+        (Ok(x), Ok(y)) => x.join(&y).to_string(),
+        (Err(_), _) => a.to_owned(),
+        (_, Err(_)) => b.to_owned(),
     }
 }
 // ---- end of issue 13's block ----

@@ -256,7 +256,7 @@ impl Store {
         // Each record counts once: records folded on this page leave the total.
         let total = match total {
             SearchTotal::Exact(n) => SearchTotal::Exact(n.saturating_sub(folded as u64)),
-            t => t,
+            t @ SearchTotal::AtLeast(_) => t,
         };
         let mut hits: Vec<ResolvedHit> = Vec::new();
         let mut shown: Vec<Uuid> = Vec::new();

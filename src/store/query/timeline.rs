@@ -3,6 +3,8 @@
 //! Dates keep their precision ("2024", "2024-03", "2024-03-07T10:00:00"), and ISO text sorts
 //! in time order, so ranges are plain text comparisons served by the (a, at) indexes.
 
+use std::fmt::Write as _;
+
 use rusqlite::params;
 use serde::Serialize;
 use uuid::Uuid;
@@ -158,7 +160,10 @@ impl Store {
                      UNION
                      SELECT at, obj, prop, a, b FROM timeline WHERE b IN (?1{more}) AND {bounds}
                      ORDER BY 1 {order}, 2 LIMIT ?4 OFFSET ?5",
-                    more = also.iter().map(|n| format!(",{n}")).collect::<String>()
+                    more = also.iter().fold(String::new(), |mut s, n| {
+                        let _ = write!(s, ",{n}");
+                        s
+                    })
                 ),
                 self.object_n(uid)?
                     .ok_or_else(|| StoreError::NotFound(format!("no record with id {uid}")))?,
