@@ -32,6 +32,7 @@ fn views(l: &Liaison, driver: &str, banker: &str, karim: &str) -> Vec<(&'static 
         ("entity timeline", l.ok(&["--json", "timeline", "--entity", karim])),
         ("path", String::from_utf8(path.stdout).unwrap()),
         ("neighbours", l.ok(&["--json", "neighbours", karim])),
+        ("network", l.ok(&["--json", "network", "--case", "PJ-13"])),
     ]
 }
 
@@ -86,6 +87,7 @@ fn judged_same_is_one_profile_in_every_view_and_not_same_or_undo_restore_each_by
     assert_eq!(path["paths"][0]["links"], 4, "{path}");
     let (code, _) = l.fails(&["path", &driver, &banker, "--max-hops", "2"]);
     assert_eq!(code, 1, "no chain of two links before the judgement");
+    assert_eq!(l.json(&["network", "--case", "PJ-13"])["nodes"], 3);
 
     l.ok(&["judge", &karim, &benali, "same", "--reason", "same man, two files"]);
     let rep = karim.clone().min(benali.clone());
@@ -144,6 +146,13 @@ fn judged_same_is_one_profile_in_every_view_and_not_same_or_undo_restore_each_by
     assert_eq!(hops[1]["sources"][0], "DGSI note 7");
     let text = l.ok(&["path", &driver, &banker, "--max-hops", "2"]);
     assert!(text.contains("from the record BENALI Karim"), "{text}");
+    // Neighbourhoods and the network: the profile is one entity.
+    let near = l.json(&["neighbours", &driver, "--hops", "2"]);
+    let near: Vec<&str> =
+        near["neighbours"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    assert!(near.contains(&rep.as_str()) && near.contains(&banker.as_str()), "{near:?}");
+    let network = l.json(&["network", "--case", "PJ-13"]);
+    assert_eq!(network["nodes"], 2, "three members, two of them one profile: {network}");
 
     // not-same: every view exactly as before.
     l.ok(&["judge", &benali, &karim, "not-same"]);
@@ -188,7 +197,11 @@ fn ftm_export(l: &Liaison, name: &str) -> String {
 #[test]
 fn the_ftm_export_writes_one_entity_per_profile_with_a_canonical_id_and_its_referents() {
     let World { l, karim, benali, banker, .. } = world();
+    // A family tie recorded between the two records: once they are one entity, a tie of the
+    // entity with itself.
+    l.ok(&["link", "new", "--schema", "Family", "--from", &karim, "--to", &benali]);
     let before = ftm_export(&l, "before.ftm.json");
+    assert!(before.contains("\"Family\""), "{before}");
     l.ok(&["judge", &karim, &benali, "same"]);
     let merged = ftm_export(&l, "merged.ftm.json");
     let lines: Vec<serde_json::Value> = merged.lines().map(|x| serde_json::from_str(x).unwrap()).collect();
@@ -208,6 +221,7 @@ fn the_ftm_export_writes_one_entity_per_profile_with_a_canonical_id_and_its_refe
         .find(|x| x["schema"] == "Associate" && x["properties"].to_string().contains(banker.as_str()))
         .unwrap_or_else(|| panic!("{merged}"));
     assert!(to_banker["properties"].to_string().contains(canon.as_str()), "{to_banker}");
+    assert!(!merged.contains("\"Family\""), "a link of the entity with itself is left out: {merged}");
     // Split again: the file is what it was.
     l.ok(&["judge", &karim, &benali, "not-same"]);
     assert_eq!(ftm_export(&l, "after.ftm.json"), before);

@@ -19,10 +19,9 @@
 //! than [`MAX_SHARED_HOLDERS`] holders (a switchboard, a bank's clearing account) makes none.
 //! The whole store holds every observable as a node, so it has no derived edges.
 //!
-//! Records judged the same (issue 13) are ONE node — the profile, under its representative's
-//! id — so a chain through one agency's record and on from another's is found; each hop still
-//! names the record its link touches ([`super::walk::hop`]). The profiles come from one
-//! `judged` look-up for the records in view ([`Store::profiles_of_ns`]); `not-same` splits them.
+//! Records judged the same (issue 13) are ONE node: see [`profiles`].
+
+mod profiles;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -128,8 +127,7 @@ pub struct GraphView {
     pub links: usize,
     /// Observables with more than [`MAX_SHARED_HOLDERS`] holders, left out as ties.
     pub hubs_skipped: usize,
-    /// Nodes that stand for records judged the same (their index → the profile); every
-    /// record of a profile maps to its node in `index`.
+    /// Nodes standing for records judged the same (node index → profile; see [`profiles`]).
     pub profiles: HashMap<u32, Arc<Profile>>,
 }
 
@@ -343,20 +341,8 @@ impl Builder {
         if self.view.index.contains_key(&n) {
             return false;
         }
-        if let Some(p) = self.profiles.of(n).cloned() {
-            if let Some(&i) = self.view.index.get(&p.rep_n()) {
-                self.view.index.insert(n, i);
-                return false;
-            }
-            let rep = p.records.iter().find(|r| r.id == p.id).map_or(schema, |r| r.schema.as_str());
-            let s = self.names.schema(rep);
-            let data = NodeData { n: p.rep_n(), id: p.id, schema: s, caption: p.caption.clone() };
-            let i = self.view.graph.add_node(data);
-            for m in &p.ns {
-                self.view.index.insert(*m, i);
-            }
-            self.view.profiles.insert(i.index() as u32, p);
-            return true;
+        if let Some(made) = self.profile_node(n, schema) {
+            return made;
         }
         let s = self.names.schema(schema);
         let i = self.view.graph.add_node(NodeData { n, id: uid_from_blob(uid), schema: s, caption });
@@ -495,11 +481,7 @@ impl GraphView {
     fn load_store(store: &Store, scope: &Scope) -> Result<GraphView> {
         let conn = store.conn();
         let mut b = Builder::new();
-        let judged: Vec<i64> = conn
-            .prepare("SELECT DISTINCT rec FROM judged")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        b.profiles = store.profiles_of_ns(&judged)?;
+        b.profiles = profiles::of_every_record(store)?;
         let mut nodes = conn.prepare(&format!(
             "SELECT n, uid, schema, caption FROM object WHERE deleted = 0 AND dst IS NULL AND schema IN ({})",
             kinds_sql(Category::Entity)

@@ -90,13 +90,15 @@ pub fn around(
             }
         }
         b.profiles.extend(profiles);
+        // A profile's node maps all its records at once: "already loaded" means before this call.
+        let known: HashSet<i64> = ns.iter().copied().filter(|n| b.view.index.contains_key(n)).collect();
         let mut added = Vec::new();
         for chunk in ns.chunks(2000) {
             let mut stmt = conn.prepare(&node_sql(chunk))?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let n: i64 = r.get(0)?;
-                if b.view.index.contains_key(&n) {
+                if known.contains(&n) {
                     continue;
                 }
                 let uid: Vec<u8> = r.get(1)?;

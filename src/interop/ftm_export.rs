@@ -79,7 +79,6 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
             }
         }
         let id = line.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
-        ends.dedup();
         if ends.len() > 1 && ends.iter().all(|e| e == &ends[0]) && merged.values().any(|(c, _)| c == &ends[0])
         {
             report.left_out.add("a link between records judged the same (one entity in FtM)", &id);
