@@ -18,9 +18,14 @@
 //! (graded as the weaker of the two links, marked as the stricter). An observable with more
 //! than [`MAX_SHARED_HOLDERS`] holders (a switchboard, a bank's clearing account) makes none.
 //! The whole store holds every observable as a node, so it has no derived edges.
+//!
+//! Records judged the same (issue 13) are ONE node: see [`profiles`].
+
+mod profiles;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use rusqlite::types::Value;
 use rustworkx_core::petgraph::graph::{NodeIndex, UnGraph};
@@ -29,6 +34,7 @@ use uuid::Uuid;
 use super::path::PathFilter;
 use crate::model::marking::Marking;
 use crate::model::schema::{Category, Schema};
+use crate::store::judgements::{Profile, Profiles};
 use crate::store::query::uid_from_blob;
 use crate::store::{Result, Store, StoreError};
 
@@ -121,6 +127,8 @@ pub struct GraphView {
     pub links: usize,
     /// Observables with more than [`MAX_SHARED_HOLDERS`] holders, left out as ties.
     pub hubs_skipped: usize,
+    /// Nodes standing for records judged the same (node index → profile; see [`profiles`]).
+    pub profiles: HashMap<u32, Arc<Profile>>,
 }
 
 /// A link as read, before folding: ends as node indexes.
@@ -311,6 +319,8 @@ pub(crate) struct Builder {
     observables: Vec<String>,
     /// First and last dates by link record number, when read in one scan beforehand.
     dates: Vec<(u32, u32)>,
+    /// Records judged the same: contracted into one node as they are added.
+    pub(crate) profiles: Profiles,
 }
 
 impl Builder {
@@ -322,16 +332,22 @@ impl Builder {
             held: Vec::new(),
             observables: observable_kinds(),
             dates: Vec::new(),
+            profiles: Profiles::default(),
         }
     }
 
-    pub(crate) fn node(&mut self, n: i64, uid: &[u8], schema: &str, caption: String) {
+    /// Adds record `n` as a node, or to its profile's node; true when a node was made.
+    pub(crate) fn node(&mut self, n: i64, uid: &[u8], schema: &str, caption: String) -> bool {
         if self.view.index.contains_key(&n) {
-            return;
+            return false;
+        }
+        if let Some(made) = self.profile_node(n, schema) {
+            return made;
         }
         let s = self.names.schema(schema);
         let i = self.view.graph.add_node(NodeData { n, id: uid_from_blob(uid), schema: s, caption });
         self.view.index.insert(n, i);
+        true
     }
 
     /// A link row; `other_schema` is the schema of an end outside the nodes, if known.
@@ -465,6 +481,7 @@ impl GraphView {
     fn load_store(store: &Store, scope: &Scope) -> Result<GraphView> {
         let conn = store.conn();
         let mut b = Builder::new();
+        b.profiles = profiles::of_every_record(store)?;
         let mut nodes = conn.prepare(&format!(
             "SELECT n, uid, schema, caption FROM object WHERE deleted = 0 AND dst IS NULL AND schema IN ({})",
             kinds_sql(Category::Entity)
@@ -529,17 +546,21 @@ impl GraphView {
             kinds_sql(Category::Entity)
         ))?;
         let mut rows = nodes.query([])?;
+        let mut read: Vec<(i64, Vec<u8>, String, String)> = Vec::new();
         while let Some(r) = rows.next()? {
-            if b.view.index.len() == MAX_CASE_NODES {
+            if read.len() == MAX_CASE_NODES {
                 return Err(StoreError::Input(format!(
                     "the cases have more than {MAX_CASE_NODES} entities: their network is too large to measure here"
                 )));
             }
-            let uid: Vec<u8> = r.get(1)?;
-            let schema: String = r.get(2)?;
-            b.node(r.get(0)?, &uid, &schema, r.get(3)?);
+            read.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
         }
         drop(rows);
+        // Members judged the same are one node (members outside the cases are not loaded).
+        b.profiles = store.profiles_of_ns(&read.iter().map(|r| r.0).collect::<Vec<_>>())?;
+        for (n, uid, schema, caption) in read {
+            b.node(n, &uid, &schema, caption);
+        }
         // Links from a member, then links to a member from outside: each link read once,
         // with the schema of an outside end (an observable there ties members together).
         let (keep, values) = filter_sql(&scope.filter, 1);

@@ -74,27 +74,45 @@ pub fn around(
             entity_kinds_sql()
         )
     };
+    // Records judged the same are one node: a record reached brings in the other records of
+    // its profile at the same distance, so their links are walked too.
     let add_nodes = |b: &mut Builder, ns: &[i64], d: u8, distance: &mut Vec<u8>| -> Result<Vec<i64>> {
+        let profiles = store.profiles_of_ns(ns)?;
+        let mut ns = ns.to_vec();
+        if !profiles.is_empty() {
+            let mut have: HashSet<i64> = ns.iter().copied().collect();
+            for n in ns.clone() {
+                for m in profiles.of(n).map(|p| p.ns.clone()).unwrap_or_default() {
+                    if !b.view.index.contains_key(&m) && have.insert(m) {
+                        ns.push(m);
+                    }
+                }
+            }
+        }
+        b.profiles.extend(profiles);
+        // A profile's node maps all its records at once: "already loaded" means before this call.
+        let known: HashSet<i64> = ns.iter().copied().filter(|n| b.view.index.contains_key(n)).collect();
         let mut added = Vec::new();
         for chunk in ns.chunks(2000) {
             let mut stmt = conn.prepare(&node_sql(chunk))?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let n: i64 = r.get(0)?;
-                if b.view.index.contains_key(&n) {
+                if known.contains(&n) {
                     continue;
                 }
                 let uid: Vec<u8> = r.get(1)?;
                 let schema: String = r.get(2)?;
-                b.node(n, &uid, &schema, r.get(3)?);
-                distance.push(d);
+                if b.node(n, &uid, &schema, r.get(3)?) {
+                    distance.push(d);
+                }
                 added.push(n);
             }
         }
         Ok(added)
     };
     let seeds_found = add_nodes(&mut b, &frontier, 0, &mut distance)?;
-    if seeds_found.len() < frontier.len() {
+    if frontier.iter().any(|n| !seeds_found.contains(n)) {
         return Err(StoreError::Input(
             "a path or neighbourhood starts from an entity, not a link or case record".into(),
         ));
@@ -381,6 +399,12 @@ pub struct Hop {
     pub marking: String,
     /// Sources of the best-graded link's statements.
     pub sources: Vec<String>,
+    /// When `from` is a profile (records judged the same): the record of it the link touches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_record: Option<RecordRef>,
+    /// The same for `to`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_record: Option<RecordRef>,
 }
 
 pub fn node_ref(view: &GraphView, i: NodeIndex) -> RecordRef {
@@ -393,10 +417,21 @@ pub fn hop(store: &Store, view: &GraphView, x: NodeIndex, y: NodeIndex) -> Resul
     let e =
         view.edge(x, y).copied().ok_or_else(|| StoreError::NotFound("a path step without a link".into()))?;
     let conn = store.conn();
-    let (uid, src): (Vec<u8>, i64) =
-        conn.query_row("SELECT uid, src FROM object WHERE n = ?1", [i64::from(e.link)], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+    let (uid, src, dst): (Vec<u8>, i64, i64) =
+        conn.query_row("SELECT uid, src, dst FROM object WHERE n = ?1", [i64::from(e.link)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
+    // On a profile's node, the link touches one of its records: name it.
+    let record_at = |i: NodeIndex| -> Result<Option<RecordRef>> {
+        if !view.profiles.contains_key(&(i.index() as u32)) {
+            return Ok(None);
+        }
+        let end = [src, dst].into_iter().find(|n| view.index.get(n) == Some(&i));
+        Ok(match end {
+            Some(n) => crate::store::query::record_ref(conn, n)?,
+            None => None,
+        })
+    };
     let sources: Vec<String> = conn
         .prepare_cached(
             "SELECT DISTINCT s.caption FROM stmt st JOIN object s ON s.n = st.source
@@ -411,11 +446,13 @@ pub fn hop(store: &Store, view: &GraphView, x: NodeIndex, y: NodeIndex) -> Resul
         kinds: view.names.kinds_of(e.kinds),
         links: e.links,
         link: Uuid::from_slice(&uid).unwrap_or_default(),
-        forward: src == view.graph[x].n,
+        forward: view.index.get(&src) == Some(&x),
         first_date: Some(day_text(e.first)).filter(|d| !d.is_empty()),
         last_date: Some(day_text(e.last)).filter(|d| !d.is_empty()),
         grade: Some(grade.clone()).filter(|g| !g.is_empty()),
         marking: view.names.markings[e.marking as usize].clone(),
         sources,
+        from_record: record_at(x)?,
+        to_record: record_at(y)?,
     })
 }

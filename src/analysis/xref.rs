@@ -157,3 +157,54 @@ pub fn xref_case(store: &Store, case: Uuid, min_score: Option<f64>, limit: Optio
     }
     Ok(Xref { import: None, matched_records, report })
 }
+
+/// Records (of the kinds compared) holding a live statement written by a device of `office`
+/// (its name, any letter case). One pass over the statements: an xref reads every record
+/// compared anyway.
+pub fn office_records(store: &Store, office: &str) -> Result<HashSet<Uuid>> {
+    let conn = store.conn();
+    let devices: Vec<Vec<u8>> = conn
+        .prepare_cached("SELECT id FROM device WHERE lower(office) = lower(?1)")?
+        .query_map([office.trim()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if devices.is_empty() {
+        return Err(StoreError::Input(format!(
+            "no office named {:?} is known here: `liaison office list` shows them",
+            office.trim()
+        )));
+    }
+    let kinds = duplicates::KINDS.iter().map(|k| format!("'{}'", k.replace('\'', ""))).collect::<Vec<_>>();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT DISTINCT o.uid FROM stmt s JOIN device d ON d.id = s.origin JOIN object o ON o.n = s.obj
+         WHERE lower(d.office) = lower(?1) AND s.live = 1 AND o.deleted = 0 AND o.schema IN ({})",
+        kinds.join(",")
+    ))?;
+    let found: Vec<Vec<u8>> =
+        stmt.query_map([office.trim()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(found.iter().map(|b| crate::store::query::uid_from_blob(b)).collect())
+}
+
+/// One office's statements against another's: matches between records holding statements
+/// written by `office` and records holding statements written by `against`. A record both
+/// offices wrote to is on `office`'s side.
+pub fn xref_offices(
+    store: &Store,
+    office: &str,
+    against: &str,
+    min_score: Option<f64>,
+    limit: Option<usize>,
+) -> Result<Xref> {
+    let mine = office_records(store, office)?;
+    let theirs = office_records(store, against)?;
+    let scope = Scope { focus: Some(mine.clone()), cross: true, min_score, ..Scope::default() };
+    let mut report = duplicates::candidates(store, &scope)?;
+    report.candidates.retain(|c| {
+        (mine.contains(&c.a.id) && theirs.contains(&c.b.id))
+            || (mine.contains(&c.b.id) && theirs.contains(&c.a.id))
+    });
+    let matched_records = matched(&report, &mine);
+    if let Some(l) = limit {
+        report.candidates.truncate(l);
+    }
+    Ok(Xref { import: None, matched_records, report })
+}

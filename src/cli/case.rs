@@ -297,14 +297,31 @@ fn print_case(store: &Store, v: &CaseView) -> CliResult {
     if !v.members.is_empty() {
         println!("\nMembers");
         for m in &v.members {
+            // Records judged the same are one row: "Karim Benali = Карим Бенали · 2 records".
+            // The count stays whole however long the names: it says the row is several records.
+            let caption = match &m.profile {
+                Some(p) => {
+                    let count = format!(" · {} records", p.records.len());
+                    format!("{}{count}", fit(&p.caption, 36 - count.chars().count()))
+                }
+                None => fit(&m.caption, 36),
+            };
             println!(
                 "  {:<12} {:<36} {:<12} {:<4} {}",
                 safe(&m.schema),
-                fit(&m.caption, 36),
+                caption,
                 safe(m.role.as_deref().unwrap_or("")),
                 safe(m.grade.as_deref().unwrap_or("")),
                 m.id
             );
+            for r in m.profile.iter().flat_map(|p| &p.records).filter(|r| r.id != m.id) {
+                let here = if m.profile.as_ref().is_some_and(|p| p.members.contains(&r.id)) {
+                    "member"
+                } else {
+                    "not in this case"
+                };
+                println!("    = {:<12} {:<32} {:<16} {}", safe(&r.schema), fit(&r.caption, 32), here, r.id);
+            }
         }
     }
     for (title, records) in [("Operations", &v.operations), ("Tasks", &v.tasks), ("Journal", &v.notes)] {

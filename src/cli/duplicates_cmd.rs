@@ -51,6 +51,12 @@ pub struct XrefArgs {
     /// `liaison audit list` shows them) against what was there before
     #[arg(long, value_name = "ID")]
     pub import: Option<i64>,
+    /// One office's statements (records it wrote to) against another's (with --against)
+    #[arg(long, value_name = "OFFICE", requires = "against", conflicts_with_all = ["case", "import"])]
+    pub office: Option<String>,
+    /// The other office, for --office
+    #[arg(long, value_name = "OFFICE", requires = "office")]
+    pub against: Option<String>,
     /// Lowest score listed, 0 to 1
     #[arg(long, value_name = "S", default_value_t = duplicates::DEFAULT_MIN_SCORE)]
     pub min_score: f64,
@@ -146,14 +152,28 @@ fn print_blocking(b: &duplicates::BlockStats) {
 pub fn xref(ctx: &Context, a: &XrefArgs, json: bool) -> CliResult {
     check(a.min_score, a.limit)?;
     let store = ctx.open()?;
-    let result = match (&a.case, a.import) {
-        (Some(r), None) => xref::xref_case(&store, store.case_id(r)?, Some(a.min_score), Some(a.limit))?,
-        (None, Some(id)) => xref::xref_import(&store, id, Some(a.min_score), Some(a.limit))?,
-        _ => return Err(CliError::Usage("xref needs --case REF or --import ID".into())),
+    let result = match (&a.case, a.import, &a.office, &a.against) {
+        (_, _, Some(office), Some(against)) => {
+            if office.trim().eq_ignore_ascii_case(against.trim()) {
+                return Err(CliError::Usage(format!(
+                    "--office and --against name the same office ({}): name two offices",
+                    safe(office)
+                )));
+            }
+            xref::xref_offices(&store, office, against, Some(a.min_score), Some(a.limit))?
+        }
+        (Some(r), None, ..) => xref::xref_case(&store, store.case_id(r)?, Some(a.min_score), Some(a.limit))?,
+        (None, Some(id), ..) => xref::xref_import(&store, id, Some(a.min_score), Some(a.limit))?,
+        _ => {
+            return Err(CliError::Usage(
+                "xref needs --case REF, --import ID, or --office A --against B".into(),
+            ));
+        }
     };
     store.audit(
         "xref",
-        &serde_json::json!({ "case": a.case, "import": a.import, "matched": result.matched_records }),
+        &serde_json::json!({ "case": a.case, "import": a.import, "office": a.office, "against": a.against,
+            "matched": result.matched_records }),
     )?;
     if json {
         return print_json(&result);
@@ -170,7 +190,16 @@ pub fn xref(ctx: &Context, a: &XrefArgs, json: bool) -> CliResult {
         (None, Some(r)) => {
             println!("{}: {} members match records outside the case.", safe(r), result.matched_records);
         }
-        _ => {}
+        _ => {
+            if let (Some(o), Some(b)) = (&a.office, &a.against) {
+                println!(
+                    "{}: {} records it wrote to match records {} wrote to.",
+                    safe(o),
+                    result.matched_records,
+                    safe(b)
+                );
+            }
+        }
     }
     print_candidates(&result.report.candidates);
     print_blocking(&result.report.blocking);

@@ -188,7 +188,8 @@ pub fn path(ctx: &Context, a: &PathArgs, json: bool) -> CliResult {
     let reach = a.max_hops.div_ceil(2);
     let near = around(&store, &[from, to], reach, &filter, AroundLimits::default())?;
     let view = &near.view;
-    let at = |id: Uuid| view.graph.node_indices().find(|i| view.graph[*i].id == id);
+    // By record number: a record judged the same as others is on its profile's node.
+    let at = |id: Uuid| store.object_n(id).ok().flatten().and_then(|n| view.index.get(&n).copied());
     let (Some(x), Some(y)) = (at(from), at(to)) else {
         return Err(CliError::Usage("a path runs between two entities, not links or case records".into()));
     };
@@ -281,6 +282,12 @@ pub fn path(ctx: &Context, a: &PathArgs, json: bool) -> CliResult {
                     safe(&h.sources.join("; ")).into_owned()
                 }
             );
+            // A profile's hop names the record of it the link belongs to.
+            for (side, r) in [("from", &h.from_record), ("to", &h.to_record)] {
+                if let Some(r) = r {
+                    println!("     {side} the record {} ({}) {}", safe(&r.caption), safe(&r.schema), r.id);
+                }
+            }
         }
     }
     if report.bounded {

@@ -44,7 +44,8 @@ pub struct TimelineArgs {
 pub fn search(ctx: &Context, a: &SearchArgs, json: bool) -> CliResult {
     let store = ctx.open()?;
     let started = std::time::Instant::now();
-    let page = store.search_page(&a.query, a.limit)?;
+    // Records judged the same are one result (the profile), counted once.
+    let page = store.search_resolved(&a.query, a.limit)?;
     let took = started.elapsed();
     let detail = serde_json::json!({ "query": a.query, "hits": page.hits.len(), "fuzzy": page.fuzzy });
     store.audit("search", &detail)?;
@@ -70,20 +71,41 @@ pub fn search(ctx: &Context, a: &SearchArgs, json: bool) -> CliResult {
     if page.fuzzy {
         println!("(no exact match; close spellings: {})", safe(&page.spellings.join(", ")));
     }
-    for h in &page.hits {
+    let case_list = |cases: &[String], count: u64| {
+        let list = cases.iter().map(|c| safe(c).into_owned()).collect::<Vec<_>>().join(", ");
+        let more = count.saturating_sub(cases.len() as u64);
+        if more > 0 { format!("{list} +{more}") } else { list }
+    };
+    for r in &page.hits {
+        let h = &r.hit;
         let hit = &h.hit;
-        let cases = h.cases.iter().map(|c| safe(c).into_owned()).collect::<Vec<_>>().join(", ");
-        let more = h.case_count.saturating_sub(h.cases.len() as u64);
-        let cases = if more > 0 { format!("{cases} +{more}") } else { cases };
+        // The count stays whole however long the names: it says the result is several records.
+        let caption = match &r.profile {
+            Some(p) => {
+                let count = format!(" · {} records", p.records.len());
+                format!("{}{count}", fit(&p.caption, 40 - count.chars().count()))
+            }
+            None => fit(&hit.caption, 40),
+        };
         println!(
             "{}  {:<12} {:<40} {:<4} {:<16} {}",
             hit.id,
             safe(&hit.schema),
-            fit(&hit.caption, 40),
+            caption,
             safe(hit.grade.as_deref().unwrap_or("")),
             safe(&hit.marking),
-            cases
+            case_list(&h.cases, h.case_count)
         );
+        // The records the profile came from, each with its own cases: nothing is hidden.
+        for rec in r.profile.iter().flat_map(|p| &p.records) {
+            println!(
+                "  = {}  {:<12} {:<40} {}",
+                rec.record.id,
+                safe(&rec.record.schema),
+                fit(&rec.record.caption, 40),
+                case_list(&rec.cases, rec.case_count)
+            );
+        }
     }
     // On stdout, after the list: a cut list must not read as the whole answer.
     if !page.total.complete(page.hits.len()) {
@@ -105,7 +127,8 @@ pub fn timeline(ctx: &Context, a: &TimelineArgs, json: bool) -> CliResult {
         (_, Some(e)) => TimelineScope::Entity(store.resolve_id(e)?),
         _ => TimelineScope::All,
     };
-    let items = store.timeline(&TimelineQuery {
+    // Records judged the same are named by their profile; an entity's timeline is its profile's.
+    let items = store.timeline_resolved(&TimelineQuery {
         scope,
         from: date(&a.from, "--from")?,
         to: date(&a.to, "--to")?,
@@ -116,7 +139,7 @@ pub fn timeline(ctx: &Context, a: &TimelineArgs, json: bool) -> CliResult {
     if json {
         return print_json(&items);
     }
-    for i in &items {
+    for i in items.iter().map(|r| &r.item) {
         println!("{:<20} {:<12} {}", safe(&i.at), safe(&i.schema), safe(&i.summary));
     }
     Ok(())

@@ -33,7 +33,175 @@ fn ftm_id(rec: &Rec) -> String {
     rec.external("ftm:").filter(|id| valid_id(id)).map_or_else(|| rec.uid.to_string(), str::to_owned)
 }
 
+// ---- Issue 13: records judged the same leave as one FtM entity (resolved-views helper). ----
+//
+// FtM's own tools (nomenklatura's resolver) merge the records of one real-world entity into ONE
+// entity with a canonical id and list the merged ids as its `referents`; the lines of the
+// records carry the same id, so `ftm aggregate` and every reader see one entity, and every
+// reference to a merged record is re-pointed to the canonical id. Liaison's canonical id is
+// the lowest FtM id of the merged records written (for records made in Liaison, the lowest
+// record id: the profile's representative, as every Liaison view names it). Only records this export writes are merged and named (an id the reader
+// may not have would tell of a record), and only when the reader may have every `same`
+// verdict that joins them; the merged entity's marking is the join of its records' and of
+// those judgements' (a marking never falls). A link between two merged records would be a
+// link of the entity with itself: left out, and reported.
+//
+// STIX and MISP exports keep one object per record and never rewrite ids: STIX has no merge
+// of identities (a `related-to` would claim a relationship a reader could take for evidence),
+// and a bundle keeps ids stable between offices; the judgement travels by bundle instead.
+
+/// Writes the FtM lines of `ds`, records judged the same merged (see above).
 pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -> Result<(), ImportError> {
+    let merged = same_as(ds)?;
+    if merged.is_empty() {
+        return write_lines(ds, out, report);
+    }
+    let mut buf = Vec::new();
+    write_lines(ds, &mut buf, report)?;
+    let model = FtmModel::builtin();
+    let canonical = |id: &str| merged.get(id).map_or_else(|| id.to_owned(), |(c, _)| c.clone());
+    let mut lines: Vec<Map<String, Value>> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for raw in buf.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let Ok(Value::Object(mut line)) = serde_json::from_slice::<Value>(raw) else { continue };
+        let schema = line.get("schema").and_then(Value::as_str).and_then(|s| model.schema(s));
+        let mut ends: Vec<String> = Vec::new();
+        if let (Some(schema), Some(Value::Object(props))) = (schema, line.get_mut("properties")) {
+            for (prop, values) in props.iter_mut() {
+                if schema.props.get(prop).is_some_and(|p| p.kind == "entity") {
+                    for v in values.as_array_mut().into_iter().flatten() {
+                        if let Some(id) = v.as_str().map(&canonical) {
+                            ends.push(id.clone());
+                            *v = Value::String(id);
+                        }
+                    }
+                }
+            }
+        }
+        let id = line.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+        if ends.len() > 1 && ends.iter().all(|e| e == &ends[0]) && merged.values().any(|(c, _)| c == &ends[0])
+        {
+            report.left_out.add("a link between records judged the same (one entity in FtM)", &id);
+            continue;
+        }
+        let Some((canon, extra)) = merged.get(&id) else {
+            lines.push(line);
+            continue;
+        };
+        let Some(&first) = at.get(canon) else {
+            line.insert("id".into(), Value::String(canon.clone()));
+            let mut referents: Vec<String> = merged
+                .iter()
+                .filter(|(m, (c, _))| c == canon && *m != canon)
+                .map(|(m, _)| m.clone())
+                .collect();
+            referents.sort();
+            line.insert("referents".into(), Value::from(referents));
+            let marking =
+                join_marking(line.get("marking").and_then(Value::as_str).unwrap_or_default(), extra);
+            line.insert("marking".into(), Value::String(marking));
+            at.insert(canon.clone(), lines.len());
+            lines.push(line);
+            continue;
+        };
+        // A further record of the entity: its values and marking join the first line's.
+        let target = &mut lines[first];
+        let marking = join_marking(
+            target.get("marking").and_then(Value::as_str).unwrap_or_default(),
+            line.get("marking").and_then(Value::as_str).unwrap_or_default(),
+        );
+        target.insert("marking".into(), Value::String(marking));
+        if let (Some(Value::Object(into)), Some(Value::Object(from))) =
+            (target.get_mut("properties"), line.remove("properties"))
+        {
+            for (prop, values) in from {
+                let list = into.entry(prop).or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(list) = list {
+                    for v in values.as_array().into_iter().flatten() {
+                        if !list.contains(v) {
+                            list.push(v.clone());
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(schema) = line.get("schema").and_then(Value::as_str) {
+            report.written.entry(schema.to_owned()).and_modify(|c| *c = c.saturating_sub(1));
+        }
+    }
+    for line in lines {
+        serde_json::to_writer(&mut *out, &Value::Object(line)).map_err(|e| ImportError::Io(e.to_string()))?;
+        out.write_all(b"\n").map_err(|e| write_error(&e))?;
+    }
+    Ok(())
+}
+
+/// FtM id of each written record judged the same as another written record → (canonical
+/// FtM id, the marking of the judgements that join them).
+fn same_as(ds: &Dataset<'_>) -> Result<HashMap<String, (String, String)>, ImportError> {
+    let uids: Vec<uuid::Uuid> = ds.entities.values().copied().collect();
+    let profiles = ds.store.profiles_of(&uids)?;
+    let mut out = HashMap::new();
+    let mut done = std::collections::HashSet::new();
+    for p in profiles.values() {
+        if !done.insert(p.id) {
+            continue;
+        }
+        let written: Vec<i64> = p
+            .records
+            .iter()
+            .zip(p.records.iter().map(|r| ds.store.object_n(r.id)))
+            .filter(|(r, _)| profiles.contains_key(&r.id))
+            .filter_map(|(_, n)| n.ok().flatten())
+            .collect();
+        if written.len() < 2 {
+            continue;
+        }
+        // Every `same` joining them must be the reader's to have; its marking joins the entity's.
+        let mut marking = String::new();
+        let mut released = true;
+        for j in ds.store.cluster_of(p.id)?.judgements {
+            let Some(n) = ds.store.object_n(j)? else {
+                released = false;
+                break;
+            };
+            let verdict = ds.record(n)?;
+            if verdict.first("verdict") != Some("same") {
+                released = false;
+                break;
+            }
+            marking = join_marking(&marking, &verdict.marking);
+        }
+        if !released {
+            continue;
+        }
+        let mut ids: Vec<String> =
+            written.iter().map(|n| ds.record(*n).map(|r| ftm_id(&r))).collect::<Result<_, _>>()?;
+        ids.sort();
+        let canon = ids[0].clone();
+        for id in ids {
+            out.insert(id, (canon.clone(), marking.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// The stricter of two markings; one that does not read wins outright (never loosen what
+/// cannot be read); an empty one adds nothing.
+fn join_marking(a: &str, b: &str) -> String {
+    use crate::model::marking::Marking;
+    if a.is_empty() || b.is_empty() {
+        return if a.is_empty() { b } else { a }.to_owned();
+    }
+    match (Marking::parse(a), Marking::parse(b)) {
+        (Ok(x), Ok(y)) => x.join(&y).to_string(),
+        (Err(_), _) => a.to_owned(),
+        (_, Err(_)) => b.to_owned(),
+    }
+}
+// ---- end of issue 13's block ----
+
+fn write_lines(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -> Result<(), ImportError> {
     let model = FtmModel::builtin();
     // FtM id and schema of every entity that will be written, for references and ranges.
     let mut ids: HashMap<i64, (String, &'static FtmSchema)> = HashMap::new();

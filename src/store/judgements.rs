@@ -19,8 +19,10 @@
 //!   only with both ends) is fed its two records (`visit_scope_ends`).
 
 pub mod cluster;
+pub mod resolve;
 
 pub use cluster::{Cluster, Contradiction, ProfileStatement, ResolvedProfile};
+pub use resolve::{Profile, Profiles};
 
 use std::collections::BTreeSet;
 

@@ -186,7 +186,7 @@ impl Store {
         }))
     }
 
-    fn uid_at(&self, n: i64) -> Result<Uuid> {
+    pub(crate) fn uid_at(&self, n: i64) -> Result<Uuid> {
         let blob: Vec<u8> = self.conn.query_row("SELECT uid FROM object WHERE n = ?1", [n], |r| r.get(0))?;
         Ok(uid_from_blob(&blob))
     }

@@ -43,6 +43,25 @@ pub struct MemberView {
     /// Present with `--full`: every statement of the member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub statements: Option<Vec<StatementView>>,
+    /// Present when this member is judged the same as other records: the row stands for the
+    /// profile, and the other members of the profile on this page fold into it (their ids
+    /// are in `profile.records`). Absent otherwise: the view reads as before any judgement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<MemberProfile>,
+}
+
+/// The profile a case member row stands for.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MemberProfile {
+    /// The representative record's id.
+    pub id: Uuid,
+    /// "Karim Benali = Карим Бенали".
+    pub caption: String,
+    /// Every record of the profile (members of this case or not), by id.
+    pub records: Vec<super::RecordRef>,
+    /// The records folded into this row: members of the case on this page (with `--full`,
+    /// nothing folds: each record keeps its row and its statements).
+    pub members: Vec<Uuid>,
 }
 
 /// A note, operation or task, with its values by property.
@@ -135,22 +154,42 @@ impl Store {
         })
     }
 
-    /// Members of case `n`, grouped by kind then caption.
+    /// Members of case `n`, grouped by kind then caption; members judged the same are one
+    /// row (the first of them on the page), which names the profile and the records folded.
     pub(crate) fn members(&self, n: i64, limit: u32, offset: u32, full: bool) -> Result<Vec<MemberView>> {
-        self.member_page(n, limit, offset)?
-            .into_iter()
-            .map(|m| {
-                Ok(MemberView {
-                    id: m.id,
-                    schema: m.schema,
-                    caption: m.caption,
-                    role: m.role,
-                    grade: m.grade,
-                    marking: m.marking,
-                    statements: if full { Some(self.statements(m.n)?) } else { None },
-                })
-            })
-            .collect()
+        let page = self.member_page(n, limit, offset)?;
+        let profiles = self.profiles_of_ns(&page.iter().map(|m| m.n).collect::<Vec<_>>())?;
+        let mut rows: Vec<MemberView> = Vec::with_capacity(page.len());
+        for m in page {
+            let profile = profiles.of(m.n);
+            // With every statement (`--full`) each record keeps its row, so each statement
+            // stays under the record it belongs to; the rows still name their profile.
+            if let (Some(p), false) = (profile, full) {
+                if let Some(row) = rows.iter_mut().find(|r| r.profile.as_ref().is_some_and(|q| q.id == p.id))
+                {
+                    if let Some(rp) = row.profile.as_mut() {
+                        rp.members.push(m.id);
+                    }
+                    continue;
+                }
+            }
+            rows.push(MemberView {
+                id: m.id,
+                schema: m.schema,
+                caption: m.caption,
+                role: m.role,
+                grade: m.grade,
+                marking: m.marking,
+                statements: if full { Some(self.statements(m.n)?) } else { None },
+                profile: profile.map(|p| MemberProfile {
+                    id: p.id,
+                    caption: p.caption.clone(),
+                    records: p.records.clone(),
+                    members: vec![m.id],
+                }),
+            });
+        }
+        Ok(rows)
     }
 
     /// The newest `limit` journal notes of case `uid`, newest first, each with its statements'

@@ -13,7 +13,7 @@ mod search;
 mod stats;
 mod timeline;
 
-pub use case::{CaseFilter, CaseSummary, CaseView, MemberView, RecordView};
+pub use case::{CaseFilter, CaseSummary, CaseView, MemberProfile, MemberView, RecordView};
 pub(crate) use case::{SHARED_REFERENCES, reference_holders};
 pub use case_list::CaseRow;
 pub use density::{DensityBucket, MAX_BUCKETS, Zoom};
@@ -21,9 +21,12 @@ pub use entity::{CaseMembership, EntityView, LinkView, Neighbour, StatementView}
 pub use measures::{Measures, MonthMeasures, human_seconds, month_start};
 pub use members::{KindCount, LINK_COUNT_CAP, LINK_SORT_MAX, MemberOrder, MemberQuery, MemberRow};
 pub use release::{CaseNaming, OFFICE_KIND, REVOKED, Revocation, SHARED_WITH, ScopeEnds};
-pub use search::{CASES_PER_HIT, COUNT_CAP, PageHit, SearchHit, SearchPage, SearchTotal};
+pub use search::{
+    CASES_PER_HIT, COUNT_CAP, HitProfile, PageHit, ProfileRecord, ResolvedHit, ResolvedSearchPage, SearchHit,
+    SearchPage, SearchTotal,
+};
 pub use stats::{Outcomes, Stats, TableSpace};
-pub use timeline::{TimelineItem, TimelineQuery, TimelineScope};
+pub use timeline::{ProfileName, ResolvedTimelineItem, TimelineItem, TimelineQuery, TimelineScope};
 
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;

@@ -86,6 +86,47 @@ pub struct PageHit {
     pub case_count: u64,
 }
 
+/// A hit of a page where records judged the same are one result.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ResolvedHit {
+    #[serde(flatten)]
+    pub hit: PageHit,
+    /// Present when the hit is judged the same as other records: the one profile they are
+    /// shown as, with every record it came from and each one's cases. Absent otherwise, so a
+    /// page with no judged record reads exactly as [`SearchPage`] does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<HitProfile>,
+}
+
+/// [`SearchPage`] with records judged the same folded into one result each.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ResolvedSearchPage {
+    pub hits: Vec<ResolvedHit>,
+    /// Each record counted once: the records folded into a profile on this page leave it.
+    pub total: SearchTotal,
+    pub fuzzy: bool,
+    pub spellings: Vec<String>,
+}
+
+/// The profile a hit belongs to (see [`crate::store::judgements::Profile`]).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct HitProfile {
+    /// The representative record's id.
+    pub id: Uuid,
+    /// "Karim Benali = Карим Бенали".
+    pub caption: String,
+    pub records: Vec<ProfileRecord>,
+}
+
+/// One record of a hit's profile, with its cases.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ProfileRecord {
+    #[serde(flatten)]
+    pub record: super::RecordRef,
+    pub cases: Vec<String>,
+    pub case_count: u64,
+}
+
 /// One page of answers, saying whether it is complete and whether it came from close spellings.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct SearchPage {
@@ -150,6 +191,18 @@ fn expressions(words: &[Vec<String>], identifier: Option<&str>) -> (String, Stri
 /// Hits with their object numbers (to find their cases).
 type Found = Vec<(i64, SearchHit)>;
 
+/// Most hits read beyond a page to fill what folding profiles emptied.
+const MAX_FOLD_READ: u32 = 100;
+
+/// Hits of `found` that fold into an earlier hit's profile.
+fn fold_count(found: &Found, profiles: &crate::store::judgements::Profiles) -> usize {
+    if profiles.is_empty() {
+        return 0;
+    }
+    let mut seen = std::collections::HashSet::new();
+    found.iter().filter(|(n, _)| profiles.of(*n).is_some_and(|p| !seen.insert(p.id))).count()
+}
+
 impl Store {
     /// Records matching every word of `query` (as a word or a word's beginning); as
     /// [`Store::search_page`] without the count and the cases.
@@ -173,6 +226,61 @@ impl Store {
             })
             .collect::<Result<_>>()?;
         Ok(SearchPage { hits, total, fuzzy: !spellings.is_empty(), spellings })
+    }
+
+    /// As [`Store::search_page`], with records judged the same shown as one result: the
+    /// first-ranked hit of a profile carries it (its caption, every record it came from and
+    /// each one's cases), the others fold into it and leave the count. The CLI's `search`
+    /// and the workbench's search list call this.
+    pub fn search_resolved(&self, query: &str, limit: u32) -> Result<ResolvedSearchPage> {
+        let (mut found, mut count_expr, mut spellings) = self.find(query, limit)?;
+        // Records judged the same are one result: fold them (one `judged` look-up per page),
+        // and read further while folding left the page short.
+        let mut want = limit;
+        let mut profiles = self.profiles_of_ns(&found.iter().map(|(n, _)| *n).collect::<Vec<_>>())?;
+        let mut folded = fold_count(&found, &profiles);
+        while folded > 0 && found.len() as u32 >= want && want < limit.saturating_add(MAX_FOLD_READ) {
+            want = limit.saturating_add(folded as u32).min(limit.saturating_add(MAX_FOLD_READ));
+            (found, count_expr, spellings) = self.find(query, want)?;
+            profiles = self.profiles_of_ns(&found.iter().map(|(n, _)| *n).collect::<Vec<_>>())?;
+            let again = fold_count(&found, &profiles);
+            if again == folded {
+                break;
+            }
+            folded = again;
+        }
+        let total = match count_expr {
+            Some(expr) if found.len() as u32 >= want => self.count_matches(&expr)?,
+            _ => SearchTotal::Exact(found.len() as u64),
+        };
+        // Each record counts once: records folded on this page leave the total.
+        let total = match total {
+            SearchTotal::Exact(n) => SearchTotal::Exact(n.saturating_sub(folded as u64)),
+            t @ SearchTotal::AtLeast(_) => t,
+        };
+        let mut hits: Vec<ResolvedHit> = Vec::new();
+        let mut shown: Vec<Uuid> = Vec::new();
+        for (n, hit) in found {
+            if hits.len() as u32 >= limit {
+                break;
+            }
+            let profile = match profiles.of(n) {
+                Some(p) if shown.contains(&p.id) => continue,
+                Some(p) => {
+                    shown.push(p.id);
+                    let mut records = Vec::with_capacity(p.records.len());
+                    for (r, rn) in p.records.iter().zip(&p.ns) {
+                        let (cases, case_count) = self.cases_of_hit(*rn, &r.schema)?;
+                        records.push(ProfileRecord { record: r.clone(), cases, case_count });
+                    }
+                    Some(HitProfile { id: p.id, caption: p.caption.clone(), records })
+                }
+                None => None,
+            };
+            let (cases, case_count) = self.cases_of_hit(n, &hit.schema)?;
+            hits.push(ResolvedHit { hit: PageHit { hit, cases, case_count }, profile });
+        }
+        Ok(ResolvedSearchPage { hits, total, fuzzy: !spellings.is_empty(), spellings })
     }
 
     /// The hits, the expression that counts all matches, and the close spellings used (empty
