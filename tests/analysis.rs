@@ -21,3 +21,5 @@ mod judgements_lib;
 mod network_networkx;
 #[path = "analysis/path_demo.rs"]
 mod path_demo;
+#[path = "analysis/resolved_views.rs"]
+mod resolved_views;

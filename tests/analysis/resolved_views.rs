@@ -2,8 +2,8 @@
 //! search, the case view, the timeline and paths; `not-same` (or undo) gives every view back
 //! byte for byte. The real binary on an encrypted store.
 
-mod common;
-mod exchange_support;
+use crate::common;
+use crate::exchange_support;
 
 use common::Liaison;
 use exchange_support::{office, path, trust_all};
