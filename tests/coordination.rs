@@ -8,6 +8,8 @@ mod exchange_support;
 
 #[path = "coordination/deconfliction.rs"]
 mod deconfliction;
+#[path = "coordination/deconflict_reply.rs"]
+mod deconflict_reply;
 #[path = "coordination/exchange_watch.rs"]
 mod exchange_watch;
 #[path = "coordination/joint_operation_offices.rs"]

@@ -101,6 +101,8 @@ pub struct Plan {
     pub going: HashMap<Uuid, u64>,
     pub commits: u64,
     pub ops: u64,
+    /// False for a bundle of blobs alone ([`Plan::carry_no_ops`]).
+    carries_ops: bool,
 }
 
 /// What the op decision is for one recipient.
@@ -239,14 +241,27 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
         going: HashMap::new(),
         commits: 0,
         ops: 0,
+        carries_ops: true,
     })
 }
 
 impl Plan {
+    /// Deconfliction: a bundle carrying blobs alone (`deconflict reply`) gives no op, so it
+    /// claims no commit and no case's whole history: the next full bundle still does.
+    pub fn carry_no_ops(&mut self) {
+        self.carries_ops = false;
+        for t in &mut self.targets {
+            t.full_cases.clear();
+        }
+    }
+
     /// The covers of `target`: per author, the commits this bundle (with the earlier ones it
     /// acknowledged) gives it everything of.
     pub fn covers(&self, target: &Target) -> Vec<Cover> {
         let mut out = Vec::new();
+        if !self.carries_ops {
+            return out;
+        }
         for a in &self.authors {
             if target.own_devices.contains(a) {
                 continue;

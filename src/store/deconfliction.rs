@@ -47,6 +47,38 @@ CREATE TABLE psi_hit(
 ) WITHOUT ROWID;
 ";
 
+pub(super) const V9: &str = r"
+-- What the other office chose to disclose with a hit (its case reference, a contact), and
+-- the joint operation a run of ours was made for.
+ALTER TABLE psi_hit ADD COLUMN their_case TEXT;
+ALTER TABLE psi_hit ADD COLUMN their_contact TEXT;
+ALTER TABLE psi_out ADD COLUMN operation BLOB;
+";
+
+/// What this office discloses with each hit of its replies to one office: nothing unless a
+/// person chose it (`deconflict disclose`, `deconflict reply --disclose`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disclose {
+    /// The reference of the case holding the selector.
+    pub case: bool,
+    /// Who to call about it.
+    pub contact: Option<String>,
+}
+
+impl Disclose {
+    pub fn anything(&self) -> bool {
+        self.case || self.contact.is_some()
+    }
+}
+
+/// A hit with what the other office disclosed of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hit {
+    pub held: HeldSelector,
+    pub their_case: Option<String>,
+    pub their_contact: Option<String>,
+}
+
 /// One selector of ours with the local records that hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeldSelector {
@@ -81,6 +113,10 @@ pub struct HitRow {
     pub kind: String,
     pub value: String,
     pub records: Vec<Uuid>,
+    /// The other office's case holding it, if it chose to say.
+    pub their_case: Option<String>,
+    /// Whom to contact there about it, if it chose to say.
+    pub their_contact: Option<String>,
 }
 
 /// One run, asked or answered, for `deconflict list`.
@@ -203,7 +239,8 @@ impl Store {
     /// Every hit, newest run first.
     pub fn psi_hits(&self) -> Result<Vec<HitRow>> {
         let mut q = self.conn.prepare(
-            "SELECT h.run, o.office, o.asked_at, o.replied_at, h.kind, h.value, h.records
+            "SELECT h.run, o.office, o.asked_at, o.replied_at, h.kind, h.value, h.records,
+                    h.their_case, h.their_contact
              FROM psi_hit h JOIN psi_out o ON o.run = h.run
              ORDER BY o.asked_at DESC, h.kind, h.value",
         )?;
@@ -216,11 +253,13 @@ impl Store {
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, Vec<u8>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (run, office, asked, replied, kind, value, records) = row?;
+            let (run, office, asked, replied, kind, value, records, their_case, their_contact) = row?;
             out.push(HitRow {
                 run: crate::model::ids::hex(&run),
                 office,
@@ -229,6 +268,8 @@ impl Store {
                 kind,
                 value,
                 records: postcard::from_bytes(&records).map_err(|e| postcard_err(&e))?,
+                their_case,
+                their_contact,
             });
         }
         Ok(out)
@@ -272,12 +313,14 @@ pub fn asked_run(conn: &Connection, run: [u8; 16]) -> Result<Option<AskedRun>> {
 }
 
 /// Inside an import's transaction: the reply's hits; the run's key and selectors are wiped.
-pub fn record_hits(conn: &Connection, run: [u8; 16], hits: &[HeldSelector], their_count: u64) -> Result<()> {
-    for h in hits {
+pub fn record_hits(conn: &Connection, run: [u8; 16], hits: &[Hit], their_count: u64) -> Result<()> {
+    for hit in hits {
+        let h = &hit.held;
         let records = postcard::to_stdvec(&h.records).map_err(|e| postcard_err(&e))?;
         conn.execute(
-            "INSERT OR REPLACE INTO psi_hit(run, kind, value, records) VALUES(?1, ?2, ?3, ?4)",
-            params![&run[..], h.kind, h.value, records],
+            "INSERT OR REPLACE INTO psi_hit(run, kind, value, records, their_case, their_contact)
+             VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+            params![&run[..], h.kind, h.value, records, hit.their_case, hit.their_contact],
         )?;
     }
     conn.execute(
@@ -286,4 +329,48 @@ pub fn record_hits(conn: &Connection, run: [u8; 16], hits: &[HeldSelector], thei
         params![&run[..], Clock::now_ms(), hits.len() as i64, their_count as i64],
     )?;
     Ok(())
+}
+
+fn disclose_key(office: &str) -> String {
+    format!("psi.disclose.{office}")
+}
+
+impl Store {
+    /// What this office discloses with the hits of its replies to `office` (standing choice).
+    pub fn psi_disclose(&self, office: &str) -> Result<Disclose> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [disclose_key(office)], |r| r.get(0))
+            .optional()?;
+        Ok(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    }
+
+    /// A person's standing choice of what replies to `office` disclose with each hit; audited.
+    pub fn psi_set_disclose(&self, office: &str, disclose: &Disclose) -> Result<()> {
+        let value = serde_json::to_string(disclose).map_err(|e| super::StoreError::Input(e.to_string()))?;
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let saved = if disclose.anything() {
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
+                params![disclose_key(office), value],
+            )
+        } else {
+            self.conn.execute("DELETE FROM meta WHERE key = ?1", [disclose_key(office)])
+        }
+        .map_err(super::StoreError::from)
+        .and_then(|_| {
+            super::audit::append(
+                &self.conn,
+                "deconfliction disclosure",
+                &serde_json::json!({ "office": office, "case": disclose.case, "contact": disclose.contact }),
+            )
+        });
+        match saved {
+            Ok(()) => Ok(self.conn.execute_batch("COMMIT")?),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
 }

@@ -18,6 +18,7 @@ const STEPS: &[(i64, &str, &str)] = &[
     (6, "judgements indexed by the records they join", super::judgements::V6),
     (7, "deconfliction runs with other offices", super::deconfliction::V7),
     (8, "watchlists and their alerts", super::watch::V8),
+    (9, "deconfliction: what a hit discloses; runs made for a joint operation", super::deconfliction::V9),
 ];
 
 pub fn latest() -> i64 {
