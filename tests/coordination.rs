@@ -18,5 +18,7 @@ mod joint_operation_offices;
 mod psi_vectors;
 #[path = "coordination/rfi_offices.rs"]
 mod rfi_offices;
+#[path = "coordination/rfi_without_case.rs"]
+mod rfi_without_case;
 #[path = "coordination/watchlists.rs"]
 mod watchlists;

@@ -191,9 +191,31 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
                 hidden.insert(record, (Hidden::NoValue, None));
             }
         }
+        // Requests for information asked outside any case (issue 15) are their own unit of
+        // release: the request and its answers go to the office asked or asking; the records
+        // they name go with them only where the office may have them (the op decisions then
+        // withhold, value by value, what its markings keep home), and whole while the request
+        // or answer naming them is not yet acknowledged.
+        let acked_now = if full { HashMap::new() } else { store.acked_by(office)? };
+        let mut rfi_fresh = Vec::new();
+        for unit in store.rfi_units(office)? {
+            for record in unit.records {
+                scope.records.entry(record).or_insert(None);
+            }
+            for (record, by) in unit.named {
+                if scope.records.contains_key(&record) || !existence::any_releasable(store, &mut may, record)? {
+                    continue;
+                }
+                scope.records.insert(record, None);
+                hidden.remove(&record);
+                if by.is_none_or(|(author, seq)| seq > acked_now.get(&author).copied().unwrap_or(0)) {
+                    rfi_fresh.push(record);
+                }
+            }
+        }
         drop(may);
         let all_fresh = !cases.is_empty() && full_cases.len() == cases.len();
-        let fresh: HashSet<Uuid> = if full_cases.is_empty() || all_fresh {
+        let mut fresh: HashSet<Uuid> = if full_cases.is_empty() || all_fresh {
             HashSet::new()
         } else {
             let mut f = store.case_scope(&full_cases)?;
@@ -204,6 +226,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             }
             f.records.into_keys().collect()
         };
+        fresh.extend(rfi_fresh);
         let (bundles, commits) = store.acks_for(office)?;
         let acks = Acks {
             bundles,
