@@ -6,6 +6,8 @@
 mod common;
 mod exchange_support;
 
+#[path = "coordination/bundle_turnaround.rs"]
+mod bundle_turnaround;
 #[path = "coordination/deconfliction.rs"]
 mod deconfliction;
 #[path = "coordination/deconflict_reply.rs"]
