@@ -10,6 +10,8 @@ mod exchange_support;
 mod bundle_turnaround;
 #[path = "coordination/deconfliction.rs"]
 mod deconfliction;
+#[path = "coordination/deconflict_operation.rs"]
+mod deconflict_operation;
 #[path = "coordination/deconflict_reply.rs"]
 mod deconflict_reply;
 #[path = "coordination/exchange_watch.rs"]

@@ -28,6 +28,10 @@ pub enum DeconflictCommand {
         /// Only the selectors of these cases' members (default: every entity of the store)
         #[arg(long = "case", value_name = "REF")]
         cases: Vec<String>,
+        /// The joint operation this run is for: recorded on it (`case show`, `measures`);
+        /// without --case, the operation's case takes part
+        #[arg(long, value_name = "ID")]
+        operation: Option<Uuid>,
         /// The bundle file to write
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
@@ -91,14 +95,30 @@ fn case_ids(store: &Store, refs: &[String]) -> Result<Vec<Uuid>, CliError> {
 
 pub fn run(ctx: &Context, c: &DeconflictCommand, json: bool) -> CliResult {
     match c {
-        DeconflictCommand::Request { with, cases, output } => {
+        DeconflictCommand::Request { with, cases, operation, output } => {
             let mut store = ctx.open()?;
-            let cases = case_ids(&store, cases)?;
+            let mut cases = case_ids(&store, cases)?;
+            if let Some(op) = operation {
+                let Some(case) = store.operation_case(*op)? else {
+                    return Err(CliError::Usage(format!(
+                        "no joint operation with id {op} (`liaison case show REF` lists a case's operations)"
+                    )));
+                };
+                if cases.is_empty() {
+                    cases.push(case);
+                } else if !cases.contains(&case) {
+                    return Err(CliError::Usage(format!(
+                        "operation {op} belongs to case {}, which is not among the --case given",
+                        safe(&store.case_reference(case)?.unwrap_or_default())
+                    )));
+                }
+            }
             let mut bar = Progress::new("writing the request", 0);
             let report = deconflict::request(
                 &mut store,
                 with,
                 &cases,
+                *operation,
                 output.clone(),
                 &mut |d, t| bar.update(d, t),
                 &AtomicBool::new(false),

@@ -189,6 +189,10 @@ pub fn measures(ctx: &Context, a: &MeasuresArgs, json: bool) -> CliResult {
             response(t.p90_seconds)
         );
     }
+    for d in &m.operations_deconflicted {
+        let name = store.record_label(d.operation)?.map(|(_, c)| c).unwrap_or_default();
+        println!("  operation {}: {}", super::output::safe(&name), super::output::safe(&d.summary));
+    }
     let b = &m.bundles;
     println!(
         "bundle turnaround: acknowledged median {} · p90 {} over {} · imported here median {} · p90 {} over {} (target {})",

@@ -220,10 +220,12 @@ pub struct RequestReport {
 
 /// Writes a bundle to `office` carrying a deconfliction request over the selectors of
 /// `cases` (every entity if none), and keeps what is needed to read the reply.
+/// `operation`: the joint operation the run is made for (recorded with it).
 pub fn request(
     store: &mut Store,
     office: &str,
     cases: &[Uuid],
+    operation: Option<Uuid>,
     output: PathBuf,
     progress: &mut dyn FnMut(u64, u64),
     cancel: &AtomicBool,
@@ -274,10 +276,12 @@ pub fn request(
     store.psi_save_asked(
         run,
         office,
+        operation,
         pending.key.to_bytes(),
         &ordered,
         &serde_json::json!({
             "run": hex(&run), "with": office, "selectors": ordered.len(), "by_kind": by_kind,
+            "operation": operation,
             "bundle": bundle.bundle,
         }),
     )?;

@@ -131,6 +131,21 @@ pub struct RunRow {
     pub selectors: u64,
     pub replied_at: Option<String>,
     pub hits: Option<u64>,
+    /// The joint operation the run was made for (ours only).
+    pub operation: Option<Uuid>,
+}
+
+/// A run of ours made for a joint operation, as the operation and the measures show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperationRun {
+    pub operation: Uuid,
+    pub run: String,
+    pub office: String,
+    pub asked_at: String,
+    pub replied_at: Option<String>,
+    pub hits: Option<u64>,
+    /// "deconflicted 2026-11-30 with Madrid: 3 hits".
+    pub summary: String,
 }
 
 fn postcard_err(e: &postcard::Error) -> super::StoreError {
@@ -143,6 +158,7 @@ impl Store {
         &self,
         run: [u8; 16],
         office: &str,
+        operation: Option<Uuid>,
         key: [u8; 32],
         selectors: &[HeldSelector],
         detail: &serde_json::Value,
@@ -152,9 +168,17 @@ impl Store {
         let saved = self
             .conn
             .execute(
-                "INSERT INTO psi_out(run, office, asked_at, selectors_count, key, selectors)
-                 VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-                params![&run[..], office, Clock::now_ms(), selectors.len() as i64, &key[..], bytes],
+                "INSERT INTO psi_out(run, office, asked_at, selectors_count, key, selectors, operation)
+                 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    &run[..],
+                    office,
+                    Clock::now_ms(),
+                    selectors.len() as i64,
+                    &key[..],
+                    bytes,
+                    operation.map(|o| o.as_bytes().to_vec())
+                ],
             )
             .map_err(super::StoreError::from)
             .and_then(|_| super::audit::append(&self.conn, "deconfliction request", detail));
@@ -201,7 +225,8 @@ impl Store {
     pub fn psi_runs(&self) -> Result<Vec<RunRow>> {
         let mut out = Vec::new();
         let mut q = self.conn.prepare(
-            "SELECT run, office, asked_at, selectors_count, replied_at, hits FROM psi_out ORDER BY asked_at DESC",
+            "SELECT run, office, asked_at, selectors_count, replied_at, hits, operation FROM psi_out
+             ORDER BY asked_at DESC",
         )?;
         for row in q.query_map([], |r| {
             Ok(RunRow {
@@ -212,6 +237,7 @@ impl Store {
                 selectors: r.get::<_, i64>(3)? as u64,
                 replied_at: r.get::<_, Option<i64>>(4)?.map(ms_to_text),
                 hits: r.get::<_, Option<i64>>(5)?.map(|h| h as u64),
+                operation: r.get::<_, Option<Vec<u8>>>(6)?.map(|b| crate::store::query::uid_from_blob(&b)),
             })
         })? {
             out.push(row?);
@@ -229,6 +255,7 @@ impl Store {
                 selectors: r.get::<_, i64>(3)? as u64,
                 replied_at: answered.map(ms_to_text),
                 hits: None,
+                operation: None,
             })
         })? {
             out.push(row?);
@@ -372,5 +399,60 @@ impl Store {
                 Err(e)
             }
         }
+    }
+}
+
+impl Store {
+    /// The case a joint operation belongs to; None if `operation` is no operation here.
+    pub fn operation_case(&self, operation: Uuid) -> Result<Option<Uuid>> {
+        let case: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT c.uid FROM object o JOIN object c ON c.n = o.src
+                 WHERE o.uid = ?1 AND o.schema = 'Operation' AND o.deleted = 0",
+                [operation.as_bytes().as_slice()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(case.map(|b| crate::store::query::uid_from_blob(&b)))
+    }
+
+    /// The runs of ours made for joint operations (`operation`, or all), newest first.
+    pub fn psi_operation_runs(&self, operation: Option<Uuid>) -> Result<Vec<OperationRun>> {
+        let mut q = self.conn.prepare_cached(
+            "SELECT operation, run, office, asked_at, replied_at, hits FROM psi_out
+             WHERE operation IS NOT NULL AND (?1 IS NULL OR operation = ?1) ORDER BY asked_at DESC",
+        )?;
+        let rows = q.query_map([operation.map(|o| o.as_bytes().to_vec())], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (op, run, office, asked, replied, hits) = row?;
+            let day = |ms: i64| ms_to_text(ms).chars().take(10).collect::<String>();
+            let summary = match (replied, hits) {
+                (Some(at), Some(h)) => {
+                    format!("deconflicted {} with {office}: {h} hit{}", day(at), if h == 1 { "" } else { "s" })
+                }
+                _ => format!("deconfliction asked of {office} {}: waiting for the reply", day(asked)),
+            };
+            out.push(OperationRun {
+                operation: crate::store::query::uid_from_blob(&op),
+                run: crate::model::ids::hex(&run),
+                office,
+                asked_at: ms_to_text(asked),
+                replied_at: replied.map(ms_to_text),
+                hits: hits.map(|h| h as u64),
+                summary,
+            });
+        }
+        Ok(out)
     }
 }

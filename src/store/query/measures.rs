@@ -56,6 +56,8 @@ pub struct Measures {
     /// Bundle turnaround, written → imported → acknowledged, overall, per office and month
     /// by month, next to the same target.
     pub bundles: BundleMeasures,
+    /// Deconfliction runs made for joint operations, newest first.
+    pub operations_deconflicted: Vec<crate::store::deconfliction::OperationRun>,
 }
 
 /// How long a set of bundles took, in seconds.
@@ -351,6 +353,7 @@ impl Store {
         let months: Vec<String> = monthly.keys().cloned().collect();
         let bundles = bundle_measures(&self.bundle_legs()?, &months);
         Ok(Measures {
+            operations_deconflicted: self.psi_operation_runs(None)?,
             bundles,
             rfi,
             outcomes: self.outcomes()?,
