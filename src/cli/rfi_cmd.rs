@@ -122,6 +122,14 @@ pub fn run(ctx: &Context, c: &RfiCommand, json: bool) -> CliResult {
             if text.trim().is_empty() {
                 return Err(CliError::Usage("--text is empty".into()));
             }
+            // Outside a case the attachments go to the asking office on their own: only
+            // what it may have under their markings.
+            let store = ctx.open()?;
+            let asked = store.rfis(RfiFilter::default())?.into_iter().find(|r| r.id == *id);
+            if let Some(r) = asked.filter(|r| r.case.is_empty() && r.direction == "incoming") {
+                entitled(&store, &r.from_office, attach)?;
+            }
+            drop(store);
             RfiChange::Answer {
                 rfi: *id,
                 text: text.clone(),
@@ -162,7 +170,7 @@ fn entitled(store: &Store, to: &str, about: &[Uuid]) -> CliResult {
         for (marking, case, author) in store.record_statements(*record)? {
             if let Err(why) = context.check(&marking, case, author, &dest) {
                 return Err(CliError::Usage(format!(
-                    "{schema} {} ({record}) cannot go to {} with the request: {why}. Share it first \
+                    "{schema} {} ({record}) cannot go to {} outside a shared case: {why}. Share it first \
                      (`liaison case share REF --with {}` for a case holding it) and ask with --case REF, \
                      or ask without --about",
                     safe(&caption),

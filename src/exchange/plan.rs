@@ -54,6 +54,11 @@ pub struct Target {
     cited: HashSet<Uuid>,
     /// Records whose whole history goes.
     fresh: HashSet<Uuid>,
+    /// Records named by requests for information outside a case whose whole history goes,
+    /// and per author the first commit holding their values: read from there, not from the
+    /// beginning of the log.
+    rfi_fresh: HashSet<Uuid>,
+    rfi_from: HashMap<DeviceId, u64>,
     /// Every record's whole history goes (every case is new to the office, or --full).
     all_fresh: bool,
     /// Cases whose whole history this bundle carries.
@@ -215,7 +220,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
         }
         drop(may);
         let all_fresh = !cases.is_empty() && full_cases.len() == cases.len();
-        let mut fresh: HashSet<Uuid> = if full_cases.is_empty() || all_fresh {
+        let fresh: HashSet<Uuid> = if full_cases.is_empty() || all_fresh {
             HashSet::new()
         } else {
             let mut f = store.case_scope(&full_cases)?;
@@ -226,7 +231,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             }
             f.records.into_keys().collect()
         };
-        fresh.extend(rfi_fresh);
+        let rfi_from = store.first_commits(&rfi_fresh)?;
         let (bundles, commits) = store.acks_for(office)?;
         let acks = Acks {
             bundles,
@@ -243,6 +248,8 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             hidden,
             cited,
             fresh,
+            rfi_fresh: rfi_fresh.into_iter().collect(),
+            rfi_from,
             all_fresh,
             full_cases,
             acks,
@@ -310,6 +317,18 @@ impl Plan {
             .iter()
             .filter(|t| !t.own_devices.contains(&author))
             .map(|t| t.acked.get(&author).copied().unwrap_or(0))
+            .min()
+            .unwrap_or(u64::MAX)
+    }
+
+    /// Where the reading of `author`'s commits must start for the records named by requests
+    /// for information outside a case (u64::MAX: nowhere).
+    fn rfi_start_after(&self, author: DeviceId) -> u64 {
+        self.targets
+            .iter()
+            .filter(|t| !t.own_devices.contains(&author))
+            .filter_map(|t| t.rfi_from.get(&author))
+            .map(|first| first.saturating_sub(1))
             .min()
             .unwrap_or(u64::MAX)
     }
@@ -394,7 +413,7 @@ impl Plan {
         let starts: Vec<(DeviceId, u64)> = self
             .authors
             .iter()
-            .map(|a| (*a, self.start_after(*a, whole)))
+            .map(|a| (*a, self.start_after(*a, whole).min(self.rfi_start_after(*a))))
             .filter(|(_, s)| *s != u64::MAX)
             .collect();
         let mut total = 0;
@@ -545,7 +564,10 @@ type DecisionCache = HashMap<(String, String, Option<Uuid>, DeviceId), Option<St
 
 impl Target {
     fn is_needed(&self, author: DeviceId, seq: u64, record: Uuid) -> bool {
-        self.all_fresh || seq > self.acked.get(&author).copied().unwrap_or(0) || self.fresh.contains(&record)
+        self.all_fresh
+            || seq > self.acked.get(&author).copied().unwrap_or(0)
+            || self.fresh.contains(&record)
+            || self.rfi_fresh.contains(&record)
     }
 }
 

@@ -310,3 +310,35 @@ impl Store {
         Ok(seq.map(|s| (super::offices::device_from_blob(&origin), s as u64)))
     }
 }
+
+impl Store {
+    /// Per author device, the first commit holding a value of one of `records` (read from
+    /// the statements' clocks through the commit index, not from the log).
+    pub fn first_commits(
+        &self,
+        records: &[Uuid],
+    ) -> Result<std::collections::HashMap<crate::model::ids::DeviceId, u64>> {
+        let mut out = std::collections::HashMap::new();
+        let mut firsts = self.conn.prepare_cached(
+            "SELECT s.origin, min(s.hlc) FROM stmt s JOIN object o ON o.n = s.obj WHERE o.uid = ?1
+             GROUP BY s.origin",
+        )?;
+        // The last commit before the value's clock: whether a commit's clock is its first or
+        // its last op's, the value's commit is this one or a later one.
+        let mut seq = self.conn.prepare_cached(
+            "SELECT seq FROM commit_log WHERE device = ?1 AND hlc < ?2 ORDER BY hlc DESC LIMIT 1",
+        )?;
+        for r in records {
+            let rows: Vec<(Vec<u8>, i64)> = firsts
+                .query_map([r.as_bytes().as_slice()], |x| Ok((x.get(0)?, x.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (origin, hlc) in rows {
+                let first = seq.query_row(params![origin, hlc], |x| x.get::<_, i64>(0)).optional()?.unwrap_or(1);
+                let device = super::offices::device_from_blob(&origin);
+                let e = out.entry(device).or_insert(first as u64);
+                *e = (*e).min(first as u64);
+            }
+        }
+        Ok(out)
+    }
+}

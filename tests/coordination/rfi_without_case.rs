@@ -20,6 +20,16 @@ fn an_rfi_without_a_case_goes_to_the_office_asked_only_and_its_answer_comes_back
     let hushed =
         id_line(&a.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Informant", "--case", "HUSH"]));
 
+    let phone = id_line(&b.ok(&["entity", "new", "--schema", "Phone", "--prop", "number=+31 6 12345678"]));
+    // The offices already exchange: what the request names is older than what each has
+    // acknowledged, and must still go whole with it.
+    for (from, to, name) in [(&a, &b, "Rotterdam"), (&b, &a, "Paris"), (&a, &b, "Rotterdam")] {
+        let warm = path(from, "warm.bundle");
+        from.ok(&["export", "--to", name, "-o", warm.to_str().unwrap()]);
+        to.ok(&["import", warm.to_str().unwrap()]);
+    }
+    assert_ne!(b.run(&["entity", "show", &karim]).status.code(), Some(0), "nothing shared yet");
+
     // A record Rotterdam may not have under its marking: refused, naming it and the way out.
     let (code, err) =
         a.fails(&["rfi", "new", "--to", "Rotterdam", "--question", "Who is he?", "--about", &hushed]);
@@ -50,7 +60,12 @@ fn an_rfi_without_a_case_goes_to_the_office_asked_only_and_its_answer_comes_back
     assert!(c.json(&["rfi", "list"]).as_array().unwrap().is_empty());
     assert_ne!(c.run(&["entity", "show", &karim]).status.code(), Some(0));
 
-    let phone = id_line(&b.ok(&["entity", "new", "--schema", "Phone", "--prop", "number=+31 6 12345678"]));
+    // Rotterdam may not attach what Paris may not have either.
+    b.ok(&["case", "new", "--ref", "B-RED", "--title", "Closed", "--marking", "TLP:RED"]);
+    let red = id_line(&b.ok(&["entity", "new", "--schema", "Vessel", "--prop", "name=Ghost", "--case", "B-RED"]));
+    let (code, err) = b.fails(&["rfi", "answer", &rfi, "--text", "See attached.", "--attach", &red]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&red) && err.contains("TLP:RED"), "{err}");
     b.ok(&["rfi", "answer", &rfi, "--text", "Yes: his phone.", "--attach", &phone]);
     let ba = path(&b, "ba.bundle");
     b.ok(&["export", "--to", "Paris", "-o", ba.to_str().unwrap()]);
