@@ -55,10 +55,10 @@ pub struct Target {
     /// Records whose whole history goes.
     fresh: HashSet<Uuid>,
     /// Records named by requests for information outside a case whose whole history goes,
-    /// and per author the first commit holding their values: read from there, not from the
-    /// beginning of the log.
+    /// and per author the commits holding their values: those are read one by one, not the
+    /// log from its beginning.
     rfi_fresh: HashSet<Uuid>,
-    rfi_from: HashMap<DeviceId, u64>,
+    rfi_commits: HashMap<DeviceId, BTreeSet<u64>>,
     /// Every record's whole history goes (every case is new to the office, or --full).
     all_fresh: bool,
     /// Cases whose whole history this bundle carries.
@@ -231,7 +231,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             }
             f.records.into_keys().collect()
         };
-        let rfi_from = store.first_commits(&rfi_fresh)?;
+        let rfi_commits = store.commits_holding(&rfi_fresh)?;
         let (bundles, commits) = store.acks_for(office)?;
         let acks = Acks {
             bundles,
@@ -249,7 +249,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             cited,
             fresh,
             rfi_fresh: rfi_fresh.into_iter().collect(),
-            rfi_from,
+            rfi_commits,
             all_fresh,
             full_cases,
             acks,
@@ -321,16 +321,20 @@ impl Plan {
             .unwrap_or(u64::MAX)
     }
 
-    /// Where the reading of `author`'s commits must start for the records named by requests
-    /// for information outside a case (u64::MAX: nowhere).
-    fn rfi_start_after(&self, author: DeviceId) -> u64 {
-        self.targets
-            .iter()
-            .filter(|t| !t.own_devices.contains(&author))
-            .filter_map(|t| t.rfi_from.get(&author))
-            .map(|first| first.saturating_sub(1))
-            .min()
-            .unwrap_or(u64::MAX)
+    /// The commits below where the reading of each author starts that hold records named
+    /// by requests for information outside a case, in seq order.
+    fn rfi_commits_below(&self, starts: &[(DeviceId, u64)]) -> BTreeMap<DeviceId, BTreeSet<u64>> {
+        let mut out: BTreeMap<DeviceId, BTreeSet<u64>> = BTreeMap::new();
+        for t in &self.targets {
+            for (a, seqs) in &t.rfi_commits {
+                if t.own_devices.contains(a) {
+                    continue;
+                }
+                let from = starts.iter().find(|(x, _)| x == a).map_or(u64::MAX, |(_, s)| *s);
+                out.entry(*a).or_default().extend(seqs.iter().filter(|s| **s <= from));
+            }
+        }
+        out
     }
 
     /// Finds entities that joined a shared case in commits a recipient has not acknowledged:
@@ -413,7 +417,7 @@ impl Plan {
         let starts: Vec<(DeviceId, u64)> = self
             .authors
             .iter()
-            .map(|a| (*a, self.start_after(*a, whole).min(self.rfi_start_after(*a))))
+            .map(|a| (*a, self.start_after(*a, whole)))
             .filter(|(_, s)| *s != u64::MAX)
             .collect();
         let mut total = 0;
@@ -422,6 +426,46 @@ impl Plan {
         }
         let mut done = 0u64;
         let mut decisions = DecisionCache::default();
+        // First, one by one, the older commits holding what requests outside a case name:
+        // each author's commits still go in seq order.
+        for (a, seqs) in self.rfi_commits_below(&starts) {
+            for seq in seqs {
+                let mut failure: Option<ExchangeError> = None;
+                let mut read_one = false;
+                let read = store.visit_commits(a, seq.saturating_sub(1), &mut |c: StoredCommit| {
+                    if read_one || c.header.seq != seq {
+                        return Err(StoreError::Input("stopped".into()));
+                    }
+                    read_one = true;
+                    let mut carried = Vec::new();
+                    for (i, (_, body)) in c.ops.iter().enumerate() {
+                        let Ok(op) = Op::decode(body) else {
+                            return Err(StoreError::Corrupt(format!("an op of commit {seq} does not decode")));
+                        };
+                        if self.decide(store, &mut decisions, a, seq, &op)? {
+                            carried.push(i);
+                            *self.going.entry(op.object).or_default() += 1;
+                        }
+                    }
+                    if !carried.is_empty() {
+                        self.commits += 1;
+                        self.ops += carried.len() as u64;
+                        if let Err(e) = emit(&c, &carried) {
+                            failure = Some(e);
+                            return Err(StoreError::Input("stopped".into()));
+                        }
+                    }
+                    Ok(())
+                });
+                if let Some(e) = failure {
+                    return Err(e);
+                }
+                match read {
+                    Err(StoreError::Input(m)) if m == "stopped" => {}
+                    other => other.map_err(cancelled)?,
+                }
+            }
+        }
         for (a, after) in starts {
             let mut failure: Option<ExchangeError> = None;
             let read = store.visit_commits(a, after, &mut |c: StoredCommit| {

@@ -312,31 +312,29 @@ impl Store {
 }
 
 impl Store {
-    /// Per author device, the first commit holding a value of one of `records` (read from
-    /// the statements' clocks through the commit index, not from the log).
-    pub fn first_commits(
+    /// Per author device, the commits holding the values of `records` (read from the
+    /// statements' clocks through the commit index, not from the log: a commit's clock is
+    /// taken after its ops', so the first commit at or after a value's clock holds it).
+    pub fn commits_holding(
         &self,
         records: &[Uuid],
-    ) -> Result<std::collections::HashMap<crate::model::ids::DeviceId, u64>> {
-        let mut out = std::collections::HashMap::new();
-        let mut firsts = self.conn.prepare_cached(
-            "SELECT s.origin, min(s.hlc) FROM stmt s JOIN object o ON o.n = s.obj WHERE o.uid = ?1
-             GROUP BY s.origin",
+    ) -> Result<std::collections::HashMap<crate::model::ids::DeviceId, std::collections::BTreeSet<u64>>> {
+        let mut out: std::collections::HashMap<_, std::collections::BTreeSet<u64>> =
+            std::collections::HashMap::new();
+        let mut clocks = self.conn.prepare_cached(
+            "SELECT DISTINCT s.origin, s.hlc FROM stmt s JOIN object o ON o.n = s.obj WHERE o.uid = ?1",
         )?;
-        // The last commit before the value's clock: whether a commit's clock is its first or
-        // its last op's, the value's commit is this one or a later one.
-        let mut seq = self.conn.prepare_cached(
-            "SELECT seq FROM commit_log WHERE device = ?1 AND hlc < ?2 ORDER BY hlc DESC LIMIT 1",
-        )?;
+        let mut seq = self
+            .conn
+            .prepare_cached("SELECT seq FROM commit_log WHERE device = ?1 AND hlc >= ?2 ORDER BY hlc LIMIT 1")?;
         for r in records {
-            let rows: Vec<(Vec<u8>, i64)> = firsts
+            let rows: Vec<(Vec<u8>, i64)> = clocks
                 .query_map([r.as_bytes().as_slice()], |x| Ok((x.get(0)?, x.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             for (origin, hlc) in rows {
-                let first = seq.query_row(params![origin, hlc], |x| x.get::<_, i64>(0)).optional()?.unwrap_or(1);
-                let device = super::offices::device_from_blob(&origin);
-                let e = out.entry(device).or_insert(first as u64);
-                *e = (*e).min(first as u64);
+                if let Some(s) = seq.query_row(params![origin, hlc], |x| x.get::<_, i64>(0)).optional()? {
+                    out.entry(super::offices::device_from_blob(&origin)).or_default().insert(s as u64);
+                }
             }
         }
         Ok(out)
