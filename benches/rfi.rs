@@ -85,6 +85,13 @@ fn main() {
     import(&mut a, &warm);
     export_to(&mut a, "Rotterdam", &warm);
     import(&mut b, &warm);
+    // The same exchange with nothing to say: what any bundle costs, the request aside.
+    let t = Instant::now();
+    export_to(&mut b, "Paris", &warm);
+    let empty_export = ms(t);
+    let t = Instant::now();
+    import(&mut a, &warm);
+    let empty_import = ms(t);
     let about = a_person(&a);
     let attach = a_person(&b);
     let (ab, ba) = (work.join("ab.bundle"), work.join("ba.bundle"));
@@ -136,7 +143,9 @@ fn main() {
     let a_close = ms(t);
 
     let bytes = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
-    println!("| store (entities per office) | asker: ask + bundle + import answer + close | answerer: import + answer + bundle |");
+    println!(
+        "| store (entities per office) | asker: ask + bundle + import answer + close | answerer: import + answer + bundle |"
+    );
     println!("|---:|---:|---:|");
     println!(
         "| {entities} | {:.0} ms ({a_ask:.0} + {a_export:.0} + {a_import:.0} + {a_close:.0}) | {:.0} ms ({b_import:.0} + {b_answer:.0} + {b_export:.0}) |",
@@ -144,6 +153,7 @@ fn main() {
         b_import + b_answer + b_export
     );
     println!("bundles: {} B asked, {} B answered", bytes(&ab), bytes(&ba));
+    println!("an exchange with nothing in it: export {empty_export:.0} ms, import {empty_import:.0} ms");
     drop((a, b));
     let _ = std::fs::remove_dir_all(&work);
 }

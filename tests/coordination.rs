@@ -8,12 +8,12 @@ mod exchange_support;
 
 #[path = "coordination/bundle_turnaround.rs"]
 mod bundle_turnaround;
-#[path = "coordination/deconfliction.rs"]
-mod deconfliction;
 #[path = "coordination/deconflict_operation.rs"]
 mod deconflict_operation;
 #[path = "coordination/deconflict_reply.rs"]
 mod deconflict_reply;
+#[path = "coordination/deconfliction.rs"]
+mod deconfliction;
 #[path = "coordination/exchange_watch.rs"]
 mod exchange_watch;
 #[path = "coordination/joint_operation_offices.rs"]

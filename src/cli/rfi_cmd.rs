@@ -9,9 +9,9 @@ use super::output::{fit, print_json, safe, safe_lines};
 use super::unlock::Context;
 use super::{CliError, CliResult};
 use crate::exchange::release::{Destination, ReleaseContext};
-use crate::store::{Provenance, Store};
 use crate::store::change::{Change, Face, RfiChange};
 use crate::store::rfi::{RfiFilter, RfiRow};
+use crate::store::{Provenance, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum RfiCommand {
@@ -228,7 +228,11 @@ fn show(ctx: &Context, id: Uuid, json: bool) -> CliResult {
         row.status
     );
     if row.case.is_empty() {
-        println!("no case: travels on its own between {} and {}", safe(&row.from_office), safe(&row.to_office));
+        println!(
+            "no case: travels on its own between {} and {}",
+            safe(&row.from_office),
+            safe(&row.to_office)
+        );
     } else {
         println!("case {}", safe(&row.case));
     }

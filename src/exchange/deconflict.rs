@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::export::{ExportReport, ExportRequest, export};
+use super::psi::disclose::{self as notes, Disclosure};
 use super::psi::{self, PsiKey, Selector, SelectorKind};
 use super::release::{Destination, ReleaseContext};
 use super::{ExchangeError, Result};
@@ -28,7 +29,6 @@ use crate::model::selector::kind_of_property;
 use crate::model::values::Locale;
 use crate::store::Store;
 use crate::store::deconfliction::{self as kept, Disclose, HeldSelector, Hit};
-use super::psi::disclose::{self as notes, Disclosure};
 use crate::store::query::uid_from_blob;
 
 /// What a deconfliction blob starts with; any other blob is not ours to read.

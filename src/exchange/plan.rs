@@ -208,7 +208,8 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
                 scope.records.entry(record).or_insert(None);
             }
             for (record, by) in unit.named {
-                if scope.records.contains_key(&record) || !existence::any_releasable(store, &mut may, record)? {
+                if scope.records.contains_key(&record) || !existence::any_releasable(store, &mut may, record)?
+                {
                     continue;
                 }
                 scope.records.insert(record, None);
@@ -440,7 +441,9 @@ impl Plan {
                     let mut carried = Vec::new();
                     for (i, (_, body)) in c.ops.iter().enumerate() {
                         let Ok(op) = Op::decode(body) else {
-                            return Err(StoreError::Corrupt(format!("an op of commit {seq} does not decode")));
+                            return Err(StoreError::Corrupt(format!(
+                                "an op of commit {seq} does not decode"
+                            )));
                         };
                         if self.decide(store, &mut decisions, a, seq, &op)? {
                             carried.push(i);

@@ -17,7 +17,9 @@ use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use curve25519_dalek::ristretto::RistrettoPoint;
 use serde::{Deserialize, Serialize};
 
-use super::{Pending, PsiError, PsiKey, Reply, Request, RunId, Selector, decode, hash_to_group, parallel_map};
+use super::{
+    Pending, PsiError, PsiKey, Reply, Request, RunId, Selector, decode, hash_to_group, parallel_map,
+};
 
 /// A note's clear length: the case reference's length, the reference (padded), the contact key.
 const NOTE_LEN: usize = 1 + REF_MAX + 16;
@@ -140,11 +142,12 @@ pub fn open_notes(
         return Err(PsiError::TooMany);
     }
     let theirs: Vec<RistrettoPoint> = reply.blinded.iter().map(decode).collect::<Result<_, _>>()?;
-    let mut held: Vec<([u8; 32], usize)> = parallel_map(&theirs, |p| (p * pending.key.0).compress().to_bytes())
-        .into_iter()
-        .enumerate()
-        .map(|(j, p)| (p, j))
-        .collect();
+    let mut held: Vec<([u8; 32], usize)> =
+        parallel_map(&theirs, |p| (p * pending.key.0).compress().to_bytes())
+            .into_iter()
+            .enumerate()
+            .map(|(j, p)| (p, j))
+            .collect();
     held.sort_unstable();
     let unblind = pending.key.0.invert();
     let mut out = Vec::new();
@@ -187,16 +190,14 @@ mod tests {
         let theirs: Vec<(Selector, Option<String>)> =
             (45..120).map(|n| (phone(n), Some(if n < 100 { "B-1".into() } else { "B-2".into() }))).collect();
         let (req, pending) = request(*b"run-disclose-001", &ours).unwrap();
-        let (reply, disclosure) = reply_disclosing(
-            &PsiKey::generate(),
-            &PsiKey::generate(),
-            &req,
-            &theirs,
-            Some("Insp. de Vries"),
-        )
-        .unwrap();
+        let (reply, disclosure) =
+            reply_disclosing(&PsiKey::generate(), &PsiKey::generate(), &req, &theirs, Some("Insp. de Vries"))
+                .unwrap();
         // The plain part still answers as a plain reply does.
-        assert_eq!(super::super::intersect(&pending, &reply).unwrap(), (45..50).map(phone).collect::<Vec<_>>());
+        assert_eq!(
+            super::super::intersect(&pending, &reply).unwrap(),
+            (45..50).map(phone).collect::<Vec<_>>()
+        );
         let notes = open_notes(&pending, &reply, &disclosure).unwrap();
         assert_eq!(notes.len(), 5);
         for (s, note) in &notes {
@@ -229,9 +230,14 @@ mod tests {
                 .unwrap();
         let notes = open_notes(&pending, &reply, &disclosure).unwrap();
         assert_eq!(notes[0].1, Note { case: Some("R".repeat(REF_MAX)), contact: None });
-        let (reply, disclosure) =
-            reply_disclosing(&PsiKey::generate(), &PsiKey::generate(), &req, &[(phone(1), None)], Some("desk"))
-                .unwrap();
+        let (reply, disclosure) = reply_disclosing(
+            &PsiKey::generate(),
+            &PsiKey::generate(),
+            &req,
+            &[(phone(1), None)],
+            Some("desk"),
+        )
+        .unwrap();
         let notes = open_notes(&pending, &reply, &disclosure).unwrap();
         assert_eq!(notes[0].1, Note { case: None, contact: Some("desk".into()) });
     }

@@ -439,7 +439,11 @@ impl Store {
             let day = |ms: i64| ms_to_text(ms).chars().take(10).collect::<String>();
             let summary = match (replied, hits) {
                 (Some(at), Some(h)) => {
-                    format!("deconflicted {} with {office}: {h} hit{}", day(at), if h == 1 { "" } else { "s" })
+                    format!(
+                        "deconflicted {} with {office}: {h} hit{}",
+                        day(at),
+                        if h == 1 { "" } else { "s" }
+                    )
                 }
                 _ => format!("deconfliction asked of {office} {}: waiting for the reply", day(asked)),
             };

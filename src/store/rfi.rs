@@ -304,7 +304,9 @@ impl Store {
         let Some((origin, hlc)) = first else { return Ok(None) };
         let seq: Option<i64> = self
             .conn
-            .prepare_cached("SELECT seq FROM commit_log WHERE device = ?1 AND hlc >= ?2 ORDER BY hlc LIMIT 1")?
+            .prepare_cached(
+                "SELECT seq FROM commit_log WHERE device = ?1 AND hlc >= ?2 ORDER BY hlc LIMIT 1",
+            )?
             .query_row(params![origin, hlc], |r| r.get(0))
             .optional()?;
         Ok(seq.map(|s| (super::offices::device_from_blob(&origin), s as u64)))
@@ -324,9 +326,9 @@ impl Store {
         let mut clocks = self.conn.prepare_cached(
             "SELECT DISTINCT s.origin, s.hlc FROM stmt s JOIN object o ON o.n = s.obj WHERE o.uid = ?1",
         )?;
-        let mut seq = self
-            .conn
-            .prepare_cached("SELECT seq FROM commit_log WHERE device = ?1 AND hlc >= ?2 ORDER BY hlc LIMIT 1")?;
+        let mut seq = self.conn.prepare_cached(
+            "SELECT seq FROM commit_log WHERE device = ?1 AND hlc >= ?2 ORDER BY hlc LIMIT 1",
+        )?;
         for r in records {
             let rows: Vec<(Vec<u8>, i64)> = clocks
                 .query_map([r.as_bytes().as_slice()], |x| Ok((x.get(0)?, x.get(1)?)))?

@@ -26,7 +26,10 @@ fn both_offices_measure_the_bundle_turnaround_per_office_and_month_with_its_p90(
     assert_eq!(bundles["overall"]["acknowledged"]["count"], 1, "{bundles}");
     assert!(bundles["overall"]["acknowledged"]["p90_seconds"].as_i64().unwrap() < 12 * 3600);
     assert_eq!(bundles["by_office"]["Rotterdam"]["acknowledged"]["count"], 1);
-    assert_eq!(bundles["by_office"]["Rotterdam"]["imported"]["count"], 1, "Rotterdam's bundle, imported here");
+    assert_eq!(
+        bundles["by_office"]["Rotterdam"]["imported"]["count"], 1,
+        "Rotterdam's bundle, imported here"
+    );
     let this_month = bundles["monthly"].as_array().unwrap().last().unwrap();
     assert_eq!(this_month["by_office"]["Rotterdam"]["acknowledged"]["count"], 1, "{this_month}");
     let month = ma["monthly"].as_array().unwrap().last().unwrap();
@@ -36,5 +39,8 @@ fn both_offices_measure_the_bundle_turnaround_per_office_and_month_with_its_p90(
     assert_eq!(mb["bundles"]["by_office"]["Paris"]["imported"]["count"], 1);
     assert!(mb["bundles"]["by_office"]["Paris"]["imported"]["median_seconds"].is_i64());
     let text = a.ok(&["measures"]);
-    assert!(text.contains("bundle turnaround: acknowledged median") && text.contains("with Rotterdam"), "{text}");
+    assert!(
+        text.contains("bundle turnaround: acknowledged median") && text.contains("with Rotterdam"),
+        "{text}"
+    );
 }

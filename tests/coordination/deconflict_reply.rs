@@ -16,13 +16,46 @@ fn asked() -> (crate::common::Liaison, crate::common::Liaison, String) {
     let b = office("Rotterdam", "Politie", "NL");
     trust_all(&[&a, &b]);
     a.ok(&["case", "new", "--ref", "A-1", "--title", "Reefers"]);
-    a.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Karim", "--prop", "phone=+33611111111", "--prop", "phone=+33622222222", "--case", "A-1"]);
+    a.ok(&[
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=Karim",
+        "--prop",
+        "phone=+33611111111",
+        "--prop",
+        "phone=+33622222222",
+        "--case",
+        "A-1",
+    ]);
     b.ok(&["case", "new", "--ref", "B-1", "--title", "Harbour"]);
     b.ok(&["case", "new", "--ref", "B-2", "--title", "Other"]);
     let person = id_line(&b.ok(&[
-        "entity", "new", "--schema", "Person", "--prop", "name=Jan", "--prop", "phone=+33611111111", "--case", "B-1",
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=Jan",
+        "--prop",
+        "phone=+33611111111",
+        "--case",
+        "B-1",
     ]));
-    b.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Piet", "--prop", "phone=+33633333333", "--case", "B-2"]);
+    b.ok(&[
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=Piet",
+        "--prop",
+        "phone=+33633333333",
+        "--case",
+        "B-2",
+    ]);
     b.ok(&["case", "share", "B-1", "--with", "Paris"]);
     b.ok(&["case", "share", "B-2", "--with", "Paris"]);
     let request = path(&a, "request.bundle");
@@ -65,7 +98,8 @@ fn a_hit_names_the_other_offices_case_and_contact_only_when_it_chose_to_say() {
 
     // Disclosed for this reply: the case holding the phone and a contact.
     let (a, b, person) = asked();
-    let (code, err) = b.fails(&["deconflict", "reply", "--to", "Paris", "-o", "x.bundle", "--disclose", "contact"]);
+    let (code, err) =
+        b.fails(&["deconflict", "reply", "--to", "Paris", "-o", "x.bundle", "--disclose", "contact"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--contact"), "{err}");
     let out = b.ok(&[
@@ -88,9 +122,15 @@ fn a_hit_names_the_other_offices_case_and_contact_only_when_it_chose_to_say() {
     assert_eq!(hits[0]["value"], "+33611111111");
     assert_eq!(hits[0]["their_case"], "B-1", "the case holding the phone, not B-2");
     assert_eq!(hits[0]["their_contact"], "Insp. de Vries, +31 70 000 0000");
-    assert!(hits[0]["rfi_command"].as_str().unwrap().starts_with("liaison rfi new --to Rotterdam"), "{listed}");
+    assert!(
+        hits[0]["rfi_command"].as_str().unwrap().starts_with("liaison rfi new --to Rotterdam"),
+        "{listed}"
+    );
     let text = a.ok(&["deconflict", "list"]);
-    assert!(text.contains("their case: B-1") && text.contains("Ask them about a hit: liaison rfi new"), "{text}");
+    assert!(
+        text.contains("their case: B-1") && text.contains("Ask them about a hit: liaison rfi new"),
+        "{text}"
+    );
     // B's other case reference never reaches A: not in the hits, not in the store's hits table.
     assert!(!listed.to_string().contains("B-2"));
     let _ = person;

@@ -17,8 +17,16 @@ fn an_rfi_without_a_case_goes_to_the_office_asked_only_and_its_answer_comes_back
     trust_all(&[&a, &b, &c]);
     let karim = id_line(&a.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Karim Benali"]));
     a.ok(&["case", "new", "--ref", "HUSH", "--title", "Source protection", "--marking", "TLP:RED"]);
-    let hushed =
-        id_line(&a.ok(&["entity", "new", "--schema", "Person", "--prop", "name=Informant", "--case", "HUSH"]));
+    let hushed = id_line(&a.ok(&[
+        "entity",
+        "new",
+        "--schema",
+        "Person",
+        "--prop",
+        "name=Informant",
+        "--case",
+        "HUSH",
+    ]));
 
     let phone = id_line(&b.ok(&["entity", "new", "--schema", "Phone", "--prop", "number=+31 6 12345678"]));
     // The offices already exchange: what the request names is older than what each has
@@ -37,7 +45,8 @@ fn an_rfi_without_a_case_goes_to_the_office_asked_only_and_its_answer_comes_back
     assert!(err.contains(&hushed) && err.contains("TLP:RED") && err.contains("case share"), "{err}");
     assert!(a.json(&["rfi", "list"]).as_array().unwrap().is_empty(), "a refusal writes nothing");
 
-    let out = a.ok(&["rfi", "new", "--to", "Rotterdam", "--question", "Do you know this man?", "--about", &karim]);
+    let out =
+        a.ok(&["rfi", "new", "--to", "Rotterdam", "--question", "Do you know this man?", "--about", &karim]);
     let rfi = id_line(&out);
     let shown = a.json(&["rfi", "show", &rfi]);
     assert_eq!(shown["case"], "");
@@ -49,7 +58,10 @@ fn an_rfi_without_a_case_goes_to_the_office_asked_only_and_its_answer_comes_back
     let incoming = b.json(&["rfi", "list", "--incoming"]);
     assert_eq!(incoming.as_array().unwrap().len(), 1, "{incoming}");
     assert_eq!(incoming[0]["question"], "Do you know this man?");
-    assert!(b.ok(&["entity", "show", &karim]).contains("Karim Benali"), "the record asked about came with it");
+    assert!(
+        b.ok(&["entity", "show", &karim]).contains("Karim Benali"),
+        "the record asked about came with it"
+    );
     assert!(b.ok(&["rfi", "show", &rfi]).contains("no case"));
 
     // Madrid gets nothing of it.
@@ -62,7 +74,8 @@ fn an_rfi_without_a_case_goes_to_the_office_asked_only_and_its_answer_comes_back
 
     // Rotterdam may not attach what Paris may not have either.
     b.ok(&["case", "new", "--ref", "B-RED", "--title", "Closed", "--marking", "TLP:RED"]);
-    let red = id_line(&b.ok(&["entity", "new", "--schema", "Vessel", "--prop", "name=Ghost", "--case", "B-RED"]));
+    let red =
+        id_line(&b.ok(&["entity", "new", "--schema", "Vessel", "--prop", "name=Ghost", "--case", "B-RED"]));
     let (code, err) = b.fails(&["rfi", "answer", &rfi, "--text", "See attached.", "--attach", &red]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(&red) && err.contains("TLP:RED"), "{err}");

@@ -187,22 +187,24 @@ pub(super) fn write(tx: &mut Txn<'_>, change: RfiChange, locale: Locale) -> Resu
                 vec![prop("rfi", rfi.to_string()), prop("text", text), prop("answeredAt", now_utc())];
             props.extend(attach.iter().map(|a| prop("attachments", a.to_string())));
             // Outside a case the answer is marked no lower than the request and what it attaches.
-            let marking = match case {
-                Some(_) => prov.marking.clone(),
-                None => {
-                    let m = marking_of(tx, None, Some(rfi), &attach)?;
-                    Some(prov.marking.clone().map_or_else(|| m.clone(), |p| p.join(&m)))
-                }
+            let marking = if case.is_some() {
+                prov.marking.clone()
+            } else {
+                let m = marking_of(tx, None, Some(rfi), &attach)?;
+                Some(prov.marking.clone().map_or_else(|| m.clone(), |p| p.join(&m)))
             };
-            let prov = Provenance { case, marking, ..prov };
+            let prov = Provenance { marking, case, ..prov };
             let id = tx.new_record("RfiAnswer", case, &props, &prov)?;
             if let Some(case) = case {
                 for a in &attach {
                     tx.add_member(case, *a, Some("attached to an RFI answer"))?;
                 }
             }
-            let status_prov =
-                Provenance { case, marking: Some(marking_of(tx, case, Some(rfi), &[])?), ..Provenance::default() };
+            let status_prov = Provenance {
+                case,
+                marking: Some(marking_of(tx, case, Some(rfi), &[])?),
+                ..Provenance::default()
+            };
             tx.set_values(rfi, &[prop("status", "answered")], &status_prov, locale)?;
             let detail =
                 json!({ "rfi": rfi.to_string(), "answer": id.to_string(), "attached": attach.len() });
@@ -213,15 +215,21 @@ pub(super) fn write(tx: &mut Txn<'_>, change: RfiChange, locale: Locale) -> Resu
             let received = tx.rfi_answer_received(rfi)?;
             let mut props = vec![prop("status", "closed"), prop("closedAt", now_utc())];
             props.extend(received.map(|r| prop("answerReceivedAt", r)));
-            let prov =
-                Provenance { case, marking: Some(marking_of(tx, case, Some(rfi), &[])?), ..Provenance::default() };
+            let prov = Provenance {
+                case,
+                marking: Some(marking_of(tx, case, Some(rfi), &[])?),
+                ..Provenance::default()
+            };
             tx.set_values(rfi, &props, &prov, locale)?;
             Ok((Some(rfi), Some(rfi), "Request closed.".into(), json!({ "rfi": rfi.to_string() })))
         }
         RfiChange::Reopen { rfi } => {
             let case = rfi_case(tx, rfi)?;
-            let prov =
-                Provenance { case, marking: Some(marking_of(tx, case, Some(rfi), &[])?), ..Provenance::default() };
+            let prov = Provenance {
+                case,
+                marking: Some(marking_of(tx, case, Some(rfi), &[])?),
+                ..Provenance::default()
+            };
             tx.set_values(rfi, &[prop("status", "open")], &prov, locale)?;
             Ok((Some(rfi), Some(rfi), "Request reopened.".into(), json!({ "rfi": rfi.to_string() })))
         }

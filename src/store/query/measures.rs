@@ -117,12 +117,16 @@ impl Store {
         let mut q = self.conn.prepare_cached(
             "SELECT office, created_at, acked_at FROM bundle_out WHERE acked_at IS NOT NULL",
         )?;
-        for row in q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))? {
+        for row in
+            q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?
+        {
             let (office, created, acked) = row?;
             legs.entry((month_of_ms(acked), office, true)).or_default().push((acked - created).max(0) / 1000);
         }
         let mut q = self.conn.prepare_cached("SELECT office, created_at, imported_at FROM bundle_in")?;
-        for row in q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))? {
+        for row in
+            q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?
+        {
             let (office, created, imported) = row?;
             let Ok(created) = chrono::DateTime::parse_from_rfc3339(&created) else { continue };
             let seconds = (imported - created.timestamp_millis()).max(0) / 1000;
