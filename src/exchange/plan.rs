@@ -196,29 +196,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
                 hidden.insert(record, (Hidden::NoValue, None));
             }
         }
-        // Requests for information asked outside any case (issue 15) are their own unit of
-        // release: the request and its answers go to the office asked or asking; the records
-        // they name go with them only where the office may have them (the op decisions then
-        // withhold, value by value, what its markings keep home), and whole while the request
-        // or answer naming them is not yet acknowledged.
-        let acked_now = if full { HashMap::new() } else { store.acked_by(office)? };
-        let mut rfi_fresh = Vec::new();
-        for unit in store.rfi_units(office)? {
-            for record in unit.records {
-                scope.records.entry(record).or_insert(None);
-            }
-            for (record, by) in unit.named {
-                if scope.records.contains_key(&record) || !existence::any_releasable(store, &mut may, record)?
-                {
-                    continue;
-                }
-                scope.records.insert(record, None);
-                hidden.remove(&record);
-                if by.is_none_or(|(author, seq)| seq > acked_now.get(&author).copied().unwrap_or(0)) {
-                    rfi_fresh.push(record);
-                }
-            }
-        }
+        let rfi_fresh = plan_rfi::scope(store, office, full, &mut may, &mut scope.records, &mut hidden)?;
         drop(may);
         let all_fresh = !cases.is_empty() && full_cases.len() == cases.len();
         let fresh: HashSet<Uuid> = if full_cases.is_empty() || all_fresh {
@@ -322,22 +300,6 @@ impl Plan {
             .unwrap_or(u64::MAX)
     }
 
-    /// The commits below where the reading of each author starts that hold records named
-    /// by requests for information outside a case, in seq order.
-    fn rfi_commits_below(&self, starts: &[(DeviceId, u64)]) -> BTreeMap<DeviceId, BTreeSet<u64>> {
-        let mut out: BTreeMap<DeviceId, BTreeSet<u64>> = BTreeMap::new();
-        for t in &self.targets {
-            for (a, seqs) in &t.rfi_commits {
-                if t.own_devices.contains(a) {
-                    continue;
-                }
-                let from = starts.iter().find(|(x, _)| x == a).map_or(u64::MAX, |(_, s)| *s);
-                out.entry(*a).or_default().extend(seqs.iter().filter(|s| **s <= from));
-            }
-        }
-        out
-    }
-
     /// Finds entities that joined a shared case in commits a recipient has not acknowledged:
     /// their whole history (and their links within the scope) becomes fresh.
     fn find_joins(&mut self, store: &Store, cancel: &AtomicBool) -> Result<()> {
@@ -427,48 +389,7 @@ impl Plan {
         }
         let mut done = 0u64;
         let mut decisions = DecisionCache::default();
-        // First, one by one, the older commits holding what requests outside a case name:
-        // each author's commits still go in seq order.
-        for (a, seqs) in self.rfi_commits_below(&starts) {
-            for seq in seqs {
-                let mut failure: Option<ExchangeError> = None;
-                let mut read_one = false;
-                let read = store.visit_commits(a, seq.saturating_sub(1), &mut |c: StoredCommit| {
-                    if read_one || c.header.seq != seq {
-                        return Err(StoreError::Input("stopped".into()));
-                    }
-                    read_one = true;
-                    let mut carried = Vec::new();
-                    for (i, (_, body)) in c.ops.iter().enumerate() {
-                        let Ok(op) = Op::decode(body) else {
-                            return Err(StoreError::Corrupt(format!(
-                                "an op of commit {seq} does not decode"
-                            )));
-                        };
-                        if self.decide(store, &mut decisions, a, seq, &op)? {
-                            carried.push(i);
-                            *self.going.entry(op.object).or_default() += 1;
-                        }
-                    }
-                    if !carried.is_empty() {
-                        self.commits += 1;
-                        self.ops += carried.len() as u64;
-                        if let Err(e) = emit(&c, &carried) {
-                            failure = Some(e);
-                            return Err(StoreError::Input("stopped".into()));
-                        }
-                    }
-                    Ok(())
-                });
-                if let Some(e) = failure {
-                    return Err(e);
-                }
-                match read {
-                    Err(StoreError::Input(m)) if m == "stopped" => {}
-                    other => other.map_err(cancelled)?,
-                }
-            }
-        }
+        self.read_rfi_commits(store, &starts, &mut decisions, emit)?;
         for (a, after) in starts {
             let mut failure: Option<ExchangeError> = None;
             let read = store.visit_commits(a, after, &mut |c: StoredCommit| {
@@ -659,3 +580,6 @@ fn cancelled(e: StoreError) -> ExchangeError {
         other => ExchangeError::Store(other),
     }
 }
+
+#[path = "plan_rfi.rs"]
+mod plan_rfi;
