@@ -6,6 +6,12 @@
 mod common;
 mod exchange_support;
 
+#[path = "coordination/bundle_turnaround.rs"]
+mod bundle_turnaround;
+#[path = "coordination/deconflict_operation.rs"]
+mod deconflict_operation;
+#[path = "coordination/deconflict_reply.rs"]
+mod deconflict_reply;
 #[path = "coordination/deconfliction.rs"]
 mod deconfliction;
 #[path = "coordination/exchange_watch.rs"]
@@ -16,5 +22,7 @@ mod joint_operation_offices;
 mod psi_vectors;
 #[path = "coordination/rfi_offices.rs"]
 mod rfi_offices;
+#[path = "coordination/rfi_without_case.rs"]
+mod rfi_without_case;
 #[path = "coordination/watchlists.rs"]
 mod watchlists;

@@ -337,6 +337,12 @@ fn print_case(store: &Store, v: &CaseView) -> CliResult {
             let line: Vec<String> =
                 r.fields.iter().map(|(k, vals)| format!("{k}: {}", vals.join("; "))).collect();
             println!("  {}", safe_lines(&line.join(" · ")));
+            // Deconfliction runs made for the operation (issue 15): this office's, not relayed.
+            if r.schema == "Operation" {
+                for d in store.psi_operation_runs(Some(r.id))? {
+                    println!("    {}", safe(&d.summary));
+                }
+            }
         }
     }
     Ok(())
@@ -346,6 +352,13 @@ fn print_case(store: &Store, v: &CaseView) -> CliResult {
 /// fields: the rest is the case view as it always was).
 fn with_note_provenance(store: &Store, view: &CaseView) -> CliResult<serde_json::Value> {
     let mut value = serde_json::to_value(view).map_err(|e| CliError::Other(e.to_string()))?;
+    // Each operation with the deconfliction runs made for it (issue 15; an added field).
+    if let Some(ops) = value.get_mut("operations").and_then(serde_json::Value::as_array_mut) {
+        for (json, op) in ops.iter_mut().zip(&view.operations) {
+            let runs = store.psi_operation_runs(Some(op.id))?;
+            json["deconfliction"] = serde_json::to_value(runs).map_err(|e| CliError::Other(e.to_string()))?;
+        }
+    }
     let Some(notes) = value.get_mut("notes").and_then(serde_json::Value::as_array_mut) else {
         return Ok(value);
     };

@@ -212,6 +212,31 @@ pub fn measures(ctx: &Context, a: &MeasuresArgs, json: bool) -> CliResult {
             response(t.p90_seconds)
         );
     }
+    for d in &m.operations_deconflicted {
+        let name = store.record_label(d.operation)?.map(|(_, c)| c).unwrap_or_default();
+        println!("  operation {}: {}", super::output::safe(&name), super::output::safe(&d.summary));
+    }
+    let b = &m.bundles;
+    println!(
+        "bundle turnaround: acknowledged median {} · p90 {} over {} · imported here median {} · p90 {} over {} (target {})",
+        response(b.overall.acknowledged.median_seconds),
+        response(b.overall.acknowledged.p90_seconds),
+        b.overall.acknowledged.count,
+        response(b.overall.imported.median_seconds),
+        response(b.overall.imported.p90_seconds),
+        b.overall.imported.count,
+        super::bundle_cmd::human_seconds(b.target_seconds)
+    );
+    for (office, l) in &b.by_office {
+        println!(
+            "  with {}: acknowledged median {} · p90 {} · imported median {} · p90 {}",
+            super::output::safe(office),
+            response(l.acknowledged.median_seconds),
+            response(l.acknowledged.p90_seconds),
+            response(l.imported.median_seconds),
+            response(l.imported.p90_seconds)
+        );
+    }
     println!(
         "\n{:<8} {:>9} {:>6} {:>9} {:>6} {:>8} {:>10} {:>9}",
         "MONTH", "RESPONSE", "ACKED", "EXECUTED", "JOINT", "ARRESTS", "DISRUPTED", "RFI MEDIAN"

@@ -8,20 +8,23 @@ use uuid::Uuid;
 use super::output::{fit, print_json, safe, safe_lines};
 use super::unlock::Context;
 use super::{CliError, CliResult};
-use crate::store::Provenance;
+use crate::exchange::release::{Destination, ReleaseContext};
 use crate::store::change::{Change, Face, RfiChange};
 use crate::store::rfi::{RfiFilter, RfiRow};
+use crate::store::{Provenance, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum RfiCommand {
-    /// Ask another office: travels with the case (shared with that office) in the next bundle
+    /// Ask another office: travels with the case (shared with that office) in the next bundle,
+    /// or, with no case, on its own to OFFICE alone with the records it is about (those OFFICE
+    /// may have under their markings), marked no lower than they are
     New {
         /// The office asked
         #[arg(long = "to", value_name = "OFFICE")]
         to: String,
-        /// The case it concerns (shared with OFFICE)
+        /// The case it concerns (shared with OFFICE); none: the request travels on its own
         #[arg(long = "case", value_name = "REF")]
-        case: String,
+        case: Option<String>,
         #[arg(long)]
         question: String,
         /// Records the question is about (repeat)
@@ -82,7 +85,23 @@ pub fn run(ctx: &Context, c: &RfiCommand, json: bool) -> CliResult {
             return list(ctx, filter, json);
         }
         RfiCommand::Show { id } => return show(ctx, *id, json),
-        RfiCommand::New { to, case, question, about, priority, due } => {
+        RfiCommand::New { to, case: None, question, about, priority, due } => {
+            if question.trim().is_empty() {
+                return Err(CliError::Usage("--question is empty".into()));
+            }
+            let store = ctx.open()?;
+            entitled(&store, to, about)?;
+            drop(store);
+            RfiChange::AskOffice {
+                to: to.clone(),
+                question: question.clone(),
+                about: about.clone(),
+                priority: Some(priority.clone()),
+                due: due.clone(),
+                prov: Provenance::default(),
+            }
+        }
+        RfiCommand::New { to, case: Some(case), question, about, priority, due } => {
             let store = ctx.open()?;
             let case = store.case_id(case)?;
             drop(store);
@@ -103,6 +122,14 @@ pub fn run(ctx: &Context, c: &RfiCommand, json: bool) -> CliResult {
             if text.trim().is_empty() {
                 return Err(CliError::Usage("--text is empty".into()));
             }
+            // Outside a case the attachments go to the asking office on their own: only
+            // what it may have under their markings.
+            let store = ctx.open()?;
+            let asked = store.rfis(RfiFilter::default())?.into_iter().find(|r| r.id == *id);
+            if let Some(r) = asked.filter(|r| r.case.is_empty() && r.direction == "incoming") {
+                entitled(&store, &r.from_office, attach)?;
+            }
+            drop(store);
             RfiChange::Answer {
                 rfi: *id,
                 text: text.clone(),
@@ -121,6 +148,37 @@ pub fn run(ctx: &Context, c: &RfiCommand, json: bool) -> CliResult {
     println!("{}", safe(&applied.message));
     if let Some(id) = applied.id {
         println!("{id}");
+    }
+    Ok(())
+}
+
+/// A request outside any case takes the records it is about to `to`: refuses, naming the
+/// record and the reason, unless `to` may have every value of each under its marking (the
+/// rules an export applies, `exchange::release`). The export checks again, value by value.
+fn entitled(store: &Store, to: &str, about: &[Uuid]) -> CliResult {
+    let Some(dest) = Destination::of_office(store, to)? else {
+        return Err(CliError::Usage(format!(
+            "no trusted office named {}: `liaison office list` shows the offices you trust",
+            safe(to)
+        )));
+    };
+    let context = ReleaseContext::load(store)?;
+    for record in about {
+        let Some((schema, caption)) = store.record_label(*record)? else {
+            return Err(CliError::Usage(format!("no record with id {record} to ask about")));
+        };
+        for (marking, case, author) in store.record_statements(*record)? {
+            if let Err(why) = context.check(&marking, case, author, &dest) {
+                return Err(CliError::Usage(format!(
+                    "{schema} {} ({record}) cannot go to {} outside a shared case: {why}. Share it first \
+                     (`liaison case share REF --with {}` for a case holding it) and ask with --case REF, \
+                     or ask without --about",
+                    safe(&caption),
+                    safe(to),
+                    safe(to)
+                )));
+            }
+        }
     }
     Ok(())
 }
@@ -169,7 +227,15 @@ fn show(ctx: &Context, id: Uuid, json: bool) -> CliResult {
         row.priority,
         row.status
     );
-    println!("case {}", safe(&row.case));
+    if row.case.is_empty() {
+        println!(
+            "no case: travels on its own between {} and {}",
+            safe(&row.from_office),
+            safe(&row.to_office)
+        );
+    } else {
+        println!("case {}", safe(&row.case));
+    }
     println!("{}", safe_lines(&row.question));
     let step = |label: &str, v: &Option<String>| println!("  {label:<16} {}", v.as_deref().unwrap_or("-"));
     step("asked", &Some(row.asked_at.clone()));

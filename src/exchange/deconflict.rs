@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::export::{ExportReport, ExportRequest, export};
+use super::psi::disclose::{self as notes, Disclosure};
 use super::psi::{self, PsiKey, Selector, SelectorKind};
 use super::release::{Destination, ReleaseContext};
 use super::{ExchangeError, Result};
@@ -27,7 +28,7 @@ use crate::model::schema::{Category, Schema};
 use crate::model::selector::kind_of_property;
 use crate::model::values::Locale;
 use crate::store::Store;
-use crate::store::deconfliction::{self as kept, HeldSelector};
+use crate::store::deconfliction::{self as kept, Disclose, HeldSelector, Hit};
 use crate::store::query::uid_from_blob;
 
 /// What a deconfliction blob starts with; any other blob is not ours to read.
@@ -41,6 +42,9 @@ const MAX_PERSON_KEYS: usize = 16;
 enum Message {
     Request(psi::Request),
     Reply(psi::Reply),
+    /// A reply whose hits say what the answering office chose to disclose (appended: the
+    /// encodings of the first two are unchanged).
+    ReplyDisclosing(psi::Reply, Disclosure),
 }
 
 fn encode(message: &Message) -> Vec<u8> {
@@ -182,6 +186,22 @@ fn member_objects(conn: &Connection, cases: &[Uuid]) -> Result<Option<HashSet<i6
     Ok(Some(out))
 }
 
+/// The members of `cases` with the reference of the (first) case holding them.
+fn member_refs(store: &Store, cases: &[Uuid]) -> Result<HashMap<Uuid, String>> {
+    let mut q = store.conn().prepare(
+        "SELECT e.uid FROM object c JOIN object m ON m.src = c.n AND m.schema = 'CaseMember'
+         JOIN object e ON e.n = m.dst WHERE c.uid = ?1 AND m.deleted = 0",
+    )?;
+    let mut out = HashMap::new();
+    for case in cases {
+        let reference = store.case_reference(*case)?.unwrap_or_else(|| case.to_string());
+        for uid in q.query_map([case.as_bytes().as_slice()], |r| r.get::<_, Vec<u8>>(0))? {
+            out.entry(uid_from_blob(&uid?)).or_insert_with(|| reference.clone());
+        }
+    }
+    Ok(out)
+}
+
 fn case_uids(conn: &Connection) -> Result<HashMap<i64, Uuid>> {
     let mut q = conn.prepare("SELECT n, uid FROM object WHERE schema = 'Case'")?;
     let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, uid_from_blob(&r.get::<_, Vec<u8>>(1)?))))?;
@@ -200,10 +220,12 @@ pub struct RequestReport {
 
 /// Writes a bundle to `office` carrying a deconfliction request over the selectors of
 /// `cases` (every entity if none), and keeps what is needed to read the reply.
+/// `operation`: the joint operation the run is made for (recorded with it).
 pub fn request(
     store: &mut Store,
     office: &str,
     cases: &[Uuid],
+    operation: Option<Uuid>,
     output: PathBuf,
     progress: &mut dyn FnMut(u64, u64),
     cancel: &AtomicBool,
@@ -254,10 +276,12 @@ pub fn request(
     store.psi_save_asked(
         run,
         office,
+        operation,
         pending.key.to_bytes(),
         &ordered,
         &serde_json::json!({
             "run": hex(&run), "with": office, "selectors": ordered.len(), "by_kind": by_kind,
+            "operation": operation,
             "bundle": bundle.bundle,
         }),
     )?;
@@ -267,15 +291,22 @@ pub fn request(
 /// The replies a bundle to `office` carries: one per request of its not yet answered,
 /// over the selectors of `scope` (default: what may be released to it). Returns the
 /// blobs and the runs they answer, to mark once the bundle is written.
+/// `disclose`: what each hit says of us (a person's choice for this reply); none: the
+/// standing choice for `office` (`deconflict disclose`), by default nothing.
 pub fn replies_for(
     store: &Store,
     office: &str,
     cases: &[Uuid],
+    disclose: Option<&Disclose>,
 ) -> Result<(Vec<Vec<u8>>, Vec<([u8; 16], u64)>)> {
     let waiting = store.psi_waiting(office)?;
     if waiting.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
+    let disclose = match disclose {
+        Some(d) => d.clone(),
+        None => store.psi_disclose(office)?,
+    };
     let scope = if cases.is_empty() {
         let shared: Vec<Uuid> =
             store.case_shares()?.into_iter().filter(|s| s.office == office).map(|s| s.case).collect();
@@ -284,17 +315,33 @@ pub fn replies_for(
         Scope { cases: cases.to_vec(), entitled: None }
     };
     // No case shared and none named: nothing takes part (an empty scope would mean all).
-    let ours: Vec<Selector> = if scope.cases.is_empty() {
-        Vec::new()
-    } else {
-        selectors(store, &scope)?.iter().filter_map(as_selector).collect()
-    };
+    let held = if scope.cases.is_empty() { Vec::new() } else { selectors(store, &scope)? };
+    let ours: Vec<Selector> = held.iter().filter_map(as_selector).collect();
+    // Each selector with the reference of a case holding it, when that is disclosed.
+    let refs = if disclose.case { member_refs(store, &scope.cases)? } else { HashMap::new() };
+    let noted: Vec<(Selector, Option<String>)> = held
+        .iter()
+        .filter_map(|h| Some((as_selector(h)?, h.records.iter().find_map(|r| refs.get(r).cloned()))))
+        .collect();
     let mut blobs = Vec::new();
     let mut answered = Vec::new();
     for w in waiting {
         let Some(Ok(Message::Request(req))) = decode(&w.request) else { continue };
-        let reply = psi::reply(&req, &ours).map_err(|e| ExchangeError::Damaged(e.to_string()))?;
-        blobs.push(encode(&Message::Reply(reply)));
+        let damaged = |e: psi::PsiError| ExchangeError::Damaged(e.to_string());
+        let message = if disclose.anything() {
+            let (reply, disclosure) = notes::reply_disclosing(
+                &PsiKey::generate(),
+                &PsiKey::generate(),
+                &req,
+                &noted,
+                disclose.contact.as_deref(),
+            )
+            .map_err(damaged)?;
+            Message::ReplyDisclosing(reply, disclosure)
+        } else {
+            Message::Reply(psi::reply(&req, &ours).map_err(damaged)?)
+        };
+        blobs.push(encode(&message));
         answered.push((w.run, ours.len() as u64));
     }
     Ok((blobs, answered))
@@ -308,6 +355,8 @@ pub struct Received {
     /// Replies read: the selectors of ours the sender also holds.
     pub hits: Vec<HeldSelector>,
     pub replies: u64,
+    /// Hits for which the other office disclosed its case reference or a contact.
+    pub disclosed: u64,
     pub notes: Vec<String>,
 }
 
@@ -336,38 +385,62 @@ pub fn receive(
                     out.requests += 1;
                 }
             }
-            Message::Reply(reply) => {
-                let Some(run) = kept::asked_run(conn, reply.run)? else {
-                    out.notes.push("a deconfliction reply to no request of ours was ignored".into());
-                    continue;
-                };
-                if run.office != office {
-                    return Err(ExchangeError::Damaged(format!(
-                        "it answers a deconfliction request made to {}, not to {office}",
-                        run.office
-                    )));
-                }
-                let Some(key) = run.key.and_then(PsiKey::from_bytes) else {
-                    out.notes.push(format!("the deconfliction reply from {office} was already read"));
-                    continue;
-                };
-                let selectors: Vec<Selector> = run.selectors.iter().filter_map(as_selector).collect();
-                let pending = psi::Pending { run: reply.run, key, selectors };
-                let found =
-                    psi::intersect(&pending, &reply).map_err(|e| ExchangeError::Damaged(e.to_string()))?;
-                let found: HashSet<Selector> = found.into_iter().collect();
-                let hits: Vec<HeldSelector> = run
-                    .selectors
-                    .into_iter()
-                    .filter(|h| as_selector(h).is_some_and(|s| found.contains(&s)))
-                    .collect();
-                kept::record_hits(conn, reply.run, &hits, reply.blinded.len() as u64)?;
-                out.replies += 1;
-                out.hits.extend(hits);
+            Message::Reply(reply) => read_reply(conn, office, &reply, None, &mut out)?,
+            Message::ReplyDisclosing(reply, disclosure) => {
+                read_reply(conn, office, &reply, Some(&disclosure), &mut out)?;
             }
         }
     }
     Ok(out)
+}
+
+/// Inside an import's transaction: the hits of a reply from `office`, with what it disclosed.
+fn read_reply(
+    conn: &Connection,
+    office: &str,
+    reply: &psi::Reply,
+    disclosure: Option<&Disclosure>,
+    out: &mut Received,
+) -> Result<()> {
+    let Some(run) = kept::asked_run(conn, reply.run)? else {
+        out.notes.push("a deconfliction reply to no request of ours was ignored".into());
+        return Ok(());
+    };
+    if run.office != office {
+        return Err(ExchangeError::Damaged(format!(
+            "it answers a deconfliction request made to {}, not to {office}",
+            run.office
+        )));
+    }
+    let Some(key) = run.key.and_then(PsiKey::from_bytes) else {
+        out.notes.push(format!("the deconfliction reply from {office} was already read"));
+        return Ok(());
+    };
+    let selectors: Vec<Selector> = run.selectors.iter().filter_map(as_selector).collect();
+    let pending = psi::Pending { run: reply.run, key, selectors };
+    let damaged = |e: psi::PsiError| ExchangeError::Damaged(e.to_string());
+    let found: HashMap<Selector, notes::Note> = match disclosure {
+        Some(d) => notes::open_notes(&pending, reply, d).map_err(damaged)?.into_iter().collect(),
+        None => psi::intersect(&pending, reply)
+            .map_err(damaged)?
+            .into_iter()
+            .map(|s| (s, notes::Note::default()))
+            .collect(),
+    };
+    let hits: Vec<Hit> = run
+        .selectors
+        .into_iter()
+        .filter_map(|h| {
+            let note = found.get(&as_selector(&h)?)?.clone();
+            Some(Hit { held: h, their_case: note.case, their_contact: note.contact })
+        })
+        .collect();
+    kept::record_hits(conn, reply.run, &hits, reply.blinded.len() as u64)?;
+    out.replies += 1;
+    out.disclosed +=
+        hits.iter().filter(|h| h.their_case.is_some() || h.their_contact.is_some()).count() as u64;
+    out.hits.extend(hits.into_iter().map(|h| h.held));
+    Ok(())
 }
 
 /// Entry point for the fuzz target and its corpus replay: a deconfliction blob as an import
@@ -381,6 +454,11 @@ pub fn fuzz_blob(bytes: &[u8]) {
         Some(Ok(Message::Reply(reply))) if reply.blinded.len() <= 64 => {
             if let Ok((_, pending)) = psi::request(reply.run, &ours) {
                 let _ = psi::intersect(&pending, &reply);
+            }
+        }
+        Some(Ok(Message::ReplyDisclosing(reply, disclosure))) if reply.blinded.len() <= 64 => {
+            if let Ok((_, pending)) = psi::request(reply.run, &ours) {
+                let _ = notes::open_notes(&pending, &reply, &disclosure);
             }
         }
         _ => {}

@@ -37,6 +37,11 @@ pub struct ExportRequest {
     /// Cases whose selectors answer those requests (a person's choice); none: what may be
     /// released to the office (`exchange::deconflict`).
     pub answer_for: Vec<Uuid>,
+    /// Carry the blobs (and the deconfliction replies) alone, no op: `deconflict reply`.
+    pub blobs_only: bool,
+    /// What the deconfliction replies disclose per hit (a person's choice for this bundle);
+    /// none: the standing choice for the office.
+    pub disclose: Option<crate::store::deconfliction::Disclose>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -111,6 +116,9 @@ pub fn export(
             )));
         }
     }
+    if req.blobs_only {
+        plan.carry_no_ops();
+    }
     let mut written = None;
     let mut answered = Vec::new();
     if req.dry_run {
@@ -125,22 +133,30 @@ pub fn export(
             writer.attach(blob.clone());
         }
         if let [only] = plan.targets.as_slice() {
-            let (replies, runs) = super::deconflict::replies_for(store, &only.dest.office, &req.answer_for)?;
+            let (replies, runs) = super::deconflict::replies_for(
+                store,
+                &only.dest.office,
+                &req.answer_for,
+                req.disclose.as_ref(),
+            )?;
             for reply in replies {
                 writer.attach(reply);
             }
             answered = runs;
         }
-        plan.run(
-            store,
-            &mut |c, carried| {
-                let ops: Vec<(u32, &[u8])> =
-                    carried.iter().map(|i| (c.ops[*i].0, c.ops[*i].1.as_slice())).collect();
-                writer.push(&c.header_bytes, &c.sig, &ops)
-            },
-            progress,
-            cancel,
-        )?;
+        // A reply written alone carries no op: the plan only names the recipient.
+        if !req.blobs_only {
+            plan.run(
+                store,
+                &mut |c, carried| {
+                    let ops: Vec<(u32, &[u8])> =
+                        carried.iter().map(|i| (c.ops[*i].0, c.ops[*i].1.as_slice())).collect();
+                    writer.push(&c.header_bytes, &c.sig, &ops)
+                },
+                progress,
+                cancel,
+            )?;
+        }
         written = Some(finish(store, &plan, writer, req, answered.len())?);
         store.psi_mark_answered(&answered)?;
     }

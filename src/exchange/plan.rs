@@ -54,6 +54,11 @@ pub struct Target {
     cited: HashSet<Uuid>,
     /// Records whose whole history goes.
     fresh: HashSet<Uuid>,
+    /// Records named by requests for information outside a case whose whole history goes,
+    /// and per author the commits holding their values: those are read one by one, not the
+    /// log from its beginning.
+    rfi_fresh: HashSet<Uuid>,
+    rfi_commits: HashMap<DeviceId, BTreeSet<u64>>,
     /// Every record's whole history goes (every case is new to the office, or --full).
     all_fresh: bool,
     /// Cases whose whole history this bundle carries.
@@ -101,6 +106,8 @@ pub struct Plan {
     pub going: HashMap<Uuid, u64>,
     pub commits: u64,
     pub ops: u64,
+    /// False for a bundle of blobs alone ([`Plan::carry_no_ops`]).
+    carries_ops: bool,
 }
 
 /// What the op decision is for one recipient.
@@ -189,6 +196,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
                 hidden.insert(record, (Hidden::NoValue, None));
             }
         }
+        let rfi_fresh = plan_rfi::scope(store, office, full, &mut may, &mut scope.records, &mut hidden)?;
         drop(may);
         let all_fresh = !cases.is_empty() && full_cases.len() == cases.len();
         let fresh: HashSet<Uuid> = if full_cases.is_empty() || all_fresh {
@@ -202,6 +210,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             }
             f.records.into_keys().collect()
         };
+        let rfi_commits = store.commits_holding(&rfi_fresh)?;
         let (bundles, commits) = store.acks_for(office)?;
         let acks = Acks {
             bundles,
@@ -218,6 +227,8 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             hidden,
             cited,
             fresh,
+            rfi_fresh: rfi_fresh.into_iter().collect(),
+            rfi_commits,
             all_fresh,
             full_cases,
             acks,
@@ -239,14 +250,27 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
         going: HashMap::new(),
         commits: 0,
         ops: 0,
+        carries_ops: true,
     })
 }
 
 impl Plan {
+    /// Deconfliction: a bundle carrying blobs alone (`deconflict reply`) gives no op, so it
+    /// claims no commit and no case's whole history: the next full bundle still does.
+    pub fn carry_no_ops(&mut self) {
+        self.carries_ops = false;
+        for t in &mut self.targets {
+            t.full_cases.clear();
+        }
+    }
+
     /// The covers of `target`: per author, the commits this bundle (with the earlier ones it
     /// acknowledged) gives it everything of.
     pub fn covers(&self, target: &Target) -> Vec<Cover> {
         let mut out = Vec::new();
+        if !self.carries_ops {
+            return out;
+        }
         for a in &self.authors {
             if target.own_devices.contains(a) {
                 continue;
@@ -365,6 +389,7 @@ impl Plan {
         }
         let mut done = 0u64;
         let mut decisions = DecisionCache::default();
+        self.read_rfi_commits(store, &starts, &mut decisions, emit)?;
         for (a, after) in starts {
             let mut failure: Option<ExchangeError> = None;
             let read = store.visit_commits(a, after, &mut |c: StoredCommit| {
@@ -507,7 +532,10 @@ type DecisionCache = HashMap<(String, String, Option<Uuid>, DeviceId), Option<St
 
 impl Target {
     fn is_needed(&self, author: DeviceId, seq: u64, record: Uuid) -> bool {
-        self.all_fresh || seq > self.acked.get(&author).copied().unwrap_or(0) || self.fresh.contains(&record)
+        self.all_fresh
+            || seq > self.acked.get(&author).copied().unwrap_or(0)
+            || self.fresh.contains(&record)
+            || self.rfi_fresh.contains(&record)
     }
 }
 
@@ -552,3 +580,6 @@ fn cancelled(e: StoreError) -> ExchangeError {
         other => ExchangeError::Store(other),
     }
 }
+
+#[path = "plan_rfi.rs"]
+mod plan_rfi;

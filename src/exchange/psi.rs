@@ -266,6 +266,9 @@ mod points {
     }
 }
 
+#[path = "psi_disclose.rs"]
+pub mod disclose;
+
 #[cfg(test)]
 #[path = "psi_tests.rs"]
 mod tests;

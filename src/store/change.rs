@@ -155,7 +155,7 @@ impl Change {
             Change::Undo { .. } => "undo",
             Change::Judge { .. } => "judge",
             Change::Rfi(rfi) => match **rfi {
-                RfiChange::Ask { .. } => "rfi new",
+                RfiChange::Ask { .. } | RfiChange::AskOffice { .. } => "rfi new",
                 RfiChange::Answer { .. } => "rfi answer",
                 RfiChange::Close { .. } => "rfi close",
                 RfiChange::Reopen { .. } => "rfi reopen",

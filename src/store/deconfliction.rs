@@ -47,6 +47,38 @@ CREATE TABLE psi_hit(
 ) WITHOUT ROWID;
 ";
 
+pub(super) const V10: &str = r"
+-- What the other office chose to disclose with a hit (its case reference, a contact), and
+-- the joint operation a run of ours was made for.
+ALTER TABLE psi_hit ADD COLUMN their_case TEXT;
+ALTER TABLE psi_hit ADD COLUMN their_contact TEXT;
+ALTER TABLE psi_out ADD COLUMN operation BLOB;
+";
+
+/// What this office discloses with each hit of its replies to one office: nothing unless a
+/// person chose it (`deconflict disclose`, `deconflict reply --disclose`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disclose {
+    /// The reference of the case holding the selector.
+    pub case: bool,
+    /// Who to call about it.
+    pub contact: Option<String>,
+}
+
+impl Disclose {
+    pub fn anything(&self) -> bool {
+        self.case || self.contact.is_some()
+    }
+}
+
+/// A hit with what the other office disclosed of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hit {
+    pub held: HeldSelector,
+    pub their_case: Option<String>,
+    pub their_contact: Option<String>,
+}
+
 /// One selector of ours with the local records that hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeldSelector {
@@ -81,6 +113,10 @@ pub struct HitRow {
     pub kind: String,
     pub value: String,
     pub records: Vec<Uuid>,
+    /// The other office's case holding it, if it chose to say.
+    pub their_case: Option<String>,
+    /// Whom to contact there about it, if it chose to say.
+    pub their_contact: Option<String>,
 }
 
 /// One run, asked or answered, for `deconflict list`.
@@ -95,6 +131,21 @@ pub struct RunRow {
     pub selectors: u64,
     pub replied_at: Option<String>,
     pub hits: Option<u64>,
+    /// The joint operation the run was made for (ours only).
+    pub operation: Option<Uuid>,
+}
+
+/// A run of ours made for a joint operation, as the operation and the measures show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperationRun {
+    pub operation: Uuid,
+    pub run: String,
+    pub office: String,
+    pub asked_at: String,
+    pub replied_at: Option<String>,
+    pub hits: Option<u64>,
+    /// "deconflicted 2026-11-30 with Madrid: 3 hits".
+    pub summary: String,
 }
 
 fn postcard_err(e: &postcard::Error) -> super::StoreError {
@@ -107,6 +158,7 @@ impl Store {
         &self,
         run: [u8; 16],
         office: &str,
+        operation: Option<Uuid>,
         key: [u8; 32],
         selectors: &[HeldSelector],
         detail: &serde_json::Value,
@@ -116,9 +168,17 @@ impl Store {
         let saved = self
             .conn
             .execute(
-                "INSERT INTO psi_out(run, office, asked_at, selectors_count, key, selectors)
-                 VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-                params![&run[..], office, Clock::now_ms(), selectors.len() as i64, &key[..], bytes],
+                "INSERT INTO psi_out(run, office, asked_at, selectors_count, key, selectors, operation)
+                 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    &run[..],
+                    office,
+                    Clock::now_ms(),
+                    selectors.len() as i64,
+                    &key[..],
+                    bytes,
+                    operation.map(|o| o.as_bytes().to_vec())
+                ],
             )
             .map_err(super::StoreError::from)
             .and_then(|_| super::audit::append(&self.conn, "deconfliction request", detail));
@@ -165,7 +225,8 @@ impl Store {
     pub fn psi_runs(&self) -> Result<Vec<RunRow>> {
         let mut out = Vec::new();
         let mut q = self.conn.prepare(
-            "SELECT run, office, asked_at, selectors_count, replied_at, hits FROM psi_out ORDER BY asked_at DESC",
+            "SELECT run, office, asked_at, selectors_count, replied_at, hits, operation FROM psi_out
+             ORDER BY asked_at DESC",
         )?;
         for row in q.query_map([], |r| {
             Ok(RunRow {
@@ -176,6 +237,7 @@ impl Store {
                 selectors: r.get::<_, i64>(3)? as u64,
                 replied_at: r.get::<_, Option<i64>>(4)?.map(ms_to_text),
                 hits: r.get::<_, Option<i64>>(5)?.map(|h| h as u64),
+                operation: r.get::<_, Option<Vec<u8>>>(6)?.map(|b| crate::store::query::uid_from_blob(&b)),
             })
         })? {
             out.push(row?);
@@ -193,6 +255,7 @@ impl Store {
                 selectors: r.get::<_, i64>(3)? as u64,
                 replied_at: answered.map(ms_to_text),
                 hits: None,
+                operation: None,
             })
         })? {
             out.push(row?);
@@ -203,7 +266,8 @@ impl Store {
     /// Every hit, newest run first.
     pub fn psi_hits(&self) -> Result<Vec<HitRow>> {
         let mut q = self.conn.prepare(
-            "SELECT h.run, o.office, o.asked_at, o.replied_at, h.kind, h.value, h.records
+            "SELECT h.run, o.office, o.asked_at, o.replied_at, h.kind, h.value, h.records,
+                    h.their_case, h.their_contact
              FROM psi_hit h JOIN psi_out o ON o.run = h.run
              ORDER BY o.asked_at DESC, h.kind, h.value",
         )?;
@@ -216,11 +280,13 @@ impl Store {
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, Vec<u8>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (run, office, asked, replied, kind, value, records) = row?;
+            let (run, office, asked, replied, kind, value, records, their_case, their_contact) = row?;
             out.push(HitRow {
                 run: crate::model::ids::hex(&run),
                 office,
@@ -229,6 +295,8 @@ impl Store {
                 kind,
                 value,
                 records: postcard::from_bytes(&records).map_err(|e| postcard_err(&e))?,
+                their_case,
+                their_contact,
             });
         }
         Ok(out)
@@ -272,12 +340,14 @@ pub fn asked_run(conn: &Connection, run: [u8; 16]) -> Result<Option<AskedRun>> {
 }
 
 /// Inside an import's transaction: the reply's hits; the run's key and selectors are wiped.
-pub fn record_hits(conn: &Connection, run: [u8; 16], hits: &[HeldSelector], their_count: u64) -> Result<()> {
-    for h in hits {
+pub fn record_hits(conn: &Connection, run: [u8; 16], hits: &[Hit], their_count: u64) -> Result<()> {
+    for hit in hits {
+        let h = &hit.held;
         let records = postcard::to_stdvec(&h.records).map_err(|e| postcard_err(&e))?;
         conn.execute(
-            "INSERT OR REPLACE INTO psi_hit(run, kind, value, records) VALUES(?1, ?2, ?3, ?4)",
-            params![&run[..], h.kind, h.value, records],
+            "INSERT OR REPLACE INTO psi_hit(run, kind, value, records, their_case, their_contact)
+             VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+            params![&run[..], h.kind, h.value, records, hit.their_case, hit.their_contact],
         )?;
     }
     conn.execute(
@@ -286,4 +356,107 @@ pub fn record_hits(conn: &Connection, run: [u8; 16], hits: &[HeldSelector], thei
         params![&run[..], Clock::now_ms(), hits.len() as i64, their_count as i64],
     )?;
     Ok(())
+}
+
+fn disclose_key(office: &str) -> String {
+    format!("psi.disclose.{office}")
+}
+
+impl Store {
+    /// What this office discloses with the hits of its replies to `office` (standing choice).
+    pub fn psi_disclose(&self, office: &str) -> Result<Disclose> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [disclose_key(office)], |r| r.get(0))
+            .optional()?;
+        Ok(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    }
+
+    /// A person's standing choice of what replies to `office` disclose with each hit; audited.
+    pub fn psi_set_disclose(&self, office: &str, disclose: &Disclose) -> Result<()> {
+        let value = serde_json::to_string(disclose).map_err(|e| super::StoreError::Input(e.to_string()))?;
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let saved = if disclose.anything() {
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
+                params![disclose_key(office), value],
+            )
+        } else {
+            self.conn.execute("DELETE FROM meta WHERE key = ?1", [disclose_key(office)])
+        }
+        .map_err(super::StoreError::from)
+        .and_then(|_| {
+            super::audit::append(
+                &self.conn,
+                "deconfliction disclosure",
+                &serde_json::json!({ "office": office, "case": disclose.case, "contact": disclose.contact }),
+            )
+        });
+        match saved {
+            Ok(()) => Ok(self.conn.execute_batch("COMMIT")?),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Store {
+    /// The case a joint operation belongs to; None if `operation` is no operation here.
+    pub fn operation_case(&self, operation: Uuid) -> Result<Option<Uuid>> {
+        let case: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT c.uid FROM object o JOIN object c ON c.n = o.src
+                 WHERE o.uid = ?1 AND o.schema = 'Operation' AND o.deleted = 0",
+                [operation.as_bytes().as_slice()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(case.map(|b| crate::store::query::uid_from_blob(&b)))
+    }
+
+    /// The runs of ours made for joint operations (`operation`, or all), newest first.
+    pub fn psi_operation_runs(&self, operation: Option<Uuid>) -> Result<Vec<OperationRun>> {
+        let mut q = self.conn.prepare_cached(
+            "SELECT operation, run, office, asked_at, replied_at, hits FROM psi_out
+             WHERE operation IS NOT NULL AND (?1 IS NULL OR operation = ?1) ORDER BY asked_at DESC",
+        )?;
+        let rows = q.query_map([operation.map(|o| o.as_bytes().to_vec())], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (op, run, office, asked, replied, hits) = row?;
+            let day = |ms: i64| ms_to_text(ms).chars().take(10).collect::<String>();
+            let summary = match (replied, hits) {
+                (Some(at), Some(h)) => {
+                    format!(
+                        "deconflicted {} with {office}: {h} hit{}",
+                        day(at),
+                        if h == 1 { "" } else { "s" }
+                    )
+                }
+                _ => format!("deconfliction asked of {office} {}: waiting for the reply", day(asked)),
+            };
+            out.push(OperationRun {
+                operation: crate::store::query::uid_from_blob(&op),
+                run: crate::model::ids::hex(&run),
+                office,
+                asked_at: ms_to_text(asked),
+                replied_at: replied.map(ms_to_text),
+                hits: hits.map(|h| h as u64),
+                summary,
+            });
+        }
+        Ok(out)
+    }
 }

@@ -19,6 +19,7 @@ const STEPS: &[(i64, &str, &str)] = &[
     (7, "deconfliction runs with other offices", super::deconfliction::V7),
     (8, "watchlists and their alerts", super::watch::V8),
     (9, "counts kept by the write path, for stats", super::counters::V9),
+    (10, "deconfliction: what a hit discloses; runs made for a joint operation", super::deconfliction::V10),
 ];
 
 pub fn latest() -> i64 {

@@ -124,6 +124,20 @@ impl Txn<'_> {
             .is_some())
     }
 
+    /// Whether `office` is another office this store trusts (a device not revoked).
+    pub fn is_trusted_office(&self, office: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM device WHERE office = ?1 AND is_self = 0 AND trusted_at IS NOT NULL
+                 AND revoked_at IS NULL LIMIT 1",
+                [office],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     /// When the first answer to `rfi` reached this office.
     pub fn rfi_answer_received(&self, rfi: Uuid) -> Result<Option<String>> {
         answer_arrival(self.conn(), rfi)
@@ -228,6 +242,103 @@ impl Store {
             });
         }
         out.sort_by(|a, b| a.answered_at.cmp(&b.answered_at));
+        Ok(out)
+    }
+}
+
+/// A request asked outside any case, as a unit of release to one office: the request and
+/// its answers, and the records they name (asked about, attached), each named record with
+/// the commit (author, seq) of the request or answer that names it.
+#[derive(Debug, Clone, Default)]
+pub struct RfiUnit {
+    pub records: Vec<Uuid>,
+    pub named: Vec<(Uuid, Option<(crate::model::ids::DeviceId, u64)>)>,
+}
+
+impl Store {
+    /// The requests outside any case asked of or by `office`, with what goes with them.
+    pub fn rfi_units(&self, office: &str) -> Result<Vec<RfiUnit>> {
+        let mut q = self.conn.prepare_cached(
+            "SELECT r.n, r.uid FROM object r JOIN stmt s ON s.obj = r.n AND s.live = 1
+             WHERE r.schema = 'Rfi' AND r.src IS NULL AND s.prop IN ('toOffice', 'fromOffice')
+               AND s.value = ?1 GROUP BY r.n",
+        )?;
+        let rows: Vec<(i64, Vec<u8>)> =
+            q.query_map([office], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for (n, uid) in rows {
+            let rfi = uid_from_blob(&uid);
+            let mut unit = RfiUnit { records: vec![rfi], named: Vec::new() };
+            let asked = self.creating_commit(n)?;
+            let v = values(&self.conn, n)?;
+            for a in v.get("about").into_iter().flatten().filter_map(|a| Uuid::parse_str(a).ok()) {
+                unit.named.push((a, asked));
+            }
+            let mut answers = self.conn.prepare_cached(
+                "SELECT a.n, a.uid FROM object a JOIN stmt s ON s.obj = a.n AND s.prop = 'rfi'
+                 WHERE a.schema = 'RfiAnswer' AND s.value = ?1",
+            )?;
+            let answers: Vec<(i64, Vec<u8>)> = answers
+                .query_map([rfi.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (an, auid) in answers {
+                unit.records.push(uid_from_blob(&auid));
+                let answered = self.creating_commit(an)?;
+                let av = values(&self.conn, an)?;
+                for a in av.get("attachments").into_iter().flatten().filter_map(|a| Uuid::parse_str(a).ok()) {
+                    unit.named.push((a, answered));
+                }
+            }
+            out.push(unit);
+        }
+        Ok(out)
+    }
+
+    /// The commit (author, seq) that wrote the first value of record `n`.
+    fn creating_commit(&self, n: i64) -> Result<Option<(crate::model::ids::DeviceId, u64)>> {
+        let first: Option<(Vec<u8>, i64)> = self
+            .conn
+            .prepare_cached("SELECT origin, hlc FROM stmt WHERE obj = ?1 ORDER BY hlc LIMIT 1")?
+            .query_row([n], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((origin, hlc)) = first else { return Ok(None) };
+        let seq: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT seq FROM commit_log WHERE device = ?1 AND hlc >= ?2 ORDER BY hlc LIMIT 1",
+            )?
+            .query_row(params![origin, hlc], |r| r.get(0))
+            .optional()?;
+        Ok(seq.map(|s| (super::offices::device_from_blob(&origin), s as u64)))
+    }
+}
+
+impl Store {
+    /// Per author device, the commits holding the values of `records` (read from the
+    /// statements' clocks through the commit index, not from the log: a commit's clock is
+    /// taken after its ops', so the first commit at or after a value's clock holds it).
+    pub fn commits_holding(
+        &self,
+        records: &[Uuid],
+    ) -> Result<std::collections::HashMap<crate::model::ids::DeviceId, std::collections::BTreeSet<u64>>> {
+        let mut out: std::collections::HashMap<_, std::collections::BTreeSet<u64>> =
+            std::collections::HashMap::new();
+        let mut clocks = self.conn.prepare_cached(
+            "SELECT DISTINCT s.origin, s.hlc FROM stmt s JOIN object o ON o.n = s.obj WHERE o.uid = ?1",
+        )?;
+        let mut seq = self.conn.prepare_cached(
+            "SELECT seq FROM commit_log WHERE device = ?1 AND hlc >= ?2 ORDER BY hlc LIMIT 1",
+        )?;
+        for r in records {
+            let rows: Vec<(Vec<u8>, i64)> = clocks
+                .query_map([r.as_bytes().as_slice()], |x| Ok((x.get(0)?, x.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (origin, hlc) in rows {
+                if let Some(s) = seq.query_row(params![origin, hlc], |x| x.get::<_, i64>(0)).optional()? {
+                    out.entry(super::offices::device_from_blob(&origin)).or_default().insert(s as u64);
+                }
+            }
+        }
         Ok(out)
     }
 }

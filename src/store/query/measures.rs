@@ -21,6 +21,8 @@ pub struct MonthMeasures {
     /// Bundles acknowledged in the month, and the median time it took (seconds).
     pub acknowledged: i64,
     pub response_median_seconds: Option<i64>,
+    /// And their 90th percentile (seconds).
+    pub response_p90_seconds: Option<i64>,
     /// Operations executed in the month (by their executed date), those run with more than
     /// one agency, arrests made and networks disrupted in them.
     pub operations_executed: i64,
@@ -51,6 +53,129 @@ pub struct Measures {
     /// Requests for information: turnaround overall and per partner office, next to the
     /// task force's reference (72 h before, 12 h target).
     pub rfi: RfiMeasures,
+    /// Bundle turnaround, written → imported → acknowledged, overall, per office and month
+    /// by month, next to the same target.
+    pub bundles: BundleMeasures,
+    /// Deconfliction runs made for joint operations, newest first.
+    pub operations_deconflicted: Vec<crate::store::deconfliction::OperationRun>,
+}
+
+/// How long a set of bundles took, in seconds.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct Spread {
+    pub count: i64,
+    pub median_seconds: Option<i64>,
+    pub p90_seconds: Option<i64>,
+}
+
+impl Spread {
+    fn of(seconds: Vec<i64>) -> Spread {
+        Spread { count: seconds.len() as i64, p90_seconds: p90(&seconds), median_seconds: median(seconds) }
+    }
+}
+
+/// The two legs of a bundle's turnaround as this office sees them.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct BundleLegs {
+    /// Our bundles: written here → the office's acknowledgement imported here (the whole
+    /// round trip, on our clock alone).
+    pub acknowledged: Spread,
+    /// The office's bundles: written there (the bundle's own time) → imported here; reads
+    /// the two offices' clocks, so a skew shows (never below 0).
+    pub imported: Spread,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct BundleMonth {
+    pub month: String,
+    pub overall: BundleLegs,
+    pub by_office: BTreeMap<String, BundleLegs>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct BundleMeasures {
+    /// The task force's target (12 h) and where it started (72 h).
+    pub target_seconds: i64,
+    pub before_seconds: i64,
+    pub overall: BundleLegs,
+    pub by_office: BTreeMap<String, BundleLegs>,
+    /// The months of `monthly`, oldest first.
+    pub monthly: Vec<BundleMonth>,
+}
+
+/// Bundle turnarounds, per (month, office) and leg (true: acknowledged).
+type Legs = BTreeMap<(String, String, bool), Vec<i64>>;
+
+fn month_of_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y-%m").to_string()).unwrap_or_default()
+}
+
+impl Store {
+    /// Every bundle turnaround this store can measure.
+    fn bundle_legs(&self) -> Result<Legs> {
+        let mut legs: Legs = BTreeMap::new();
+        let mut q = self.conn.prepare_cached(
+            "SELECT office, created_at, acked_at FROM bundle_out WHERE acked_at IS NOT NULL",
+        )?;
+        for row in
+            q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?
+        {
+            let (office, created, acked) = row?;
+            legs.entry((month_of_ms(acked), office, true)).or_default().push((acked - created).max(0) / 1000);
+        }
+        let mut q = self.conn.prepare_cached("SELECT office, created_at, imported_at FROM bundle_in")?;
+        for row in
+            q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?
+        {
+            let (office, created, imported) = row?;
+            let Ok(created) = chrono::DateTime::parse_from_rfc3339(&created) else { continue };
+            let seconds = (imported - created.timestamp_millis()).max(0) / 1000;
+            legs.entry((month_of_ms(imported), office, false)).or_default().push(seconds);
+        }
+        Ok(legs)
+    }
+}
+
+/// The bundle measures of `legs`, with the months of `months`.
+fn bundle_measures(legs: &Legs, months: &[String]) -> BundleMeasures {
+    let gather = |keep: &dyn Fn(&str, &str) -> bool| {
+        let mut by_office: BTreeMap<String, (Vec<i64>, Vec<i64>)> = BTreeMap::new();
+        let (mut acked, mut imported) = (Vec::new(), Vec::new());
+        for ((month, office, is_ack), v) in legs {
+            if !keep(month, office) {
+                continue;
+            }
+            let entry = by_office.entry(office.clone()).or_default();
+            if *is_ack {
+                acked.extend(v);
+                entry.0.extend(v);
+            } else {
+                imported.extend(v);
+                entry.1.extend(v);
+            }
+        }
+        let overall = BundleLegs { acknowledged: Spread::of(acked), imported: Spread::of(imported) };
+        let by_office = by_office
+            .into_iter()
+            .map(|(o, (a, i))| (o, BundleLegs { acknowledged: Spread::of(a), imported: Spread::of(i) }))
+            .collect();
+        (overall, by_office)
+    };
+    let (overall, by_office) = gather(&|_, _| true);
+    let monthly = months
+        .iter()
+        .map(|m| {
+            let (overall, by_office) = gather(&|month, _| month == m);
+            BundleMonth { month: m.clone(), overall, by_office }
+        })
+        .collect();
+    BundleMeasures {
+        target_seconds: RFI_TARGET_SECONDS,
+        before_seconds: RFI_BEFORE_SECONDS,
+        overall,
+        by_office,
+        monthly,
+    }
 }
 
 /// Turnarounds of a set of requests for information.
@@ -193,6 +318,7 @@ impl Store {
             span.add(Some(&month).filter(|m| !m.is_empty()).map(String::as_str));
             if let Some(m) = monthly.get_mut(&month) {
                 m.acknowledged = seconds.len() as i64;
+                m.response_p90_seconds = p90(&seconds);
                 m.response_median_seconds = median(seconds);
             }
         }
@@ -228,7 +354,11 @@ impl Store {
                 m.rfi_p90_seconds = t.p90_seconds;
             }
         }
+        let months: Vec<String> = monthly.keys().cloned().collect();
+        let bundles = bundle_measures(&self.bundle_legs()?, &months);
         Ok(Measures {
+            operations_deconflicted: self.psi_operation_runs(None)?,
+            bundles,
             rfi,
             outcomes: self.outcomes()?,
             joint_operations,
