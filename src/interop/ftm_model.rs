@@ -23,6 +23,10 @@ struct RawSchema {
     extends: Vec<String>,
     required: Vec<String>,
     props: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    edge: Vec<String>,
+    #[serde(default)]
+    caption: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +49,10 @@ pub struct FtmSchema {
     pub lineage: HashSet<String>,
     pub required: Vec<String>,
     pub props: HashMap<String, FtmProp>,
+    /// A relationship's two ends (FtM's edge source and target properties), if it is one.
+    pub edge: Option<(String, String)>,
+    /// The properties that name an entity of this schema, in order.
+    pub caption: Vec<String>,
 }
 
 impl FtmSchema {
@@ -80,6 +88,11 @@ impl FtmModel {
                         lineage,
                         required: s.required.clone(),
                         props,
+                        edge: match s.edge.as_slice() {
+                            [from, to] => Some((from.clone(), to.clone())),
+                            _ => None,
+                        },
+                        caption: s.caption.clone(),
                     },
                 );
             }
@@ -162,6 +175,8 @@ impl FtmModel {
                 None => true,
                 Some("iban") => valid_iban(value),
                 Some("bic") => valid_bic(value),
+                Some("inn") => valid_inn(value),
+                Some("uei") => valid_uei(value),
                 // Formats Liaison does not check itself are not written rather than risked.
                 Some(_) => false,
             }
@@ -204,6 +219,35 @@ pub fn valid_iban(v: &str) -> bool {
         "ME" => digits(bban) && mod97(bban) == Some(1),
         _ => true,
     }
+}
+
+/// A Russian taxpayer number (INN) as python-stdnum checks it: 10 digits for an organisation,
+/// 12 for a person, with their check digits.
+pub fn valid_inn(v: &str) -> bool {
+    if !v.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let d: Vec<u32> = v.bytes().map(|b| u32::from(b - b'0')).collect();
+    let check = |weights: &[u32], digits: &[u32]| {
+        (weights.iter().zip(digits).map(|(w, d)| w * d).sum::<u32>() % 11) % 10
+    };
+    match d.len() {
+        10 => check(&[2, 4, 10, 3, 5, 9, 4, 6, 8], &d) == d[9],
+        12 => {
+            check(&[7, 2, 4, 10, 3, 5, 9, 4, 6, 8], &d) == d[10]
+                && check(&[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8], &d) == d[11]
+        }
+        _ => false,
+    }
+}
+
+/// A US SAM Unique Entity ID (UEI) as FtM (rigour) checks it: 12 digits and letters without
+/// I and O, not starting with 0 (SAM publishes no check digit scheme).
+pub fn valid_uei(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 12
+        && b[0] != b'0'
+        && b.iter().all(|c| c.is_ascii_digit() || (c.is_ascii_alphabetic() && !b"IOio".contains(c)))
 }
 
 /// `s` (digits and capital letters, letters counting as 10…35) modulo 97.
