@@ -32,7 +32,8 @@ fn main() -> ExitCode {
 /// The text of the I/O error a write to a pipe without a reader gives (EPIPE), as the
 /// printing helpers pass it on.
 fn is_broken_pipe(message: &str) -> bool {
-    message == broken_pipe_text() || message == std::io::Error::from(std::io::ErrorKind::BrokenPipe).to_string()
+    message == broken_pipe_text()
+        || message == std::io::Error::from(std::io::ErrorKind::BrokenPipe).to_string()
 }
 
 /// Rust ignores SIGPIPE, so a write to a closed pipe fails with EPIPE and `println!` panics

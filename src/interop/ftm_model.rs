@@ -100,6 +100,11 @@ impl FtmModel {
         })
     }
 
+    /// The longest value FtM accepts for a type, in characters.
+    pub fn max_length(&self, kind: &str) -> usize {
+        self.max_length.get(kind).copied().unwrap_or(usize::MAX)
+    }
+
     pub fn schema(&self, name: &str) -> Option<&FtmSchema> {
         self.schemata.get(name)
     }

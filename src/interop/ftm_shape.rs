@@ -110,10 +110,8 @@ fn document(input: &dyn Input, f: &mut dyn FnMut(Raw) -> Result<(), ImportError>
     if first == Some(b'[') {
         let failure: RefCell<Option<ImportError>> = RefCell::new(None);
         let mut de = serde_json::Deserializer::from_reader(rest);
-        let walked = de::Deserializer::deserialize_any(
-            &mut de,
-            Elements { f, count: &count, failure: &failure },
-        );
+        let walked =
+            de::Deserializer::deserialize_any(&mut de, Elements { f, count: &count, failure: &failure });
         if let Some(e) = failure.borrow_mut().take() {
             return Err(e);
         }
@@ -226,7 +224,9 @@ pub fn unwrap(value: Value) -> Unwrapped {
         ("ADD" | "MOD", None) => Unwrapped::Skip(format!("delta {op} without an \"entity\"")),
         // Liaison keeps what it was told: a partner's deletion is not applied to statements
         // this office holds (an analyst deletes by hand, with an audit entry).
-        ("DEL", _) => Unwrapped::Skip("delta DEL: deletions are not applied (delete by hand if meant)".into()),
+        ("DEL", _) => {
+            Unwrapped::Skip("delta DEL: deletions are not applied (delete by hand if meant)".into())
+        }
         _ => Unwrapped::Skip(match obj.get("op") {
             Some(Value::String(op)) => format!("delta operation {op:?} is not ADD or DEL"),
             other => format!("delta \"op\" is {}, not ADD or DEL", other.map_or("missing", kind_of)),

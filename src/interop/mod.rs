@@ -14,6 +14,7 @@ pub mod export;
 pub mod ftm;
 pub mod ftm_export;
 pub mod ftm_model;
+pub mod ftm_shape;
 pub mod fuzz;
 pub mod graphml;
 pub mod input;
