@@ -13,6 +13,7 @@ pub mod detect;
 pub mod export;
 pub mod ftm;
 pub mod ftm_export;
+pub mod ftm_fidelity;
 pub mod ftm_model;
 pub mod ftm_shape;
 pub mod fuzz;
