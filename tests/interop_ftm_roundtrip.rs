@@ -165,3 +165,25 @@ fn the_same_content_under_another_file_name_leaves_the_statement_count_unchanged
     let after = l.json(&["stats"])["statements"].as_u64().unwrap();
     assert_eq!(before, after);
 }
+
+#[test]
+fn a_faulty_ftm_file_imports_what_is_ftm_in_it_and_names_each_fault() {
+    let Some(shared) = shared() else { return };
+    let l = Liaison::init();
+    let mut store = open_store(&l);
+    let report = import(&mut store, &shared.join("samples/bad-entities.ftm.json"), ImportFormat::Ftm);
+    assert_eq!(report.read, 9, "{report:?}");
+    assert_eq!(report.created, 7, "{report:?}");
+    let reason = |needle: &str, at: &str| {
+        report
+            .skipped
+            .reasons
+            .iter()
+            .any(|(why, s)| why.contains(needle) && s.examples.iter().any(|e| e.starts_with(at)))
+    };
+    assert!(reason("not an FtM id", "line 1"), "{:?}", report.skipped);
+    assert!(reason("abstract FtM schema", "line 4"), "{:?}", report.skipped);
+    assert!(reason("reverse property", "line 8"), "{:?}", report.skipped);
+    // A relationship without its asset, or between ids the file lacks, is kept whole.
+    assert_eq!(report.created_by_kind.get("OtherRecord"), Some(&2), "{report:?}");
+}

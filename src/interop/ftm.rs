@@ -28,6 +28,7 @@ use super::input::{Input, kind_of};
 use super::record::{Item, Record, Sink};
 use crate::model::marking::Marking;
 use crate::model::schema::{Category, Kind, PropType, Schema};
+use crate::model::text::{self, Rule};
 use crate::model::values::Locale;
 
 /// Liaison kinds that share a name with no FtM schema, or with a different one (FtM's
@@ -207,6 +208,7 @@ type Seen = HashMap<String, bool>;
 /// Reads an FtM file into `sink`.
 pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let total = input.len().saturating_mul(2).max(1);
+    not_another_format(input)?;
     let shape = ftm_shape::shape(input)?;
     // Entities met so far, and those whose references point further down the file: those get
     // their references (and links their ends) in a second pass. Files written in order need none.
@@ -260,7 +262,9 @@ pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
         return Err(first_fault.unwrap_or_else(|| ImportError::malformed("", "no FtM entity")));
     }
     if !deferred.is_empty() {
+        let mut again = 0u64;
         ftm_shape::each(input, shape, &mut |Raw { at, offset, value }| {
+            again += 1;
             let Ok(entity) = value.and_then(|v| entity_of(v, &at, None)) else { return Ok(()) };
             if deferred.remove(&entity.id) {
                 let kind = kind_for(entity.schema);
@@ -274,7 +278,7 @@ pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
                     seen.insert(entity.id, false);
                 }
             }
-            if objects % 1024 == 0 {
+            if again % 1024 == 0 {
                 sink.progress(input.len() + offset, total);
             }
             Ok(())
@@ -282,6 +286,26 @@ pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
     }
     sink.progress(total, total);
     Ok(())
+}
+
+/// A STIX bundle or a MISP event given as FtM is refused at once, saying what it is, rather
+/// than read as thousands of entities without a schema.
+fn not_another_format(input: &dyn Input) -> Result<(), ImportError> {
+    let mut head = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(input.open()?, super::detect::HEAD_BYTES as u64),
+        &mut head,
+    )
+    .map_err(|e| ImportError::Io(e.to_string()))?;
+    match super::detect::detect_bytes(&head, None) {
+        Some(format @ (super::detect::Format::Stix | super::detect::Format::Misp)) => {
+            Err(ImportError::malformed(
+                "line 1",
+                format!("this is a {}, not FtM entities: use --format {}", format.label(), format.name()),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The ids an entity refers to (link ends and entity-typed properties).
@@ -371,9 +395,12 @@ fn item(e: &Entity, kind: &Kind, at: &str, pass: Pass) -> Option<Item> {
         } else if !is_ref {
             // A value FtM accepts and Liaison refuses (a country code such as "eu") is still
             // pushed, for the import to report, and kept as FtM wrote it: the FtM export gives
-            // it back where FtM accepts it.
+            // it back where FtM accepts it. Text Liaison refuses as unsafe (control, bidi or
+            // invisible characters) is not kept: it would travel on unseen.
+            let rule = if ours.is_some_and(|p| p.kind == PropType::Text) { Rule::Text } else { Rule::Name };
             let refused: Vec<Value> = strings(values)
                 .filter(|v| crate::model::validate(kind, name, v, Locale::default()).is_err())
+                .filter(|v| text::check("value", v, rule).is_ok())
                 .map(|v| Value::String(v.to_owned()))
                 .collect();
             if !refused.is_empty() {
