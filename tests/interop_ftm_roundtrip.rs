@@ -97,7 +97,7 @@ fn records_ftm_would_refuse_on_the_way_out_are_named_not_lost() {
         serde_json::json!({"id": "org-nameless", "schema": "Organization", "properties": {"idNumber": ["3978240953-79"]}}),
         serde_json::json!({"id": "ev-1", "schema": "Event", "properties": {"name": [long], "organizer": ["org-nameless"], "date": ["2023-06-09"]}}),
     ];
-    std::fs::write(&file, entities.iter().map(|e| format!("{e}\n")).collect::<String>()).unwrap();
+    std::fs::write(&file, entities.iter().map(|e| e.to_string() + "\n").collect::<String>()).unwrap();
     let (fid, report, out) = round_trip(&l, &file);
     assert_eq!(fid.entities_kept, 2, "{fid:?} {report:?}");
     let written = lines(&out);
@@ -122,7 +122,7 @@ fn delta_files_and_pretty_printed_json_import_without_being_told_the_format() {
     let dir = l.root.path();
     let delta = dir.join("changes.json");
     let mut text: String =
-        entities.iter().map(|e| format!("{}\n", serde_json::json!({"op": "ADD", "entity": e}))).collect();
+        entities.iter().map(|e| serde_json::json!({"op": "ADD", "entity": e}).to_string() + "\n").collect();
     text.push_str("{\"op\": \"DEL\", \"entity\": {\"id\": \"tab-1\", \"schema\": \"Table\"}}\n");
     std::fs::write(&delta, text).unwrap();
     let report = l.json(&["import", delta.to_str().unwrap()]);
@@ -154,7 +154,7 @@ fn the_same_content_under_another_file_name_leaves_the_statement_count_unchanged
         .map(|l| {
             let mut e: Value = serde_json::from_str(l).unwrap();
             e.as_object_mut().unwrap().entry("datasets").or_insert(serde_json::json!(["eu_fsf"]));
-            format!("{e}\n")
+            e.to_string() + "\n"
         })
         .collect();
     std::fs::write(&first, &with_datasets).unwrap();

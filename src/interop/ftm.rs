@@ -268,9 +268,7 @@ pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
             let Ok(entity) = value.and_then(|v| entity_of(v, &at, None)) else { return Ok(()) };
             if deferred.remove(&entity.id) {
                 let kind = kind_for(entity.schema);
-                if !kind.is_link() {
-                    push(&entity, kind, &at, Pass::Refs, sink)?;
-                } else if has_ends(&entity, kind) && ends_are_entities(&entity, kind, &seen) {
+                if !kind.is_link() || (has_ends(&entity, kind) && ends_are_entities(&entity, kind, &seen)) {
                     push(&entity, kind, &at, Pass::Refs, sink)?;
                 } else {
                     // An end that is not in the file, or is itself a relationship: kept whole.
@@ -559,7 +557,7 @@ mod tests {
         let single = format!("\u{feff}{}", serde_json::to_string_pretty(&entities[0]).unwrap());
         let delta: String = entities
             .iter()
-            .map(|e| format!("{}\n", serde_json::json!({"op": "ADD", "entity": e})))
+            .map(|e| serde_json::json!({"op": "ADD", "entity": e}).to_string() + "\n")
             .chain(std::iter::once(
                 "{\"op\": \"DEL\", \"entity\": {\"id\": \"person-1\", \"schema\": \"Person\"}}\n".to_owned(),
             ))

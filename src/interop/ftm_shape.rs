@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 
 use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -89,24 +89,22 @@ fn document(input: &dyn Input, f: &mut dyn FnMut(Raw) -> Result<(), ImportError>
     if head.starts_with(BOM) {
         reader.consume(BOM.len());
     }
-    let counting = Counting::new(reader);
-    let count = counting.count.clone();
-    let mut bytes = counting.bytes().peekable();
     // Only whitespace may come before the first value; what it is decides the walk.
     let first = loop {
-        match bytes.peek() {
-            Some(Ok(b)) if b.is_ascii_whitespace() => {
-                bytes.next();
-            }
-            Some(Ok(b)) => break Some(*b),
-            Some(Err(_)) => {
-                let e = bytes.next().and_then(Result::err).map(|e| e.to_string()).unwrap_or_default();
-                return Err(ImportError::Io(e));
-            }
-            None => break None,
+        let buf = reader.fill_buf().map_err(|e| ImportError::Io(e.to_string()))?;
+        if buf.is_empty() {
+            break None;
         }
+        if let Some(at) = buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            let first = buf[at];
+            reader.consume(at);
+            break Some(first);
+        }
+        let n = buf.len();
+        reader.consume(n);
     };
-    let rest = PeekedReader { bytes };
+    let rest = Counting::new(reader);
+    let count = rest.count.clone();
     if first == Some(b'[') {
         let failure: RefCell<Option<ImportError>> = RefCell::new(None);
         let mut de = serde_json::Deserializer::from_reader(rest);
@@ -134,28 +132,6 @@ fn document(input: &dyn Input, f: &mut dyn FnMut(Raw) -> Result<(), ImportError>
 
 fn too_large(index: usize) -> ImportError {
     ImportError::malformed(format!("entity {index}"), format!("larger than {} MiB", MAX_OBJECT >> 20))
-}
-
-/// The bytes after the whitespace looked past, as a reader again.
-struct PeekedReader<I: Iterator<Item = std::io::Result<u8>>> {
-    bytes: std::iter::Peekable<I>,
-}
-
-impl<I: Iterator<Item = std::io::Result<u8>>> Read for PeekedReader<I> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let mut n = 0;
-        while n < buf.len() {
-            match self.bytes.next() {
-                Some(Ok(b)) => {
-                    buf[n] = b;
-                    n += 1;
-                }
-                Some(Err(e)) if n == 0 => return Err(e),
-                Some(Err(_)) | None => break,
-            }
-        }
-        Ok(n)
-    }
 }
 
 /// Walks the top-level array, one element at a time.
