@@ -187,3 +187,28 @@ fn a_faulty_ftm_file_imports_what_is_ftm_in_it_and_names_each_fault() {
     // A relationship without its asset, or between ids the file lacks, is kept whole.
     assert_eq!(report.created_by_kind.get("OtherRecord"), Some(&2), "{report:?}");
 }
+
+#[test]
+fn a_placeholder_date_never_reaches_the_ftm_export() {
+    let Some(shared) = shared() else { return };
+    let l = Liaison::init();
+    let file = l.root.path().join("odd.ftm.json");
+    std::fs::write(
+        &file,
+        "{\"id\": \"a1\", \"schema\": \"Address\", \"properties\": {\"full\": [\"Somewhere\"], \"latitude\": [\"121\"]}}\n\
+         {\"id\": \"e1\", \"schema\": \"Event\", \"properties\": {\"name\": [\"Meeting\"], \"date\": [\"5138-11-16\"]}}\n",
+    )
+    .unwrap();
+    let mut store = open_store(&l);
+    let imported = import(&mut store, &file, ImportFormat::Ftm);
+    let out = l.root.path().join("odd.out.ftm.json");
+    let exported = export(&store, &out);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains("5138"), "{text}");
+    // Refused on the way in (with the reason) or left out on the way out, never silently.
+    let said =
+        imported.skipped.reasons.keys().chain(exported.left_out.reasons.keys()).any(|r| r.contains("date"));
+    assert!(said, "{imported:?}\n{exported:?}");
+    assert_eq!(lines(&out).len(), 2, "both records are exported: {text}");
+    validate(&shared, &out);
+}

@@ -294,6 +294,15 @@ fn properties(
                 push(&mut props, prop, v.to_owned());
             } else if p.kind == "name" && v.chars().count() > model.max_length("name") {
                 shorten(&mut props, schema, prop, v, rec, report);
+            } else {
+                report.left_out.add(
+                    &format!(
+                        "{}.{prop}: a value FtM does not accept as {}",
+                        schema.name,
+                        p.format.as_deref().unwrap_or(&p.kind)
+                    ),
+                    &format!("{}: {}", rec.caption, v.chars().take(60).collect::<String>()),
+                );
             }
         }
     }

@@ -284,14 +284,26 @@ pub fn valid_id(id: &str) -> bool {
         && b[b.len() - 1].is_ascii_alphanumeric()
 }
 
-/// FtM dates: an ISO 8601 prefix, from a year down to seconds.
+/// FtM dates: an ISO 8601 prefix, from a year down to seconds, of a real calendar day, in the
+/// years 1000 to 2999 (prefixdate's pattern: a placeholder such as 5138-11-16 is no date).
 fn valid_date(v: &str) -> bool {
     let b = v.as_bytes();
     let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    if !matches!(b.first(), Some(b'1' | b'2')) || !digits(0..4) {
+        return false;
+    }
+    let year: i32 = v[..4].parse().unwrap_or(0);
+    let day = |m: &str, d: &str| {
+        m.parse()
+            .ok()
+            .zip(d.parse().ok())
+            .and_then(|(m, d)| chrono::NaiveDate::from_ymd_opt(year, m, d))
+            .is_some()
+    };
     match b.len() {
-        4 => digits(0..4),
-        7 => digits(0..4) && b[4] == b'-' && digits(5..7),
-        10 => digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10),
+        4 => true,
+        7 => b[4] == b'-' && digits(5..7) && day(&v[5..7], "1"),
+        10 => b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10) && day(&v[5..7], &v[8..10]),
         _ => {
             chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S").is_ok()
                 || chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").is_ok()
@@ -319,6 +331,13 @@ mod tests {
     fn values_are_checked_as_ftm_does() {
         let m = FtmModel::builtin();
         assert!(m.valid_value("date", "2024-03") && !m.valid_value("date", "01/05/1970"));
+        // As prefixdate reads them (checked with it): years 1000 to 2999, real days.
+        assert!(m.valid_value("date", "2024-02-29") && !m.valid_value("date", "2023-02-29"));
+        assert!(
+            !m.valid_value("date", "5138-11-16")
+                && !m.valid_value("date", "0999")
+                && !m.valid_value("date", "2024-13")
+        );
         assert!(m.valid_value("country", "de") && !m.valid_value("country", "Russia"));
         assert!(!m.valid_value("name", &"x".repeat(400)));
         assert!(valid_id("b4ca1c3b") && !valid_id("p_1") && !valid_id("-a"));
