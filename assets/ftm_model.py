@@ -26,6 +26,9 @@ for s in sorted(model.schemata.values(), key=lambda s: s.name):
         "extends": [e.name for e in s.extends],
         "required": sorted(s.required),
         "props": props,
+        # A relationship's two ends (FtM "edge"), and the properties that name an entity.
+        "edge": [s.edge_source, s.edge_target] if s.edge_source and s.edge_target else [],
+        "caption": list(s.caption),
     }
 print(json.dumps({
     "version": followthemoney.__version__,

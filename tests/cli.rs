@@ -10,6 +10,8 @@ mod analyst_identity;
 mod cli_exit_codes;
 #[path = "cli/cli_input_gaps.rs"]
 mod cli_input_gaps;
+#[path = "cli/cli_json_output.rs"]
+mod cli_json_output;
 #[path = "cli/cli_polish.rs"]
 mod cli_polish;
 #[path = "cli/cli_store.rs"]

@@ -13,5 +13,7 @@ mod fuzz_corpus_interop;
 mod interop_cli;
 #[path = "interop/interop_export.rs"]
 mod interop_export;
+#[path = "interop/interop_ftm_roundtrip.rs"]
+mod interop_ftm_roundtrip;
 #[path = "interop/interop_import.rs"]
 mod interop_import;

@@ -348,10 +348,27 @@ fn print_case(store: &Store, v: &CaseView) -> CliResult {
     Ok(())
 }
 
+/// The case view as JSON, built key by key: serialising `CaseView` whole would write
+/// `members` twice (the summary's count, flattened, and the list), which JSON readers resolve
+/// differently or refuse. `members` stays the list it always was; the count is `member_count`.
+fn case_json(view: &CaseView) -> CliResult<serde_json::Value> {
+    let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| CliError::Other(e.to_string()));
+    let serde_json::Value::Object(mut out) = json(serde_json::to_value(&view.summary))? else {
+        return Err(CliError::Other("a case summary is not a JSON object".into()));
+    };
+    out.insert("member_count".into(), view.summary.members.into());
+    out.insert("summary_text".into(), json(serde_json::to_value(&view.summary_text))?);
+    out.insert("members".into(), json(serde_json::to_value(&view.members))?);
+    out.insert("notes".into(), json(serde_json::to_value(&view.notes))?);
+    out.insert("operations".into(), json(serde_json::to_value(&view.operations))?);
+    out.insert("tasks".into(), json(serde_json::to_value(&view.tasks))?);
+    Ok(serde_json::Value::Object(out))
+}
+
 /// The case as JSON, each note given the source, grade and marking of its text (added
 /// fields: the rest is the case view as it always was).
 fn with_note_provenance(store: &Store, view: &CaseView) -> CliResult<serde_json::Value> {
-    let mut value = serde_json::to_value(view).map_err(|e| CliError::Other(e.to_string()))?;
+    let mut value = case_json(view)?;
     // Each operation with the deconfliction runs made for it (issue 15; an added field).
     if let Some(ops) = value.get_mut("operations").and_then(serde_json::Value::as_array_mut) {
         for (json, op) in ops.iter_mut().zip(&view.operations) {

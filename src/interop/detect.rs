@@ -232,6 +232,11 @@ impl Seen {
     fn is_ftm_entity(&self) -> bool {
         self.schema.is_some() && self.has("properties")
     }
+
+    /// An FtM delta line: `{"op": "ADD", "entity": {…}}`.
+    fn is_ftm_delta(&self) -> bool {
+        self.has("op") && self.has("entity")
+    }
 }
 
 fn json_format(text: &[u8]) -> Option<Format> {
@@ -245,6 +250,8 @@ fn json_format(text: &[u8]) -> Option<Format> {
             Some(Format::Misp)
         } else if first.is_stix_object() {
             Some(Format::Stix)
+        } else if first.is_ftm_entity() || first.is_ftm_delta() {
+            Some(Format::Ftm)
         } else {
             None
         };
@@ -260,7 +267,7 @@ fn json_format(text: &[u8]) -> Option<Format> {
             .is_some_and(Seen::is_stix_object)
     {
         Some(Format::Stix)
-    } else if seen.is_ftm_entity() {
+    } else if seen.is_ftm_entity() || seen.is_ftm_delta() {
         Some(Format::Ftm)
     } else {
         None
@@ -442,6 +449,11 @@ mod tests {
         assert_eq!(detect(lines, "entities.ijson"), Some(Format::Ftm));
         assert_eq!(detect(lines, "export.json"), Some(Format::Ftm));
         assert_eq!(detect(lines, "no-extension"), Some(Format::Ftm));
+        let pretty =
+            "[\n  {\n    \"id\": \"p1\",\n    \"schema\": \"Person\",\n    \"properties\": {}\n  }\n]";
+        assert_eq!(detect(pretty, "people.json"), Some(Format::Ftm));
+        let delta = "{\"op\": \"ADD\", \"entity\": {\"id\": \"p1\", \"schema\": \"Person\"}}\n";
+        assert_eq!(detect(delta, "changes.json"), Some(Format::Ftm));
     }
 
     #[test]

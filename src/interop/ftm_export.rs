@@ -1,36 +1,123 @@
 //! FollowTheMoney JSON lines out: one entity per line, valid for `ftm validate` and the
-//! stricter `ftm_validate.py`. Records imported from FtM keep their FtM id and get back the
-//! FtM properties Liaison kept as raw JSON; others use their Liaison id. Values FtM would
-//! refuse (a type it checks differently, a name over its length limit), references outside
-//! a property's range, kinds FtM lacks (phones, e-mail addresses…) and records that would
-//! miss a required property are left out and reported. Each line carries the strictest marking
-//! of the values it holds in its context, as `"marking"` beside `id`, `schema` and
-//! `properties`.
+//! stricter `ftm_validate.py`. Records imported from FtM come back by id: their FtM id, their
+//! FtM schema (an OtherRecord as the schema it came as, an UnknownLink as the relationship it
+//! was), the properties Liaison kept aside, and their datasets and first/last seen dates.
+//! Others use their Liaison id and the FtM schema of their kind's name. Values FtM would
+//! refuse (a type it checks differently), references outside a property's range, kinds FtM
+//! lacks (phones, e-mail addresses…) and records that would miss a required property are left
+//! out and reported; a name longer than FtM allows is shortened (the whole of it written as
+//! the description) and a record without the name FtM requires is named from its id, both
+//! said in the report. Each line carries the strictest marking of the values it holds in its
+//! context, as `"marking"` beside `id`, `schema` and `properties`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 
 use serde_json::{Map, Value};
 
 use super::ImportError;
 use super::export::{Dataset, Rec, write_error};
-use super::ftm::NOT_IN_FTM;
+use super::ftm::{NOT_IN_FTM, kind_for, link_ends};
 use super::ftm_model::{FtmModel, FtmSchema, valid_id};
 use super::report::ExportReport;
 use crate::model::schema::Category;
 
-/// The FtM schema of a Liaison kind.
-fn schema_for(rec: &Rec) -> Option<&'static FtmSchema> {
+/// What an FtM import kept of an entity beside Liaison's values (`externalData`).
+#[derive(Debug, Default)]
+struct Kept {
+    schema: Option<String>,
+    /// Properties as FtM wrote them.
+    props: Map<String, Value>,
+    /// The rest of the entity's envelope: datasets, referents, first_seen, last_seen…
+    envelope: Map<String, Value>,
+}
+
+/// Envelope keys written back beside id, schema and properties.
+const ENVELOPE: &[&str] = &["datasets", "referents", "first_seen", "last_seen", "last_change"];
+
+fn kept(rec: &Rec) -> Kept {
+    let mut out = Kept::default();
+    for raw in rec.all("externalData") {
+        let Ok(Value::Object(obj)) = serde_json::from_str::<Value>(raw) else { continue };
+        // An FtM import's envelope has a schema; older imports kept the properties alone.
+        if !obj.contains_key("schema") && !obj.contains_key("properties") {
+            merge_props(&mut out.props, obj);
+            continue;
+        }
+        for (k, v) in obj {
+            match k.as_str() {
+                "schema" => {
+                    if let Value::String(s) = v {
+                        out.schema.get_or_insert(s);
+                    }
+                }
+                "properties" => {
+                    if let Value::Object(p) = v {
+                        merge_props(&mut out.props, p);
+                    }
+                }
+                _ if ENVELOPE.contains(&k.as_str()) => {
+                    out.envelope.entry(k).or_insert(v);
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn merge_props(into: &mut Map<String, Value>, from: Map<String, Value>) {
+    for (k, v) in from {
+        let Value::Array(values) = v else { continue };
+        let Value::Array(list) = into.entry(k).or_insert_with(|| Value::Array(Vec::new())) else { continue };
+        for v in values {
+            if !list.contains(&v) {
+                list.push(v);
+            }
+        }
+    }
+}
+
+/// The FtM schema a record is written as.
+fn schema_for(rec: &Rec, kept: &Kept) -> Option<&'static FtmSchema> {
+    let model = FtmModel::builtin();
+    let usable = |name: &str| model.schema(name).filter(|s| !s.is_abstract);
+    let other = rec.kind.name == "OtherRecord";
+    // The schema it came as, while it is still the kind that schema maps to (a record an
+    // analyst gave another kind is written as that kind).
+    if let Some(s) = kept.schema.as_deref().and_then(usable) {
+        if other || kind_for(s).name == rec.kind.name {
+            return Some(s);
+        }
+    }
+    if other {
+        return rec.first("recordType").and_then(usable);
+    }
     if NOT_IN_FTM.contains(&rec.kind.name.as_str())
         || !matches!(rec.kind.category, Category::Entity | Category::Link)
     {
         return None;
     }
-    FtmModel::builtin().schema(&rec.kind.name)
+    usable(&rec.kind.name)
 }
 
 fn ftm_id(rec: &Rec) -> String {
     rec.external("ftm:").filter(|id| valid_id(id)).map_or_else(|| rec.uid.to_string(), str::to_owned)
+}
+
+/// Whether `rec` has what `schema` requires (a name is made from the id when missing).
+fn missing_required(rec: &Rec, schema: &FtmSchema, kept: &Kept) -> Option<String> {
+    let model = FtmModel::builtin();
+    let ends = link_ends(rec.kind, schema);
+    schema
+        .required
+        .iter()
+        .find(|r| {
+            let is_end = ends.as_ref().is_some_and(|(a, b)| *r == a || *r == b);
+            let ours = schema.props.get(*r).is_some_and(|p| rec.all(r).any(|v| model.valid_for(p, v)));
+            *r != "name" && !is_end && !ours && !kept.props.contains_key(*r)
+        })
+        .cloned()
 }
 
 // ---- Issue 13: records judged the same leave as one FtM entity (resolved-views helper). ----
@@ -202,20 +289,16 @@ fn join_marking(a: &str, b: &str) -> String {
 // ---- end of issue 13's block ----
 
 fn write_lines(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -> Result<(), ImportError> {
-    let model = FtmModel::builtin();
-    // FtM id and schema of every entity that will be written, for references and ranges.
+    // FtM id and schema of every record that will be written, for references and ranges.
     let mut ids: HashMap<i64, (String, &'static FtmSchema)> = HashMap::new();
     for n in ds.entity_list() {
         let rec = ds.record(n)?;
-        match schema_for(&rec) {
+        let kept = kept(&rec);
+        match schema_for(&rec, &kept) {
             Some(s) => {
-                let missing = s
-                    .required
-                    .iter()
-                    .find(|r| !s.props.get(*r).is_some_and(|p| rec.all(r).any(|v| model.valid_for(p, v))));
-                if let Some(missing) = missing {
+                if let Some(missing) = missing_required(&rec, s, &kept) {
                     report.left_out.add(
-                        &format!("{}: without {missing} (required by FtM)", rec.kind.name),
+                        &format!("{}: without {missing} (required by FtM)", s.name),
                         &format!("{} {}", rec.uid, rec.caption),
                     );
                 } else {
@@ -225,126 +308,27 @@ fn write_lines(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport)
             None => report.left_out.add(&format!("{}: FtM has no such entity", rec.kind.name), &rec.caption),
         }
     }
+    let links = ds.link_list()?;
+    for &n in &links {
+        let rec = ds.record(n)?;
+        if let Some(s) = schema_for(&rec, &kept(&rec)) {
+            ids.insert(n, (ftm_id(&rec), s));
+        }
+    }
     let by_ftm: HashMap<String, i64> = ids.iter().map(|(n, (id, _))| (id.clone(), *n)).collect();
     let by_uid: HashMap<String, i64> = ds.entities.iter().map(|(n, u)| (u.to_string(), *n)).collect();
     let mut numbers = ds.entity_list();
-    numbers.extend(ds.link_list()?);
+    numbers.extend(links);
     for n in numbers {
         let rec = ds.record(n)?;
-        let Some(schema) = schema_for(&rec) else {
+        let Some((id, schema)) = ids.get(&n).cloned() else {
             if rec.kind.is_link() {
                 report.left_out.add(&format!("{}: FtM has no such link", rec.kind.name), &rec.caption);
             }
             continue;
         };
-        if !rec.kind.is_link() && !ids.contains_key(&n) {
-            continue;
-        }
-        let mut props: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let push = |props: &mut BTreeMap<String, Vec<String>>, prop: &str, value: String| {
-            let values = props.entry(prop.to_owned()).or_default();
-            if !values.contains(&value) {
-                values.push(value);
-            }
-        };
-        let reference = |target: i64, prop: &str, report: &mut ExportReport| -> Option<String> {
-            let (id, target_schema) = ids.get(&target)?;
-            let range = schema.props.get(prop)?.range.as_deref();
-            if range.is_some_and(|r| !target_schema.is_a(r)) {
-                report.left_out.add(
-                    &format!(
-                        "{}.{prop}: FtM wants a {}, not a {}",
-                        rec.kind.name,
-                        range.unwrap_or("?"),
-                        target_schema.name
-                    ),
-                    &rec.caption,
-                );
-                return None;
-            }
-            Some(id.clone())
-        };
-        if rec.kind.is_link() {
-            for (end, prop) in [(rec.src, rec.kind.source.as_deref()), (rec.dst, rec.kind.target.as_deref())]
-            {
-                let (Some(end), Some(prop)) = (end, prop) else { continue };
-                if let Some(id) = reference(end, prop, report) {
-                    push(&mut props, prop, id);
-                } else if rec.kind.name == "Payment" {
-                    // An account paying an account: FtM names accounts apart from parties.
-                    let account_prop = if Some(prop) == rec.kind.source.as_deref() {
-                        "payerAccount"
-                    } else {
-                        "beneficiaryAccount"
-                    };
-                    if let Some(id) = reference(end, account_prop, report) {
-                        push(&mut props, account_prop, id);
-                    }
-                }
-            }
-        }
-        for v in &rec.values {
-            if v.prop == "externalId" || v.prop == "externalData" || rec.kind.is_endpoint(&v.prop) {
-                continue;
-            }
-            let Some(p) = schema.props.get(&v.prop).filter(|p| !p.stub) else {
-                report
-                    .left_out
-                    .add(&format!("{}.{}: FtM has no such property", rec.kind.name, v.prop), &rec.caption);
-                continue;
-            };
-            if p.kind == "entity" {
-                match by_uid.get(&v.value).and_then(|t| reference(*t, &v.prop, report)) {
-                    Some(id) => push(&mut props, &v.prop, id),
-                    None => report.left_out.add(
-                        &format!("{}.{}: refers to a record not exported", rec.kind.name, v.prop),
-                        &rec.caption,
-                    ),
-                }
-            } else if model.valid_for(p, &v.value) {
-                push(&mut props, &v.prop, v.value.clone());
-            } else {
-                report.left_out.add(
-                    &format!(
-                        "{}.{}: a value FtM does not accept as {}",
-                        rec.kind.name,
-                        v.prop,
-                        p.format.as_deref().unwrap_or(&p.kind)
-                    ),
-                    &format!("{}: {}", rec.caption, v.value.chars().take(60).collect::<String>()),
-                );
-            }
-        }
-        // What came from FtM and Liaison has no property for goes back as it came.
-        for raw in rec.all("externalData") {
-            let Ok(Value::Object(extra)) = serde_json::from_str::<Value>(raw) else { continue };
-            for (prop, values) in extra {
-                let Some(p) = schema.props.get(&prop).filter(|p| !p.stub) else { continue };
-                for v in values.as_array().into_iter().flatten().filter_map(Value::as_str) {
-                    if p.kind == "entity" {
-                        // Raw references are FtM ids of records that must be exported too.
-                        if let Some(id) = by_ftm.get(v).and_then(|t| reference(*t, &prop, report)) {
-                            push(&mut props, &prop, id);
-                        }
-                    } else if model.valid_for(p, v) {
-                        push(&mut props, &prop, v.to_owned());
-                    }
-                }
-            }
-        }
-        let missing: Vec<&String> = schema.required.iter().filter(|r| !props.contains_key(*r)).collect();
-        if !missing.is_empty() {
-            report.left_out.add(
-                &format!(
-                    "{}: without {} (required by FtM)",
-                    rec.kind.name,
-                    missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-                &rec.caption,
-            );
-            continue;
-        }
-        let id = if rec.kind.is_link() { ftm_id(&rec) } else { ids[&n].0.clone() };
+        let kept = kept(&rec);
+        let Some(props) = properties(&rec, schema, &kept, &ids, &by_ftm, &by_uid, report) else { continue };
         let mut line = Map::new();
         line.insert("id".into(), Value::String(id));
         line.insert("schema".into(), Value::String(schema.name.clone()));
@@ -352,6 +336,9 @@ fn write_lines(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport)
             "properties".into(),
             Value::Object(props.into_iter().map(|(k, v)| (k, Value::from(v))).collect()),
         );
+        for (k, v) in kept.envelope {
+            line.insert(k, v);
+        }
         // FtM has no marking property; its entities carry a context (keys beside id, schema and
         // properties, kept by followthemoney's proxies), which holds the record's marking.
         line.insert("marking".into(), Value::String(rec.marking.clone()));
@@ -360,4 +347,185 @@ fn write_lines(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport)
         report.wrote(&schema.name);
     }
     Ok(())
+}
+
+type Props = BTreeMap<String, Vec<String>>;
+
+fn push(props: &mut Props, prop: &str, value: String) {
+    let values = props.entry(prop.to_owned()).or_default();
+    if !values.contains(&value) {
+        values.push(value);
+    }
+}
+
+/// The FtM properties of `rec`, or None (reported) when it would miss a required one.
+#[allow(clippy::too_many_arguments)]
+fn properties(
+    rec: &Rec,
+    schema: &'static FtmSchema,
+    kept: &Kept,
+    ids: &HashMap<i64, (String, &'static FtmSchema)>,
+    by_ftm: &HashMap<String, i64>,
+    by_uid: &HashMap<String, i64>,
+    report: &mut ExportReport,
+) -> Option<Props> {
+    let model = FtmModel::builtin();
+    let mut props: Props = BTreeMap::new();
+    let reference = |target: i64, prop: &str, report: &mut ExportReport| -> Option<String> {
+        let (id, target_schema) = ids.get(&target)?;
+        let range = schema.props.get(prop)?.range.as_deref();
+        if range.is_some_and(|r| !target_schema.is_a(r)) {
+            report.left_out.add(
+                &format!(
+                    "{}.{prop}: FtM wants a {}, not a {}",
+                    schema.name,
+                    range.unwrap_or("?"),
+                    target_schema.name
+                ),
+                &rec.caption,
+            );
+            return None;
+        }
+        Some(id.clone())
+    };
+    let ends = link_ends(rec.kind, schema);
+    if let Some((source, target)) = &ends {
+        for (end, prop) in [(rec.src, source.as_str()), (rec.dst, target.as_str())] {
+            let Some(end) = end else { continue };
+            if let Some(id) = reference(end, prop, report) {
+                push(&mut props, prop, id);
+            } else if rec.kind.name == "Payment" {
+                // An account paying an account: FtM names accounts apart from parties.
+                let account_prop = if prop == source { "payerAccount" } else { "beneficiaryAccount" };
+                if let Some(id) = reference(end, account_prop, report) {
+                    push(&mut props, account_prop, id);
+                }
+            }
+        }
+    }
+    let other = rec.kind.name == "OtherRecord";
+    // Properties Liaison holds values of: for an OtherRecord, these replace what the file said
+    // (an analyst's edit wins over the copy kept of the entity).
+    let mut held: HashSet<&str> = HashSet::new();
+    for v in &rec.values {
+        if v.prop == "externalId"
+            || v.prop == "externalData"
+            || rec.kind.is_endpoint(&v.prop)
+            || (other && v.prop == "recordType")
+        {
+            continue;
+        }
+        let Some(p) = schema.props.get(&v.prop).filter(|p| !p.stub) else {
+            report
+                .left_out
+                .add(&format!("{}.{}: FtM has no such property", schema.name, v.prop), &rec.caption);
+            continue;
+        };
+        held.insert(v.prop.as_str());
+        if p.kind == "entity" {
+            match by_uid.get(&v.value).and_then(|t| reference(*t, &v.prop, report)) {
+                Some(id) => push(&mut props, &v.prop, id),
+                None => report.left_out.add(
+                    &format!("{}.{}: refers to a record not exported", schema.name, v.prop),
+                    &rec.caption,
+                ),
+            }
+        } else if model.valid_for(p, &v.value) {
+            push(&mut props, &v.prop, v.value.clone());
+        } else if p.kind == "name" && v.value.chars().count() > model.max_length("name") {
+            shorten(&mut props, schema, &v.prop, &v.value, rec, report);
+        } else {
+            report.left_out.add(
+                &format!(
+                    "{}.{}: a value FtM does not accept as {}",
+                    schema.name,
+                    v.prop,
+                    p.format.as_deref().unwrap_or(&p.kind)
+                ),
+                &format!("{}: {}", rec.caption, v.value.chars().take(60).collect::<String>()),
+            );
+        }
+    }
+    // What came from FtM and Liaison has no property for goes back as it came.
+    for (prop, values) in &kept.props {
+        let Some(p) = schema.props.get(prop).filter(|p| !p.stub) else { continue };
+        if other && held.contains(prop.as_str()) {
+            continue;
+        }
+        for v in values.as_array().into_iter().flatten().filter_map(Value::as_str) {
+            if p.kind == "entity" {
+                // Kept references are FtM ids of records that must be exported too.
+                if let Some(id) = by_ftm.get(v).and_then(|t| reference(*t, prop, report)) {
+                    push(&mut props, prop, id);
+                }
+            } else if model.valid_for(p, v) {
+                push(&mut props, prop, v.to_owned());
+            } else if p.kind == "name" && v.chars().count() > model.max_length("name") {
+                shorten(&mut props, schema, prop, v, rec, report);
+            } else {
+                report.left_out.add(
+                    &format!(
+                        "{}.{prop}: a value FtM does not accept as {}",
+                        schema.name,
+                        p.format.as_deref().unwrap_or(&p.kind)
+                    ),
+                    &format!("{}: {}", rec.caption, v.chars().take(60).collect::<String>()),
+                );
+            }
+        }
+    }
+    if schema.required.iter().any(|r| r == "name") && !props.contains_key("name") {
+        // FtM refuses an entity without a name; Liaison does not. The id names it rather than
+        // the entity being lost, and the report says so.
+        report.left_out.add(
+            &format!("{}: no name, which FtM requires: named from its FtM id", schema.name),
+            &ftm_id(rec),
+        );
+        push(&mut props, "name", ftm_id(rec));
+    }
+    let missing: Vec<&String> = schema.required.iter().filter(|r| !props.contains_key(*r)).collect();
+    if !missing.is_empty() {
+        report.left_out.add(
+            &format!(
+                "{}: without {} (required by FtM)",
+                schema.name,
+                missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            &rec.caption,
+        );
+        return None;
+    }
+    Some(props)
+}
+
+/// A name longer than FtM allows: written cut (with an ellipsis), the whole of it as the
+/// description so that nothing is lost, and said in the report.
+fn shorten(
+    props: &mut Props,
+    schema: &FtmSchema,
+    prop: &str,
+    value: &str,
+    rec: &Rec,
+    report: &mut ExportReport,
+) {
+    let model = FtmModel::builtin();
+    let max = model.max_length("name");
+    let cut: String = value.chars().take(max.saturating_sub(1)).collect();
+    let cut = format!("{}…", cut.trim_end());
+    if !model.valid_value("name", &cut) {
+        return;
+    }
+    push(props, prop, cut);
+    let whole = schema.props.get("description").is_some_and(|p| model.valid_for(p, value));
+    if whole {
+        push(props, "description", value.to_owned());
+    }
+    report.left_out.add(
+        &format!(
+            "{}.{prop}: longer than FtM's {max} characters: shortened{}",
+            schema.name,
+            if whole { ", the whole of it written as the description" } else { "" }
+        ),
+        &rec.caption.chars().take(60).collect::<String>(),
+    );
 }

@@ -23,6 +23,10 @@ struct RawSchema {
     extends: Vec<String>,
     required: Vec<String>,
     props: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    edge: Vec<String>,
+    #[serde(default)]
+    caption: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +49,10 @@ pub struct FtmSchema {
     pub lineage: HashSet<String>,
     pub required: Vec<String>,
     pub props: HashMap<String, FtmProp>,
+    /// A relationship's two ends (FtM's edge source and target properties), if it is one.
+    pub edge: Option<(String, String)>,
+    /// The properties that name an entity of this schema, in order.
+    pub caption: Vec<String>,
 }
 
 impl FtmSchema {
@@ -80,11 +88,21 @@ impl FtmModel {
                         lineage,
                         required: s.required.clone(),
                         props,
+                        edge: match s.edge.as_slice() {
+                            [from, to] => Some((from.clone(), to.clone())),
+                            _ => None,
+                        },
+                        caption: s.caption.clone(),
                     },
                 );
             }
             FtmModel { schemata, max_length: raw.max_length, countries: raw.countries.into_iter().collect() }
         })
+    }
+
+    /// The longest value FtM accepts for a type, in characters.
+    pub fn max_length(&self, kind: &str) -> usize {
+        self.max_length.get(kind).copied().unwrap_or(usize::MAX)
     }
 
     pub fn schema(&self, name: &str) -> Option<&FtmSchema> {
@@ -162,6 +180,8 @@ impl FtmModel {
                 None => true,
                 Some("iban") => valid_iban(value),
                 Some("bic") => valid_bic(value),
+                Some("inn") => valid_inn(value),
+                Some("uei") => valid_uei(value),
                 // Formats Liaison does not check itself are not written rather than risked.
                 Some(_) => false,
             }
@@ -206,6 +226,35 @@ pub fn valid_iban(v: &str) -> bool {
     }
 }
 
+/// A Russian taxpayer number (INN) as python-stdnum checks it: 10 digits for an organisation,
+/// 12 for a person, with their check digits.
+pub fn valid_inn(v: &str) -> bool {
+    if !v.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let d: Vec<u32> = v.bytes().map(|b| u32::from(b - b'0')).collect();
+    let check = |weights: &[u32], digits: &[u32]| {
+        (weights.iter().zip(digits).map(|(w, d)| w * d).sum::<u32>() % 11) % 10
+    };
+    match d.len() {
+        10 => check(&[2, 4, 10, 3, 5, 9, 4, 6, 8], &d) == d[9],
+        12 => {
+            check(&[7, 2, 4, 10, 3, 5, 9, 4, 6, 8], &d) == d[10]
+                && check(&[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8], &d) == d[11]
+        }
+        _ => false,
+    }
+}
+
+/// A US SAM Unique Entity ID (UEI) as FtM (rigour) checks it: 12 digits and letters without
+/// I and O, not starting with 0 (SAM publishes no check digit scheme).
+pub fn valid_uei(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 12
+        && b[0] != b'0'
+        && b.iter().all(|c| c.is_ascii_digit() || (c.is_ascii_alphabetic() && !b"IOio".contains(c)))
+}
+
 /// `s` (digits and capital letters, letters counting as 10…35) modulo 97.
 fn mod97(s: &str) -> Option<u32> {
     let mut r = 0u32;
@@ -235,14 +284,26 @@ pub fn valid_id(id: &str) -> bool {
         && b[b.len() - 1].is_ascii_alphanumeric()
 }
 
-/// FtM dates: an ISO 8601 prefix, from a year down to seconds.
+/// FtM dates: an ISO 8601 prefix, from a year down to seconds, of a real calendar day, in the
+/// years 1000 to 2999 (prefixdate's pattern: a placeholder such as 5138-11-16 is no date).
 fn valid_date(v: &str) -> bool {
     let b = v.as_bytes();
     let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    if !matches!(b.first(), Some(b'1' | b'2')) || !digits(0..4) {
+        return false;
+    }
+    let year: i32 = v[..4].parse().unwrap_or(0);
+    let day = |m: &str, d: &str| {
+        m.parse()
+            .ok()
+            .zip(d.parse().ok())
+            .and_then(|(m, d)| chrono::NaiveDate::from_ymd_opt(year, m, d))
+            .is_some()
+    };
     match b.len() {
-        4 => digits(0..4),
-        7 => digits(0..4) && b[4] == b'-' && digits(5..7),
-        10 => digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10),
+        4 => true,
+        7 => b[4] == b'-' && digits(5..7) && day(&v[5..7], "1"),
+        10 => b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10) && day(&v[5..7], &v[8..10]),
         _ => {
             chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S").is_ok()
                 || chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").is_ok()
@@ -270,6 +331,13 @@ mod tests {
     fn values_are_checked_as_ftm_does() {
         let m = FtmModel::builtin();
         assert!(m.valid_value("date", "2024-03") && !m.valid_value("date", "01/05/1970"));
+        // As prefixdate reads them (checked with it): years 1000 to 2999, real days.
+        assert!(m.valid_value("date", "2024-02-29") && !m.valid_value("date", "2023-02-29"));
+        assert!(
+            !m.valid_value("date", "5138-11-16")
+                && !m.valid_value("date", "0999")
+                && !m.valid_value("date", "2024-13")
+        );
         assert!(m.valid_value("country", "de") && !m.valid_value("country", "Russia"));
         assert!(!m.valid_value("name", &"x".repeat(400)));
         assert!(valid_id("b4ca1c3b") && !valid_id("p_1") && !valid_id("-a"));
