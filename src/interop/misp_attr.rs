@@ -93,7 +93,9 @@ fn value_of(a: &Map<String, Value>) -> Option<String> {
 /// A uuid in the file, lower-cased; None when there is none; an error when it is not one.
 fn own_uuid(obj: &Map<String, Value>) -> Result<Option<String>, String> {
     match obj.get("uuid") {
+        // MISP writes clusters of a galaxy not installed on the server with `"uuid": ""`.
         None | Some(Value::Null) => Ok(None),
+        Some(Value::String(u)) if u.is_empty() => Ok(None),
         Some(Value::String(u)) if u.len() == 36 && Uuid::parse_str(u).is_ok() => Ok(Some(u.to_lowercase())),
         Some(v) => Err(format!("uuid {v} is not a UUID")),
     }
@@ -332,9 +334,8 @@ pub fn cluster(
     }
     item.prop("summary", str_at(c, "description").unwrap_or_default());
     if from.is_none() {
-        let mut raw = c.clone();
-        raw.insert("uuid".into(), Value::String(uuid.clone()));
-        for v in wrap("cluster", &ctx.event, &raw, Some(galaxy)) {
+        // Written back as it came (an empty uuid stays empty: MISP knows clusters by tag).
+        for v in wrap("cluster", &ctx.event, c, Some(galaxy)) {
             item.prop("externalData", v);
         }
     }

@@ -84,7 +84,8 @@ fn properties(o: &Map<String, Value>) -> BTreeMap<String, String> {
     }
     for g in o.get("Galaxy").and_then(Value::as_array).into_iter().flatten() {
         for c in g.get("GalaxyCluster").and_then(Value::as_array).into_iter().flatten() {
-            if let Some(u) = c.get("uuid").and_then(Value::as_str) {
+            let id = c.get("uuid").and_then(Value::as_str).filter(|u| !u.is_empty());
+            if let Some(u) = id.or_else(|| c.get("tag_name").and_then(Value::as_str)) {
                 out.insert(format!("Galaxy:{u}"), String::new());
             }
         }
@@ -96,10 +97,17 @@ fn properties(o: &Map<String, Value>) -> BTreeMap<String, String> {
 pub fn things(doc: &Value) -> (BTreeSet<String>, Things) {
     let mut ids = BTreeSet::new();
     let mut out = Things::new();
+    // A cluster of a galaxy its server did not have comes with `"uuid": ""`: MISP knows it
+    // by its tag.
     let add = |o: &Map<String, Value>, out: &mut Things| {
-        if let Some(u) = o.get("uuid").and_then(Value::as_str) {
-            out.insert(u.to_lowercase(), properties(o));
-        }
+        let key = match o.get("uuid").and_then(Value::as_str) {
+            Some(u) if !u.is_empty() => u.to_lowercase(),
+            _ => match o.get("tag_name").and_then(Value::as_str) {
+                Some(t) => format!("tag:{t}"),
+                None => return,
+            },
+        };
+        out.insert(key, properties(o));
     };
     for e in events(doc) {
         if let Some(u) = e.get("uuid").and_then(Value::as_str) {
