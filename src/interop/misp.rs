@@ -103,12 +103,21 @@ fn document(doc: &Value, events: &mut Events, sink: &mut dyn Sink) -> Result<(),
                 "response",
                 format!("expected a list of events, found {}", kind_of(other)),
             )),
+            None if is_bare_event(top) => event("event", top, events, sink),
             None if top.contains_key("Event") || top.contains_key("Object") => element("event", doc, events, sink),
-            None if top.contains_key("info") || top.contains_key("Attribute") => event("event", top, events, sink),
             None => Err(not_misp(top)),
         },
         other => Err(ImportError::malformed("", format!("expected a MISP event, found {}", kind_of(other)))),
     }
+}
+
+/// An event without its `{"Event": …}` wrapper (as PyMISP's `to_json` writes it): it has an
+/// `info`, or lists of attributes or objects (an object found by a search has one `Object`).
+fn is_bare_event(o: &Map<String, Value>) -> bool {
+    !o.contains_key("Event")
+        && (o.contains_key("info")
+            || o.get("Attribute").is_some_and(Value::is_array)
+            || o.get("Object").is_some_and(Value::is_array))
 }
 
 /// One element of a list or search result: an event, or an object found by a search.
@@ -118,6 +127,9 @@ fn element(at: &str, el: &Value, events: &mut Events, sink: &mut dyn Sink) -> Re
         sink.skip(&format!("expected a MISP event, found {}", kind_of(el)), at);
         return Ok(());
     };
+    if is_bare_event(o) {
+        return event(at, o, events, sink);
+    }
     match (o.get("Event"), o.get("Object")) {
         (Some(Value::Object(ev)), _) => event(at, ev, events, sink),
         (Some(other), _) => {
@@ -126,7 +138,6 @@ fn element(at: &str, el: &Value, events: &mut Events, sink: &mut dyn Sink) -> Re
             Ok(())
         }
         (None, Some(obj)) => found(at, obj, true, events, sink),
-        (None, None) if o.contains_key("info") || o.contains_key("Attribute") => event(at, o, events, sink),
         (None, None) if o.contains_key("type") && o.contains_key("value") => found(at, el, false, events, sink),
         (None, None) => {
             sink.read();
