@@ -28,7 +28,8 @@ fn round_trip(shared: &Path, name: &str) {
     opts.reader.max_marking = Some(liaison::model::marking::Marking::parse("TLP:RED H0 H1 H2 H3").unwrap());
     opts.confirmed = true;
     let written = interop::export(&store, &out, &opts).unwrap();
-    let read = |p: &Path| -> serde_json::Value { serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap() };
+    let read =
+        |p: &Path| -> serde_json::Value { serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap() };
     let (before, after) = (read(&source), read(&out));
     let f = compare(&before, &after);
     let lost = losses(&before, &after, 10);
@@ -36,7 +37,7 @@ fn round_trip(shared: &Path, name: &str) {
     assert!(f.things_ratio() >= 0.99, "{name}: {f:?}; {lost:#?}");
     assert!(f.properties_ratio() >= 0.98, "{name}: {f:?}; {lost:#?}");
     assert_eq!(f.events_kept, f.events, "{name}: every event by uuid");
-    assert_eq!(written.written.get("events").copied(), Some(f.events as u64), "{name}: {written:?}");
+    assert_eq!(written.written.get("event").copied(), Some(f.events as u64), "{name}: {written:?}");
     if let Some((ok, text)) =
         run_validator(&[&shared.join("tools/misp_validate.py").to_string_lossy(), &out.to_string_lossy()])
     {
@@ -47,7 +48,9 @@ fn round_trip(shared: &Path, name: &str) {
 #[test]
 fn pymisp_events_with_objects_galaxies_and_sightings_come_back_whole() {
     let Some(shared) = shared() else { return };
-    for name in ["pymisp-tests/galaxy_1.json", "pymisp-tests/mainly_objects_1.json", "pymisp-tests/sighting_1.json"] {
+    for name in
+        ["pymisp-tests/galaxy_1.json", "pymisp-tests/mainly_objects_1.json", "pymisp-tests/sighting_1.json"]
+    {
         round_trip(&shared, name);
     }
 }

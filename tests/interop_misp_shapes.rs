@@ -91,7 +91,8 @@ fn a_feed_folder_without_manifest_imports_every_event_file() {
     let feed = l.root.path().join("feed");
     std::fs::create_dir_all(&feed).unwrap();
     std::fs::copy(fixture("no-uuids.misp.json"), feed.join("a.json")).unwrap();
-    let doc: Value = serde_json::from_slice(&std::fs::read(fixture("search-events.misp.json")).unwrap()).unwrap();
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(fixture("search-events.misp.json")).unwrap()).unwrap();
     std::fs::write(feed.join("b.json"), serde_json::to_vec(&doc["response"][0]).unwrap()).unwrap();
     import(&mut store, &feed, ImportFormat::Misp);
     assert_eq!(count(&store, "Case"), 2);
@@ -101,7 +102,8 @@ fn a_feed_folder_without_manifest_imports_every_event_file() {
 fn a_bad_attribute_skips_that_attribute_with_its_reason() {
     let l = Liaison::init();
     let mut store = open_store(&l);
-    let mut doc: Value = serde_json::from_slice(&std::fs::read(fixture("search-events.misp.json")).unwrap()).unwrap();
+    let mut doc: Value =
+        serde_json::from_slice(&std::fs::read(fixture("search-events.misp.json")).unwrap()).unwrap();
     let attrs = doc["response"][0]["Event"]["Attribute"].as_array_mut().unwrap();
     attrs.push(serde_json::json!({"uuid": "not-a-uuid", "type": "domain", "value": "x.example"}));
     attrs.push(serde_json::json!({"uuid": "6a0e7c10-1c2d-4a3b-9e8f-0a1b2c3d4e09", "type": "domain", "value": ["a", "b"]}));
@@ -124,7 +126,8 @@ fn a_whole_store_export_writes_one_event_per_source_event_with_its_own_uuid() {
     let events = doc["response"].as_array().expect("two events: a response list");
     let uuids: Vec<&str> = events.iter().map(|e| e["Event"]["uuid"].as_str().unwrap()).collect();
     assert_eq!(uuids, ["6a0e7c10-1c2d-4a3b-9e8f-0a1b2c3d4e01", "6a0e7c10-1c2d-4a3b-9e8f-0a1b2c3d4e03"]);
-    assert_eq!(report.written.get("events"), Some(&2));
-    assert_eq!(report.written.get("attributes"), Some(&2));
+    assert_eq!(report.written.get("event"), Some(&2), "{report:?}");
+    assert_eq!(report.written.get("attribute iban"), Some(&1));
+    assert_eq!(report.written.get("attribute url"), Some(&1));
     assert_eq!(events[0]["Event"]["Attribute"][0]["uuid"], "6a0e7c10-1c2d-4a3b-9e8f-0a1b2c3d4e02");
 }

@@ -104,7 +104,9 @@ fn document(doc: &Value, events: &mut Events, sink: &mut dyn Sink) -> Result<(),
                 format!("expected a list of events, found {}", kind_of(other)),
             )),
             None if is_bare_event(top) => event("event", top, events, sink),
-            None if top.contains_key("Event") || top.contains_key("Object") => element("event", doc, events, sink),
+            None if top.contains_key("Event") || top.contains_key("Object") => {
+                element("event", doc, events, sink)
+            }
             None => Err(not_misp(top)),
         },
         other => Err(ImportError::malformed("", format!("expected a MISP event, found {}", kind_of(other)))),
@@ -138,7 +140,9 @@ fn element(at: &str, el: &Value, events: &mut Events, sink: &mut dyn Sink) -> Re
             Ok(())
         }
         (None, Some(obj)) => found(at, obj, true, events, sink),
-        (None, None) if o.contains_key("type") && o.contains_key("value") => found(at, el, false, events, sink),
+        (None, None) if o.contains_key("type") && o.contains_key("value") => {
+            found(at, el, false, events, sink)
+        }
         (None, None) => {
             sink.read();
             sink.skip("not a MISP event, object or attribute", at);
@@ -149,7 +153,13 @@ fn element(at: &str, el: &Value, events: &mut Events, sink: &mut dyn Sink) -> Re
 
 /// An attribute or object found by a search: it names its event (`Event`, or only
 /// `event_id`), which becomes a case once.
-fn found(at: &str, v: &Value, is_object: bool, events: &mut Events, sink: &mut dyn Sink) -> Result<(), ImportError> {
+fn found(
+    at: &str,
+    v: &Value,
+    is_object: bool,
+    events: &mut Events,
+    sink: &mut dyn Sink,
+) -> Result<(), ImportError> {
     let Value::Object(o) = v else {
         sink.read();
         sink.skip(&format!("expected a MISP attribute or object, found {}", kind_of(v)), at);
@@ -171,11 +181,7 @@ fn found(at: &str, v: &Value, is_object: bool, events: &mut Events, sink: &mut d
     let mut o = o.clone();
     o.remove("Event");
     sink.read();
-    if is_object {
-        object(&ctx, at, &o, sink)
-    } else {
-        attribute(&ctx, at, &o, "", true, sink)
-    }
+    if is_object { object(&ctx, at, &o, sink) } else { attribute(&ctx, at, &o, "", true, sink) }
 }
 
 /// The uuid of an event: its own, or one minted from its info, date and organisation.
@@ -185,7 +191,12 @@ fn event_uuid(ev: &Map<String, Value>) -> Result<String, String> {
         Some(v) => Err(format!("uuid {v} is not a UUID")),
         None => {
             let org = ev.get("Orgc").and_then(|o| o.get("name")).and_then(Value::as_str).unwrap_or_default();
-            Ok(mint(&["misp-event", str_at(ev, "info").unwrap_or_default(), str_at(ev, "date").unwrap_or_default(), org]))
+            Ok(mint(&[
+                "misp-event",
+                str_at(ev, "info").unwrap_or_default(),
+                str_at(ev, "date").unwrap_or_default(),
+                org,
+            ]))
         }
     }
 }
@@ -218,15 +229,16 @@ fn head(
     raw.insert("uuid".into(), Value::String(uuid.clone()));
     let date = match ev.get("date") {
         None => None,
-        Some(d) => match d.as_str().filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()) {
-            Some(d) => Some(d.to_owned()),
-            None => {
+        Some(d) => {
+            if let Some(d) = d.as_str().filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()) {
+                Some(d.to_owned())
+            } else {
                 // A bad date is dropped, not carried on to an export it would make invalid.
                 sink.skip("MISP event date is not YYYY-MM-DD", &format!("{at}: {d}"));
                 raw.remove("date");
                 None
             }
-        },
+        }
     };
     let info = str_at(ev, "info").unwrap_or_default();
     let org = ev.get("Orgc").and_then(|o| o.get("name")).and_then(Value::as_str).unwrap_or("MISP");
@@ -253,7 +265,12 @@ fn head(
     Ok(Some(ctx))
 }
 
-fn event(at: &str, ev: &Map<String, Value>, events: &mut Events, sink: &mut dyn Sink) -> Result<(), ImportError> {
+fn event(
+    at: &str,
+    ev: &Map<String, Value>,
+    events: &mut Events,
+    sink: &mut dyn Sink,
+) -> Result<(), ImportError> {
     let Some(ctx) = head(at, ev, events, sink)? else { return Ok(()) };
     let at = format!("{at} ({})", ctx.event);
     for (i, a) in list(ev, "Attribute", &at, sink).iter().enumerate() {
@@ -347,7 +364,10 @@ pub fn read_feed(dir: &Path, sink: &mut dyn Sink) -> Result<(), ImportError> {
         let mut names = Vec::new();
         for uuid in entries.keys() {
             if Uuid::parse_str(uuid).is_err() {
-                return Err(ImportError::malformed("manifest.json", format!("{uuid:?} is not an event uuid")));
+                return Err(ImportError::malformed(
+                    "manifest.json",
+                    format!("{uuid:?} is not an event uuid"),
+                ));
             }
             names.push(format!("{uuid}.json"));
         }
@@ -357,7 +377,7 @@ pub fn read_feed(dir: &Path, sink: &mut dyn Sink) -> Result<(), ImportError> {
             .map_err(|e| super::input::io_error(dir, &e))?
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".json") && n != "hashes.csv")
+            .filter(|n| Path::new(n).extension().is_some_and(|e| e.eq_ignore_ascii_case("json")))
             .collect();
         names.sort();
         names
@@ -430,7 +450,11 @@ mod tests {
         let mut sink = VecSink::default();
         let bad = EVENT.replace("1f9a3c1e-5d2b-4c8a-9e71-2b6d4f8a1c30", "nope");
         read(&BytesInput(bad.as_bytes()), &mut sink).unwrap();
-        assert!(sink.skipped.iter().any(|(r, _)| r.contains("uuid \"nope\" is not a UUID")), "{:?}", sink.skipped);
+        assert!(
+            sink.skipped.iter().any(|(r, _)| r.contains("uuid \"nope\" is not a UUID")),
+            "{:?}",
+            sink.skipped
+        );
         assert_eq!(sink.items().count(), 0);
         let mut sink = VecSink::default();
         let bad = EVENT.replace("2024-02-01", "01/02/2024");

@@ -45,6 +45,7 @@ impl Ctx {
 
     /// The context of what is inside `obj` (an object's attributes): the container's marking
     /// made stricter by the thing's own tags and distribution, its grade replaced by its own.
+    #[must_use]
     pub fn inside(&self, obj: &Map<String, Value>) -> Ctx {
         Ctx {
             case: self.case.clone(),
@@ -122,7 +123,13 @@ pub fn object_id(ctx: &Ctx, o: &Map<String, Value>) -> Result<String, String> {
                 .into_iter()
                 .flatten()
                 .filter_map(Value::as_object)
-                .map(|a| format!("{}={}", str_at(a, "object_relation").unwrap_or_default(), value_of(a).unwrap_or_default()))
+                .map(|a| {
+                    format!(
+                        "{}={}",
+                        str_at(a, "object_relation").unwrap_or_default(),
+                        value_of(a).unwrap_or_default()
+                    )
+                })
                 .collect();
             parts.sort();
             mint(&[&ctx.event, "object", str_at(o, "name").unwrap_or_default(), &parts.join("\u{1e}")])
@@ -180,7 +187,9 @@ fn mapping(ty: &str, value: &str) -> (&'static str, Vec<(&'static str, String)>)
         Some(("CryptoWallet", p)) if ty == "btc" => {
             ("CryptoWallet", vec![(p, value.to_owned()), ("currency", "BTC".to_owned())])
         }
-        Some(("Vulnerability", p)) => ("Vulnerability", vec![(p, value.to_owned()), ("name", value.to_owned())]),
+        Some(("Vulnerability", p)) => {
+            ("Vulnerability", vec![(p, value.to_owned()), ("name", value.to_owned())])
+        }
         Some((kind, p)) => (kind, vec![(p, value.to_owned())]),
         None => ("OtherRecord", vec![("recordType", format!("misp-attribute:{ty}")), ("name", short(value))]),
     }
@@ -326,7 +335,14 @@ pub fn cluster(
     let mut item = ctx.item(at, &ext, "OtherRecord");
     Ctx::tagged(&mut item, c);
     item.prop("recordType", "misp-galaxy-cluster");
-    item.prop("name", if value.is_empty() { short(str_at(c, "tag_name").unwrap_or("galaxy cluster")) } else { short(value) });
+    item.prop(
+        "name",
+        if value.is_empty() {
+            short(str_at(c, "tag_name").unwrap_or("galaxy cluster"))
+        } else {
+            short(value)
+        },
+    );
     for syn in c.get("meta").and_then(|m| m.get("synonyms")).and_then(Value::as_array).into_iter().flatten() {
         if let Some(s) = syn.as_str() {
             item.prop("alias", short(s));

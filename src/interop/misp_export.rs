@@ -336,17 +336,19 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
             let uuid = json.get("uuid").and_then(Value::as_str).unwrap_or_default().to_owned();
             match k.what.as_str() {
                 "attribute" => {
+                    let ty = json.get("type").and_then(Value::as_str).unwrap_or("?").to_owned();
                     events[e].attributes.push(Value::Object(json));
-                    report.wrote("attributes");
+                    report.wrote(&format!("attribute {ty}"));
                 }
                 "object" => {
+                    let name = json.get("name").and_then(Value::as_str).unwrap_or("?").to_owned();
                     object_at.entry(n).or_insert((e, events[e].objects.len()));
                     events[e].objects.push(Value::Object(json));
-                    report.wrote("objects");
+                    report.wrote(&format!("object {name}"));
                 }
                 "cluster" => {
                     events[e].cluster(k.galaxy, Value::Object(json));
-                    report.wrote("galaxy clusters");
+                    report.wrote("galaxy cluster");
                 }
                 _ => continue,
             }
@@ -406,21 +408,23 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
                 "distribution": distribution(&parse(&rec.marking)), "timestamp": epoch(&rec), "comment": rec.caption,
                 "Attribute": attrs, "ObjectReference": [],
             }));
-            report.wrote("objects");
+            report.wrote(&format!("object {name}"));
         } else if let Some((prop, ty)) = attribute_type(&rec) {
             let Some(value) = rec.first(prop) else { continue };
             join(&mut strictest, &rec.marking);
             uuids.insert(n, uuid.clone());
             let target = if case_event.is_some() { &mut events[mine] } else { &mut mine_out };
             target.attributes.push(attribute(&uuid, ty, value, &rec, None));
-            report.wrote("attributes");
+            report.wrote(&format!("attribute {ty}"));
         } else {
             report
                 .left_out
                 .add(&format!("{}: MISP has no template for it here", rec.kind.name), &rec.caption);
         }
     }
-    if case_event.is_none() && (!mine_out.attributes.is_empty() || !mine_out.objects.is_empty() || events.is_empty()) {
+    if case_event.is_none()
+        && (!mine_out.attributes.is_empty() || !mine_out.objects.is_empty() || events.is_empty())
+    {
         events.push(mine_out);
     }
     for n in ds.link_list()? {
@@ -457,21 +461,27 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
             Some(refs) => refs.push(reference),
             None => object["ObjectReference"] = json!([reference]),
         }
-        report.wrote("object references");
+        report.wrote("object reference");
     }
     let mut written = Vec::new();
     for (i, mut e) in events.into_iter().enumerate() {
         let is_mine = i == mine;
-        let mut header = match e.header.take() {
-            Some(h) => h,
-            None => {
+        let mut header = if let Some(h) = e.header.take() {
+            h
+        } else {
+            {
                 let (info, uuid, date, marking) = match ds.case.filter(|_| is_mine) {
                     Some((n, _)) => {
                         let rec = ds.record(n)?;
                         if ds.case_list()?.contains(&n) {
                             join(&mut strictest, &rec.marking);
                         }
-                        (rec.caption.clone(), e.uuid.clone(), rec.created.format("%Y-%m-%d").to_string(), None)
+                        (
+                            rec.caption.clone(),
+                            e.uuid.clone(),
+                            rec.created.format("%Y-%m-%d").to_string(),
+                            None,
+                        )
                     }
                     None if is_mine => (
                         format!("Liaison export from {org_name}"),
@@ -480,7 +490,12 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
                         None,
                     ),
                     // An event whose case the reader may not have: only its uuid.
-                    None => (format!("MISP event {}", e.uuid), e.uuid.clone(), chrono::Utc::now().format("%Y-%m-%d").to_string(), Some(Marking::office_fallback())),
+                    None => (
+                        format!("MISP event {}", e.uuid),
+                        e.uuid.clone(),
+                        chrono::Utc::now().format("%Y-%m-%d").to_string(),
+                        Some(Marking::office_fallback()),
+                    ),
                 };
                 // An event with nothing in it still carries a marking: the office's fallback, never CLEAR.
                 let marking = marking.or_else(|| strictest.clone()).unwrap_or_else(Marking::office_fallback);
@@ -501,10 +516,11 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
         if !e.galaxies.is_empty() {
             header.insert("Galaxy".into(), Value::Array(e.galaxies.into_iter().map(Value::Object).collect()));
         }
-        report.wrote("events");
+        report.wrote("event");
         written.push(json!({"Event": header}));
     }
-    let doc = if written.len() == 1 { written.pop().unwrap_or_default() } else { json!({"response": written}) };
+    let doc =
+        if written.len() == 1 { written.pop().unwrap_or_default() } else { json!({"response": written}) };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(|e| ImportError::Io(e.to_string()))?;
     out.write_all(b"\n").map_err(|e| super::export::write_error(&e))?;
     Ok(())

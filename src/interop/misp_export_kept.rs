@@ -25,19 +25,15 @@ impl EventOut {
     /// Adds a cluster under its galaxy (matched by uuid, else type).
     pub fn cluster(&mut self, galaxy: Option<Map<String, Value>>, cluster: Value) {
         let galaxy = galaxy.unwrap_or_default();
-        let key = |g: &Map<String, Value>| {
-            g.get("uuid").or_else(|| g.get("type")).cloned().unwrap_or(Value::Null)
-        };
+        let key =
+            |g: &Map<String, Value>| g.get("uuid").or_else(|| g.get("type")).cloned().unwrap_or(Value::Null);
         let k = key(&galaxy);
-        let i = match self.galaxies.iter().position(|g| key(g) == k) {
-            Some(i) => i,
-            None => {
-                let mut g = galaxy;
-                g.insert("GalaxyCluster".into(), json!([]));
-                self.galaxies.push(g);
-                self.galaxies.len() - 1
-            }
-        };
+        let i = self.galaxies.iter().position(|g| key(g) == k).unwrap_or_else(|| {
+            let mut g = galaxy;
+            g.insert("GalaxyCluster".into(), json!([]));
+            self.galaxies.push(g);
+            self.galaxies.len() - 1
+        });
         if let Some(Value::Array(list)) = self.galaxies[i].get_mut("GalaxyCluster") {
             list.push(cluster);
         }
@@ -91,7 +87,8 @@ fn tlp_tag(m: &Marking) -> String {
 /// `inherited`, what its container's tags say, when it has no `tlp:` tag of its own).
 pub fn restrict_tags(obj: &mut Map<String, Value>, marking: &Marking, inherited: Option<&Marking>) {
     let tags: Vec<Value> = obj.get("Tag").and_then(Value::as_array).cloned().unwrap_or_default();
-    let name = |t: &Value| t.get("name").and_then(Value::as_str).unwrap_or_default().trim().to_ascii_lowercase();
+    let name =
+        |t: &Value| t.get("name").and_then(Value::as_str).unwrap_or_default().trim().to_ascii_lowercase();
     let own: Vec<Marking> = tags
         .iter()
         .filter(|t| name(t).starts_with("tlp:"))
@@ -115,5 +112,46 @@ pub fn restrict_tags(obj: &mut Map<String, Value>, marking: &Marking, inherited:
     }
     if changed {
         obj.insert("Tag".into(), Value::Array(out));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            other => panic!("not an object: {other}"),
+        }
+    }
+
+    #[test]
+    fn a_marking_made_stricter_in_the_store_is_what_goes_out() {
+        let red = Marking::parse("TLP:RED").unwrap();
+        let mut a = obj(
+            json!({"distribution": "3", "Tag": [{"name": "tlp:green", "colour": "#339900"}, {"name": "malware"}]}),
+        );
+        restrict_distribution(&mut a, "0");
+        restrict_tags(&mut a, &red, None);
+        assert_eq!(a["distribution"], "0");
+        let names: Vec<&str> =
+            a["Tag"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["malware", "tlp:red"]);
+    }
+
+    #[test]
+    fn what_the_file_said_stays_when_the_store_says_the_same_or_less() {
+        let amber = Marking::parse("TLP:AMBER").unwrap();
+        let original = json!({"distribution": 1, "Tag": [{"name": "tlp:amber", "colour": "#FFC000"}]});
+        let mut a = obj(original.clone());
+        restrict_distribution(&mut a, "1");
+        restrict_tags(&mut a, &amber, None);
+        assert_eq!(Value::Object(a), original);
+        // No tag of its own: the event's tag covers it.
+        let mut b = obj(json!({"distribution": "5"}));
+        restrict_distribution(&mut b, "1");
+        restrict_tags(&mut b, &amber, Some(&amber));
+        assert_eq!(Value::Object(b), json!({"distribution": "5"}));
     }
 }

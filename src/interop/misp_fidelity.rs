@@ -42,7 +42,9 @@ pub fn events(doc: &Value) -> Vec<Map<String, Value>> {
     match doc {
         Value::Array(list) => list.iter().filter_map(pick).collect(),
         Value::Object(top) => match top.get("response") {
-            Some(Value::Array(list)) if list.iter().all(|e| e.get("Object").is_some()) && !list.is_empty() => {
+            Some(Value::Array(list))
+                if list.iter().all(|e| e.get("Object").is_some()) && !list.is_empty() =>
+            {
                 let objects: Vec<Value> = list.iter().filter_map(|e| e.get("Object").cloned()).collect();
                 vec![Map::from_iter([("Object".to_owned(), Value::Array(objects))])]
             }
@@ -113,17 +115,32 @@ pub fn things(doc: &Value) -> (BTreeSet<String>, Things) {
         if let Some(u) = e.get("uuid").and_then(Value::as_str) {
             ids.insert(u.to_lowercase());
         }
-        for a in e.get("Attribute").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object) {
+        for a in
+            e.get("Attribute").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object)
+        {
             add(a, &mut out);
         }
-        for o in e.get("Object").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object) {
+        for o in e.get("Object").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object)
+        {
             add(o, &mut out);
-            for a in o.get("Attribute").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object) {
+            for a in o
+                .get("Attribute")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object)
+            {
                 add(a, &mut out);
             }
         }
         for g in e.get("Galaxy").and_then(Value::as_array).into_iter().flatten() {
-            for c in g.get("GalaxyCluster").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object) {
+            for c in g
+                .get("GalaxyCluster")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object)
+            {
                 add(c, &mut out);
             }
         }
@@ -158,7 +175,10 @@ pub fn losses(before: &Value, after: &Value, n: usize) -> Vec<String> {
     let mut out = Vec::new();
     for (uuid, props) in &before {
         match after.get(uuid) {
-            None => out.push(format!("missing {uuid} ({})", props.get("type").or_else(|| props.get("name")).map_or("", String::as_str))),
+            None => out.push(format!(
+                "missing {uuid} ({})",
+                props.get("type").or_else(|| props.get("name")).map_or("", String::as_str)
+            )),
             Some(kept) => {
                 for (k, v) in props {
                     if kept.get(k) != Some(v) {

@@ -224,19 +224,22 @@ pub fn object(ctx: &Ctx, at: &str, o: &Map<String, Value>, sink: &mut dyn Sink) 
         attrs.iter().any(|a| props.iter().any(|(r, p)| *r == relation(a) && *p != "notes"))
     });
     let ext = format!("misp:{uuid}");
-    let mut item = match mapped {
-        Some((kind, props)) => {
+    let mut item = if let Some((kind, props)) = mapped {
+        {
             let mut item = ctx.item(&at, &ext, kind);
             for a in &attrs {
                 // One record holds every attribute: the strictest of their markings applies.
                 misp_said(a).stamp(&mut item);
-                if let (Some((_, prop)), Some(v)) = (props.iter().find(|(r, _)| *r == relation(a)), text_value(a)) {
+                if let (Some((_, prop)), Some(v)) =
+                    (props.iter().find(|(r, _)| *r == relation(a)), text_value(a))
+                {
                     item.prop(prop, v);
                 }
             }
             item
         }
-        None => {
+    } else {
+        {
             let mut item = ctx.item(&at, &ext, "OtherRecord");
             for a in &attrs {
                 misp_said(a).stamp(&mut item);
@@ -246,7 +249,10 @@ pub fn object(ctx: &Ctx, at: &str, o: &Map<String, Value>, sink: &mut dyn Sink) 
                 .iter()
                 .find_map(|r| attrs.iter().find(|a| relation(a) == *r).and_then(text_value))
                 .unwrap_or_else(|| if name.is_empty() { "MISP object".to_owned() } else { name.to_owned() });
-            item.prop("name", label.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect::<String>());
+            item.prop(
+                "name",
+                label.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect::<String>(),
+            );
             item
         }
     };
@@ -261,7 +267,20 @@ pub fn object(ctx: &Ctx, at: &str, o: &Map<String, Value>, sink: &mut dyn Sink) 
         let inner = ctx.inside(o);
         for (i, a) in attrs.iter().enumerate() {
             let ty = str_at(a, "type").unwrap_or_default();
-            if matches!(ty, "phone-number" | "iban" | "email" | "email-src" | "email-dst" | "domain" | "hostname" | "ip-src" | "ip-dst" | "url" | "btc") {
+            if matches!(
+                ty,
+                "phone-number"
+                    | "iban"
+                    | "email"
+                    | "email-src"
+                    | "email-dst"
+                    | "domain"
+                    | "hostname"
+                    | "ip-src"
+                    | "ip-dst"
+                    | "url"
+                    | "btc"
+            ) {
                 sink.read();
                 attribute(&inner, &format!("{at} attribute {}", i + 1), a, &uuid, false, sink)?;
             }
@@ -285,7 +304,8 @@ pub fn references(
         let kind = super::stix_vocab::link_kind(rel);
         let r_uuid = str_at(r, "uuid").unwrap_or_default();
         // A reference is as restricted as the object it starts from.
-        let mut item = ctx.inside(o).item(&format!("{at} reference {r_uuid}"), &format!("misp:{r_uuid}"), kind);
+        let mut item =
+            ctx.inside(o).item(&format!("{at} reference {r_uuid}"), &format!("misp:{r_uuid}"), kind);
         item.case = None;
         if kind == "UnknownLink" {
             item.prop("role", rel);

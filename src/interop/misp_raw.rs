@@ -35,7 +35,12 @@ pub struct Kept {
 }
 
 /// The `externalData` values that keep `json`.
-pub fn wrap(what: &str, event: &str, json: &Map<String, Value>, galaxy: Option<&Map<String, Value>>) -> Vec<String> {
+pub fn wrap(
+    what: &str,
+    event: &str,
+    json: &Map<String, Value>,
+    galaxy: Option<&Map<String, Value>>,
+) -> Vec<String> {
     let mut w = json!({"misp": what, "event": event, "json": json});
     if let Some(g) = galaxy {
         w["galaxy"] = Value::Object(g.clone());
@@ -62,7 +67,11 @@ pub fn wrap(what: &str, event: &str, json: &Map<String, Value>, galaxy: Option<&
     }
     pieces.push(piece);
     let n = pieces.len();
-    pieces.into_iter().enumerate().map(|(i, s)| json!({"misp:part": id, "i": i, "n": n, "s": s}).to_string()).collect()
+    pieces
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| json!({"misp:part": id, "i": i, "n": n, "s": s}).to_string())
+        .collect()
 }
 
 /// The MISP things kept in a record's `externalData` values (other formats' data and parts
@@ -101,26 +110,6 @@ fn kept(mut o: Map<String, Value>) -> Option<Kept> {
         _ => None,
     };
     Some(Kept { what, event, json, galaxy })
-}
-
-/// Every uuid named inside `v` (nested attributes, references, sightings, clusters): things
-/// written back as part of their container, not again on their own.
-pub fn nested_uuids(v: &Value, out: &mut std::collections::HashSet<String>) {
-    match v {
-        Value::Object(o) => {
-            for (k, x) in o {
-                if k == "uuid" {
-                    if let Some(u) = x.as_str() {
-                        out.insert(u.to_lowercase());
-                    }
-                } else {
-                    nested_uuids(x, out);
-                }
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| nested_uuids(x, out)),
-        _ => {}
-    }
 }
 
 #[cfg(test)]
