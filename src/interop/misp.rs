@@ -103,14 +103,26 @@ fn document(doc: &Value, events: &mut Events, sink: &mut dyn Sink) -> Result<(),
                 "response",
                 format!("expected a list of events, found {}", kind_of(other)),
             )),
-            None if is_bare_event(top) => event("event", top, events, sink),
+            None if is_bare_event(top) => {
+                one_event(top)?;
+                event("event", top, events, sink)
+            }
             None if top.contains_key("Event") || top.contains_key("Object") => {
+                if let Some(Value::Object(ev)) = top.get("Event") {
+                    one_event(ev)?;
+                }
                 element("event", doc, events, sink)
             }
             None => Err(not_misp(top)),
         },
         other => Err(ImportError::malformed("", format!("expected a MISP event, found {}", kind_of(other)))),
     }
+}
+
+/// A file that is one event is refused when the event cannot be named: nothing in it could
+/// be kept (in a list, such an event is skipped with the reason and the others kept).
+fn one_event(ev: &Map<String, Value>) -> Result<(), ImportError> {
+    event_uuid(ev).map(|_| ()).map_err(|why| ImportError::malformed("event", why))
 }
 
 /// An event without its `{"Event": …}` wrapper (as PyMISP's `to_json` writes it): it has an
@@ -449,13 +461,17 @@ mod tests {
     fn faults_are_skipped_with_their_reason_in_the_files_terms() {
         let mut sink = VecSink::default();
         let bad = EVENT.replace("1f9a3c1e-5d2b-4c8a-9e71-2b6d4f8a1c30", "nope");
-        read(&BytesInput(bad.as_bytes()), &mut sink).unwrap();
+        // A file that is that one event is refused; in a list, that event is skipped.
+        let err = read(&BytesInput(bad.as_bytes()), &mut sink).unwrap_err().to_string();
+        assert!(err.contains("event: uuid \"nope\" is not a UUID"), "{err}");
+        let list = format!("[{bad}, {EVENT}]");
+        read(&BytesInput(list.as_bytes()), &mut sink).unwrap();
         assert!(
             sink.skipped.iter().any(|(r, _)| r.contains("uuid \"nope\" is not a UUID")),
             "{:?}",
             sink.skipped
         );
-        assert_eq!(sink.items().count(), 0);
+        assert!(sink.items().any(|i| i.kind == "Person"), "the other event is kept");
         let mut sink = VecSink::default();
         let bad = EVENT.replace("2024-02-01", "01/02/2024");
         read(&BytesInput(bad.as_bytes()), &mut sink).unwrap();
