@@ -131,3 +131,31 @@ fn a_whole_store_export_writes_one_event_per_source_event_with_its_own_uuid() {
     assert_eq!(report.written.get("attribute url"), Some(&1));
     assert_eq!(events[0]["Event"]["Attribute"][0]["uuid"], "6a0e7c10-1c2d-4a3b-9e8f-0a1b2c3d4e02");
 }
+
+#[test]
+fn an_edited_value_goes_out_and_a_value_the_reader_may_not_have_does_not() {
+    let l = Liaison::init();
+    let file = fixture("search-events.misp.json");
+    l.ok(&["import", "--format", "misp", &file.to_string_lossy()]);
+    let found = l.json(&["search", "kit.example", "--json"]);
+    let id = found.as_array().unwrap().iter().find(|r| r["schema"] == "Url").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = l.root.path().join("out.misp.json");
+    let export = |l: &Liaison| -> String {
+        l.ok(&["export", "--format", "misp", "--max-marking", "TLP:AMBER", "-o", &out.to_string_lossy()]);
+        std::fs::read_to_string(&out).unwrap()
+    };
+    l.ok(&["entity", "set", &id, "--prop", "url=https://kit.example/new"]);
+    let text = export(&l);
+    assert!(
+        text.contains("https://kit.example/new") && !text.contains("https://kit.example/login"),
+        "{text}"
+    );
+    // Made RED in the store: neither the new value nor the file's own goes to an AMBER reader.
+    l.ok(&["entity", "set", &id, "--prop", "url=https://kit.example/secret", "--marking", "TLP:RED"]);
+    let text = export(&l);
+    assert!(!text.contains("kit.example"), "{text}");
+    assert!(text.contains("NL91ABNA0417164300"), "the rest goes out: {text}");
+}

@@ -167,7 +167,7 @@ fn short(v: &str) -> String {
 }
 
 /// The kind and values an attribute becomes.
-fn mapping(ty: &str, value: &str) -> (&'static str, Vec<(&'static str, String)>) {
+pub(crate) fn mapping(ty: &str, value: &str) -> (&'static str, Vec<(&'static str, String)>) {
     if let Some((file_ty, hash)) = ty.split_once('|').filter(|(f, _)| *f == "filename") {
         let (name, digest) = value.split_once('|').unwrap_or((value, ""));
         let mut props = vec![("fileName", name.to_owned())];

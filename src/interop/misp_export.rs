@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::ImportError;
 use super::export::{Dataset, Rec};
-use super::misp_export_kept::{EventOut, restrict_distribution, restrict_tags};
+use super::misp_export_kept::{EventOut, attribute_now, object_now, restrict_distribution, restrict_tags};
 use super::report::ExportReport;
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
@@ -330,7 +330,28 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
                 }),
             };
             let inherited = events[e].case_marking.as_deref().map(parse);
-            let mut json = k.json;
+            let mut json = match k.what.as_str() {
+                "attribute" => match attribute_now(k.json, &rec) {
+                    Some(j) => j,
+                    None => {
+                        report
+                            .left_out
+                            .add("MISP attribute: its value is not released to this reader", &rec.caption);
+                        continue;
+                    }
+                },
+                "object" => {
+                    let (j, dropped) = object_now(k.json, &rec);
+                    for _ in 0..dropped {
+                        report.left_out.add(
+                            "MISP object attribute: its value is not released to this reader",
+                            &rec.caption,
+                        );
+                    }
+                    j
+                }
+                _ => k.json,
+            };
             restrict_distribution(&mut json, distribution(&marking));
             restrict_tags(&mut json, &marking, inherited.as_ref());
             let uuid = json.get("uuid").and_then(Value::as_str).unwrap_or_default().to_owned();

@@ -6,7 +6,9 @@
 
 use serde_json::{Map, Value, json};
 
+use super::export::Rec;
 use crate::model::marking::Marking;
+use crate::model::values::Locale;
 
 /// One event being written: its own JSON (or a minimal one) and what goes in it.
 #[derive(Debug, Default)]
@@ -113,6 +115,72 @@ pub fn restrict_tags(obj: &mut Map<String, Value>, marking: &Marking, inherited:
     if changed {
         obj.insert("Tag".into(), Value::Array(out));
     }
+}
+
+/// Whether the record holds `value` of `prop` among the values released to this reader
+/// (compared as the store normalised it at import).
+fn holds(rec: &Rec, prop: &str, value: &str) -> bool {
+    let normal = rec
+        .kind
+        .properties
+        .get(prop)
+        .and_then(|p| crate::model::values::normalise(p.kind, value, Locale::default()).ok());
+    rec.all(prop).any(|v| v == value || Some(v) == normal.as_deref())
+}
+
+fn text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A kept attribute as the store has it now: what the file said while the record still holds
+/// that value; the record's value where an analyst changed it; None where the reader may not
+/// have the value (the kept JSON must not carry what the release rules withhold).
+pub fn attribute_now(mut json: Map<String, Value>, rec: &Rec) -> Option<Map<String, Value>> {
+    let ty = json.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let (kind, props) = super::misp_attr::mapping(&ty, &text(json.get("value")));
+    if kind != rec.kind.name {
+        return Some(json);
+    }
+    let values: Vec<(&str, String)> =
+        props.into_iter().filter(|(p, _)| !matches!(*p, "recordType" | "name" | "currency")).collect();
+    if values.iter().all(|(p, v)| holds(rec, p, v)) {
+        return Some(json);
+    }
+    if let [(p, _)] = values.as_slice() {
+        if let Some(now) = rec.first(p) {
+            json.insert("value".into(), Value::String(now.to_owned()));
+            return Some(json);
+        }
+    }
+    None
+}
+
+/// A kept object as the store has it now: an attribute whose value the record no longer
+/// holds for this reader is left out (how many: the second value).
+pub fn object_now(mut json: Map<String, Value>, rec: &Rec) -> (Map<String, Value>, usize) {
+    let name = json.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let Some((kind, props)) = super::misp_object::template(&name) else { return (json, 0) };
+    if kind != rec.kind.name {
+        return (json, 0);
+    }
+    let mut dropped = 0;
+    if let Some(Value::Array(attrs)) = json.get_mut("Attribute") {
+        attrs.retain(|a| {
+            let relation = a.get("object_relation").and_then(Value::as_str).unwrap_or_default();
+            let keep = match props.iter().find(|(r, p)| *r == relation && *p != "notes") {
+                Some((_, p)) => holds(rec, p, &text(a.get("value"))),
+                None => true,
+            };
+            dropped += usize::from(!keep);
+            keep
+        });
+    }
+    (json, dropped)
 }
 
 #[cfg(test)]

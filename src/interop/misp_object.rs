@@ -13,7 +13,7 @@ use super::misp_raw::{mint, wrap};
 use super::record::{Record, Sink};
 
 /// The kind a MISP object template becomes, and how its attributes map.
-fn template(name: &str) -> Option<(&'static str, &'static [(&'static str, &'static str)])> {
+pub(crate) fn template(name: &str) -> Option<(&'static str, &'static [(&'static str, &'static str)])> {
     Some(match name {
         "person" => (
             "Person",
