@@ -331,15 +331,15 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
             };
             let inherited = events[e].case_marking.as_deref().map(parse);
             let mut json = match k.what.as_str() {
-                "attribute" => match attribute_now(k.json, &rec) {
-                    Some(j) => j,
-                    None => {
+                "attribute" => {
+                    let Some(j) = attribute_now(k.json, &rec) else {
                         report
                             .left_out
                             .add("MISP attribute: its value is not released to this reader", &rec.caption);
                         continue;
-                    }
-                },
+                    };
+                    j
+                }
                 "object" => {
                     let (j, dropped) = object_now(k.json, &rec);
                     for _ in 0..dropped {
