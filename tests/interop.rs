@@ -17,3 +17,7 @@ mod interop_export;
 mod interop_ftm_roundtrip;
 #[path = "interop/interop_import.rs"]
 mod interop_import;
+#[path = "interop/interop_misp_roundtrip.rs"]
+mod interop_misp_roundtrip;
+#[path = "interop/interop_misp_shapes.rs"]
+mod interop_misp_shapes;

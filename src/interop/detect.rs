@@ -85,8 +85,22 @@ impl fmt::Display for Format {
 /// they leave it open, its name; `None` when neither tells.
 pub fn detect_format(path: &Path) -> Result<Option<Format>, ImportError> {
     if path.is_dir() {
-        // A MISP feed: a folder of event files listed by manifest.json.
-        return Ok(path.join("manifest.json").is_file().then_some(Format::Misp));
+        // A MISP feed: a folder of event files listed by manifest.json, or (a feed without
+        // manifest) whose first event file reads as MISP.
+        if path.join("manifest.json").is_file() {
+            return Ok(Some(Format::Misp));
+        }
+        let mut files: Vec<_> = std::fs::read_dir(path)
+            .map_err(|e| io_error(path, &e))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        return match files.first() {
+            Some(first) => Ok(detect_format(first)?.filter(|f| *f == Format::Misp)),
+            None => Ok(None),
+        };
     }
     let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
     let mut head = Vec::with_capacity(4096);

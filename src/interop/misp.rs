@@ -1,145 +1,260 @@
-//! MISP event JSON: one event (`{"Event": …}`), a list (`{"response": [{"Event": …}, …]}`,
-//! streamed one event at a time) or a feed folder (`manifest.json` naming `<uuid>.json`
-//! files).
+//! MISP event JSON in every shape real tools write: one event (`{"Event": …}` or a bare
+//! event), a bare list of events, `{"response": [...]}` search results (events, objects, or
+//! `{"response": {"Attribute": [...]}}` attribute results), and feed folders (with or
+//! without `manifest.json`). Events, objects and attributes without a uuid get one minted
+//! from their content (see [`misp_raw::mint`]) so a re-import converges.
 //!
-//! An event becomes a case (or, with `--case`, a note in that case). Attributes of types
-//! Liaison has (phone numbers, IBANs, e-mail addresses, domains, IPs, URLs, wallets, names)
-//! become observables or entities in the case; objects (person, legal-entity, bank-account,
-//! phone, vehicle, postal-address, geolocation, user-account…) become one entity each, with
-//! their attributes as values; object references become links. `tlp:*` tags give markings
-//! and `admiralty-scale:*` tags grades. Other attribute types and templates are counted.
+//! An event becomes a case (or, with `--case`, a note in that case); its attributes and
+//! objects become records in it (see `misp_attr.rs`), each keeping its original JSON so an
+//! export gives it back by uuid. Lenient by object: a bad attribute, object or reference is
+//! skipped with the reason and the rest is kept.
 
+use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::ImportError;
-use super::input::{FileInput, Input, kind_of, read_json, str_at, stream_array};
-use super::marking_read::{Said, misp_said, misp_tag_names};
+use super::input::{FileInput, Input, MAX_OBJECT, kind_of, read_json, str_at, stream_array};
+use super::marking_read::misp_said;
+use super::misp_attr::{Ctx, attribute, cluster, tag_grade};
+use super::misp_object::{object, references};
+use super::misp_raw::{mint, wrap};
 use super::record::{Item, Record, Sink};
-use crate::model::grade::Grade;
 
 /// Most events in one feed folder.
 const MAX_FEED_EVENTS: usize = 100_000;
 
-/// Reads a file holding one event or a `response` list of events.
+/// Events already made into cases while reading one file (search results name their event
+/// on every attribute), by uuid.
+#[derive(Default)]
+struct Events(HashMap<String, Ctx>);
+
+/// Reads a file holding one event, a list of events or a search result.
 pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let total = input.len().max(1);
-    let mut events = 0u64;
-    let top = stream_array(input.open()?, "response", &mut |el| {
-        events += 1;
-        sink.progress(el.offset, total);
-        let at = format!("event {}", el.index);
-        let ev = match &el.value {
-            Value::Object(o) => o.get("Event").unwrap_or(&el.value),
-            other => {
-                return Err(ImportError::malformed(
-                    at,
-                    format!("expected a MISP event, found {}", kind_of(other)),
-                ));
-            }
-        };
-        event(&at, ev, sink)
-    })?;
-    if let Some(ev) = top.get("Event") {
-        event("event", ev, sink)?;
-    } else if top.contains_key("info") || top.contains_key("Attribute") {
-        event("event", &Value::Object(top), sink)?;
-    } else if events == 0 {
-        return Err(ImportError::malformed(
-            "",
-            if top.contains_key("type") {
-                "not a MISP event (a STIX bundle? use --format stix)".to_owned()
-            } else {
-                "not a MISP event: expected {\"Event\": …} or {\"response\": [ … ]}".to_owned()
-            },
-        ));
+    let mut events = Events::default();
+    if input.len() <= MAX_OBJECT || first_byte(input)? == Some(b'[') {
+        let doc = read_json(input)?;
+        document(&doc, &mut events, sink)?;
+    } else {
+        // Too large to hold at once: a `response` list, streamed one event at a time.
+        let mut n = 0u64;
+        let top = stream_array(input.open()?, "response", &mut |el| {
+            n += 1;
+            sink.progress(el.offset, total);
+            element(&format!("event {}", el.index), &el.value, &mut events, sink)
+        })?;
+        if n == 0 {
+            document(&Value::Object(top), &mut events, sink)?;
+        }
     }
     sink.progress(total, total);
     Ok(())
 }
 
-/// Reads a MISP feed folder: `manifest.json` and one `<uuid>.json` per event.
-pub fn read_feed(dir: &Path, sink: &mut dyn Sink) -> Result<(), ImportError> {
-    let manifest_path = dir.join("manifest.json");
-    let manifest = read_json(&FileInput::new(&manifest_path)?).map_err(|e| e.in_file("manifest.json"))?;
-    let Value::Object(entries) = manifest else {
-        return Err(ImportError::malformed("manifest.json", "expected an object of event uuids"));
-    };
-    if entries.len() > MAX_FEED_EVENTS {
-        return Err(ImportError::malformed("manifest.json", format!("more than {MAX_FEED_EVENTS} events")));
-    }
-    for (i, uuid) in entries.keys().enumerate() {
-        if Uuid::parse_str(uuid).is_err() {
-            return Err(ImportError::malformed("manifest.json", format!("{uuid:?} is not an event uuid")));
+/// The first byte of the file that is not white space or a byte order mark.
+fn first_byte(input: &dyn Input) -> Result<Option<u8>, ImportError> {
+    let mut head = Vec::with_capacity(256);
+    input.open()?.take(256).read_to_end(&mut head).map_err(|e| ImportError::Io(e.to_string()))?;
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    Ok(head.iter().copied().find(|b| !b.is_ascii_whitespace()))
+}
+
+fn not_misp(top: &Map<String, Value>) -> ImportError {
+    ImportError::malformed(
+        "",
+        if top.contains_key("type") {
+            "not a MISP event (a STIX bundle? use --format stix)".to_owned()
+        } else {
+            "not a MISP event: expected {\"Event\": …}, {\"response\": [ … ]} or a list of events".to_owned()
+        },
+    )
+}
+
+fn document(doc: &Value, events: &mut Events, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    match doc {
+        Value::Array(list) => {
+            for (i, el) in list.iter().enumerate() {
+                element(&format!("event {}", i + 1), el, events, sink)?;
+            }
+            Ok(())
         }
-        let name = format!("{uuid}.json");
-        let input = FileInput::new(&dir.join(&name)).map_err(|e| match e {
-            ImportError::Io(why) => ImportError::Malformed {
-                file: "manifest.json".into(),
-                at: name.clone(),
-                why: format!("names an event file that cannot be read: {why}"),
-            },
-            other => other,
-        })?;
-        read(&input, sink).map_err(|e| e.in_file(&name))?;
-        sink.progress(i as u64 + 1, entries.len() as u64);
+        Value::Object(top) => match top.get("response") {
+            Some(Value::Array(list)) => {
+                for (i, el) in list.iter().enumerate() {
+                    element(&format!("response {}", i + 1), el, events, sink)?;
+                }
+                Ok(())
+            }
+            Some(Value::Object(r)) if r.contains_key("Attribute") => {
+                let Some(list) = r.get("Attribute").and_then(Value::as_array) else {
+                    return Err(ImportError::malformed("response", "Attribute is not a list"));
+                };
+                for (i, a) in list.iter().enumerate() {
+                    found(&format!("response attribute {}", i + 1), a, false, events, sink)?;
+                }
+                Ok(())
+            }
+            Some(Value::Object(_)) => element("response", &top["response"], events, sink),
+            Some(other) => Err(ImportError::malformed(
+                "response",
+                format!("expected a list of events, found {}", kind_of(other)),
+            )),
+            None if is_bare_event(top) => {
+                one_event(top)?;
+                event("event", top, events, sink)
+            }
+            None if top.contains_key("Event") || top.contains_key("Object") => {
+                if let Some(Value::Object(ev)) = top.get("Event") {
+                    one_event(ev)?;
+                }
+                element("event", doc, events, sink)
+            }
+            None => Err(not_misp(top)),
+        },
+        other => Err(ImportError::malformed("", format!("expected a MISP event, found {}", kind_of(other)))),
     }
-    Ok(())
 }
 
-fn uuid_of(at: &str, what: &str, obj: &Map<String, Value>) -> Result<String, ImportError> {
-    match obj.get("uuid") {
-        Some(Value::String(u)) if u.len() == 36 && Uuid::parse_str(u).is_ok() => Ok(u.to_lowercase()),
-        Some(v) => Err(ImportError::malformed(at, format!("uuid {v} is not a UUID"))),
-        None => Err(ImportError::malformed(at, format!("{what} has no uuid"))),
-    }
+/// A file that is one event is refused when the event cannot be named: nothing in it could
+/// be kept (in a list, such an event is skipped with the reason and the others kept).
+fn one_event(ev: &Map<String, Value>) -> Result<(), ImportError> {
+    event_uuid(ev).map(|_| ()).map_err(|why| ImportError::malformed("event", why))
 }
 
-fn list<'v>(obj: &'v Map<String, Value>, key: &str, at: &str) -> Result<&'v [Value], ImportError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(&[]),
-        Some(Value::Array(a)) => Ok(a),
-        Some(v) => Err(ImportError::malformed(at, format!("{key} is {}, not a list", kind_of(v)))),
-    }
+/// An event without its `{"Event": …}` wrapper (as PyMISP's `to_json` writes it): it has an
+/// `info`, or lists of attributes or objects (an object found by a search has one `Object`).
+fn is_bare_event(o: &Map<String, Value>) -> bool {
+    !o.contains_key("Event")
+        && (o.contains_key("info")
+            || o.get("Attribute").is_some_and(Value::is_array)
+            || o.get("Object").is_some_and(Value::is_array))
 }
 
-/// Grade from `admiralty-scale:*` tags (markings: [`misp_said`]).
-fn tag_grade(obj: &Map<String, Value>) -> Option<Grade> {
-    let (mut reliability, mut credibility) = (None, None);
-    for name in misp_tag_names(obj) {
-        let lower = name.trim().to_ascii_lowercase();
-        if let Some(v) = lower.strip_prefix("admiralty-scale:source-reliability=") {
-            reliability = v.trim_matches('"').chars().next().map(|c| c.to_ascii_uppercase());
-        } else if let Some(v) = lower.strip_prefix("admiralty-scale:information-credibility=") {
-            credibility = v.trim_matches('"').chars().next();
+/// One element of a list or search result: an event, or an object found by a search.
+fn element(at: &str, el: &Value, events: &mut Events, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    let Value::Object(o) = el else {
+        sink.read();
+        sink.skip(&format!("expected a MISP event, found {}", kind_of(el)), at);
+        return Ok(());
+    };
+    if is_bare_event(o) {
+        return event(at, o, events, sink);
+    }
+    match (o.get("Event"), o.get("Object")) {
+        (Some(Value::Object(ev)), _) => event(at, ev, events, sink),
+        (Some(other), _) => {
+            sink.read();
+            sink.skip(&format!("\"Event\" is {}, not an event", kind_of(other)), at);
+            Ok(())
+        }
+        (None, Some(obj)) => found(at, obj, true, events, sink),
+        (None, None) if o.contains_key("type") && o.contains_key("value") => {
+            found(at, el, false, events, sink)
+        }
+        (None, None) => {
+            sink.read();
+            sink.skip("not a MISP event, object or attribute", at);
+            Ok(())
         }
     }
-    match (reliability, credibility) {
-        (None, None) => None,
-        (r, c) => Grade::parse(&format!("{}{}", r.unwrap_or('F'), c.unwrap_or('6'))).ok(),
+}
+
+/// An attribute or object found by a search: it names its event (`Event`, or only
+/// `event_id`), which becomes a case once.
+fn found(
+    at: &str,
+    v: &Value,
+    is_object: bool,
+    events: &mut Events,
+    sink: &mut dyn Sink,
+) -> Result<(), ImportError> {
+    let Value::Object(o) = v else {
+        sink.read();
+        sink.skip(&format!("expected a MISP attribute or object, found {}", kind_of(v)), at);
+        return Ok(());
+    };
+    let mut ev = match o.get("Event") {
+        Some(Value::Object(e)) => e.clone(),
+        _ => Map::new(),
+    };
+    if !ev.contains_key("info") {
+        let id = o.get("event_id").map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default();
+        ev.insert("info".into(), Value::String(format!("MISP event {id}").trim().to_owned()));
+        if !ev.contains_key("uuid") {
+            ev.insert("uuid".into(), Value::String(mint(&["misp-event-id", &id])));
+        }
+    }
+    let ctx = head(at, &ev, events, sink)?;
+    let Some(ctx) = ctx else { return Ok(()) };
+    let mut o = o.clone();
+    o.remove("Event");
+    sink.read();
+    if is_object { object(&ctx, at, &o, sink) } else { attribute(&ctx, at, &o, "", true, sink) }
+}
+
+/// The uuid of an event: its own, or one minted from its info, date and organisation.
+fn event_uuid(ev: &Map<String, Value>) -> Result<String, String> {
+    match ev.get("uuid") {
+        Some(Value::String(u)) if Uuid::parse_str(u).is_ok() => Ok(u.to_lowercase()),
+        Some(v) => Err(format!("uuid {v} is not a UUID")),
+        None => {
+            let org = ev.get("Orgc").and_then(|o| o.get("name")).and_then(Value::as_str).unwrap_or_default();
+            Ok(mint(&[
+                "misp-event",
+                str_at(ev, "info").unwrap_or_default(),
+                str_at(ev, "date").unwrap_or_default(),
+                org,
+            ]))
+        }
     }
 }
 
-fn event(at: &str, ev: &Value, sink: &mut dyn Sink) -> Result<(), ImportError> {
-    let Value::Object(ev) = ev else {
-        return Err(ImportError::malformed(at, format!("expected a MISP event, found {}", kind_of(ev))));
+/// The case of an event (made once per file): its values, its marking and grade from its
+/// tags and distribution, its producer (`Orgc`), and the event's own JSON without what
+/// becomes records of their own. None: the event is skipped (the reason is reported).
+fn head(
+    at: &str,
+    ev: &Map<String, Value>,
+    events: &mut Events,
+    sink: &mut dyn Sink,
+) -> Result<Option<Ctx>, ImportError> {
+    let uuid = match event_uuid(ev) {
+        Ok(u) => u,
+        Err(why) => {
+            sink.read();
+            sink.skip(&format!("MISP event: {why}"), at);
+            return Ok(None);
+        }
     };
-    let uuid = uuid_of(at, "event", ev)?;
+    if let Some(ctx) = events.0.get(&uuid) {
+        return Ok(Some(ctx.clone()));
+    }
     let at = format!("{at} ({uuid})");
-    if let Some(d) = ev.get("date") {
-        let ok = d.as_str().is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
-        if !ok {
-            return Err(ImportError::malformed(&at, format!("date {d} is not YYYY-MM-DD")));
+    let mut raw = ev.clone();
+    for k in ["Attribute", "Object", "Galaxy"] {
+        raw.remove(k);
+    }
+    raw.insert("uuid".into(), Value::String(uuid.clone()));
+    let date = match ev.get("date") {
+        None => None,
+        Some(d) => {
+            if let Some(d) = d.as_str().filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()) {
+                Some(d.to_owned())
+            } else {
+                // A bad date is dropped, not carried on to an export it would make invalid.
+                sink.skip("MISP event date is not YYYY-MM-DD", &format!("{at}: {d}"));
+                raw.remove("date");
+                None
+            }
         }
-    }
+    };
     let info = str_at(ev, "info").unwrap_or_default();
-    if let Some(org) = ev.get("Orgc").and_then(|o| o.get("name")).and_then(Value::as_str) {
-        sink.producer(org);
-    } else {
-        sink.producer("MISP");
-    }
+    let org = ev.get("Orgc").and_then(|o| o.get("name")).and_then(Value::as_str).unwrap_or("MISP");
+    sink.producer(org);
     // Tags and distribution; the case's own marking is the one its values take (set by
     // the loader, never CLEAR unless the event says so).
     let said = misp_said(ev);
@@ -150,60 +265,80 @@ fn event(at: &str, ev: &Value, sink: &mut dyn Sink) -> Result<(), ImportError> {
     case.prop("title", if info.is_empty() { format!("MISP event {uuid}") } else { info.to_owned() });
     case.prop("reference", format!("MISP-{}", &uuid[..13]));
     case.prop("status", if str_at(ev, "analysis") == Some("2") { "closed" } else { "open" });
-    case.prop("summary", format!("MISP event of {}", str_at(ev, "date").unwrap_or("unknown date")));
+    case.prop("summary", format!("MISP event of {}", date.as_deref().unwrap_or("unknown date")));
+    for v in wrap("event", &uuid, &raw, None) {
+        case.prop("externalData", v);
+    }
     said.stamp(&mut case);
     case.grade.clone_from(&grade);
     sink.record(Record::Item(case))?;
+    let ctx = Ctx { case: case_ext, event: uuid.clone(), said, grade };
+    events.0.insert(uuid, ctx.clone());
+    Ok(Some(ctx))
+}
 
-    let ctx = Ctx { case: case_ext, said, grade };
-    for (i, a) in list(ev, "Attribute", &at)?.iter().enumerate() {
+fn event(
+    at: &str,
+    ev: &Map<String, Value>,
+    events: &mut Events,
+    sink: &mut dyn Sink,
+) -> Result<(), ImportError> {
+    let Some(ctx) = head(at, ev, events, sink)? else { return Ok(()) };
+    let at = format!("{at} ({})", ctx.event);
+    for (i, a) in list(ev, "Attribute", &at, sink).iter().enumerate() {
         let a_at = format!("{at} attribute {}", i + 1);
-        let Value::Object(a) = a else {
-            return Err(ImportError::malformed(a_at, "an attribute is not an object"));
-        };
         sink.read();
-        attribute(&ctx, &a_at, a, sink)?;
+        let Value::Object(a) = a else {
+            sink.skip("a MISP attribute is not an object", &a_at);
+            continue;
+        };
+        attribute(&ctx, &a_at, a, "", true, sink)?;
     }
-    let objects = list(ev, "Object", &at)?;
+    let objects = list(ev, "Object", &at, sink);
+    let mut uuids = Vec::new();
     for (i, o) in objects.iter().enumerate() {
         let o_at = format!("{at} object {}", i + 1);
-        let Value::Object(o) = o else {
-            return Err(ImportError::malformed(o_at, "an object is not an object"));
-        };
         sink.read();
+        let Value::Object(o) = o else {
+            sink.skip("a MISP object is not an object", &o_at);
+            continue;
+        };
+        uuids.push((o_at.clone(), o, object_uuid(&ctx, o)));
         object(&ctx, &o_at, o, sink)?;
     }
-    for (i, o) in objects.iter().enumerate() {
-        let o_at = format!("{at} object {}", i + 1);
-        let Some(o) = o.as_object() else { continue };
-        let from = uuid_of(&o_at, "object", o)?;
-        for (j, r) in list(o, "ObjectReference", &o_at)?.iter().enumerate() {
-            let r_at = format!("{o_at} reference {}", j + 1);
-            let Some(r) = r.as_object() else { return Err(ImportError::malformed(r_at, "not an object")) };
-            let Some(target) = str_at(r, "referenced_uuid").filter(|u| Uuid::parse_str(u).is_ok()) else {
-                return Err(ImportError::malformed(r_at, "referenced_uuid is missing or not a UUID"));
-            };
-            let rel = str_at(r, "relationship_type").unwrap_or("related-to");
-            let kind = super::stix_vocab::link_kind(rel);
-            // A reference is as restricted as the object it starts from.
-            let mut item = ctx.inside(o).item(
-                &r_at,
-                &format!("misp:{}", str_at(r, "uuid").unwrap_or(&format!("{from}-{target}-{rel}"))),
-                kind,
-            );
-            item.case = None;
-            if kind == "UnknownLink" {
-                item.prop("role", rel);
-            }
-            item.prop("description", str_at(r, "comment").unwrap_or_default());
-            item.ends = Some((format!("misp:{from}"), format!("misp:{}", target.to_lowercase())));
-            sink.record(Record::Item(item))?;
+    // References once every object is known: they may point forward.
+    for (o_at, o, uuid) in uuids {
+        if let Some(uuid) = uuid {
+            references(&ctx, &o_at, o, &uuid, sink)?;
         }
     }
-    for (i, r) in list(ev, "EventReport", &at)?.iter().enumerate() {
+    for (i, g) in list(ev, "Galaxy", &at, sink).iter().enumerate() {
+        let g_at = format!("{at} galaxy {}", i + 1);
+        let Some(g) = g.as_object() else {
+            sink.read();
+            sink.skip("a MISP galaxy is not an object", &g_at);
+            continue;
+        };
+        let mut meta = g.clone();
+        let clusters = match meta.remove("GalaxyCluster") {
+            Some(Value::Array(c)) => c,
+            _ => Vec::new(),
+        };
+        for (j, c) in clusters.iter().enumerate() {
+            sink.read();
+            cluster(&ctx, &format!("{g_at} cluster {}", j + 1), &meta, c, None, sink)?;
+        }
+    }
+    for (i, r) in list(ev, "EventReport", &at, sink).iter().enumerate() {
         let Some(r) = r.as_object() else { continue };
         let r_at = format!("{at} report {}", i + 1);
-        let mut note = ctx.item(&r_at, &format!("misp:{}", uuid_of(&r_at, "event report", r)?), "Note");
+        sink.read();
+        let uuid = match str_at(r, "uuid").filter(|u| Uuid::parse_str(u).is_ok()) {
+            Some(u) => u.to_lowercase(),
+            None => mint(&[&ctx.event, "report", str_at(r, "name").unwrap_or_default()]),
+        };
+        // The report itself goes back out with the event (it stays in the event's JSON).
+        let mut note = ctx.item(&r_at, &format!("misp:{uuid}"), "Note");
         let text =
             [str_at(r, "name"), str_at(r, "content")].into_iter().flatten().collect::<Vec<_>>().join("\n\n");
         note.prop("text", text);
@@ -212,250 +347,76 @@ fn event(at: &str, ev: &Value, sink: &mut dyn Sink) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// What things of an event (or of an object in it) inherit: its case, marking and grade.
-#[derive(Clone)]
-struct Ctx {
-    case: String,
-    said: Said,
-    grade: Option<Grade>,
+/// An object's uuid, or the one minted for it (see `misp_attr::object`).
+fn object_uuid(ctx: &Ctx, o: &Map<String, Value>) -> Option<String> {
+    super::misp_attr::object_id(ctx, o).ok()
 }
 
-impl Ctx {
-    fn item(&self, at: &str, ext: &str, kind: &str) -> Item {
-        let mut item = Item::new(at, ext, kind);
-        item.case = Some(self.case.clone());
-        self.said.stamp(&mut item);
-        item.grade.clone_from(&self.grade);
-        item
-    }
-
-    /// The context of what is inside `obj` (an object's attributes): the container's marking
-    /// made stricter by the thing's own tags and distribution, its grade replaced by its own.
-    fn inside(&self, obj: &Map<String, Value>) -> Ctx {
-        Ctx {
-            case: self.case.clone(),
-            said: misp_said(obj).within(&self.said),
-            grade: tag_grade(obj).or_else(|| self.grade.clone()),
-        }
-    }
-
-    /// The container's marking and grade, made stricter or replaced by the thing's own.
-    fn tagged(item: &mut Item, obj: &Map<String, Value>) {
-        misp_said(obj).stamp(item);
-        if let Some(g) = tag_grade(obj) {
-            item.grade = Some(g);
+/// The list at `key`; something else there is reported and read as empty.
+fn list<'v>(obj: &'v Map<String, Value>, key: &str, at: &str, sink: &mut dyn Sink) -> &'v [Value] {
+    match obj.get(key) {
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(a)) => a,
+        Some(v) => {
+            sink.skip(&format!("MISP {key} is {}, not a list", kind_of(v)), at);
+            &[]
         }
     }
 }
 
-/// The kind and property a standalone attribute of `type` becomes.
-fn attribute_kind(ty: &str) -> Option<(&'static str, &'static str)> {
-    Some(match ty {
-        "phone-number" => ("Phone", "number"),
-        "iban" => ("BankAccount", "iban"),
-        "bank-account-nr" => ("BankAccount", "accountNumber"),
-        "email" | "email-src" | "email-dst" | "whois-registrant-email" => ("Email", "address"),
-        "domain" | "hostname" => ("Domain", "domain"),
-        "ip-src" | "ip-dst" => ("IpAddress", "address"),
-        "url" | "uri" => ("Url", "url"),
-        "btc" | "xmr" | "dash" => ("CryptoWallet", "publicKey"),
-        "full-name" => ("Person", "name"),
-        _ => return None,
-    })
-}
-
-fn attribute(ctx: &Ctx, at: &str, a: &Map<String, Value>, sink: &mut dyn Sink) -> Result<(), ImportError> {
-    let uuid = uuid_of(at, "attribute", a)?;
-    let ty = str_at(a, "type").ok_or_else(|| ImportError::malformed(at, "attribute has no type"))?;
-    let value = match a.get("value") {
-        Some(Value::String(v)) => v.as_str(),
-        Some(Value::Number(_)) | None => "",
-        Some(v) => return Err(ImportError::malformed(at, format!("attribute value is {}", kind_of(v)))),
-    };
-    let Some((kind, prop)) = attribute_kind(ty) else {
-        sink.skip(&format!("MISP attribute type {ty}: no Liaison kind"), &format!("{at} ({uuid})"));
-        return Ok(());
-    };
-    let mut item = ctx.item(at, &format!("misp:{uuid}"), kind);
-    Ctx::tagged(&mut item, a);
-    let value = if kind == "Domain" { value.to_lowercase() } else { value.to_owned() };
-    if value.is_empty() {
-        sink.skip("MISP attribute without a value", at);
-        return Ok(());
-    }
-    item.prop(prop, value);
-    if ty.starts_with("btc") {
-        item.prop("currency", "BTC");
-    }
-    item.prop("notes", str_at(a, "comment").unwrap_or_default());
-    sink.record(Record::Item(item))
-}
-
-/// The kind a MISP object template becomes, and how its attributes map.
-fn template(name: &str) -> Option<(&'static str, &'static [(&'static str, &'static str)])> {
-    Some(match name {
-        "person" => (
-            "Person",
-            &[
-                ("full-name", "name"),
-                ("first-name", "firstName"),
-                ("last-name", "lastName"),
-                ("alias", "alias"),
-                ("date-of-birth", "birthDate"),
-                ("place-of-birth", "birthPlace"),
-                ("nationality", "nationality"),
-                ("passport-number", "passportNumber"),
-                ("gender", "gender"),
-                ("phone-number", "phone"),
-                ("e-mail", "email"),
-                ("address", "address"),
-                ("occupation", "position"),
-                ("function", "position"),
-                ("text", "notes"),
-            ],
-        ),
-        "legal-entity" => (
-            "Company",
-            &[
-                ("name", "name"),
-                ("commercial-name", "alias"),
-                ("registration-number", "registrationNumber"),
-                ("legal-form", "legalForm"),
-                ("business", "sector"),
-                ("phone-number", "phone"),
-                ("website", "website"),
-                ("text", "notes"),
-            ],
-        ),
-        "bank-account" => (
-            "BankAccount",
-            &[
-                ("iban", "iban"),
-                ("swift", "bic"),
-                ("account", "accountNumber"),
-                ("account-name", "name"),
-                ("institution-name", "bankName"),
-                ("currency-code", "currency"),
-                ("comments", "notes"),
-                ("text", "notes"),
-            ],
-        ),
-        "phone" => (
-            "Phone",
-            &[
-                ("msisdn", "number"),
-                ("imei", "imei"),
-                ("imsi", "imsi"),
-                ("brand", "provider"),
-                ("text", "notes"),
-            ],
-        ),
-        "vehicle" => (
-            "Vehicle",
-            &[
-                ("license-plate-number", "registrationNumber"),
-                ("model", "model"),
-                ("make", "name"),
-                ("type", "type"),
-                ("exterior-color", "colour"),
-                ("description", "notes"),
-            ],
-        ),
-        "postal-address" => (
-            "Address",
-            &[
-                ("street", "street"),
-                ("city", "city"),
-                ("postal-code", "postalCode"),
-                ("state", "region"),
-                ("country", "name"),
-                ("description", "notes"),
-            ],
-        ),
-        "geolocation" => (
-            "Address",
-            &[
-                ("address", "full"),
-                ("city", "city"),
-                ("region", "region"),
-                ("zipcode", "postalCode"),
-                ("countrycode", "country"),
-                ("latitude", "latitude"),
-                ("longitude", "longitude"),
-                ("text", "notes"),
-            ],
-        ),
-        "user-account" => (
-            "UserAccount",
-            &[
-                ("username", "username"),
-                ("user-id", "username"),
-                ("display-name", "name"),
-                ("email", "email"),
-                ("description", "notes"),
-            ],
-        ),
-        "coin-address" => {
-            ("CryptoWallet", &[("address", "publicKey"), ("symbol", "currency"), ("text", "notes")])
-        }
-        _ => return None,
-    })
-}
-
-fn object(ctx: &Ctx, at: &str, o: &Map<String, Value>, sink: &mut dyn Sink) -> Result<(), ImportError> {
-    let uuid = uuid_of(at, "object", o)?;
-    let name = str_at(o, "name").unwrap_or_default();
-    let attributes = list(o, "Attribute", at)?;
-    let Some((kind, props)) = template(name) else {
-        // The template has no Liaison kind; its attributes may still be observables.
-        let ctx = ctx.inside(o);
-        let mut any = false;
-        for (i, a) in attributes.iter().enumerate() {
-            let a_at = format!("{at} attribute {}", i + 1);
-            let Some(a) = a.as_object() else { return Err(ImportError::malformed(a_at, "not an object")) };
-            if attribute_kind(str_at(a, "type").unwrap_or_default()).is_some() {
-                any = true;
-                attribute(&ctx, &a_at, a, sink)?;
-            }
-        }
-        if !any {
-            sink.skip(&format!("MISP object {name}: no Liaison kind"), &format!("{at} ({uuid})"));
-        }
-        return Ok(());
-    };
-    let mut item = ctx.item(at, &format!("misp:{uuid}"), kind);
-    Ctx::tagged(&mut item, o);
-    let mut raw = Map::new();
-    for (i, a) in attributes.iter().enumerate() {
-        let a_at = format!("{at} attribute {}", i + 1);
-        let Some(a) = a.as_object() else { return Err(ImportError::malformed(a_at, "not an object")) };
-        uuid_of(&a_at, "attribute", a)?;
-        // One record holds every attribute: the strictest of their markings applies to it.
-        misp_said(a).stamp(&mut item);
-        let relation = str_at(a, "object_relation").unwrap_or_default();
-        let value = match a.get("value") {
-            Some(Value::String(v)) => v.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => continue,
+/// Reads a MISP feed folder: `manifest.json` and one `<uuid>.json` per event, or, without a
+/// manifest, every `.json` file in it.
+pub fn read_feed(dir: &Path, sink: &mut dyn Sink) -> Result<(), ImportError> {
+    let manifest_path = dir.join("manifest.json");
+    let names: Vec<String> = if manifest_path.is_file() {
+        let manifest = read_json(&FileInput::new(&manifest_path)?).map_err(|e| e.in_file("manifest.json"))?;
+        let Value::Object(entries) = manifest else {
+            return Err(ImportError::malformed("manifest.json", "expected an object of event uuids"));
         };
-        match props.iter().find(|(r, _)| *r == relation) {
-            Some((_, prop)) => item.prop(prop, value),
-            None => {
-                raw.insert(relation.to_owned(), Value::String(value));
+        let mut names = Vec::new();
+        for uuid in entries.keys() {
+            if Uuid::parse_str(uuid).is_err() {
+                return Err(ImportError::malformed(
+                    "manifest.json",
+                    format!("{uuid:?} is not an event uuid"),
+                ));
             }
+            names.push(format!("{uuid}.json"));
         }
+        names
+    } else {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|e| super::input::io_error(dir, &e))?
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| Path::new(n).extension().is_some_and(|e| e.eq_ignore_ascii_case("json")))
+            .collect();
+        names.sort();
+        names
+    };
+    if names.len() > MAX_FEED_EVENTS {
+        return Err(ImportError::malformed("manifest.json", format!("more than {MAX_FEED_EVENTS} events")));
     }
-    if !raw.is_empty() {
-        item.raw = Some(Value::Object(raw).to_string());
+    for (i, name) in names.iter().enumerate() {
+        let input = FileInput::new(&dir.join(name)).map_err(|e| match e {
+            ImportError::Io(why) => ImportError::Malformed {
+                file: "manifest.json".into(),
+                at: name.clone(),
+                why: format!("names an event file that cannot be read: {why}"),
+            },
+            other => other,
+        })?;
+        read(&input, sink).map_err(|e| e.in_file(name))?;
+        sink.progress(i as u64 + 1, names.len() as u64);
     }
-    item.prop("notes", str_at(o, "comment").unwrap_or_default());
-    sink.record(Record::Item(item))
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::interop::input::BytesInput;
+    use crate::interop::misp_raw::unwrap;
     use crate::interop::record::VecSink;
 
     const EVENT: &str = r#"{"Event": {"uuid": "1f9a3c1e-5d2b-4c8a-9e71-2b6d4f8a1c30", "info": "Payments", "date": "2024-02-01",
@@ -465,32 +426,73 @@ mod tests {
       "Object": [{"uuid": "4c1f5a2e-4b3d-4e6f-9a7b-1c2d3e4f5a6b", "name": "person", "Attribute": [
           {"uuid": "5c1f5a2e-4b3d-4e6f-9a7b-1c2d3e4f5a6b", "type": "full-name", "object_relation": "full-name", "value": "Ana Example"},
           {"uuid": "6c1f5a2e-4b3d-4e6f-9a7b-1c2d3e4f5a6b", "type": "text", "object_relation": "shoe-size", "value": "38"}],
-        "ObjectReference": [{"uuid": "7c1f5a2e-4b3d-4e6f-9a7b-1c2d3e4f5a6b", "referenced_uuid": "2c1f5a2e-4b3d-4e6f-9a7b-1c2d3e4f5a6b", "relationship_type": "owner-of"}]}]}}"#;
+        "ObjectReference": [{"uuid": "7c1f5a2e-4b3d-4e6f-9a7b-1c2d3e4f5a6b", "referenced_uuid": "2c1f5a2e-4b3d-4e6f-9a7b-1c2d3e4f5a6b", "relationship_type": "owner-of"}]}],
+      "Galaxy": [{"uuid": "d5cbd1a2-78f6-11e7-a833-7b9bccca9649", "type": "threat-actor", "name": "Threat Actor",
+        "GalaxyCluster": [{"uuid": "7cdff317-a673-4474-84ec-4f1754947823", "value": "APT 1", "description": "A group",
+          "meta": {"synonyms": ["Comment Crew"]}}]}]}}"#;
 
-    #[test]
-    fn an_event_becomes_a_case_with_its_entities_and_links() {
-        let mut sink = VecSink::default();
-        read(&BytesInput(EVENT.as_bytes()), &mut sink).unwrap();
-        let kinds: Vec<&str> = sink.items().map(|i| i.kind.as_str()).collect();
-        assert_eq!(kinds, ["Case", "BankAccount", "Person", "Ownership"]);
-        let person = sink.items().find(|i| i.kind == "Person").unwrap();
-        assert_eq!(person.marking.as_ref().unwrap().to_string(), "TLP:AMBER");
-        assert_eq!(person.grade.as_ref().unwrap().to_string(), "B6");
-        assert_eq!(person.raw.as_deref(), Some(r#"{"shoe-size":"38"}"#));
-        assert!(sink.skipped.iter().any(|(r, _)| r.contains("md5")));
-        assert_eq!(sink.producers, ["Task Force"]);
+    fn kept(item: &Item) -> Vec<crate::interop::misp_raw::Kept> {
+        unwrap(item.props.iter().filter(|(p, _)| p == "externalData").map(|(_, v)| v.as_str()))
     }
 
     #[test]
-    fn faults_name_the_event_and_attribute() {
+    fn an_event_becomes_a_case_with_its_records_links_and_clusters() {
+        let mut sink = VecSink::default();
+        read(&BytesInput(EVENT.as_bytes()), &mut sink).unwrap();
+        let kinds: Vec<&str> = sink.items().map(|i| i.kind.as_str()).collect();
+        assert_eq!(kinds, ["Case", "BankAccount", "File", "Person", "Ownership", "OtherRecord"]);
+        let person = sink.items().find(|i| i.kind == "Person").unwrap();
+        assert_eq!(person.marking.as_ref().unwrap().to_string(), "TLP:AMBER");
+        assert_eq!(person.grade.as_ref().unwrap().to_string(), "B6");
+        // What Liaison has no property for is kept with the whole object, for the export.
+        let k = kept(person);
+        assert_eq!(k[0].what, "object");
+        assert_eq!(k[0].json["Attribute"][1]["object_relation"], "shoe-size");
+        let cluster = sink.items().find(|i| i.kind == "OtherRecord").unwrap();
+        assert!(cluster.props.contains(&("recordType".into(), "misp-galaxy-cluster".into())));
+        assert!(cluster.props.contains(&("alias".into(), "Comment Crew".into())));
+        assert_eq!(kept(cluster)[0].galaxy.as_ref().unwrap()["type"], "threat-actor");
+        assert_eq!(cluster.case.as_deref(), Some("misp:1f9a3c1e-5d2b-4c8a-9e71-2b6d4f8a1c30"));
+        assert_eq!(sink.producers, ["Task Force"]);
+        assert_eq!(sink.read as usize, sink.items().count());
+    }
+
+    #[test]
+    fn faults_are_skipped_with_their_reason_in_the_files_terms() {
         let mut sink = VecSink::default();
         let bad = EVENT.replace("1f9a3c1e-5d2b-4c8a-9e71-2b6d4f8a1c30", "nope");
+        // A file that is that one event is refused; in a list, that event is skipped.
         let err = read(&BytesInput(bad.as_bytes()), &mut sink).unwrap_err().to_string();
-        assert!(err.contains("event: uuid") && err.contains("nope"), "{err}");
+        assert!(err.contains("event: uuid \"nope\" is not a UUID"), "{err}");
+        let list = format!("[{bad}, {EVENT}]");
+        read(&BytesInput(list.as_bytes()), &mut sink).unwrap();
+        assert!(
+            sink.skipped.iter().any(|(r, _)| r.contains("uuid \"nope\" is not a UUID")),
+            "{:?}",
+            sink.skipped
+        );
+        assert!(sink.items().any(|i| i.kind == "Person"), "the other event is kept");
+        let mut sink = VecSink::default();
         let bad = EVENT.replace("2024-02-01", "01/02/2024");
-        let err = read(&BytesInput(bad.as_bytes()), &mut sink).unwrap_err().to_string();
-        assert!(err.contains("YYYY-MM-DD"), "{err}");
+        read(&BytesInput(bad.as_bytes()), &mut sink).unwrap();
+        assert!(sink.skipped.iter().any(|(r, _)| r.contains("YYYY-MM-DD")), "{:?}", sink.skipped);
+        assert!(sink.items().any(|i| i.kind == "Person"), "the rest is kept");
         let err = read(&BytesInput(br#"{"type": "bundle"}"#), &mut sink).unwrap_err().to_string();
         assert!(err.contains("--format stix"), "{err}");
+    }
+
+    #[test]
+    fn things_without_uuids_get_the_same_minted_uuid_every_time() {
+        let no_ids = r#"[{"info": "Feed", "date": "2024-01-01", "Attribute": [{"type": "port", "value": 443}],
+            "Object": [{"name": "domain-ip", "Attribute": [{"type": "domain", "object_relation": "domain", "value": "a.example"}]}]}]"#;
+        let exts = || {
+            let mut sink = VecSink::default();
+            read(&BytesInput(no_ids.as_bytes()), &mut sink).unwrap();
+            assert!(sink.skipped.is_empty(), "{:?}", sink.skipped);
+            sink.items().map(|i| i.ext.clone()).collect::<Vec<_>>()
+        };
+        let first = exts();
+        assert_eq!(first.len(), 4, "{first:?}");
+        assert_eq!(first, exts());
     }
 }

@@ -9,11 +9,12 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::ImportError;
 use super::export::{Dataset, Rec};
+use super::misp_export_kept::{EventOut, attribute_now, object_now, restrict_distribution, restrict_tags};
 use super::report::ExportReport;
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
@@ -252,14 +253,136 @@ fn fits(ty: &str, value: &str) -> bool {
     }
 }
 
+/// The first MISP event a record's kept things belong to, and those things.
+type Kept = Vec<super::misp_raw::Kept>;
+
+fn kept_of(rec: &Rec) -> Kept {
+    super::misp_raw::unwrap(rec.all("externalData"))
+}
+
+/// Whether a record came from MISP inside something else (an attribute of an object, a
+/// sighting, a cluster named by an attribute): it goes back out inside its container.
+fn carried_inside(rec: &Rec, kept: &Kept) -> bool {
+    kept.is_empty() && rec.all("externalId").any(|e| e.starts_with("misp:"))
+}
+
 pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -> Result<(), ImportError> {
     let office = ds.store.office().clone();
-    let mut attributes = Vec::new();
-    let mut objects: Vec<Value> = Vec::new();
-    let mut object_index: HashMap<i64, usize> = HashMap::new();
-    let mut uuids: HashMap<i64, String> = HashMap::new();
+    let org_name = if office.name.is_empty() { "Liaison".to_owned() } else { office.name.clone() };
+    let org = json!({"name": org_name, "uuid": stable_v4(ds.store.device().0.as_slice()).to_string()});
+    // Events from files, by uuid, in the order met; for a case export, the case's only.
+    let mut events: Vec<EventOut> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut case_event: Option<usize> = None;
+    if let Some((n, _)) = ds.case {
+        let rec = ds.record(n)?;
+        let header = kept_of(&rec).into_iter().find(|k| k.what == "event");
+        let uuid = header.as_ref().map_or_else(|| misp_uuid(&rec), |h| h.event.clone());
+        index.insert(uuid.clone(), 0);
+        events.push(EventOut {
+            uuid,
+            case_marking: header.as_ref().map(|_| rec.marking.clone()),
+            header: header.map(|h| h.json),
+            ..EventOut::default()
+        });
+        case_event = Some(0);
+    } else {
+        for n in ds.case_list()? {
+            let rec = ds.record(n)?;
+            for k in kept_of(&rec).into_iter().filter(|k| k.what == "event") {
+                if !index.contains_key(&k.event) {
+                    index.insert(k.event.clone(), events.len());
+                    events.push(EventOut {
+                        uuid: k.event.clone(),
+                        header: Some(k.json),
+                        case_marking: Some(rec.marking.clone()),
+                        ..EventOut::default()
+                    });
+                }
+            }
+        }
+    }
+    // Things kept whole go back to their event; Liaison's own records are made anew below.
     let mut strictest: Option<Marking> = None;
+    let mut own = Vec::new();
+    let mut object_at: HashMap<i64, (usize, usize)> = HashMap::new();
+    let mut uuids: HashMap<i64, String> = HashMap::new();
     for n in ds.entity_list() {
+        let rec = ds.record(n)?;
+        let kept = kept_of(&rec);
+        if carried_inside(&rec, &kept) {
+            continue;
+        }
+        if kept.is_empty() {
+            own.push(n);
+            continue;
+        }
+        let marking = parse(&rec.marking);
+        if case_event.is_some() {
+            join(&mut strictest, &rec.marking);
+        }
+        for k in kept {
+            let e = match case_event {
+                Some(e) => e,
+                None => *index.entry(k.event.clone()).or_insert_with(|| {
+                    events.push(EventOut { uuid: k.event.clone(), ..EventOut::default() });
+                    events.len() - 1
+                }),
+            };
+            let inherited = events[e].case_marking.as_deref().map(parse);
+            let mut json = match k.what.as_str() {
+                "attribute" => {
+                    let Some(j) = attribute_now(k.json, &rec) else {
+                        report
+                            .left_out
+                            .add("MISP attribute: its value is not released to this reader", &rec.caption);
+                        continue;
+                    };
+                    j
+                }
+                "object" => {
+                    let (j, dropped) = object_now(k.json, &rec);
+                    for _ in 0..dropped {
+                        report.left_out.add(
+                            "MISP object attribute: its value is not released to this reader",
+                            &rec.caption,
+                        );
+                    }
+                    j
+                }
+                _ => k.json,
+            };
+            restrict_distribution(&mut json, distribution(&marking));
+            restrict_tags(&mut json, &marking, inherited.as_ref());
+            let uuid = json.get("uuid").and_then(Value::as_str).unwrap_or_default().to_owned();
+            match k.what.as_str() {
+                "attribute" => {
+                    let ty = json.get("type").and_then(Value::as_str).unwrap_or("?").to_owned();
+                    events[e].attributes.push(Value::Object(json));
+                    report.wrote(&format!("attribute {ty}"));
+                }
+                "object" => {
+                    let name = json.get("name").and_then(Value::as_str).unwrap_or("?").to_owned();
+                    object_at.entry(n).or_insert((e, events[e].objects.len()));
+                    events[e].objects.push(Value::Object(json));
+                    report.wrote(&format!("object {name}"));
+                }
+                "cluster" => {
+                    events[e].cluster(k.galaxy, Value::Object(json));
+                    report.wrote("galaxy cluster");
+                }
+                _ => continue,
+            }
+            uuids.entry(n).or_insert(uuid);
+        }
+    }
+    // Liaison's own records: into the case's event, else one event of this office's.
+    let mine = match case_event {
+        Some(e) => e,
+        None => events.len(),
+    };
+    let mut mine_out = EventOut::default();
+    for n in own {
         let rec = ds.record(n)?;
         let uuid = misp_uuid(&rec);
         if let Some((name, tpl_uuid, version, props, one_of)) = template(&rec.kind.name) {
@@ -297,9 +420,10 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
                 continue;
             }
             join(&mut strictest, &rec.marking);
-            object_index.insert(n, objects.len());
+            let target = if case_event.is_some() { &mut events[mine] } else { &mut mine_out };
+            object_at.insert(n, (mine, target.objects.len()));
             uuids.insert(n, uuid.clone());
-            objects.push(json!({
+            target.objects.push(json!({
                 "uuid": uuid, "name": name, "meta-category": "misc", "template_uuid": tpl_uuid,
                 "template_version": version.to_string(), "description": rec.kind.label,
                 "distribution": distribution(&parse(&rec.marking)), "timestamp": epoch(&rec), "comment": rec.caption,
@@ -310,7 +434,8 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
             let Some(value) = rec.first(prop) else { continue };
             join(&mut strictest, &rec.marking);
             uuids.insert(n, uuid.clone());
-            attributes.push(attribute(&uuid, ty, value, &rec, None));
+            let target = if case_event.is_some() { &mut events[mine] } else { &mut mine_out };
+            target.attributes.push(attribute(&uuid, ty, value, &rec, None));
             report.wrote(&format!("attribute {ty}"));
         } else {
             report
@@ -318,10 +443,19 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
                 .add(&format!("{}: MISP has no template for it here", rec.kind.name), &rec.caption);
         }
     }
+    if case_event.is_none()
+        && (!mine_out.attributes.is_empty() || !mine_out.objects.is_empty() || events.is_empty())
+    {
+        events.push(mine_out);
+    }
     for n in ds.link_list()? {
         let rec = ds.record(n)?;
+        // References read from MISP go back inside their object.
+        if rec.all("externalId").any(|e| e.starts_with("misp:")) {
+            continue;
+        }
         let (Some(src), Some(dst)) = (rec.src, rec.dst) else { continue };
-        let (Some(&i), Some(target)) = (object_index.get(&src), uuids.get(&dst)) else {
+        let (Some(&(e, i)), Some(target)) = (object_at.get(&src), uuids.get(&dst)) else {
             report.left_out.add(
                 &format!("{}: MISP references start from an object and end at one exported", rec.kind.name),
                 &rec.caption,
@@ -338,40 +472,77 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
                 comment.push(format!("{p}: {v}"));
             }
         }
-        let object_uuid = objects[i]["uuid"].clone();
-        if let Some(refs) = objects[i]["ObjectReference"].as_array_mut() {
-            refs.push(json!({
-                "uuid": misp_uuid(&rec), "object_uuid": object_uuid, "referenced_uuid": target,
-                "relationship_type": relationship, "timestamp": epoch(&rec), "comment": comment.join("; "),
-            }));
+        let object = &mut events[e].objects[i];
+        let object_uuid = object["uuid"].clone();
+        let reference = json!({
+            "uuid": misp_uuid(&rec), "object_uuid": object_uuid, "referenced_uuid": target,
+            "relationship_type": relationship, "timestamp": epoch(&rec), "comment": comment.join("; "),
+        });
+        match object.get_mut("ObjectReference").and_then(Value::as_array_mut) {
+            Some(refs) => refs.push(reference),
+            None => object["ObjectReference"] = json!([reference]),
         }
         report.wrote("object reference");
     }
-    let (info, uuid, date) = match ds.case {
-        Some((n, _)) => {
-            let rec = ds.record(n)?;
-            if ds.case_list()?.contains(&n) {
-                join(&mut strictest, &rec.marking);
+    let mut written = Vec::new();
+    for (i, mut e) in events.into_iter().enumerate() {
+        let is_mine = i == mine;
+        let mut header = if let Some(h) = e.header.take() {
+            h
+        } else {
+            {
+                let (info, uuid, date, marking) = match ds.case.filter(|_| is_mine) {
+                    Some((n, _)) => {
+                        let rec = ds.record(n)?;
+                        if ds.case_list()?.contains(&n) {
+                            join(&mut strictest, &rec.marking);
+                        }
+                        (
+                            rec.caption.clone(),
+                            e.uuid.clone(),
+                            rec.created.format("%Y-%m-%d").to_string(),
+                            None,
+                        )
+                    }
+                    None if is_mine => (
+                        format!("Liaison export from {org_name}"),
+                        stable_v4(&[ds.store.device().0.as_slice(), b"event"].concat()).to_string(),
+                        chrono::Utc::now().format("%Y-%m-%d").to_string(),
+                        None,
+                    ),
+                    // An event whose case the reader may not have: only its uuid.
+                    None => (
+                        format!("MISP event {}", e.uuid),
+                        e.uuid.clone(),
+                        chrono::Utc::now().format("%Y-%m-%d").to_string(),
+                        Some(Marking::office_fallback()),
+                    ),
+                };
+                // An event with nothing in it still carries a marking: the office's fallback, never CLEAR.
+                let marking = marking.or_else(|| strictest.clone()).unwrap_or_else(Marking::office_fallback);
+                let h = json!({
+                    "uuid": uuid, "info": info, "date": date, "timestamp": chrono::Utc::now().timestamp().to_string(),
+                    "published": false, "analysis": "1", "threat_level_id": "4", "distribution": distribution(&marking),
+                    "Orgc": org, "Tag": tags(&marking.to_string(), None),
+                });
+                h.as_object().cloned().unwrap_or_default()
             }
-            (rec.caption.clone(), misp_uuid(&rec), rec.created.format("%Y-%m-%d").to_string())
+        };
+        if let Some(m) = e.case_marking.as_deref().map(parse) {
+            restrict_distribution(&mut header, distribution(&m));
+            restrict_tags(&mut header, &m, None);
         }
-        None => (
-            format!("Liaison export from {}", if office.name.is_empty() { "Liaison" } else { &office.name }),
-            stable_v4(ds.store.device().0.as_slice()).to_string(),
-            chrono::Utc::now().format("%Y-%m-%d").to_string(),
-        ),
-    };
-    // An event with nothing in it still carries a marking: the office's fallback, never CLEAR.
-    let strictest = strictest.unwrap_or_else(Marking::office_fallback);
-    let event = json!({"Event": {
-        "uuid": uuid, "info": info, "date": date, "timestamp": chrono::Utc::now().timestamp().to_string(),
-        "published": false, "analysis": "1", "threat_level_id": "4", "distribution": distribution(&strictest),
-        "Orgc": {"name": if office.name.is_empty() { "Liaison".to_owned() } else { office.name.clone() }, "uuid": stable_v4(ds.store.device().0.as_slice()).to_string()},
-        "Tag": tags(&strictest.to_string(), None),
-        "Attribute": attributes, "Object": objects,
-    }});
-    serde_json::to_writer_pretty(&mut *out, &event).map_err(|e| ImportError::Io(e.to_string()))?;
+        header.insert("Attribute".into(), Value::Array(std::mem::take(&mut e.attributes)));
+        header.insert("Object".into(), Value::Array(std::mem::take(&mut e.objects)));
+        if !e.galaxies.is_empty() {
+            header.insert("Galaxy".into(), Value::Array(e.galaxies.into_iter().map(Value::Object).collect()));
+        }
+        report.wrote("event");
+        written.push(json!({"Event": header}));
+    }
+    let doc =
+        if written.len() == 1 { written.pop().unwrap_or_default() } else { json!({"response": written}) };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(|e| ImportError::Io(e.to_string()))?;
     out.write_all(b"\n").map_err(|e| super::export::write_error(&e))?;
-    let _ = Map::<String, Value>::new();
     Ok(())
 }
