@@ -12,7 +12,7 @@ use ratatui::widgets::canvas::{Canvas, Line as Segment};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{Look, cell, cut, kind_label, thousands};
-use crate::tui::keymap::{Key, Mode};
+use crate::tui::keymap::Mode;
 use crate::tui::message::NetworkPicture;
 use crate::tui::screens::network::{NetworkScreen, areas, place};
 use crate::tui::state::State;
@@ -240,27 +240,9 @@ fn side(frame: &mut Frame<'_>, area: Rect, p: &NetworkPicture, n: &NetworkScreen
 
 /// The screen's own keys, from the keymap, over the canvas.
 fn help(frame: &mut Frame<'_>, area: Rect, look: &Look<'_>) {
-    let bindings = look.keymap.bindings(Mode::Network);
-    let height = (bindings.len() as u16 + 2).min(area.height);
+    let height = (look.keymap.bindings(Mode::Network).len() as u16 + 2).min(area.height);
     let width = 56.min(area.width);
     let rect =
         Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
-    frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(look.theme.focus)
-        .title(Span::styled(" Network keys (keymap.toml) ", look.theme.focus));
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    let lines: Vec<Line<'static>> = bindings
-        .iter()
-        .map(|b| {
-            let keys: Vec<String> = b.on.iter().map(Key::label).collect();
-            Line::from(vec![
-                Span::styled(format!(" {}", cell(&keys.join(" "), 16)), look.theme.accent),
-                Span::styled(b.desc.clone(), look.theme.text),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    super::popups::screen_keys(frame, rect, look, Mode::Network, "Network", 16);
 }

@@ -202,3 +202,35 @@ fn confirm(frame: &mut Frame<'_>, area: Rect, c: &Confirm, look: &Look<'_>) {
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }
+
+/// A screen's own keys, from the keymap, boxed over `rect` (the `?` of a full screen such as
+/// the network or the review queue): one place, so every screen's key help looks the same.
+pub fn screen_keys(
+    frame: &mut Frame<'_>,
+    rect: Rect,
+    look: &Look<'_>,
+    mode: Mode,
+    title: &str,
+    key_width: usize,
+) {
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(look.theme.focus)
+        .title(Span::styled(format!(" {title} keys (keymap.toml) "), look.theme.focus));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let lines: Vec<Line<'static>> = look
+        .keymap
+        .bindings(mode)
+        .iter()
+        .map(|b| {
+            let keys: Vec<String> = b.on.iter().map(crate::tui::keymap::Key::label).collect();
+            Line::from(vec![
+                Span::styled(format!(" {}", cell(&keys.join(" "), key_width)), look.theme.accent),
+                Span::styled(b.desc.clone(), look.theme.text),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -7,13 +7,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::layout::centered;
 use super::popups::open;
 use super::{Look, cell, cut, kind_label, prop_label, safe};
 use crate::store::query::{EntityView, StatementView};
-use crate::tui::keymap::{Key, Mode};
+use crate::tui::keymap::Mode;
 use crate::tui::screens::review::ReviewScreen;
 use crate::tui::screens::review::compare::{Row, Sign, rows};
 use crate::tui::theme::short_marking;
@@ -168,24 +168,6 @@ fn provenance(s: &StatementView) -> String {
 }
 
 fn help(frame: &mut Frame<'_>, area: Rect, look: &Look<'_>) {
-    let bindings = look.keymap.bindings(Mode::Review);
-    let rect = centered(area, 50, bindings.len() as u16 + 2);
-    frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(look.theme.focus)
-        .title(Span::styled(" Review keys (keymap.toml) ", look.theme.focus));
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    let lines: Vec<Line<'static>> = bindings
-        .iter()
-        .map(|b| {
-            let keys: Vec<String> = b.on.iter().map(Key::label).collect();
-            Line::from(vec![
-                Span::styled(format!(" {}", cell(&keys.join(" "), 14)), look.theme.accent),
-                Span::styled(b.desc.clone(), look.theme.text),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    let rect = centered(area, 50, look.keymap.bindings(Mode::Review).len() as u16 + 2);
+    super::popups::screen_keys(frame, rect, look, Mode::Review, "Review", 14);
 }
