@@ -37,6 +37,10 @@ pub struct Item {
     pub raw: Option<String>,
     /// More values of a record pushed before (not counted again).
     pub again: bool,
+    /// Made from what another object names (an indicator pattern's observables, a STIX 2.0
+    /// observed-data's embedded objects, the link between them): counted apart in the
+    /// report, so that what was read still adds up.
+    pub derived: bool,
 }
 
 /// What a file says of a record's marking beyond what could be read.
@@ -101,6 +105,13 @@ pub trait Sink {
     /// Something read is not imported: `reason` is short and shared by alike cases (it
     /// groups the report), `detail` names this case.
     fn skip(&mut self, reason: &str, detail: &str);
+    /// Something in the file is wrong (a bad object or reference, a value of the wrong
+    /// type): the object (`whole_object`) or only that value is skipped with `reason`, or,
+    /// under `--strict`, the whole file is refused.
+    fn fault(&mut self, reason: &str, detail: &str, whole_object: bool) {
+        let _ = whole_object;
+        self.skip(reason, detail);
+    }
     /// Bytes consumed of the input so far.
     fn progress(&mut self, done: u64, total: u64);
 }
