@@ -30,8 +30,13 @@ fn main() {
         std::process::exit(1);
     }
     let work = tempfile::tempdir().expect("temporary folder");
-    println!("| file | objects kept / total | properties kept / total | most lost |");
-    println!("|---|---|---|---|");
+    // With the validators' environment (LIAISON_INTEROP_VENV), each export is validated too.
+    let validator = std::env::var("LIAISON_INTEROP_VENV")
+        .ok()
+        .map(|v| PathBuf::from(v).join("bin/stix2_validator"))
+        .filter(|p| p.exists());
+    println!("| file | objects kept / total | properties kept / total | export valid | most lost |");
+    println!("|---|---|---|---|---|");
     let (mut objects, mut kept, mut props, mut props_kept) = (0, 0, 0, 0);
     for file in files(&shared) {
         let dir = work.path().join("store");
@@ -45,8 +50,16 @@ fn main() {
                 let mut lost: Vec<(&String, &u64)> = f.lost.iter().collect();
                 lost.sort_by(|a, b| b.1.cmp(a.1));
                 let lost: Vec<String> = lost.iter().take(3).map(|(k, n)| format!("{k} ({n})")).collect();
+                let valid = match &validator {
+                    Some(v) => match std::process::Command::new(v).arg(&out).output() {
+                        Ok(o) if o.status.success() => "yes",
+                        Ok(_) => "NO",
+                        Err(_) => "not run",
+                    },
+                    None => "not run",
+                };
                 println!(
-                    "| {name} | {}/{} ({:.1} %) | {}/{} ({:.1} %) | {} |",
+                    "| {name} | {}/{} ({:.1} %) | {}/{} ({:.1} %) | {valid} | {} |",
                     f.objects_kept,
                     f.objects,
                     100.0 * f.object_share(),
@@ -60,13 +73,13 @@ fn main() {
                 props += f.properties;
                 props_kept += f.properties_kept;
             }
-            Err(e) => println!("| {name} | failed: {e} | | |"),
+            Err(e) => println!("| {name} | failed: {e} | | | |"),
         }
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }
     println!(
-        "| **all** | {kept}/{objects} ({:.1} %) | {props_kept}/{props} ({:.1} %) | |",
+        "| **all** | {kept}/{objects} ({:.1} %) | {props_kept}/{props} ({:.1} %) | | |",
         100.0 * kept as f64 / objects.max(1) as f64,
         100.0 * props_kept as f64 / props.max(1) as f64
     );

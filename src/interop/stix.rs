@@ -89,7 +89,13 @@ pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let top = each_object(input, sink, 0, &mut |at, obj, sink| {
         sink.read();
         match check(obj) {
-            Ok(()) => note(&mut scan, obj),
+            Ok(()) => {
+                if let Some(bad) = str_at(obj, "created_by_ref").filter(|r| !valid_ref(r)) {
+                    let why = format!("STIX created_by_ref {bad:?} is not a STIX id: reference left out");
+                    sink.fault(&why, at, false);
+                }
+                note(&mut scan, obj);
+            }
             Err(why) => sink.fault(&format!("STIX object skipped: {why}"), at, true),
         }
         Ok(())

@@ -347,16 +347,22 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
         "description": format!("{} ({}, {}), the office that exported this bundle from Liaison", office.name, office.agency, office.country),
     }))?;
     let mut ids: HashMap<i64, String> = HashMap::new();
+    // Every id written back from an original object (a record may hold several).
+    let mut written_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
     for n in ds.entity_list() {
         let rec = ds.record(n)?;
-        if let Some(orig) = super::stix_original::original(&rec) {
-            match super::stix_original::write_back(&mut w, &rec, orig, report) {
-                Ok(obj) => {
-                    ids.insert(n, obj["id"].as_str().unwrap_or_default().to_owned());
-                    report.wrote(obj["type"].as_str().unwrap_or_default());
-                    w.emit(&obj)?;
+        let originals = super::stix_original::originals(&rec);
+        if !originals.is_empty() {
+            for orig in originals {
+                match super::stix_original::write_back(&mut w, &rec, orig, report) {
+                    Ok(obj) => {
+                        ids.entry(n).or_insert_with(|| obj["id"].as_str().unwrap_or_default().to_owned());
+                        written_ids.insert(obj["id"].as_str().unwrap_or_default().to_owned());
+                        report.wrote(obj["type"].as_str().unwrap_or_default());
+                        w.emit(&obj)?;
+                    }
+                    Err(why) => report.left_out.add(&why, &rec.caption),
                 }
-                Err(why) => report.left_out.add(&why, &rec.caption),
             }
             continue;
         }
@@ -384,8 +390,13 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
         };
         if let Some(mut orig) = super::stix_original::original(&rec) {
             if orig.get("type").and_then(Value::as_str) == Some("relationship") {
-                orig.insert("source_ref".into(), json!(src));
-                orig.insert("target_ref".into(), json!(dst));
+                // The ends as written in this bundle (the original ids where they were kept).
+                for (key, end) in [("source_ref", src), ("target_ref", dst)] {
+                    let kept = orig.get(key).and_then(Value::as_str).is_some_and(|r| written_ids.contains(r));
+                    if !kept {
+                        orig.insert(key.into(), json!(end));
+                    }
+                }
             }
             match super::stix_original::write_back(&mut w, &rec, orig, report) {
                 Ok(obj) => {

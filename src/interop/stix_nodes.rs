@@ -22,8 +22,8 @@ use super::stix_vocab::{grade, is_observable_kind, kind_for, link_kind, pattern_
 fn base_item(scan: &Scan, at: &str, obj: &Map<String, Value>, kind: &str, sink: &mut dyn Sink) -> Item {
     let mut item = part_item(scan, at, obj, kind, sink);
     let mut whole = obj.clone();
-    if let Some(bad) = str_at(obj, "created_by_ref").filter(|r| !valid_ref(r)) {
-        sink.fault(&format!("STIX created_by_ref {bad:?} is not a STIX id: reference left out"), at, false);
+    if str_at(obj, "created_by_ref").is_some_and(|r| !valid_ref(r)) {
+        // Reported when the object was checked; the kept object goes without it.
         whole.remove("created_by_ref");
     }
     item.raw = Some(Value::Object(whole).to_string());
@@ -136,7 +136,12 @@ pub(crate) fn node(
         }
         return Ok(());
     }
-    let (props, refused) = fields(kind, ty, obj, at, sink);
+    let (mut props, mut refused) = fields(kind, ty, obj, at, sink);
+    if ty == "location" && refused.iter().any(|k| matches!(*k, "latitude" | "longitude")) {
+        // STIX gives a position as both coordinates or neither: one refused takes the other.
+        refused.extend(["latitude", "longitude"]);
+        props.retain(|(p, _)| !matches!(*p, "latitude" | "longitude"));
+    }
     let mut item = base_item(scan, at, &without(obj, &refused), kind, sink);
     for (p, v) in props {
         item.prop(p, v);

@@ -18,19 +18,31 @@ use crate::model::marking::Marking;
 const RESERVED_PROPERTIES: &[&str] = &["severity", "username", "phone_numbers", "action"];
 const RESERVED_TYPES: &[&str] = &["action"];
 
-/// The original STIX object of `rec`: the union of its `externalData` objects, when that
-/// names an id the record is known by ("stix:<id>" in `externalId`).
+/// The original STIX object of `rec` (the first, where several objects of one value were
+/// kept on one record).
 pub fn original(rec: &Rec) -> Option<Map<String, Value>> {
-    let mut merged = Map::new();
+    originals(rec).into_iter().next()
+}
+
+/// The original STIX objects kept on `rec`: its `externalData` objects grouped by the id they
+/// name (an object longer than a value was kept in parts, each naming it), for each id the
+/// record is known by ("stix:<id>" in `externalId`). Two observables of one value converge
+/// on one record and both go back out.
+pub fn originals(rec: &Rec) -> Vec<Map<String, Value>> {
+    let mut out: Vec<Map<String, Value>> = Vec::new();
     for raw in rec.all("externalData") {
-        if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(raw) {
-            merged.extend(m);
+        let Ok(Value::Object(m)) = serde_json::from_str::<Value>(raw) else { continue };
+        let Some(id) = m.get("id").and_then(Value::as_str).map(str::to_owned) else { continue };
+        match out.iter_mut().find(|o| o.get("id").and_then(Value::as_str) == Some(id.as_str())) {
+            Some(o) => o.extend(m),
+            None => out.push(m),
         }
     }
-    let id = merged.get("id")?.as_str()?;
-    merged.get("type")?.as_str()?;
-    let ext = format!("stix:{id}");
-    rec.all("externalId").any(|e| e == ext).then_some(merged)
+    out.retain(|o| {
+        let id = o.get("id").and_then(Value::as_str).unwrap_or_default();
+        o.get("type").and_then(Value::as_str).is_some() && rec.all("externalId").any(|e| e == format!("stix:{id}"))
+    });
+    out
 }
 
 /// The object to write for `rec`, from its original; or why it cannot be written.
