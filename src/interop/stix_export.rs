@@ -23,7 +23,7 @@ use crate::model::grade::Grade;
 use crate::model::marking::Marking;
 
 /// STIX 2.1's namespace for deterministic observable ids.
-const SCO_NAMESPACE: Uuid = Uuid::from_u128(0x00ab_edb4_aa42_466c_9c01_fed2_3315_a9b7);
+pub(crate) const SCO_NAMESPACE: Uuid = Uuid::from_u128(0x00ab_edb4_aa42_466c_9c01_fed2_3315_a9b7);
 
 /// TLP 2.0 marking definitions by TLP rank (0 = CLEAR … 4 = RED).
 const TLP2: [(&str, &str); 5] = [

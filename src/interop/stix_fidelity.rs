@@ -3,8 +3,9 @@
 //!
 //! An object is kept when the export has an object with its id. A property (a top-level
 //! member of an original object) is kept when the exported object with that id has the same
-//! value; a list also counts as kept when it holds every original element (Liaison adds its
-//! own marking reference beside the file's, never in place of a stricter one). Properties of
+//! value; a list or an object also counts as kept when it holds every original element or
+//! member (Liaison adds its own marking reference beside the file's, never in place of a
+//! stricter one; STIX 2.1 needs ids on a 2.0 file's embedded observables). Properties of
 //! objects not kept count as lost.
 
 use std::collections::{BTreeMap, HashMap};
@@ -60,10 +61,17 @@ pub fn objects_of(path: &Path) -> Result<Vec<Value>, ImportError> {
 }
 
 fn kept(original: &Value, exported: Option<&Value>) -> bool {
+    exported.is_some_and(|e| covers(original, e))
+}
+
+/// Whether `exported` holds all of `original`: equal, or (lists and objects) with every
+/// original element or member still there, perhaps beside what the export adds (a marking
+/// reference, the id STIX 2.1 needs on an embedded observable).
+fn covers(original: &Value, exported: &Value) -> bool {
     match (original, exported) {
-        (_, None) => false,
-        (Value::Array(a), Some(Value::Array(b))) => a.iter().all(|x| b.contains(x)),
-        (a, Some(b)) => a == b,
+        (Value::Array(a), Value::Array(b)) => a.iter().all(|x| b.iter().any(|y| covers(x, y))),
+        (Value::Object(a), Value::Object(b)) => a.iter().all(|(k, v)| b.get(k).is_some_and(|w| covers(v, w))),
+        (a, b) => a == b,
     }
 }
 

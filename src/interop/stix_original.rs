@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::export::Rec;
 use super::report::ExportReport;
-use super::stix_export::{Writer, timestamp};
+use super::stix_export::{SCO_NAMESPACE, Writer, timestamp};
 use super::stix_vocab::{GRADE_EXTENSION, TLP_IDS, grade};
 use crate::model::grade::Grade;
 use crate::model::marking::Marking;
@@ -131,6 +131,19 @@ fn upgrade_to_21(obj: &mut Map<String, Value>, ty: &str) {
         }
         "malware" => {
             obj.entry("is_family").or_insert_with(|| json!(false));
+        }
+        "observed-data" => {
+            // 2.0 embeds its observables without ids; 2.1 (where `objects` is deprecated but
+            // allowed) needs one on each: a deterministic one, so exports agree.
+            let outer = obj.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+            if let Some(Value::Object(objects)) = obj.get_mut("objects") {
+                for (key, inner) in objects.iter_mut() {
+                    let Value::Object(inner) = inner else { continue };
+                    let Some(t) = inner.get("type").and_then(Value::as_str).map(str::to_owned) else { continue };
+                    let uuid = uuid::Uuid::new_v5(&SCO_NAMESPACE, format!("{outer}/{key}").as_bytes());
+                    inner.entry("id").or_insert_with(|| json!(format!("{t}--{uuid}")));
+                }
+            }
         }
         _ => {}
     }
