@@ -86,7 +86,8 @@ fn an_array_of_objects_imports_every_object_and_the_report_adds_up() {
     let out = l.root.path().join("out.stix.json");
     l.ok(&["export", "--format", "stix", "-o", out.to_str().unwrap()]);
     let objects = stix_fidelity::objects_of(&out).unwrap();
-    let pattern = objects.iter().find(|o| o["type"] == "attack-pattern").expect("attack-pattern written back");
+    let pattern =
+        objects.iter().find(|o| o["type"] == "attack-pattern").expect("attack-pattern written back");
     assert_eq!(pattern["external_references"][0]["external_id"], "CAPEC-98");
     assert_eq!(pattern["created"], "2023-03-01T09:00:00.000Z");
     let rel = objects.iter().find(|o| o["type"] == "relationship").expect("relationship written back");
@@ -132,12 +133,24 @@ fn a_latitude_of_121_and_a_date_in_5138_are_refused_per_value_and_the_export_val
     assert!(place.get("latitude").is_none() && place.get("longitude").is_none(), "{place}");
     assert_eq!(place["country"], "NL");
     let campaign = objects.iter().find(|o| o["type"] == "campaign").unwrap();
-    assert!(campaign.get("first_seen").is_none() && campaign["last_seen"] == "2021-03-01T00:00:00Z", "{campaign}");
+    assert!(
+        campaign.get("first_seen").is_none() && campaign["last_seen"] == "2021-03-01T00:00:00Z",
+        "{campaign}"
+    );
     if let Some((ok, text)) = validate(&out) {
         assert!(ok, "{text}");
     }
     // The command line refuses the same values with the same reason.
-    let (code, err) = l.fails(&["entity", "new", "--schema", "Address", "--prop", "name=Somewhere", "--prop", "latitude=121"]);
+    let (code, err) = l.fails(&[
+        "entity",
+        "new",
+        "--schema",
+        "Address",
+        "--prop",
+        "name=Somewhere",
+        "--prop",
+        "latitude=121",
+    ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("between -90 and 90"), "{err}");
 }

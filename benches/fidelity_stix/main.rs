@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use age::secrecy::SecretString;
 use liaison::interop::stix_fidelity;
-use liaison::store::Store;
 use liaison::store::Office;
+use liaison::store::Store;
 
 fn files(shared: &Path) -> Vec<PathBuf> {
     let mut out = vec![shared.join("stix/ics-attack-18.1.json"), shared.join("stix/mobile-attack-17.1.json")];

@@ -245,7 +245,11 @@ impl<'t, 's> StoreSink<'t, 's> {
                             None => self.stamp.case,
                         };
                         let Some(owner) = owner else {
-                            self.skip_record(&item, &format!("{}: no case to put it in", kind.name), &item.at);
+                            self.skip_record(
+                                &item,
+                                &format!("{}: no case to put it in", kind.name),
+                                &item.at,
+                            );
                             return Ok(());
                         };
                         (Some(owner), None)
@@ -403,10 +407,10 @@ impl<'t, 's> StoreSink<'t, 's> {
                 for part in parts {
                     match validate(kind, "externalData", &part, self.locale) {
                         Ok(v) => out.push(("externalData".into(), v)),
-                        Err(e) => self.report.skipped_values.add(
-                            &format!("{}.externalData: {e}", kind.name),
-                            &item.at,
-                        ),
+                        Err(e) => self
+                            .report
+                            .skipped_values
+                            .add(&format!("{}.externalData: {e}", kind.name), &item.at),
                     }
                 }
             }
@@ -472,8 +476,11 @@ pub fn split_json(raw: &str) -> (Vec<String>, Vec<String>) {
     };
     // Each part names the object it is part of (its id and type, where it has them), so that
     // the parts of two objects kept on one record stay apart.
-    let names: serde_json::Map<String, serde_json::Value> =
-        obj.iter().filter(|(k, _)| matches!(k.as_str(), "id" | "type")).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let names: serde_json::Map<String, serde_json::Value> = obj
+        .iter()
+        .filter(|(k, _)| matches!(k.as_str(), "id" | "type"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let named_len = serde_json::Value::Object(names.clone()).to_string().len();
     let mut parts = Vec::new();
     let mut too_long = Vec::new();
@@ -553,7 +560,9 @@ impl Sink for StoreSink<'_, '_> {
                 if let (Some((c, _)), Some((e, _))) = (case, entity) {
                     self.member(c, e)
                 } else {
-                    self.report.skipped_values.add("case member: the case or the entity was not imported", &at);
+                    self.report
+                        .skipped_values
+                        .add("case member: the case or the entity was not imported", &at);
                     Ok(())
                 }
             }

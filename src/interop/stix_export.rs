@@ -452,7 +452,8 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
         );
         if let Some(mut orig) = super::stix_original::original(&rec) {
             // The grouping as it came, naming what it named and what the case holds now.
-            let mut all: Vec<Value> = orig.get("object_refs").and_then(Value::as_array).cloned().unwrap_or_default();
+            let mut all: Vec<Value> =
+                orig.get("object_refs").and_then(Value::as_array).cloned().unwrap_or_default();
             for r in refs {
                 if !all.iter().any(|v| v.as_str() == Some(r.as_str())) {
                     all.push(Value::String(r));

@@ -81,7 +81,8 @@ pub fn compare(original: &[Value], exported: &[Value]) -> Fidelity {
         exported.iter().filter_map(|o| Some((o.get("id")?.as_str()?, o))).collect();
     let mut f = Fidelity::default();
     for o in original {
-        let (Some(id), Some(ty)) = (o.get("id").and_then(Value::as_str), o.get("type").and_then(Value::as_str))
+        let (Some(id), Some(ty)) =
+            (o.get("id").and_then(Value::as_str), o.get("type").and_then(Value::as_str))
         else {
             continue;
         };
@@ -127,7 +128,9 @@ mod tests {
             json!({"type": "malware", "id": "malware--1", "name": "A", "object_marking_refs": ["m1"]}),
             json!({"type": "tool", "id": "tool--2", "name": "B"}),
         ];
-        let exported = [json!({"type": "malware", "id": "malware--1", "name": "A2", "object_marking_refs": ["m1", "m2"]})];
+        let exported = [
+            json!({"type": "malware", "id": "malware--1", "name": "A2", "object_marking_refs": ["m1", "m2"]}),
+        ];
         let f = compare(&original, &exported);
         assert_eq!((f.objects, f.objects_kept), (2, 1));
         assert_eq!((f.properties, f.properties_kept), (7, 3), "{f:?}");

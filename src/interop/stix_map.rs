@@ -42,7 +42,8 @@ const fn f(prop: &'static str, key: &'static str, conv: Conv) -> Field {
 
 use Conv::{List, Lower, Num, Str, Time};
 
-const NAMED: &[Field] = &[f("name", "name", Str), f("alias", "aliases", List), f("notes", "description", Str)];
+const NAMED: &[Field] =
+    &[f("name", "name", Str), f("alias", "aliases", List), f("notes", "description", Str)];
 const IDENTITY: &[Field] = &[f("name", "name", Str), f("notes", "description", Str)];
 const ORG_IDENTITY: &[Field] =
     &[f("name", "name", Str), f("notes", "description", Str), f("sector", "sectors", List)];
@@ -261,7 +262,10 @@ mod tests {
     fn a_field_reads_its_type_and_names_a_wrong_one_in_the_files_terms() {
         let obj: Map<String, Value> =
             serde_json::from_str(r#"{"name": 5, "aliases": ["A", "B"], "hashes": {"MD5": "abc"}}"#).unwrap();
-        assert_eq!(read(&obj, &f("name", "name", Str)).unwrap_err(), "name: a number where a string was expected");
+        assert_eq!(
+            read(&obj, &f("name", "name", Str)).unwrap_err(),
+            "name: a number where a string was expected"
+        );
         assert_eq!(read(&obj, &f("alias", "aliases", List)).unwrap(), ["A", "B"]);
         assert_eq!(read(&obj, &f("md5", "hashes.MD5", Str)).unwrap(), ["abc"]);
     }

@@ -12,10 +12,10 @@ use super::input::str_at;
 use super::record::{Item, Record, Sink};
 use super::stix::{Scan, date, ext, marking, strs, valid_ref, written_by_liaison};
 use super::stix_map::{self, Conv};
+use super::stix_vocab::{grade, is_observable_kind, kind_for, link_kind, pattern_observables};
 use crate::model::schema::Schema;
 use crate::model::validate;
 use crate::model::values::Locale;
-use super::stix_vocab::{grade, is_observable_kind, kind_for, link_kind, pattern_observables};
 
 /// A record for `obj` with its marking, grade and producer, keeping the whole object (less
 /// a `created_by_ref` that is not a STIX id: that reference is reported and lost).
@@ -117,7 +117,10 @@ pub(crate) fn node(
 ) -> Result<(), ImportError> {
     let ty = str_at(obj, "type").unwrap_or_default();
     if written_by_liaison(obj) {
-        sink.skip(&format!("STIX {ty}: a definition Liaison reads as markings and grades, and writes itself"), at);
+        sink.skip(
+            &format!("STIX {ty}: a definition Liaison reads as markings and grades, and writes itself"),
+            at,
+        );
         return Ok(());
     }
     let Some(kind) = kind_for(obj) else { return Ok(()) };
@@ -162,7 +165,12 @@ pub(crate) fn node(
 }
 
 /// Anything Liaison does not model: kept whole, named by its `name` (else its id).
-fn other_record(scan: &Scan, at: &str, obj: &Map<String, Value>, sink: &mut dyn Sink) -> Result<(), ImportError> {
+fn other_record(
+    scan: &Scan,
+    at: &str,
+    obj: &Map<String, Value>,
+    sink: &mut dyn Sink,
+) -> Result<(), ImportError> {
     let ty = str_at(obj, "type").unwrap_or_default();
     let mut item = base_item(scan, at, obj, "OtherRecord", sink);
     item.prop("recordType", ty);
@@ -348,4 +356,3 @@ fn note(scan: &Scan, at: &str, obj: &Map<String, Value>, sink: &mut dyn Sink) ->
     item.case = Some(ext(case));
     sink.record(Record::Item(item))
 }
-

@@ -40,7 +40,8 @@ pub fn originals(rec: &Rec) -> Vec<Map<String, Value>> {
     }
     out.retain(|o| {
         let id = o.get("id").and_then(Value::as_str).unwrap_or_default();
-        o.get("type").and_then(Value::as_str).is_some() && rec.all("externalId").any(|e| e == format!("stix:{id}"))
+        o.get("type").and_then(Value::as_str).is_some()
+            && rec.all("externalId").any(|e| e == format!("stix:{id}"))
     });
     out
 }
@@ -139,7 +140,9 @@ fn upgrade_to_21(obj: &mut Map<String, Value>, ty: &str) {
             if let Some(Value::Object(objects)) = obj.get_mut("objects") {
                 for (key, inner) in objects.iter_mut() {
                     let Value::Object(inner) = inner else { continue };
-                    let Some(t) = inner.get("type").and_then(Value::as_str).map(str::to_owned) else { continue };
+                    let Some(t) = inner.get("type").and_then(Value::as_str).map(str::to_owned) else {
+                        continue;
+                    };
                     let uuid = uuid::Uuid::new_v5(&SCO_NAMESPACE, format!("{outer}/{key}").as_bytes());
                     inner.entry("id").or_insert_with(|| json!(format!("{t}--{uuid}")));
                 }

@@ -78,7 +78,15 @@ pub fn kind_for(obj: &Map<String, Value>) -> Option<&'static str> {
 pub fn is_observable_kind(kind: &str) -> bool {
     matches!(
         kind,
-        "Email" | "Domain" | "IpAddress" | "Url" | "Phone" | "BankAccount" | "CryptoWallet" | "UserAccount" | "File"
+        "Email"
+            | "Domain"
+            | "IpAddress"
+            | "Url"
+            | "Phone"
+            | "BankAccount"
+            | "CryptoWallet"
+            | "UserAccount"
+            | "File"
     )
 }
 
