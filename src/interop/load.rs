@@ -60,8 +60,9 @@ pub struct StoreSink<'t, 's> {
     known: HashMap<String, Uuid>,
     /// The target case's marking (None: it has none) and reference, read once.
     case_info: Option<(Option<Marking>, String)>,
-    /// Records already counted in the report.
+    /// Records already counted in the report, and the external ids that were counted.
     counted: HashSet<Uuid>,
+    counted_ext: HashSet<String>,
     pub report: ImportReport,
     /// Under `--strict`, the first fault the reader met (where, what): the import fails.
     pub fault: Option<(String, String)>,
@@ -84,6 +85,7 @@ impl<'t, 's> StoreSink<'t, 's> {
             known: HashMap::new(),
             case_info: None,
             counted: HashSet::new(),
+            counted_ext: HashSet::new(),
             report: ImportReport::default(),
             fault: None,
             progress,
@@ -98,8 +100,10 @@ impl<'t, 's> StoreSink<'t, 's> {
         let name = match (&self.stamp.source, &self.producer) {
             (Some(s), _) => s.clone(),
             // What the file says made it names the source, not the file's name: the same
-            // content under another name converges on the same statements.
-            (None, Some(p)) => p.clone(),
+            // content under another name converges on the same statements. (A CSV mapping's
+            // producer is the mapping's, not the file's: its files stay apart.)
+            (None, Some(p)) if self.stamp.source_kind != "CSV file" => p.clone(),
+            (None, Some(p)) => format!("{} ({p})", crate::model::text::for_terminal(&self.stamp.file)),
             // A file's name is not checked when it is given: escaped, it can name a source.
             (None, None) => crate::model::text::for_terminal(&self.stamp.file).into_owned(),
         };
@@ -270,13 +274,21 @@ impl<'t, 's> StoreSink<'t, 's> {
                 *self.report.derived_by_kind.entry(kind.name.clone()).or_default() += 1;
             }
         } else if !item.again {
-            if created && self.counted.insert(uid) {
-                self.report.created += 1;
-                *self.report.created_by_kind.entry(kind.name.clone()).or_default() += 1;
-            } else if written > 0 || !self.counted.insert(uid) {
+            let new_record = self.counted.insert(uid);
+            let new_object = self.counted_ext.insert(item.ext.clone());
+            if new_record {
+                if created {
+                    self.report.created += 1;
+                    *self.report.created_by_kind.entry(kind.name.clone()).or_default() += 1;
+                } else if written > 0 {
+                    self.report.merged += 1;
+                } else {
+                    self.report.unchanged += 1;
+                }
+            } else if new_object {
+                // Another object of the file (its own id) that converges on a record counted
+                // already: merged into it.
                 self.report.merged += 1;
-            } else {
-                self.report.unchanged += 1;
             }
         }
         if kind.category == Category::Entity {

@@ -105,7 +105,8 @@ pub fn normalise_date(s: &str) -> Result<String, ValueError> {
 }
 
 /// Dates that are placeholders, not dates: after 2100 (5138-11-16 in a partner's feed), before
-/// 1800, or the Unix epoch (1970-01-01, what a zero timestamp prints as). Refused on every
+/// 1800, or the Unix epoch to the second (1970-01-01T00:00:00, what a zero timestamp prints
+/// as). Refused on every
 /// path in, so that no export carries them.
 fn plausible_date(date: &str) -> Result<(), ValueError> {
     let year: i32 = date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
@@ -115,8 +116,8 @@ fn plausible_date(date: &str) -> Result<(), ValueError> {
     if year < 1800 {
         return Err(ValueError::PlaceholderDate("before 1800"));
     }
-    let epoch = date == "1970-01-01"
-        || date.strip_prefix("1970-01-01T").is_some_and(|t| t.trim_end_matches('Z') == "00:00:00");
+    // The zero timestamp only: a day alone may be a real one (people are born on 1 January 1970).
+    let epoch = date.strip_prefix("1970-01-01T").is_some_and(|t| t.trim_end_matches('Z') == "00:00:00");
     if epoch {
         return Err(ValueError::PlaceholderDate("1970-01-01, the Unix epoch"));
     }
@@ -320,14 +321,14 @@ mod tests {
         let d = |s| normalise(PropType::Date, s, fr());
         for (bad, why) in [
             ("5138-11-16", "after 2100"),
-            ("1970-01-01", "Unix epoch"),
             ("1970-01-01T00:00:00Z", "Unix epoch"),
             ("1799-12-31", "before 1800"),
         ] {
             let err = d(bad).unwrap_err().to_string();
             assert!(err.contains(why) && err.contains("placeholder"), "{bad}: {err}");
         }
-        assert_eq!(d("1970-01-02").unwrap(), "1970-01-02");
+        assert_eq!(d("1970-01-01").unwrap(), "1970-01-01", "a day alone may be a birthday");
+        assert_eq!(d("1970-01-01T00:00:01Z").unwrap(), "1970-01-01T00:00:01Z");
         assert_eq!(d("2100-12-31").unwrap(), "2100-12-31");
         assert!(in_range("latitude", "121").unwrap_err().to_string().contains("between -90 and 90"));
         assert!(in_range("longitude", "-180.5").is_err());
