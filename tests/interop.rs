@@ -21,3 +21,5 @@ mod interop_import;
 mod interop_misp_roundtrip;
 #[path = "interop/interop_misp_shapes.rs"]
 mod interop_misp_shapes;
+#[path = "interop/interop_stix_roundtrip.rs"]
+mod interop_stix_roundtrip;

@@ -54,6 +54,7 @@ pub fn import(ctx: &Context, a: &ImportArgs, format: interop::ImportFormat, json
     opts.marking = a.marking.as_deref().map(Marking::parse).transpose()?;
     opts.mapping = mapping;
     opts.dry_run = a.dry_run;
+    opts.strict = a.strict;
     let mut bar = Progress::new("importing", 1);
     let report = interop::import(&mut store, &a.file, &opts, &mut |d, t| bar.update(d, t));
     bar.finish();

@@ -56,6 +56,10 @@ pub struct ImportArgs {
     /// Column mapping for CSV (see assets/mappings/)
     #[arg(long, value_name = "FILE.toml")]
     pub mapping: Option<PathBuf>,
+    /// Refuse the whole file when one object or reference in it is bad (default: skip that
+    /// object, report why, import the rest)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

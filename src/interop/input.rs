@@ -147,17 +147,27 @@ pub struct Element {
     pub value: Value,
 }
 
+/// The member [`stream_array`] returns, empty, when the document is itself an array (its
+/// elements were streamed): no format names a member so.
+pub const TOP_ARRAY: &str = "\u{0}array";
+
 type OnElement<'f> = dyn FnMut(Element) -> Result<(), ImportError> + 'f;
 
 /// Walks the top-level JSON object of `reader`: the array under `array_key` is streamed to
 /// `on_element` one element at a time; every other top-level member is returned (they are
-/// small in the formats read here). Fails on bad JSON with line and column, on an element
+/// small in the formats read here). A document that is itself an array is streamed the same
+/// way and returns only [`TOP_ARRAY`]. A leading UTF-8 byte order mark is skipped. Fails on bad JSON with line and column, on an element
 /// over [`MAX_OBJECT`], or with the first error `on_element` returns.
 pub fn stream_array(
     reader: impl Read,
     array_key: &str,
     on_element: &mut OnElement<'_>,
 ) -> Result<Map<String, Value>, ImportError> {
+    let mut reader = std::io::BufReader::new(reader);
+    if reader.fill_buf().map_err(|e| ImportError::Io(e.to_string()))?.starts_with(b"\xEF\xBB\xBF") {
+        // Windows editors write a byte order mark; it is not part of the JSON.
+        reader.consume(3);
+    }
     let counting = Counting::new(reader);
     let count = counting.count.clone();
     let failure: RefCell<Option<ImportError>> = RefCell::new(None);
@@ -197,7 +207,14 @@ impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
     type Value = Map<String, Value>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON object")
+        f.write_str("a JSON object or array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        ArraySeed { on_element: self.on_element, count: self.count, failure: self.failure }.visit_seq(seq)?;
+        let mut top = Map::new();
+        top.insert(TOP_ARRAY.to_owned(), Value::Array(Vec::new()));
+        Ok(top)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
@@ -279,7 +296,11 @@ pub fn read_json(input: &dyn Input) -> Result<Value, ImportError> {
     if input.len() > MAX_OBJECT {
         return Err(ImportError::malformed("", format!("larger than {} MiB", MAX_OBJECT >> 20)));
     }
-    let mut de = serde_json::Deserializer::from_reader(input.open()?);
+    let mut reader = input.open()?;
+    if reader.fill_buf().map_err(|e| ImportError::Io(e.to_string()))?.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    let mut de = serde_json::Deserializer::from_reader(reader);
     let v = <Value as serde::Deserialize>::deserialize(&mut de).map_err(|e| json_error(&e))?;
     de.end().map_err(|e| json_error(&e))?;
     Ok(v)

@@ -31,7 +31,8 @@ pub fn external_uid(ext: &str) -> Uuid {
 /// What the user said about the statements of this import.
 #[derive(Debug, Clone, Default)]
 pub struct Stamp {
-    /// `--source`: replaces "FILE (PRODUCER)" as the Source of every statement.
+    /// `--source`: replaces the file's producer (or, when it names none, the file's name) as
+    /// the Source of every statement.
     pub source: Option<String>,
     pub grade: Option<Grade>,
     /// `--marking`: joined with the file's (it can only narrow), else the values' marking.
@@ -44,6 +45,8 @@ pub struct Stamp {
     pub file: String,
     /// "STIX file", "MISP event", …: the Source record's kind.
     pub source_kind: String,
+    /// `--strict`: a fault in one object refuses the whole file instead of skipping it.
+    pub strict: bool,
 }
 
 pub struct StoreSink<'t, 's> {
@@ -57,9 +60,12 @@ pub struct StoreSink<'t, 's> {
     known: HashMap<String, Uuid>,
     /// The target case's marking (None: it has none) and reference, read once.
     case_info: Option<(Option<Marking>, String)>,
-    /// Records already counted in the report.
+    /// Records already counted in the report, and the external ids that were counted.
     counted: HashSet<Uuid>,
+    counted_ext: HashSet<String>,
     pub report: ImportReport,
+    /// Under `--strict`, the first fault the reader met (where, what): the import fails.
+    pub fault: Option<(String, String)>,
     progress: &'t mut dyn FnMut(u64, u64),
 }
 
@@ -79,7 +85,9 @@ impl<'t, 's> StoreSink<'t, 's> {
             known: HashMap::new(),
             case_info: None,
             counted: HashSet::new(),
+            counted_ext: HashSet::new(),
             report: ImportReport::default(),
+            fault: None,
             progress,
         }
     }
@@ -91,8 +99,12 @@ impl<'t, 's> StoreSink<'t, 's> {
         }
         let name = match (&self.stamp.source, &self.producer) {
             (Some(s), _) => s.clone(),
-            // A file's name is not checked when it is given: escaped, it can name a source.
+            // What the file says made it names the source, not the file's name: the same
+            // content under another name converges on the same statements. (A CSV mapping's
+            // producer is the mapping's, not the file's: its files stay apart.)
+            (None, Some(p)) if self.stamp.source_kind != "CSV file" => p.clone(),
             (None, Some(p)) => format!("{} ({p})", crate::model::text::for_terminal(&self.stamp.file)),
+            // A file's name is not checked when it is given: escaped, it can name a source.
             (None, None) => crate::model::text::for_terminal(&self.stamp.file).into_owned(),
         };
         let uid = self.txn.source_record(&name)?;
@@ -184,7 +196,7 @@ impl<'t, 's> StoreSink<'t, 's> {
         }
         let schema = Schema::builtin();
         let Ok(kind) = schema.kind(&item.kind) else {
-            self.report.skipped.add(&format!("{}: no such kind", item.kind), &item.at);
+            self.skip_record(&item, &format!("{}: no such kind", item.kind), &item.at);
             return Ok(());
         };
         if kind.name == "Case" && !item.props.iter().any(|(p, _)| p == "marking") {
@@ -205,7 +217,7 @@ impl<'t, 's> StoreSink<'t, 's> {
         if own_values == 0 && !item.props.is_empty() && !self.known.contains_key(&item.ext) {
             // Everything it said was refused: an empty record would only mislead.
             if self.resolve(&item.ext)?.is_none() {
-                self.report.skipped.add(&format!("{}: no value Liaison accepts", kind.name), &item.at);
+                self.skip_record(&item, &format!("{}: no value Liaison accepts", kind.name), &item.at);
                 return Ok(());
             }
         }
@@ -218,7 +230,8 @@ impl<'t, 's> StoreSink<'t, 's> {
         match self.txn.schema_of(uid)? {
             Some(k) if k == kind.name => {}
             Some(k) => {
-                self.report.skipped.add(
+                self.skip_record(
+                    &item,
                     &format!("{}: the same record exists as a {k}", kind.name),
                     &format!("{}: {}", item.at, item.ext),
                 );
@@ -236,9 +249,11 @@ impl<'t, 's> StoreSink<'t, 's> {
                             None => self.stamp.case,
                         };
                         let Some(owner) = owner else {
-                            self.report
-                                .skipped
-                                .add(&format!("{}: no case to put it in", kind.name), &item.at);
+                            self.skip_record(
+                                &item,
+                                &format!("{}: no case to put it in", kind.name),
+                                &item.at,
+                            );
                             return Ok(());
                         };
                         (Some(owner), None)
@@ -251,15 +266,29 @@ impl<'t, 's> StoreSink<'t, 's> {
         }
         self.known.insert(item.ext.clone(), uid);
         let written = self.write(uid, kind, &item, values, created)?;
-        // A record met again in the same file (a phone on many rows) is counted once.
-        if !item.again && self.counted.insert(uid) {
+        // Each object read is counted once, as what became of it: read = created + merged +
+        // unchanged + skipped. A record met again (a phone on many rows, two objects with one
+        // value) was created by the first and merges the second.
+        if item.derived {
             if created {
-                self.report.created += 1;
-                *self.report.created_by_kind.entry(kind.name.clone()).or_default() += 1;
-            } else if written > 0 {
+                *self.report.derived_by_kind.entry(kind.name.clone()).or_default() += 1;
+            }
+        } else if !item.again {
+            let new_record = self.counted.insert(uid);
+            let new_object = self.counted_ext.insert(item.ext.clone());
+            if new_record {
+                if created {
+                    self.report.created += 1;
+                    *self.report.created_by_kind.entry(kind.name.clone()).or_default() += 1;
+                } else if written > 0 {
+                    self.report.merged += 1;
+                } else {
+                    self.report.unchanged += 1;
+                }
+            } else if new_object {
+                // Another object of the file (its own id) that converges on a record counted
+                // already: merged into it.
                 self.report.merged += 1;
-            } else {
-                self.report.unchanged += 1;
             }
         }
         if kind.category == Category::Entity {
@@ -268,6 +297,16 @@ impl<'t, 's> StoreSink<'t, 's> {
             }
         }
         Ok(())
+    }
+
+    /// A record not imported: an object of the file counts as skipped; parts of one pushed
+    /// apart (more values, derived records) count with the values.
+    fn skip_record(&mut self, item: &Item, reason: &str, detail: &str) {
+        if item.again || item.derived {
+            self.report.skipped_values.add(reason, detail);
+        } else {
+            self.report.skipped.add(reason, detail);
+        }
     }
 
     fn item_case(&mut self, item: &Item) -> Result<Option<Uuid>, ImportError> {
@@ -286,7 +325,7 @@ impl<'t, 's> StoreSink<'t, 's> {
     /// The two ends of a link, both entities, or None (reported) when one is missing.
     fn link_ends(&mut self, kind: &Kind, item: &Item) -> Result<Option<(Uuid, Uuid)>, ImportError> {
         let Some((from, to)) = &item.ends else {
-            self.report.skipped.add(&format!("{}: one end is missing", kind.name), &item.at);
+            self.skip_record(item, &format!("{}: one end is missing", kind.name), &item.at);
             return Ok(None);
         };
         let mut ends = [Uuid::nil(); 2];
@@ -294,14 +333,16 @@ impl<'t, 's> StoreSink<'t, 's> {
             match self.resolve(ext)? {
                 Some((uid, k)) if is_entity(&k) => *slot = uid,
                 Some((_, k)) => {
-                    self.report.skipped.add(
+                    self.skip_record(
+                        item,
                         &format!("{}: an end is a {k}, not an entity", kind.name),
                         &format!("{}: {ext}", item.at),
                     );
                     return Ok(None);
                 }
                 None => {
-                    self.report.skipped.add(
+                    self.skip_record(
+                        item,
                         &format!("{}: an end was not imported", kind.name),
                         &format!("{}: {ext}", item.at),
                     );
@@ -317,14 +358,14 @@ impl<'t, 's> StoreSink<'t, 's> {
         let mut out: Vec<(String, String)> = Vec::with_capacity(item.props.len() + 2);
         for (prop, raw) in &item.props {
             let Some(p) = kind.properties.get(prop).filter(|_| !kind.is_endpoint(prop)) else {
-                self.report.skipped.add(&format!("{}.{prop}: no such property", kind.name), &item.at);
+                self.report.skipped_values.add(&format!("{}.{prop}: no such property", kind.name), &item.at);
                 continue;
             };
             let value = if p.kind == PropType::Entity {
                 if let Some((uid, _)) = self.resolve(raw)? {
                     uid.to_string()
                 } else {
-                    self.report.skipped.add(
+                    self.report.skipped_values.add(
                         &format!("{}.{prop}: refers to a record not imported", kind.name),
                         &format!("{}: {raw}", item.at),
                     );
@@ -351,7 +392,7 @@ impl<'t, 's> StoreSink<'t, 's> {
                         };
                         let shown: String = raw.chars().take(60).collect();
                         self.report
-                            .skipped
+                            .skipped_values
                             .add(&format!("{}.{prop}: {why}", kind.name), &format!("{}: {shown:?}", item.at));
                         continue;
                     }
@@ -363,17 +404,26 @@ impl<'t, 's> StoreSink<'t, 's> {
         }
         // Other tools' ids are kept; a CSV row's key is Liaison's own and means nothing outside.
         let foreign = ["ftm:", "stix:", "misp:"].iter().any(|p| item.ext.starts_with(p));
-        if foreign && kind.properties.contains_key("externalId") && !item.again {
+        if foreign && kind.properties.contains_key("externalId") && !item.again && !item.derived {
             out.push(("externalId".into(), item.ext.clone()));
         }
         if let Some(raw) = &item.raw {
             if kind.properties.contains_key("externalData") {
-                match validate(kind, "externalData", raw, self.locale) {
-                    Ok(v) => out.push(("externalData".into(), v)),
-                    Err(_) => self.report.skipped.add(
+                let (parts, too_long) = super::record::split_json(raw);
+                for key in too_long {
+                    self.report.skipped_values.add(
                         &format!("{}: data without a Liaison property is too long to keep", kind.name),
-                        &item.at,
-                    ),
+                        &format!("{}: {key}", item.at),
+                    );
+                }
+                for part in parts {
+                    match validate(kind, "externalData", &part, self.locale) {
+                        Ok(v) => out.push(("externalData".into(), v)),
+                        Err(e) => self
+                            .report
+                            .skipped_values
+                            .add(&format!("{}.externalData: {e}", kind.name), &item.at),
+                    }
                 }
             }
         }
@@ -455,7 +505,7 @@ impl Sink for StoreSink<'_, '_> {
         // The producer names the source: under the text rule, or reported and left out.
         if let Err(e) = crate::model::text::check("producer", name, crate::model::text::Rule::Name) {
             let shown: String = name.chars().take(60).collect();
-            self.report.skipped.add(&format!("the file's producer: {e}"), &format!("{shown:?}"));
+            self.report.skipped_values.add(&format!("the file's producer: {e}"), &format!("{shown:?}"));
             return;
         }
         self.producer = Some(name.to_owned());
@@ -477,7 +527,9 @@ impl Sink for StoreSink<'_, '_> {
                 if let (Some((c, _)), Some((e, _))) = (case, entity) {
                     self.member(c, e)
                 } else {
-                    self.report.skipped.add("case member: the case or the entity was not imported", &at);
+                    self.report
+                        .skipped_values
+                        .add("case member: the case or the entity was not imported", &at);
                     Ok(())
                 }
             }
@@ -486,6 +538,18 @@ impl Sink for StoreSink<'_, '_> {
 
     fn skip(&mut self, reason: &str, detail: &str) {
         self.report.skipped.add(reason, detail);
+    }
+
+    fn fault(&mut self, reason: &str, detail: &str, whole_object: bool) {
+        if !self.stamp.strict {
+            if whole_object {
+                self.report.skipped.add(reason, detail);
+            } else {
+                self.report.skipped_values.add(reason, detail);
+            }
+        } else if self.fault.is_none() {
+            self.fault = Some((detail.to_owned(), reason.to_owned()));
+        }
     }
 
     fn progress(&mut self, done: u64, total: u64) {

@@ -33,6 +33,10 @@ pub mod record;
 pub mod report;
 pub mod stix;
 pub mod stix_export;
+pub mod stix_fidelity;
+pub mod stix_map;
+pub mod stix_nodes;
+pub mod stix_original;
 pub mod stix_vocab;
 pub mod timeline_csv;
 mod xml;
@@ -140,6 +144,9 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Read the file even if the same bytes were imported before with the same options.
     pub ignore_log: bool,
+    /// `--strict`: one bad object or reference refuses the whole file (nothing is written)
+    /// instead of skipping that object.
+    pub strict: bool,
 }
 
 impl ImportOptions {
@@ -153,6 +160,7 @@ impl ImportOptions {
             mapping: None,
             dry_run: false,
             ignore_log: false,
+            strict: false,
         }
     }
 
@@ -282,12 +290,21 @@ pub fn import(
         default_marking: Some(default_marking),
         file: file.clone(),
         source_kind: opts.format.source_kind().into(),
+        strict: opts.strict,
     };
     let locale = opts.mapping.as_ref().and_then(mapping::Mapping::locale).unwrap_or_else(|| store.locale());
     let mut txn = store.write("interop import")?;
     let mut report = {
         let mut sink = StoreSink::new(&mut txn, stamp, locale, progress);
         read(path, opts, &mut sink).map_err(|e| e.in_file(&file))?;
+        if let Some((at, why)) = sink.fault.take() {
+            // Dropping the transaction rolls it back: the store is untouched.
+            return Err(ImportError::Usage(format!(
+                "{}: {at}: {why}. With --strict one fault refuses the whole file: nothing was imported \
+                 (without --strict that object is skipped and the rest imported)",
+                crate::model::text::for_terminal(&file)
+            )));
+        }
         std::mem::take(&mut sink.report)
     };
     report.file.clone_from(&file);

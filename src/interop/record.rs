@@ -37,6 +37,10 @@ pub struct Item {
     pub raw: Option<String>,
     /// More values of a record pushed before (not counted again).
     pub again: bool,
+    /// Made from what another object names (an indicator pattern's observables, a STIX 2.0
+    /// observed-data's embedded objects, the link between them): counted apart in the
+    /// report, so that what was read still adds up.
+    pub derived: bool,
 }
 
 /// What a file says of a record's marking beyond what could be read.
@@ -101,6 +105,13 @@ pub trait Sink {
     /// Something read is not imported: `reason` is short and shared by alike cases (it
     /// groups the report), `detail` names this case.
     fn skip(&mut self, reason: &str, detail: &str);
+    /// Something in the file is wrong (a bad object or reference, a value of the wrong
+    /// type): the object (`whole_object`) or only that value is skipped with `reason`, or,
+    /// under `--strict`, the whole file is refused.
+    fn fault(&mut self, reason: &str, detail: &str, whole_object: bool) {
+        let _ = whole_object;
+        self.skip(reason, detail);
+    }
     /// Bytes consumed of the input so far.
     fn progress(&mut self, done: u64, total: u64);
 }
@@ -147,4 +158,49 @@ impl Sink for VecSink {
     }
 
     fn progress(&mut self, _done: u64, _total: u64) {}
+}
+
+/// `raw` as values of `externalData`: itself, or, when longer than a value may be, a JSON
+/// object split by its members into objects that each fit (their union is the original);
+/// and the members too long to fit on their own (left out, reported).
+pub fn split_json(raw: &str) -> (Vec<String>, Vec<String>) {
+    use crate::model::values::MAX_VALUE_LEN;
+    if raw.len() <= MAX_VALUE_LEN {
+        return (vec![raw.to_owned()], Vec::new());
+    }
+    let Ok(serde_json::Value::Object(obj)) = serde_json::from_str::<serde_json::Value>(raw) else {
+        return (Vec::new(), vec!["(not a JSON object)".to_owned()]);
+    };
+    // Each part names the object it is part of (its id and type, where it has them), so that
+    // the parts of two objects kept on one record stay apart.
+    let names: serde_json::Map<String, serde_json::Value> = obj
+        .iter()
+        .filter(|(k, _)| matches!(k.as_str(), "id" | "type"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let named_len = serde_json::Value::Object(names.clone()).to_string().len();
+    let mut parts = Vec::new();
+    let mut too_long = Vec::new();
+    let mut part = names.clone();
+    let mut len = named_len;
+    for (k, v) in obj {
+        if names.contains_key(&k) {
+            continue;
+        }
+        let member = serde_json::to_string(&v).unwrap_or_default().len() + k.len() + 4;
+        if member + named_len > MAX_VALUE_LEN {
+            too_long.push(k);
+            continue;
+        }
+        if len + member > MAX_VALUE_LEN {
+            parts.push(serde_json::Value::Object(std::mem::replace(&mut part, names.clone())).to_string());
+            len = named_len;
+        }
+        len += member;
+        part.insert(k, v);
+    }
+    if part.len() > names.len() || parts.is_empty() {
+        parts.push(serde_json::Value::Object(part).to_string());
+    }
+    (parts, too_long)
 }

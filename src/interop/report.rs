@@ -90,8 +90,14 @@ pub struct ImportReport {
     /// How markings were read that the analyst should know (a MISP sharing group read as
     /// TLP:AMBER+STRICT), with the objects concerned.
     pub marking_notes: Skips,
-    /// Objects and values not imported, by reason.
+    /// Objects not imported, by reason: read = created + merged + unchanged + skipped.
     pub skipped: Skips,
+    /// Values refused (out of range, placeholder, not of their type) in records that were
+    /// imported, by reason.
+    pub skipped_values: Skips,
+    /// Records made from what objects name (an indicator pattern's observables, embedded
+    /// observables, links between them), by kind: not objects of the file, so apart.
+    pub derived_by_kind: BTreeMap<String, u64>,
     /// Ops written to the store (0: the import changed nothing).
     pub ops: u64,
     pub changed: bool,
@@ -151,6 +157,13 @@ impl ImportReport {
         for (kind, n) in &self.created_by_kind {
             println!("  {n:>7}  {kind}");
         }
+        let derived: u64 = self.derived_by_kind.values().sum();
+        if derived > 0 {
+            println!("  and {derived} records made from what the objects name:");
+            for (kind, n) in &self.derived_by_kind {
+                println!("  {n:>7}  {kind}");
+            }
+        }
         if self.dry_run {
             println!("  {} values would be written; nothing was (dry run)", self.values_written);
         } else {
@@ -166,9 +179,17 @@ impl ImportReport {
             }
         }
         if !self.changed && !self.dry_run {
-            println!("  Nothing changed: everything in the file was already in the store.");
+            if self.skipped.is_empty() && self.skipped_values.is_empty() {
+                println!("  Nothing changed: everything in the file was already in the store.");
+            } else {
+                println!(
+                    "  Nothing changed: what was imported was already in the store; {} objects and {} values were skipped.",
+                    self.skipped.total, self.skipped_values.total
+                );
+            }
         }
-        self.skipped.print("Skipped");
+        self.skipped.print("Skipped objects");
+        self.skipped_values.print("Skipped values");
     }
 }
 

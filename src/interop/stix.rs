@@ -1,11 +1,16 @@
-//! STIX 2.0 and 2.1 (bundles as OpenCTI, MISP and MITRE write them, or a single object).
+//! STIX 2.0 and 2.1 (bundles as OpenCTI, MISP and MITRE write them, a top-level array of
+//! objects, or a single object).
 //!
 //! Three passes over the file, each holding one object at a time: the first checks every
-//! object and notes marking definitions, identities (producers) and which ids map to a
-//! Liaison record; the second writes entities, cases and custom objects; the third the
-//! relationships, sightings, notes and report members that refer to them. What has no
-//! Liaison kind is counted in the report; `x-` custom objects are kept whole as raw JSON on
-//! a Document, and `x_` custom properties of mapped objects as raw JSON on the record.
+//! object and notes marking definitions, identities (producers) and which ids become Liaison
+//! records; the second writes the records (`stix_nodes`); the third the relationships,
+//! sightings, notes and report mentions that refer to them. Every object becomes a record:
+//! a modelled kind where Liaison has one, else an `OtherRecord`; each keeps its whole
+//! original JSON in `externalData`, so that the export gives it back by id.
+//!
+//! Lenient by object: an object that is not STIX (a bad id, timestamp or reference) is
+//! skipped with the reason and the rest is read; a bad `created_by_ref` loses only that
+//! reference. Under `--strict` ([`Sink::fault`]) either refuses the whole file.
 
 use std::collections::HashMap;
 
@@ -15,27 +20,24 @@ use uuid::Uuid;
 use super::ImportError;
 use super::input::{Input, kind_of, str_at, stream_array};
 use super::marking_read::{Reading, stix_definition};
-use super::record::{Item, Record, Sink};
-use super::stix_vocab::{TLP_IDS, grade, kind_for, link_kind, pattern_observables};
+use super::record::Sink;
+use super::stix_vocab::{TLP_IDS, kind_for};
 use crate::model::marking::Marking;
 
 pub use super::stix_vocab::{GRADE_EXTENSION, MARKING_STATEMENT, TLP2_EXTENSION};
 
-/// Objects that describe the file itself rather than the world.
-const META: &[&str] = &["marking-definition", "extension-definition", "language-content", "bundle"];
-
 /// What the first pass learns.
 #[derive(Default)]
-struct Scan {
+pub(crate) struct Scan {
     /// Marking definitions of the file, by id, read by what they say.
-    markings: HashMap<String, Reading>,
+    pub markings: HashMap<String, Reading>,
     /// The bundle's own `object_marking_refs`: the marking of objects that name none.
-    bundle_refs: Vec<String>,
-    identities: HashMap<String, String>,
+    pub bundle_refs: Vec<String>,
+    pub identities: HashMap<String, String>,
     /// Ids that become Liaison records, with their kind.
-    mapped: HashMap<String, &'static str>,
+    pub mapped: HashMap<String, &'static str>,
     /// The first `created_by_ref`: the producer of objects that name none.
-    first_creator: Option<String>,
+    pub first_creator: Option<String>,
 }
 
 /// Calls `f` with each object of the file, numbered from 1.
@@ -53,7 +55,7 @@ fn each_object(
         let Value::Object(obj) = &el.value else {
             return Err(ImportError::malformed(
                 format!("object {}", el.index),
-                format!("expected a STIX object, found {}", kind_of(&el.value)),
+                format!("{} where a STIX object was expected", kind_of(&el.value)),
             ));
         };
         let at = format!("object {} ({})", el.index, str_at(obj, "id").unwrap_or("no id"));
@@ -69,6 +71,8 @@ fn each_object(
             }
         }
         Some(_) => f("object 1", &top, sink)?,
+        // A top-level array of objects (what some tools write instead of a bundle).
+        None if top.contains_key(super::input::TOP_ARRAY) => {}
         None => {
             return Err(ImportError::malformed(
                 "",
@@ -79,13 +83,21 @@ fn each_object(
     Ok(top)
 }
 
-/// Reads a STIX bundle (or one object) into `sink`.
+/// Reads a STIX bundle (or an array of objects, or one object) into `sink`.
 pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let mut scan = Scan::default();
     let top = each_object(input, sink, 0, &mut |at, obj, sink| {
-        check(at, obj)?;
         sink.read();
-        note(&mut scan, obj);
+        match check(obj) {
+            Ok(()) => {
+                if let Some(bad) = str_at(obj, "created_by_ref").filter(|r| !valid_ref(r)) {
+                    let why = format!("STIX created_by_ref {bad:?} is not a STIX id: reference left out");
+                    sink.fault(&why, at, false);
+                }
+                note(&mut scan, obj);
+            }
+            Err(why) => sink.fault(&format!("STIX object skipped: {why}"), at, true),
+        }
         Ok(())
     })?;
     if str_at(&top, "type") == Some("bundle") {
@@ -94,8 +106,12 @@ pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
     if let Some(name) = scan.first_creator.as_ref().and_then(|id| scan.identities.get(id)) {
         sink.producer(name);
     }
-    each_object(input, sink, 1, &mut |at, obj, sink| node(&scan, at, obj, sink))?;
-    each_object(input, sink, 2, &mut |at, obj, sink| edge(&scan, at, obj, sink))?;
+    each_object(input, sink, 1, &mut |at, obj, sink| {
+        if check(obj).is_ok() { super::stix_nodes::node(&scan, at, obj, sink) } else { Ok(()) }
+    })?;
+    each_object(input, sink, 2, &mut |at, obj, sink| {
+        if check(obj).is_ok() { super::stix_nodes::edge(&scan, at, obj, sink) } else { Ok(()) }
+    })?;
     let total = input.len().saturating_mul(3).max(1);
     sink.progress(total, total);
     Ok(())
@@ -105,19 +121,25 @@ fn valid_timestamp(s: &str) -> bool {
     s.ends_with('Z') && s.contains('T') && chrono::DateTime::parse_from_rfc3339(s).is_ok()
 }
 
-fn valid_ref(s: &str) -> bool {
+/// A STIX identifier: `type--UUID`.
+pub(crate) fn valid_ref(s: &str) -> bool {
     s.split_once("--").is_some_and(|(t, u)| !t.is_empty() && Uuid::parse_str(u).is_ok() && u.len() == 36)
 }
 
-/// The checks that make a file STIX: a fault fails the import naming the object.
-fn check(at: &str, obj: &Map<String, Value>) -> Result<(), ImportError> {
-    let bad = |why: String| Err(ImportError::malformed(at, why));
-    let Some(ty) = str_at(obj, "type") else { return bad("no \"type\": not a STIX object".into()) };
+/// Why an object is not STIX (the object is skipped, or under `--strict` the file refused).
+/// A bad `created_by_ref` is not one: only that reference is lost (see `stix_nodes`).
+fn check(obj: &Map<String, Value>) -> Result<(), String> {
+    let Some(ty) = str_at(obj, "type") else {
+        return Err(match obj.get("type") {
+            Some(v) => format!("type is {}, not a string", kind_of(v)),
+            None => "no \"type\": not a STIX object".into(),
+        });
+    };
     if ty.len() < 3
         || ty.len() > 250
         || !ty.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        return bad(format!("type {:?} is not a STIX type name", ty.chars().take(60).collect::<String>()));
+        return Err(format!("type {:?} is not a STIX type name", ty.chars().take(60).collect::<String>()));
     }
     match obj.get("id") {
         Some(Value::String(id)) => {
@@ -126,43 +148,69 @@ fn check(at: &str, obj: &Map<String, Value>) -> Result<(), ImportError> {
                 .and_then(|r| r.strip_prefix("--"))
                 .is_some_and(|u| u.len() == 36 && Uuid::parse_str(u).is_ok());
             if !ok {
-                return bad(format!("id {id:?} is not \"{ty}--\" followed by a UUID"));
+                return Err(format!("id {id:?} is not \"{ty}--\" followed by a UUID"));
             }
         }
-        Some(other) => return bad(format!("id is {}, not a string", kind_of(other))),
-        None => return bad("no \"id\"".into()),
+        Some(other) => return Err(format!("id is {}, not a string", kind_of(other))),
+        None => return Err("no \"id\"".into()),
     }
-    for key in
-        ["created", "modified", "first_seen", "last_seen", "valid_from", "first_observed", "last_observed"]
-    {
+    for key in [
+        "created",
+        "modified",
+        "first_seen",
+        "last_seen",
+        "valid_from",
+        "valid_until",
+        "first_observed",
+        "last_observed",
+        "published",
+        "start_time",
+        "stop_time",
+    ] {
         match obj.get(key) {
             None => {}
             Some(Value::String(s)) if valid_timestamp(s) => {}
-            Some(v) => return bad(format!("{key} {v} is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z)")),
+            Some(v) => return Err(format!("{key} {v} is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z)")),
         }
     }
-    for key in ["source_ref", "target_ref", "created_by_ref", "sighting_of_ref"] {
+    for key in ["source_ref", "target_ref", "sighting_of_ref"] {
         match obj.get(key) {
             None => {}
             Some(Value::String(s)) if valid_ref(s) => {}
-            Some(v) => return bad(format!("{key} {v} is not a STIX id")),
+            Some(v) => return Err(format!("{key} {v} is not a STIX id")),
         }
     }
     if ty == "relationship" && (obj.get("source_ref").is_none() || obj.get("target_ref").is_none()) {
-        return bad("a relationship needs source_ref and target_ref".into());
+        return Err("a relationship needs source_ref and target_ref".into());
     }
-    if let Some(Value::String(v)) = obj.get("spec_version") {
-        if !matches!(v.as_str(), "2.0" | "2.1") {
-            return bad(format!("spec_version {v:?}: this reads STIX 2.0 and 2.1"));
+    if ty == "sighting" && obj.get("sighting_of_ref").is_none() {
+        return Err("a sighting needs sighting_of_ref".into());
+    }
+    if let Some(v) = obj.get("spec_version") {
+        if !matches!(v.as_str(), Some("2.0" | "2.1")) {
+            return Err(format!("spec_version {v}: this reads STIX 2.0 and 2.1"));
         }
     }
     Ok(())
 }
 
+/// Definitions Liaison writes itself on export (the TLP definitions, its handling-code
+/// statements and its grade extension): read for what they mean, not kept as records.
+pub(crate) fn written_by_liaison(obj: &Map<String, Value>) -> bool {
+    let id = str_at(obj, "id").unwrap_or_default();
+    TLP_IDS.iter().any(|(t, _)| *t == id)
+        || id == GRADE_EXTENSION
+        || obj
+            .get("definition")
+            .and_then(|d| d.get("statement"))
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.starts_with(MARKING_STATEMENT))
+}
+
 fn note(scan: &mut Scan, obj: &Map<String, Value>) {
     let (Some(ty), Some(id)) = (str_at(obj, "type"), str_at(obj, "id")) else { return };
     if scan.first_creator.is_none() {
-        scan.first_creator = str_at(obj, "created_by_ref").map(str::to_owned);
+        scan.first_creator = str_at(obj, "created_by_ref").filter(|r| valid_ref(r)).map(str::to_owned);
     }
     match ty {
         "marking-definition" => {
@@ -175,10 +223,11 @@ fn note(scan: &mut Scan, obj: &Map<String, Value>) {
         }
         _ => {}
     }
+    if written_by_liaison(obj) {
+        return;
+    }
     if let Some(kind) = kind_for(obj) {
-        if !matches!(kind, "Note") {
-            scan.mapped.insert(id.to_owned(), kind);
-        }
+        scan.mapped.insert(id.to_owned(), kind);
     }
 }
 
@@ -186,7 +235,7 @@ fn note(scan: &mut Scan, obj: &Map<String, Value>) {
 /// `granular_markings`, the strictest applying to the whole object; the bundle's when it
 /// names none), and the references that cannot be read (missing from the file, a statement,
 /// an unknown type), as the report names them. One bad reference loses no other.
-fn marking(scan: &Scan, obj: &Map<String, Value>) -> (Option<Marking>, Vec<String>) {
+pub(crate) fn marking(scan: &Scan, obj: &Map<String, Value>) -> (Option<Marking>, Vec<String>) {
     let granular = obj
         .get("granular_markings")
         .and_then(Value::as_array)
@@ -222,293 +271,19 @@ fn marking(scan: &Scan, obj: &Map<String, Value>) -> (Option<Marking>, Vec<Strin
     (out, unreadable)
 }
 
-/// `x_` custom properties, as one JSON object.
-fn custom_props(obj: &Map<String, Value>) -> Option<String> {
-    let custom: Map<String, Value> =
-        obj.iter().filter(|(k, _)| k.starts_with("x_")).map(|(k, v)| (k.clone(), v.clone())).collect();
-    (!custom.is_empty()).then(|| Value::Object(custom).to_string())
-}
-
-fn strs<'v>(obj: &'v Map<String, Value>, key: &str) -> impl Iterator<Item = &'v str> {
+pub(crate) fn strs<'v>(obj: &'v Map<String, Value>, key: &str) -> impl Iterator<Item = &'v str> {
     obj.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
 }
 
-fn ext(id: &str) -> String {
+pub(crate) fn ext(id: &str) -> String {
     format!("stix:{id}")
 }
 
 /// Timestamps as Liaison dates (to the second, UTC).
-fn date(obj: &Map<String, Value>, key: &str) -> Option<String> {
+pub(crate) fn date(obj: &Map<String, Value>, key: &str) -> Option<String> {
     let s = str_at(obj, key)?;
     let dt = chrono::DateTime::parse_from_rfc3339(s).ok()?;
     Some(dt.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string())
-}
-
-fn base_item(scan: &Scan, at: &str, obj: &Map<String, Value>, kind: &str, sink: &mut dyn Sink) -> Item {
-    let id = str_at(obj, "id").unwrap_or_default();
-    if let Some(p) = str_at(obj, "created_by_ref").and_then(|r| scan.identities.get(r)) {
-        sink.producer(p);
-    }
-    let mut item = Item::new(at, ext(id), kind);
-    let (marking, unreadable) = marking(scan, obj);
-    item.marking = marking;
-    item.set_marking_remarks(unreadable, Vec::new());
-    item.grade = grade(obj);
-    item.raw = custom_props(obj);
-    item
-}
-
-fn node(scan: &Scan, at: &str, obj: &Map<String, Value>, sink: &mut dyn Sink) -> Result<(), ImportError> {
-    let ty = str_at(obj, "type").unwrap_or_default();
-    if ty == "observed-data" {
-        return embedded_observables(scan, at, obj, sink);
-    }
-    let Some(kind) = kind_for(obj) else {
-        if !META.contains(&ty) && !matches!(ty, "relationship" | "sighting") {
-            sink.skip(&format!("STIX {ty}: no Liaison kind"), at);
-        }
-        return Ok(());
-    };
-    if matches!(kind, "Note") {
-        return Ok(());
-    }
-    if ty == "indicator" {
-        // The observables the indicator watches for, the first under the indicator's id.
-        for (i, (kind, prop, value)) in
-            pattern_observables(str_at(obj, "pattern").unwrap_or_default()).into_iter().enumerate()
-        {
-            let mut item = base_item(scan, at, obj, kind, sink);
-            if i > 0 {
-                item.ext = format!("{}#{i}", item.ext);
-            }
-            item.prop(prop, value);
-            item.prop(
-                "notes",
-                [str_at(obj, "name"), str_at(obj, "description")]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(": "),
-            );
-            sink.record(Record::Item(item))?;
-        }
-        return Ok(());
-    }
-    let mut item = base_item(scan, at, obj, kind, sink);
-    let s = |k: &str| str_at(obj, k).unwrap_or_default().to_owned();
-    match ty {
-        "identity" | "threat-actor" | "intrusion-set" => {
-            item.prop("name", s("name"));
-            for a in strs(obj, "aliases") {
-                item.prop("alias", a);
-            }
-            item.prop("notes", s("description"));
-            if kind == "Organization" {
-                for sector in strs(obj, "sectors") {
-                    item.prop("sector", sector);
-                }
-            }
-            if ty != "identity" {
-                item.prop("summary", format!("STIX {ty}"));
-            }
-        }
-        "campaign" => {
-            item.prop("name", s("name"));
-            for a in strs(obj, "aliases") {
-                item.prop("alias", a);
-            }
-            item.prop("summary", s("description"));
-            item.prop("startDate", date(obj, "first_seen").unwrap_or_default());
-            item.prop("endDate", date(obj, "last_seen").unwrap_or_default());
-        }
-        "location" => {
-            for (ours, theirs) in [
-                ("name", "name"),
-                ("street", "street_address"),
-                ("city", "city"),
-                ("region", "region"),
-                ("postalCode", "postal_code"),
-                ("country", "country"),
-                ("notes", "description"),
-            ] {
-                item.prop(ours, s(theirs));
-            }
-            for (ours, theirs) in [("latitude", "latitude"), ("longitude", "longitude")] {
-                if let Some(n) = obj.get(theirs).and_then(Value::as_f64) {
-                    item.prop(ours, n.to_string());
-                }
-            }
-        }
-        "email-addr" => {
-            item.prop("address", s("value"));
-            item.prop("notes", s("display_name"));
-        }
-        "domain-name" => item.prop("domain", s("value").to_lowercase()),
-        "ipv4-addr" | "ipv6-addr" => item.prop("address", s("value")),
-        "url" => item.prop("url", s("value")),
-        "phone-number" | "x-opencti-phone-number" => item.prop("number", s("value")),
-        "bank-account" | "x-opencti-bank-account" => {
-            item.prop("iban", s("iban"));
-            item.prop("bic", s("bic"));
-            item.prop("accountNumber", s("account_number"));
-        }
-        "cryptocurrency-wallet" | "x-opencti-cryptocurrency-wallet" => item.prop("publicKey", s("value")),
-        "user-account" => {
-            item.prop(
-                "username",
-                if s("account_login").is_empty() { s("user_id") } else { s("account_login") },
-            );
-            item.prop("name", s("display_name"));
-            item.prop("service", s("account_type"));
-        }
-        "report" | "grouping" => {
-            item.prop("title", s("name"));
-            item.prop("summary", s("description"));
-            // The case's marking is the one its values take (the loader sets it).
-            item.prop("status", "open");
-        }
-        _ => {
-            // An `x-` custom object: kept whole.
-            item.prop("name", if s("name").is_empty() { ty.to_owned() } else { s("name") });
-            item.prop("mimeType", format!("application/stix+json; type={ty}"));
-            item.raw = Some(Value::Object(obj.clone()).to_string());
-        }
-    }
-    sink.record(Record::Item(item))
-}
-
-/// STIX 2.0 observed-data holds its observables inside; 2.1 refers to top-level ones.
-fn embedded_observables(
-    scan: &Scan,
-    at: &str,
-    obj: &Map<String, Value>,
-    sink: &mut dyn Sink,
-) -> Result<(), ImportError> {
-    let Some(objects) = obj.get("objects").and_then(Value::as_object) else { return Ok(()) };
-    let id = str_at(obj, "id").unwrap_or_default();
-    for (key, inner) in objects {
-        let Some(inner) = inner.as_object() else { continue };
-        let Some(kind) = kind_for(inner).filter(|k| !matches!(*k, "Case" | "Note" | "Document")) else {
-            sink.skip(
-                &format!("STIX {}: no Liaison kind", str_at(inner, "type").unwrap_or("?")),
-                &format!("{at} objects.{key}"),
-            );
-            continue;
-        };
-        let mut with_id = inner.clone();
-        with_id.insert("id".into(), Value::String(format!("{id}/{key}")));
-        for k in ["object_marking_refs", "granular_markings", "created_by_ref", "confidence"] {
-            if let Some(v) = obj.get(k) {
-                with_id.insert(k.into(), v.clone());
-            }
-        }
-        let mut sub = node_props(scan, &format!("{at} objects.{key}"), &with_id, kind, sink);
-        sub.ext = ext(&format!("{id}/{key}"));
-        sink.record(Record::Item(sub))?;
-    }
-    Ok(())
-}
-
-fn node_props(scan: &Scan, at: &str, obj: &Map<String, Value>, kind: &str, sink: &mut dyn Sink) -> Item {
-    let mut item = base_item(scan, at, obj, kind, sink);
-    let v = str_at(obj, "value").unwrap_or_default().to_owned();
-    match kind {
-        "Email" | "IpAddress" => item.prop("address", v),
-        "Domain" => item.prop("domain", v.to_lowercase()),
-        "Url" => item.prop("url", v),
-        "Phone" => item.prop("number", v),
-        "CryptoWallet" => item.prop("publicKey", v),
-        _ => item.prop("name", v),
-    }
-    item
-}
-
-fn edge(scan: &Scan, at: &str, obj: &Map<String, Value>, sink: &mut dyn Sink) -> Result<(), ImportError> {
-    let ty = str_at(obj, "type").unwrap_or_default();
-    let id = str_at(obj, "id").unwrap_or_default();
-    let mapped = |r: &str| scan.mapped.get(r).is_some_and(|k| !matches!(*k, "Case" | "Note"));
-    match ty {
-        "relationship" => {
-            let (from, to) = (
-                str_at(obj, "source_ref").unwrap_or_default(),
-                str_at(obj, "target_ref").unwrap_or_default(),
-            );
-            let rel = str_at(obj, "relationship_type").unwrap_or("related-to");
-            if !mapped(from) || !mapped(to) {
-                let missing = if mapped(from) { to } else { from };
-                let missing_type = missing.split("--").next().unwrap_or("?");
-                sink.skip(&format!("STIX relationship to a {missing_type} (not imported)"), at);
-                return Ok(());
-            }
-            let kind = link_kind(rel);
-            let mut item = base_item(scan, at, obj, kind, sink);
-            if kind == "UnknownLink" {
-                item.prop("role", rel);
-            }
-            item.prop("description", str_at(obj, "description").unwrap_or_default());
-            item.prop("startDate", date(obj, "start_time").unwrap_or_default());
-            item.prop("endDate", date(obj, "stop_time").unwrap_or_default());
-            item.ends = Some((ext(from), ext(to)));
-            sink.record(Record::Item(item))
-        }
-        "sighting" => {
-            let of = str_at(obj, "sighting_of_ref").unwrap_or_default();
-            let Some(place) = strs(obj, "where_sighted_refs").find(|r| mapped(r)) else {
-                sink.skip("STIX sighting without an imported place or observer", at);
-                return Ok(());
-            };
-            if !mapped(of) {
-                sink.skip("STIX sighting of an object not imported", at);
-                return Ok(());
-            }
-            let mut item = base_item(scan, at, obj, "UnknownLink", sink);
-            item.prop("role", "sighted");
-            item.prop("startDate", date(obj, "first_seen").unwrap_or_default());
-            item.prop("endDate", date(obj, "last_seen").unwrap_or_default());
-            if let Some(n) = obj.get("count").and_then(Value::as_u64) {
-                item.prop("summary", format!("sighted {n} times"));
-            }
-            item.ends = Some((ext(of), ext(place)));
-            sink.record(Record::Item(item))
-        }
-        "report" | "grouping" => {
-            for r in strs(obj, "object_refs") {
-                if mapped(r) {
-                    sink.record(Record::Member { at: at.to_owned(), case: ext(id), entity: ext(r) })?;
-                }
-            }
-            Ok(())
-        }
-        "note" => {
-            let text = [str_at(obj, "abstract"), str_at(obj, "content")]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join("\n\n");
-            let authors: Vec<&str> = strs(obj, "authors").collect();
-            let case = strs(obj, "object_refs").find(|r| scan.mapped.get(*r) == Some(&"Case"));
-            let about: Vec<&str> = strs(obj, "object_refs").filter(|r| mapped(r)).collect();
-            if case.is_none() && !about.is_empty() {
-                // No case to hold the note: it becomes a note on each record it is about.
-                for r in about {
-                    let mut item = base_item(scan, at, obj, scan.mapped[r], sink);
-                    item.ext = ext(r);
-                    item.raw = None;
-                    item.again = true;
-                    item.prop("notes", text.clone());
-                    sink.record(Record::Item(item))?;
-                }
-                return Ok(());
-            }
-            let mut item = base_item(scan, at, obj, "Note", sink);
-            item.prop("text", text);
-            item.prop("author", authors.join(", "));
-            item.prop("date", date(obj, "created").unwrap_or_default());
-            item.case = case.map(ext);
-            sink.record(Record::Item(item))
-        }
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]
@@ -535,29 +310,51 @@ mod tests {
     ]}"#;
 
     #[test]
-    fn relationships_come_after_their_ends_with_markings_and_grades() {
+    fn every_object_becomes_a_record_with_its_whole_json_and_relationships_after_their_ends() {
         let sink = read_str(BUNDLE).unwrap();
         let kinds: Vec<&str> = sink.items().map(|i| i.kind.as_str()).collect();
-        assert_eq!(kinds, ["Organization", "Phone", "UnknownLink"]);
+        assert_eq!(kinds, ["Organization", "Phone", "OtherRecord", "UnknownLink"]);
         let crew = sink.items().next().unwrap();
         assert_eq!(crew.marking.as_ref().unwrap().to_string(), "TLP:AMBER");
         assert_eq!(crew.grade.as_ref().unwrap().to_string(), "F2");
-        assert_eq!(crew.raw.as_deref(), Some(r#"{"x_opencti_score":50}"#));
-        assert!(sink.skipped.iter().any(|(r, _)| r.contains("attack-pattern")));
+        let raw: Value = serde_json::from_str(crew.raw.as_deref().unwrap()).unwrap();
+        assert_eq!(raw["x_opencti_score"], 50);
+        assert_eq!(raw["created"], "2024-01-15T10:00:00.000Z");
+        let other = sink.items().nth(2).unwrap();
+        assert!(other.props.contains(&("recordType".into(), "attack-pattern".into())), "{other:?}");
+        assert!(other.props.contains(&("name".into(), "x".into())), "{other:?}");
+        assert!(sink.skipped.is_empty(), "{:?}", sink.skipped);
         assert_eq!(sink.read, 4);
     }
 
     #[test]
-    fn faults_name_the_object() {
+    fn a_bad_object_or_reference_is_skipped_with_the_reason_and_the_rest_is_read() {
         let bad = BUNDLE.replace(
             "threat-actor--56f3f0db-b5d5-431c-ae56-c18f02caf501\",\n       \"created",
             "threat-actor--nope\",\n       \"created",
         );
-        let err = read_str(&bad).unwrap_err().to_string();
-        assert!(err.contains("object 2") && err.contains("UUID"), "{err}");
+        let sink = read_str(&bad).unwrap();
+        assert!(
+            sink.skipped.iter().any(|(r, at)| at.contains("object 2") && r.contains("UUID")),
+            "{:?}",
+            sink.skipped
+        );
+        assert_eq!(sink.count("Phone"), 1);
         let err = read_str(&BUNDLE[..200]).unwrap_err().to_string();
         assert!(err.contains("truncated"), "{err}");
         let err = read_str(r#"{"Event": {"info": "x"}}"#).unwrap_err().to_string();
         assert!(err.contains("not STIX"), "{err}");
+        let err = read_str(r#"[{"type": "bundle", "objects": []}, 5]"#).unwrap_err().to_string();
+        assert!(err.contains("a number where a STIX object was expected"), "{err}");
+    }
+
+    #[test]
+    fn an_array_of_objects_and_a_byte_order_mark_are_read() {
+        let array = r#"[{"type":"malware","spec_version":"2.1","id":"malware--4c6a5d2e-7e9b-4d0c-9a0f-6e1f2a3b4c5e",
+            "created":"2024-01-15T10:00:00.000Z","modified":"2024-01-15T10:00:00.000Z","name":"Loader","is_family":true}]"#;
+        let with_bom = format!("\u{feff}{array}");
+        let sink = read_str(&with_bom).unwrap();
+        assert_eq!(sink.count("Malware"), 1);
+        assert_eq!(sink.read, 1);
     }
 }

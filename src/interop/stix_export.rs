@@ -23,7 +23,7 @@ use crate::model::grade::Grade;
 use crate::model::marking::Marking;
 
 /// STIX 2.1's namespace for deterministic observable ids.
-const SCO_NAMESPACE: Uuid = Uuid::from_u128(0x00ab_edb4_aa42_466c_9c01_fed2_3315_a9b7);
+pub(crate) const SCO_NAMESPACE: Uuid = Uuid::from_u128(0x00ab_edb4_aa42_466c_9c01_fed2_3315_a9b7);
 
 /// TLP 2.0 marking definitions by TLP rank (0 = CLEAR … 4 = RED).
 const TLP2: [(&str, &str); 5] = [
@@ -42,12 +42,12 @@ fn stable_v4(seed: &[u8]) -> Uuid {
     uuid::Builder::from_random_bytes(b).into_uuid()
 }
 
-fn timestamp(dt: &chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn timestamp(dt: &chrono::DateTime<chrono::Utc>) -> String {
     dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// A Liaison date of any precision as a STIX timestamp (its first instant).
-fn stix_time(d: &str) -> Option<String> {
+pub(crate) fn stix_time(d: &str) -> Option<String> {
     let full = match d.len() {
         4 => format!("{d}-01-01T00:00:00Z"),
         7 => format!("{d}-01T00:00:00Z"),
@@ -60,14 +60,14 @@ fn stix_time(d: &str) -> Option<String> {
         .map(|t| t.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
-struct Writer<'o> {
+pub(crate) struct Writer<'o> {
     out: &'o mut dyn Write,
     first: bool,
     office: String,
     created: String,
     /// Marking definitions used, by id.
     markings: BTreeMap<String, Value>,
-    grade_extension_used: bool,
+    pub(crate) grade_extension_used: bool,
 }
 
 impl Writer<'_> {
@@ -80,7 +80,7 @@ impl Writer<'_> {
     }
 
     /// Marking refs for a Liaison marking (defining what it uses).
-    fn marking_refs(&mut self, text: &str) -> Vec<Value> {
+    pub(crate) fn marking_refs(&mut self, text: &str) -> Vec<Value> {
         // A record's marking is the join of the markings its released values carry, all read;
         // should one ever not read, the file says RED rather than anything weaker.
         let m = Marking::parse(text).unwrap_or(Marking { tlp: 4, codes: std::collections::BTreeSet::new() });
@@ -347,8 +347,25 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
         "description": format!("{} ({}, {}), the office that exported this bundle from Liaison", office.name, office.agency, office.country),
     }))?;
     let mut ids: HashMap<i64, String> = HashMap::new();
+    // Every id written back from an original object (a record may hold several).
+    let mut written_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
     for n in ds.entity_list() {
         let rec = ds.record(n)?;
+        let originals = super::stix_original::originals(&rec);
+        if !originals.is_empty() {
+            for orig in originals {
+                match super::stix_original::write_back(&mut w, &rec, orig, report) {
+                    Ok(obj) => {
+                        ids.entry(n).or_insert_with(|| obj["id"].as_str().unwrap_or_default().to_owned());
+                        written_ids.insert(obj["id"].as_str().unwrap_or_default().to_owned());
+                        report.wrote(obj["type"].as_str().unwrap_or_default());
+                        w.emit(&obj)?;
+                    }
+                    Err(why) => report.left_out.add(&why, &rec.caption),
+                }
+            }
+            continue;
+        }
         if let Some(custom) = kept_custom_object(&rec) {
             w.emit(&custom)?;
             report.wrote(custom["type"].as_str().unwrap_or("x-"));
@@ -371,6 +388,27 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
             report.left_out.add(&format!("{}: an end is not in the bundle", rec.kind.name), &rec.caption);
             continue;
         };
+        if let Some(mut orig) = super::stix_original::original(&rec) {
+            if orig.get("type").and_then(Value::as_str) == Some("relationship") {
+                // The ends as written in this bundle (the original ids where they were kept).
+                for (key, end) in [("source_ref", src), ("target_ref", dst)] {
+                    let kept = orig.get(key).and_then(Value::as_str).is_some_and(|r| written_ids.contains(r));
+                    if !kept {
+                        orig.insert(key.into(), json!(end));
+                    }
+                }
+            }
+            match super::stix_original::write_back(&mut w, &rec, orig, report) {
+                Ok(obj) => {
+                    let id = obj["id"].as_str().unwrap_or_default().to_owned();
+                    report.wrote(obj["type"].as_str().unwrap_or_default());
+                    w.emit(&obj)?;
+                    link_ids.insert(n, (rec.src.unwrap_or_default(), rec.dst.unwrap_or_default(), id));
+                }
+                Err(why) => report.left_out.add(&why, &rec.caption),
+            }
+            continue;
+        }
         let relationship_type = match rec.first("role") {
             Some(r)
                 if rec.kind.name == "UnknownLink"
@@ -412,6 +450,25 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
                 .filter(|(s, d, _)| members.contains(s) && members.contains(d))
                 .map(|(_, _, id)| id.clone()),
         );
+        if let Some(mut orig) = super::stix_original::original(&rec) {
+            // The grouping as it came, naming what it named and what the case holds now.
+            let mut all: Vec<Value> =
+                orig.get("object_refs").and_then(Value::as_array).cloned().unwrap_or_default();
+            for r in refs {
+                if !all.iter().any(|v| v.as_str() == Some(r.as_str())) {
+                    all.push(Value::String(r));
+                }
+            }
+            orig.insert("object_refs".into(), Value::Array(all));
+            match super::stix_original::write_back(&mut w, &rec, orig, report) {
+                Ok(obj) => {
+                    report.wrote("grouping");
+                    w.emit(&obj)?;
+                }
+                Err(why) => report.left_out.add(&why, &rec.caption),
+            }
+            continue;
+        }
         if refs.is_empty() {
             report.left_out.add("Case: a grouping needs at least one object", &rec.caption);
             continue;

@@ -28,7 +28,8 @@ pub const TLP_IDS: &[(&str, &str)] = &[
     ("marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "RED"),
 ];
 
-/// The Liaison kind an object maps to, if any.
+/// The Liaison kind an object becomes: a modelled kind, or `OtherRecord` (kept whole) for
+/// every other object. None for relationships and sightings (links, read apart) and bundles.
 pub fn kind_for(obj: &Map<String, Value>) -> Option<&'static str> {
     let ty = str_at(obj, "type")?;
     Some(match ty {
@@ -57,14 +58,36 @@ pub fn kind_for(obj: &Map<String, Value>) -> Option<&'static str> {
         "bank-account" | "x-opencti-bank-account" => "BankAccount",
         "cryptocurrency-wallet" | "x-opencti-cryptocurrency-wallet" => "CryptoWallet",
         "user-account" => "UserAccount",
-        "report" | "grouping" => "Case",
-        "indicator" => {
-            pattern_observables(str_at(obj, "pattern").unwrap_or_default()).first().map(|(k, _, _)| *k)?
-        }
+        "malware" => "Malware",
+        "tool" => "Tool",
+        "vulnerability" => "Vulnerability",
+        "indicator" => "Indicator",
+        "file" => "File",
+        "incident" => "Incident",
+        // A partner's report is a document that names records; a grouping is how Liaison
+        // writes its own cases, so it comes back as one.
+        "report" => "Report",
+        "grouping" => "Case",
         "note" => "Note",
-        t if t.starts_with("x-") => "Document",
-        _ => return None,
+        "relationship" | "sighting" | "bundle" => return None,
+        _ => "OtherRecord",
     })
+}
+
+/// Kinds an observable embedded in a STIX 2.0 observed-data may become.
+pub fn is_observable_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Email"
+            | "Domain"
+            | "IpAddress"
+            | "Url"
+            | "Phone"
+            | "BankAccount"
+            | "CryptoWallet"
+            | "UserAccount"
+            | "File"
+    )
 }
 
 /// The Liaison marking a marking-definition object stands for, if it is one we read (by

@@ -64,6 +64,7 @@ pub fn validate(kind: &Kind, prop: &str, raw: &str, locale: Locale) -> Result<St
         why,
     };
     let value = values::normalise(p.kind, raw, locale).map_err(bad)?;
+    values::in_range(prop, &value).map_err(bad)?;
     if !p.choices.is_empty() && !p.choices.iter().any(|c| c.eq_ignore_ascii_case(&value)) {
         return Err(bad(ValueError::Choice(p.choices.join(", "))));
     }

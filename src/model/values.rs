@@ -23,6 +23,10 @@ pub enum ValueError {
     TooLong,
     #[error("is not a date: use YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]")]
     Date,
+    #[error("is {0}: a placeholder, not a date (leave it empty if the date is unknown)")]
+    PlaceholderDate(&'static str),
+    #[error("is not a {0}: it must be between -{1} and {1} degrees")]
+    Coordinate(&'static str, u8),
     #[error("is not a phone number: give it in international form, e.g. +33 6 12 34 56 78{0}")]
     Phone(String),
     #[error("is not a valid IBAN ({0})")]
@@ -95,6 +99,47 @@ pub fn period_backwards(from: Option<&str>, to: Option<&str>) -> bool {
 /// Dates keep their precision: "1984", "1984-03", "1984-03-07", or a time. A time with an
 /// offset is converted to UTC; one without stays as written (the source's local time).
 pub fn normalise_date(s: &str) -> Result<String, ValueError> {
+    let date = normalise_date_form(s)?;
+    plausible_date(&date)?;
+    Ok(date)
+}
+
+/// Dates that are placeholders, not dates: after 2100 (5138-11-16 in a partner's feed), before
+/// 1800, or the Unix epoch to the second (1970-01-01T00:00:00, what a zero timestamp prints
+/// as). Refused on every
+/// path in, so that no export carries them.
+fn plausible_date(date: &str) -> Result<(), ValueError> {
+    let year: i32 = date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    if year > 2100 {
+        return Err(ValueError::PlaceholderDate("after 2100"));
+    }
+    if year < 1800 {
+        return Err(ValueError::PlaceholderDate("before 1800"));
+    }
+    // The zero timestamp only: a day alone may be a real one (people are born on 1 January 1970).
+    let epoch = date.strip_prefix("1970-01-01T").is_some_and(|t| t.trim_end_matches('Z') == "00:00:00");
+    if epoch {
+        return Err(ValueError::PlaceholderDate("1970-01-01, the Unix epoch"));
+    }
+    Ok(())
+}
+
+/// Values out of their property's range: a latitude beyond ±90, a longitude beyond ±180.
+/// Checked by [`crate::model::validate`] for every path in (imports, the command line, the
+/// workbench).
+pub fn in_range(prop: &str, value: &str) -> Result<(), ValueError> {
+    let limit = match prop {
+        "latitude" => ("latitude", 90u8),
+        "longitude" => ("longitude", 180u8),
+        _ => return Ok(()),
+    };
+    match value.parse::<f64>() {
+        Ok(n) if n.abs() <= f64::from(limit.1) => Ok(()),
+        _ => Err(ValueError::Coordinate(limit.0, limit.1)),
+    }
+}
+
+fn normalise_date_form(s: &str) -> Result<String, ValueError> {
     let s = s.replace(' ', "T");
     let valid = |d: Option<NaiveDate>| d.is_some_and(|d| (1000..=9999).contains(&d.year_ce().1));
     use chrono::Datelike;
@@ -269,6 +314,26 @@ mod tests {
         for bad in ["2024-02-30", "31/02/2024", "1984-13", "yesterday", "0999", "2024-5-1"] {
             assert_eq!(d(bad), Err(ValueError::Date), "{bad}");
         }
+    }
+
+    #[test]
+    fn placeholder_dates_and_coordinates_off_the_globe_are_refused_with_the_reason() {
+        let d = |s| normalise(PropType::Date, s, fr());
+        for (bad, why) in [
+            ("5138-11-16", "after 2100"),
+            ("1970-01-01T00:00:00Z", "Unix epoch"),
+            ("1799-12-31", "before 1800"),
+        ] {
+            let err = d(bad).unwrap_err().to_string();
+            assert!(err.contains(why) && err.contains("placeholder"), "{bad}: {err}");
+        }
+        assert_eq!(d("1970-01-01").unwrap(), "1970-01-01", "a day alone may be a birthday");
+        assert_eq!(d("1970-01-01T00:00:01Z").unwrap(), "1970-01-01T00:00:01Z");
+        assert_eq!(d("2100-12-31").unwrap(), "2100-12-31");
+        assert!(in_range("latitude", "121").unwrap_err().to_string().contains("between -90 and 90"));
+        assert!(in_range("longitude", "-180.5").is_err());
+        assert!(in_range("latitude", "-90").is_ok() && in_range("longitude", "179.9").is_ok());
+        assert!(in_range("name", "121").is_ok());
     }
 
     #[test]

@@ -31,7 +31,7 @@ fn call_records_make_phones_and_calls_on_the_timeline() {
     assert_eq!(report["created_by_kind"]["Phone"], 4, "{report}");
     assert_eq!(report["created_by_kind"]["Call"], 5, "{report}");
     assert_eq!(report["read"], 6);
-    let skipped = report["skipped"]["reasons"].as_object().unwrap();
+    let skipped = report["skipped_values"]["reasons"].as_object().unwrap();
     assert!(skipped.keys().any(|k| k.contains("Phone.number")), "{report}");
     let timeline = l.json(&["timeline", "--case", "CDR-1", "--oldest-first"]);
     let calls: Vec<&serde_json::Value> =

@@ -40,6 +40,11 @@ pub fn report_lines(r: &ImportReport) -> Vec<String> {
         let example = s.examples.first().map(|e| format!(" (e.g. {e})")).unwrap_or_default();
         lines.push(format!("  skipped {}: {reason}{example}", s.count));
     }
+    // Values refused in records that were imported, counted apart (issue 11).
+    for (reason, s) in &r.skipped_values.reasons {
+        let example = s.examples.first().map(|e| format!(" (e.g. {e})")).unwrap_or_default();
+        lines.push(format!("  value skipped {}: {reason}{example}", s.count));
+    }
     lines
 }
 
