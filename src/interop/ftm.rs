@@ -129,7 +129,7 @@ fn entity_of(value: Value, at: &str, mut sink: Option<&mut dyn Sink>) -> Result<
     };
     let mut fault = |why: String, what: &str| {
         if let Some(sink) = sink.as_deref_mut() {
-            sink.skip(&why, &format!("{at}: {id} {what}"));
+            sink.fault(&why, &format!("{at}: {id} {what}"), false);
         }
     };
     let mut props = Map::new();
@@ -222,7 +222,7 @@ pub fn read(input: &dyn Input, sink: &mut dyn Sink) -> Result<(), ImportError> {
         let entity = match value.and_then(|v| entity_of(v, &at, Some(&mut *sink))) {
             Ok(entity) => entity,
             Err(why) => {
-                sink.skip(&why, &at);
+                sink.fault(&why, &at, true);
                 first_fault.get_or_insert_with(|| ImportError::malformed(&at, why));
                 return Ok(());
             }

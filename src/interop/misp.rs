@@ -138,7 +138,7 @@ fn is_bare_event(o: &Map<String, Value>) -> bool {
 fn element(at: &str, el: &Value, events: &mut Events, sink: &mut dyn Sink) -> Result<(), ImportError> {
     let Value::Object(o) = el else {
         sink.read();
-        sink.skip(&format!("expected a MISP event, found {}", kind_of(el)), at);
+        sink.fault(&format!("expected a MISP event, found {}", kind_of(el)), at, true);
         return Ok(());
     };
     if is_bare_event(o) {
@@ -148,7 +148,7 @@ fn element(at: &str, el: &Value, events: &mut Events, sink: &mut dyn Sink) -> Re
         (Some(Value::Object(ev)), _) => event(at, ev, events, sink),
         (Some(other), _) => {
             sink.read();
-            sink.skip(&format!("\"Event\" is {}, not an event", kind_of(other)), at);
+            sink.fault(&format!("\"Event\" is {}, not an event", kind_of(other)), at, true);
             Ok(())
         }
         (None, Some(obj)) => found(at, obj, true, events, sink),
@@ -157,7 +157,7 @@ fn element(at: &str, el: &Value, events: &mut Events, sink: &mut dyn Sink) -> Re
         }
         (None, None) => {
             sink.read();
-            sink.skip("not a MISP event, object or attribute", at);
+            sink.fault("not a MISP event, object or attribute", at, true);
             Ok(())
         }
     }
@@ -174,7 +174,7 @@ fn found(
 ) -> Result<(), ImportError> {
     let Value::Object(o) = v else {
         sink.read();
-        sink.skip(&format!("expected a MISP attribute or object, found {}", kind_of(v)), at);
+        sink.fault(&format!("expected a MISP attribute or object, found {}", kind_of(v)), at, true);
         return Ok(());
     };
     let mut ev = match o.get("Event") {
@@ -226,7 +226,7 @@ fn head(
         Ok(u) => u,
         Err(why) => {
             sink.read();
-            sink.skip(&format!("MISP event: {why}"), at);
+            sink.fault(&format!("MISP event: {why}"), at, true);
             return Ok(None);
         }
     };
@@ -246,7 +246,7 @@ fn head(
                 Some(d.to_owned())
             } else {
                 // A bad date is dropped, not carried on to an export it would make invalid.
-                sink.skip("MISP event date is not YYYY-MM-DD", &format!("{at}: {d}"));
+                sink.fault("MISP event date is not YYYY-MM-DD", &format!("{at}: {d}"), false);
                 raw.remove("date");
                 None
             }
@@ -289,7 +289,7 @@ fn event(
         let a_at = format!("{at} attribute {}", i + 1);
         sink.read();
         let Value::Object(a) = a else {
-            sink.skip("a MISP attribute is not an object", &a_at);
+            sink.fault("a MISP attribute is not an object", &a_at, true);
             continue;
         };
         attribute(&ctx, &a_at, a, "", true, sink)?;
@@ -300,7 +300,7 @@ fn event(
         let o_at = format!("{at} object {}", i + 1);
         sink.read();
         let Value::Object(o) = o else {
-            sink.skip("a MISP object is not an object", &o_at);
+            sink.fault("a MISP object is not an object", &o_at, true);
             continue;
         };
         uuids.push((o_at.clone(), o, object_uuid(&ctx, o)));
@@ -316,7 +316,7 @@ fn event(
         let g_at = format!("{at} galaxy {}", i + 1);
         let Some(g) = g.as_object() else {
             sink.read();
-            sink.skip("a MISP galaxy is not an object", &g_at);
+            sink.fault("a MISP galaxy is not an object", &g_at, true);
             continue;
         };
         let mut meta = g.clone();
@@ -358,7 +358,7 @@ fn list<'v>(obj: &'v Map<String, Value>, key: &str, at: &str, sink: &mut dyn Sin
         None | Some(Value::Null) => &[],
         Some(Value::Array(a)) => a,
         Some(v) => {
-            sink.skip(&format!("MISP {key} is {}, not a list", kind_of(v)), at);
+            sink.fault(&format!("MISP {key} is {}, not a list", kind_of(v)), at, true);
             &[]
         }
     }

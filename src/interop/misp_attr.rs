@@ -214,18 +214,18 @@ pub fn attribute(
     sink: &mut dyn Sink,
 ) -> Result<(), ImportError> {
     let Some(ty) = str_at(a, "type") else {
-        sink.skip("MISP attribute without a type", at);
+        sink.fault("MISP attribute without a type", at, true);
         return Ok(());
     };
     let Some(value) = value_of(a) else {
         let found = a.get("value").map_or("nothing", kind_of);
-        sink.skip(&format!("MISP attribute without a value (found {found})"), at);
+        sink.fault(&format!("MISP attribute without a value (found {found})"), at, true);
         return Ok(());
     };
     let uuid = match attribute_id(ctx, a, path) {
         Ok(u) => u,
         Err(why) => {
-            sink.skip(&format!("MISP attribute: {why}"), at);
+            sink.fault(&format!("MISP attribute: {why}"), at, true);
             return Ok(());
         }
     };
@@ -319,7 +319,7 @@ pub fn cluster(
     sink: &mut dyn Sink,
 ) -> Result<(), ImportError> {
     let Some(c) = c.as_object() else {
-        sink.skip("a MISP galaxy cluster is not an object", at);
+        sink.fault("a MISP galaxy cluster is not an object", at, true);
         return Ok(());
     };
     let value = str_at(c, "value").unwrap_or_default();
@@ -327,7 +327,7 @@ pub fn cluster(
         Ok(Some(u)) => u,
         Ok(None) => mint(&["misp-cluster", str_at(galaxy, "type").unwrap_or_default(), value]),
         Err(why) => {
-            sink.skip(&format!("MISP galaxy cluster: {why}"), at);
+            sink.fault(&format!("MISP galaxy cluster: {why}"), at, true);
             return Ok(());
         }
     };

@@ -155,11 +155,11 @@ fn clean_references(at: &str, o: &Map<String, Value>, from: &str, sink: &mut dyn
     for (j, r) in o.get("ObjectReference").and_then(Value::as_array).into_iter().flatten().enumerate() {
         let r_at = format!("{at} reference {}", j + 1);
         let Some(r) = r.as_object() else {
-            sink.skip("a MISP object reference is not an object", &r_at);
+            sink.fault("a MISP object reference is not an object", &r_at, true);
             continue;
         };
         let Some(target) = str_at(r, "referenced_uuid").filter(|u| Uuid::parse_str(u).is_ok()) else {
-            sink.skip("MISP object reference: referenced_uuid is missing or not a UUID", &r_at);
+            sink.fault("MISP object reference: referenced_uuid is missing or not a UUID", &r_at, true);
             continue;
         };
         let rel = str_at(r, "relationship_type").unwrap_or("related-to");
@@ -177,7 +177,7 @@ pub fn object(ctx: &Ctx, at: &str, o: &Map<String, Value>, sink: &mut dyn Sink) 
     let uuid = match object_id(ctx, o) {
         Ok(u) => u,
         Err(why) => {
-            sink.skip(&format!("MISP object: {why}"), at);
+            sink.fault(&format!("MISP object: {why}"), at, true);
             return Ok(());
         }
     };
@@ -187,15 +187,15 @@ pub fn object(ctx: &Ctx, at: &str, o: &Map<String, Value>, sink: &mut dyn Sink) 
     for (i, a) in o.get("Attribute").and_then(Value::as_array).into_iter().flatten().enumerate() {
         let a_at = format!("{at} attribute {}", i + 1);
         let Some(a) = a.as_object() else {
-            sink.skip("a MISP attribute is not an object", &a_at);
+            sink.fault("a MISP attribute is not an object", &a_at, true);
             continue;
         };
         if str_at(a, "type").is_none() {
-            sink.skip("MISP attribute without a type", &a_at);
+            sink.fault("MISP attribute without a type", &a_at, true);
             continue;
         }
         let Some(value) = text_value(a) else {
-            sink.skip("MISP attribute without a value", &a_at);
+            sink.fault("MISP attribute without a value", &a_at, true);
             continue;
         };
         let mut a = a.clone();
@@ -207,7 +207,7 @@ pub fn object(ctx: &Ctx, at: &str, o: &Map<String, Value>, sink: &mut dyn Sink) 
             }
             Some(Value::String(u)) if Uuid::parse_str(u).is_ok() => {}
             Some(v) => {
-                sink.skip(&format!("MISP attribute: uuid {v} is not a UUID"), &a_at);
+                sink.fault(&format!("MISP attribute: uuid {v} is not a UUID"), &a_at, true);
                 continue;
             }
         }

@@ -159,3 +159,35 @@ fn an_edited_value_goes_out_and_a_value_the_reader_may_not_have_does_not() {
     assert!(!text.contains("kit.example"), "{text}");
     assert!(text.contains("NL91ABNA0417164300"), "the rest goes out: {text}");
 }
+
+/// Lenient by object, strict by file: one bad attribute is skipped with its reason and the
+/// rest imported; under `--strict` the whole file is refused, exit 2, nothing written. The same
+/// for an FtM file with one bad entity.
+#[test]
+fn one_bad_object_is_skipped_and_strict_refuses_the_whole_file() {
+    let l = Liaison::init();
+    let misp = l.root.path().join("one-bad.misp.json");
+    std::fs::write(
+        &misp,
+        r#"{"Event":{"uuid":"5b0a9c1e-0000-4000-8000-00000000e001","info":"Drop","date":"2024-05-01",
+            "Attribute":[{"uuid":"5b0a9c1e-0000-4000-8000-00000000a001","type":"domain","value":"drop-zone.example"},
+                         {"uuid":"nope","type":"domain","value":"other.example"}]}}"#,
+    )
+    .unwrap();
+    let ftm = l.root.path().join("one-bad.ftm.json");
+    std::fs::write(
+        &ftm,
+        "{\"id\":\"p-1\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Ana Ruiz\"]}}\n\
+         {\"id\":\"p-2\",\"schema\":\"NoSuchSchema\",\"properties\":{}}\n",
+    )
+    .unwrap();
+    for (file, format) in [(&misp, "misp"), (&ftm, "ftm")] {
+        let before = l.json(&["stats"]);
+        let (code, err) = l.fails(&["import", "--strict", "--format", format, file.to_str().unwrap()]);
+        assert_eq!(code, 2, "{format}: {err}");
+        assert_eq!(l.json(&["stats"]), before, "{format}: a refused file changes nothing");
+        let report = l.json(&["import", "--format", format, file.to_str().unwrap()]);
+        assert_eq!(report["skipped"]["total"], 1, "{format}: {report}");
+        assert_ne!(l.json(&["stats"])["statements"], before["statements"], "{format}: the rest is imported");
+    }
+}
