@@ -239,8 +239,12 @@ impl Seen {
     }
 
     fn is_misp_event(&self) -> bool {
+        // PyMISP writes an event's keys sorted: "Attribute" (a long list) may be all the head
+        // shows before "info". No other format names a key "Attribute" or "Object".
         self.has("Event")
-            || (self.has("info") && (self.has("Attribute") || self.has("Orgc") || self.has("uuid")))
+            || self.has("Attribute")
+            || self.has("Object")
+            || (self.has("info") && (self.has("Orgc") || self.has("uuid")))
     }
 
     fn is_ftm_entity(&self) -> bool {
@@ -450,6 +454,11 @@ mod tests {
     fn misp_events_responses_and_lists() {
         assert_eq!(detect(r#"{"Event": {"info": "x", "Attribute": [{"#, "e.json"), Some(Format::Misp));
         assert_eq!(detect(r#"{"response": [{"Event": {"#, "r.json"), Some(Format::Misp));
+        // A bare event as PyMISP writes it, keys sorted, the head cut inside its attributes.
+        assert_eq!(
+            detect(r##"{"Attribute": [{"Tag": [{"colour": "#00223b", "name": "osint"##, "e.json"),
+            Some(Format::Misp)
+        );
         assert_eq!(detect(r#"[{"Event": {"uuid": "1"}}]"#, "l.json"), Some(Format::Misp));
         assert_eq!(
             detect(r#"{"uuid": "1", "info": "bare event", "Attribute": []}"#, "b.json"),

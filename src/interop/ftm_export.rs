@@ -182,7 +182,12 @@ pub fn write(ds: &Dataset<'_>, out: &mut dyn Write, report: &mut ExportReport) -
                 .filter(|(m, (c, _))| c == canon && *m != canon)
                 .map(|(m, _)| m.clone())
                 .collect();
+            // The file's own referents (kept from its import) stay: the merge adds to them.
+            if let Some(Value::Array(kept)) = line.get("referents") {
+                referents.extend(kept.iter().filter_map(Value::as_str).map(str::to_owned));
+            }
             referents.sort();
+            referents.dedup();
             line.insert("referents".into(), Value::from(referents));
             let marking =
                 join_marking(line.get("marking").and_then(Value::as_str).unwrap_or_default(), extra);

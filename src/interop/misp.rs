@@ -272,7 +272,7 @@ fn head(
     said.stamp(&mut case);
     case.grade.clone_from(&grade);
     sink.record(Record::Item(case))?;
-    let ctx = Ctx { case: case_ext, event: uuid.clone(), said, grade };
+    let ctx = Ctx { case: case_ext, event: uuid.clone(), said, grade, clusters_seen: std::rc::Rc::default() };
     events.0.insert(uuid, ctx.clone());
     Ok(Some(ctx))
 }
@@ -325,7 +325,6 @@ fn event(
             _ => Vec::new(),
         };
         for (j, c) in clusters.iter().enumerate() {
-            sink.read();
             cluster(&ctx, &format!("{g_at} cluster {}", j + 1), &meta, c, None, sink)?;
         }
     }

@@ -32,6 +32,9 @@ pub struct Ctx {
     pub event: String,
     pub said: Said,
     pub grade: Option<Grade>,
+    /// Galaxy clusters already read in this event: an ATT&CK technique tagged on ten
+    /// attributes is one object read once, so the report adds up.
+    pub clusters_seen: std::rc::Rc<std::cell::RefCell<std::collections::HashSet<String>>>,
 }
 
 impl Ctx {
@@ -52,6 +55,7 @@ impl Ctx {
             event: self.event.clone(),
             said: misp_said(obj).within(&self.said),
             grade: tag_grade(obj).or_else(|| self.grade.clone()),
+            clusters_seen: self.clusters_seen.clone(),
         }
     }
 
@@ -258,7 +262,6 @@ pub fn attribute(
             _ => Vec::new(),
         };
         for (j, c) in clusters.iter().enumerate() {
-            sink.read();
             cluster(&ctx, &format!("{at} galaxy {} cluster {}", i + 1, j + 1), &meta, c, Some(&ext), sink)?;
         }
     }
@@ -319,6 +322,7 @@ pub fn cluster(
     sink: &mut dyn Sink,
 ) -> Result<(), ImportError> {
     let Some(c) = c.as_object() else {
+        sink.read();
         sink.fault("a MISP galaxy cluster is not an object", at, true);
         return Ok(());
     };
@@ -327,12 +331,18 @@ pub fn cluster(
         Ok(Some(u)) => u,
         Ok(None) => mint(&["misp-cluster", str_at(galaxy, "type").unwrap_or_default(), value]),
         Err(why) => {
+            sink.read();
             sink.fault(&format!("MISP galaxy cluster: {why}"), at, true);
             return Ok(());
         }
     };
     let ext = format!("misp:{uuid}");
+    let again = !ctx.clusters_seen.borrow_mut().insert(ext.clone());
+    if !again {
+        sink.read();
+    }
     let mut item = ctx.item(at, &ext, "OtherRecord");
+    item.again = again;
     Ctx::tagged(&mut item, c);
     item.prop("recordType", "misp-galaxy-cluster");
     item.prop(

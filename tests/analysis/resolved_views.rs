@@ -263,3 +263,21 @@ fn xref_lists_one_offices_records_against_anothers() {
     let (code, err) = paris.fails(&["xref", "--office", "Paris"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// A profile's search row shows every record's name, so it carries the strictest of their
+/// markings, not the first-ranked record's.
+#[test]
+fn a_profile_row_in_search_carries_the_strictest_marking_of_its_records() {
+    let l = Liaison::init();
+    let amber = entity(&l, "Person", "Karim BENALI", &["--marking", "TLP:AMBER"]);
+    let red = entity(&l, "Person", "BENALI Karim", &["--marking", "TLP:RED"]);
+    let markings = |l: &Liaison| -> Vec<String> {
+        let hits = l.json(&["search", "benali"]);
+        hits.as_array().unwrap().iter().map(|h| h["marking"].as_str().unwrap().to_owned()).collect()
+    };
+    let mut before = markings(&l);
+    before.sort();
+    assert_eq!(before, ["TLP:AMBER", "TLP:RED"]);
+    l.ok(&["judge", &amber, &red, "same"]);
+    assert_eq!(markings(&l), ["TLP:RED"], "one row, marked as its strictest record");
+}

@@ -49,7 +49,13 @@ fn round_trip(shared: &Path, name: &str) {
 fn pymisp_events_with_objects_galaxies_and_sightings_come_back_whole() {
     let Some(shared) = shared() else { return };
     for name in
-        ["pymisp-tests/galaxy_1.json", "pymisp-tests/mainly_objects_1.json", "pymisp-tests/sighting_1.json"]
+        // existing_event.json tags one ATT&CK cluster on several attributes: read once.
+        [
+            "pymisp-tests/galaxy_1.json",
+            "pymisp-tests/mainly_objects_1.json",
+            "pymisp-tests/sighting_1.json",
+            "pymisp-tests/existing_event.json",
+        ]
     {
         round_trip(&shared, name);
     }

@@ -115,7 +115,12 @@ fn a_full_disk_is_named_and_a_failed_init_can_be_retried() {
         .args(["-rm", "sh", "-c", r#"mount -t tmpfs -o size=8m tmpfs "$0" && exec "$@""#])
         .arg(&mount)
         .arg(std::env::current_exe().unwrap())
-        .args(["a_full_disk_is_named_and_a_failed_init_can_be_retried", "--exact", "--nocapture"])
+        // The test's name as the harness knows it: its module path inside the test binary.
+        .arg(format!(
+            "{}::a_full_disk_is_named_and_a_failed_init_can_be_retried",
+            module_path!().split_once("::").map_or(module_path!(), |(_, inner)| inner)
+        ))
+        .args(["--exact", "--nocapture"])
         .args(["--test-threads=1"])
         .env(CHILD, &mount)
         .output();

@@ -12,7 +12,7 @@
 
 mod fuzzy;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -277,10 +277,36 @@ impl Store {
                 }
                 None => None,
             };
+            let mut hit = hit;
+            if let Some(p) = profiles.of(n) {
+                // The row shows every record's name: it carries the strictest of their
+                // markings, never the first-ranked record's alone.
+                hit.marking = self.joined_marking(&p.ns, &hit.marking)?;
+            }
             let (cases, case_count) = self.cases_of_hit(n, &hit.schema)?;
             hits.push(ResolvedHit { hit: PageHit { hit, cases, case_count }, profile });
         }
         Ok(ResolvedSearchPage { hits, total, fuzzy: !spellings.is_empty(), spellings })
+    }
+
+    /// The strictest of `first` and the markings of the records `ns` (as the object table
+    /// sums them up); one that does not read is kept as written rather than dropped.
+    fn joined_marking(&self, ns: &[i64], first: &str) -> Result<String> {
+        use crate::model::marking::Marking;
+        let mut q = self.conn.prepare_cached("SELECT marking FROM object WHERE n = ?1")?;
+        let mut joined = Marking::parse(first).ok();
+        for n in ns {
+            let text: Option<String> = q.query_row([n], |r| r.get(0)).optional()?;
+            match (joined.take(), text.as_deref().map(Marking::parse)) {
+                (Some(a), Some(Ok(b))) => joined = Some(a.join(&b)),
+                (None, Some(Ok(b))) => joined = Some(b),
+                (a, Some(Err(_))) => {
+                    return Ok(text.unwrap_or_else(|| a.map(|m| m.to_string()).unwrap_or_default()));
+                }
+                (a, None) => joined = a,
+            }
+        }
+        Ok(joined.map_or_else(|| first.to_owned(), |m| m.to_string()))
     }
 
     /// The hits, the expression that counts all matches, and the close spellings used (empty

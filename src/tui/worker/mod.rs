@@ -245,7 +245,26 @@ fn answer(store: &Store, q: Query, last_viewed: &mut Option<Uuid>) -> Result<Loa
         }
         Query::Notes { case } => Loaded::Notes { case, notes: store.case_notes(case, DETAIL_NOTES)? },
         Query::Search { text } => {
-            let page = store.search_page(&text, SEARCH_LIMIT)?;
+            // Records judged the same are one result, as on the command line: the profile's
+            // caption and record count on the first-ranked record's row.
+            let resolved = store.search_resolved(&text, SEARCH_LIMIT)?;
+            let hits = resolved
+                .hits
+                .into_iter()
+                .map(|r| {
+                    let mut hit = r.hit;
+                    if let Some(p) = r.profile {
+                        hit.hit.caption = format!("{} · {} records", p.caption, p.records.len());
+                    }
+                    hit
+                })
+                .collect();
+            let page = crate::store::query::SearchPage {
+                hits,
+                total: resolved.total,
+                fuzzy: resolved.fuzzy,
+                spellings: resolved.spellings,
+            };
             Loaded::Search { text, page: Box::new(page) }
         }
         Query::Stats => {
