@@ -156,8 +156,18 @@ pub fn shortest_path_where(
         }
         depth[side] += 1;
         let mut next = VecDeque::new();
-        for n in std::mem::take(&mut frontier[side]) {
-            for (link, schema, other, away) in neighbours(store, n, limits.fanout, filter)? {
+        let layer = std::mem::take(&mut frontier[side]);
+        // Records judged the same are one node (issue 13): a record's links are also its
+        // profile mates' (one `judged` look-up per layer), as in `liaison path`.
+        let profiles = store.profiles_of_ns(&layer.iter().copied().collect::<Vec<_>>())?;
+        for n in layer {
+            let mut hops = neighbours(store, n, limits.fanout, filter)?;
+            for mate in profiles.of(n).map(|p| p.ns.clone()).unwrap_or_default() {
+                if mate != n {
+                    hops.extend(neighbours(store, mate, limits.fanout, filter)?);
+                }
+            }
+            for (link, schema, other, away) in hops {
                 if seen[side].contains_key(&other) {
                     continue;
                 }

@@ -281,3 +281,20 @@ fn a_profile_row_in_search_carries_the_strictest_marking_of_its_records() {
     l.ok(&["judge", &amber, &red, "same"]);
     assert_eq!(markings(&l), ["TLP:RED"], "one row, marked as its strictest record");
 }
+
+/// The workbench's path view (`p`, `analysis::path`) walks a profile as one node too.
+#[test]
+fn the_workbench_path_goes_through_records_judged_the_same() {
+    use liaison::analysis::path::{PathLimits, shortest_path};
+    let w = world();
+    let id = |s: &str| uuid::Uuid::parse_str(s).unwrap();
+    let links = |w: &World| {
+        let store = crate::interop_common::open_store(&w.l);
+        shortest_path(&store, id(&w.driver), id(&w.banker), PathLimits::default()).unwrap().map(|p| p.len())
+    };
+    assert_eq!(links(&w), Some(4), "through the chain of associates");
+    w.l.ok(&["judge", &w.karim, &w.benali, "same"]);
+    assert_eq!(links(&w), Some(2), "driver → Karim = BENALI → banker");
+    w.l.ok(&["undo"]);
+    assert_eq!(links(&w), Some(4));
+}
