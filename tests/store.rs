@@ -1,4 +1,4 @@
-//! The encrypted store: its API, the audit anchor, members at scale, a full disk, the leak property, the unlock agent, file modes and the counters behind `stats`.
+//! The encrypted store: its API, the audit anchor, upgrades from earlier releases, members at scale, a full disk, the leak property, the unlock agent, file modes and the counters behind `stats`.
 //! One test binary for the group, so CI links the library once rather than once a file.
 
 mod common;
@@ -21,3 +21,5 @@ mod store_full_disk;
 mod store_lib;
 #[path = "store/unlock_agent.rs"]
 mod unlock_agent;
+#[path = "store/upgrade_answers.rs"]
+mod upgrade_answers;

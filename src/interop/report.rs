@@ -214,7 +214,15 @@ impl ExportReport {
 
     pub fn print(&self) {
         let total: u64 = self.written.values().sum();
-        println!("Exported {total} objects to {} ({})", self.file, self.format);
+        match self.written.get("event") {
+            // A MISP file is events: say how many, then what they hold.
+            Some(&events) if self.format == "misp" => println!(
+                "Exported {events} event{} ({total} objects in all) to {} (misp)",
+                if events == 1 { "" } else { "s" },
+                self.file
+            ),
+            _ => println!("Exported {total} objects to {} ({})", self.file, self.format),
+        }
         for (what, n) in &self.written {
             println!("  {n:>7}  {what}");
         }

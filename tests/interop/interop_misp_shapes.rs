@@ -190,4 +190,9 @@ fn one_bad_object_is_skipped_and_strict_refuses_the_whole_file() {
         assert_eq!(report["skipped"]["total"], 1, "{format}: {report}");
         assert_ne!(l.json(&["stats"])["statements"], before["statements"], "{format}: the rest is imported");
     }
+    // The export says how many events it wrote, not only objects: the MISP event back with
+    // its own uuid, and one for the record the FtM file brought.
+    let out = l.root.path().join("back.misp.json");
+    let text = l.ok(&["export", "--format", "misp", "-o", out.to_str().unwrap(), "--yes"]);
+    assert!(text.starts_with("Exported 2 events (4 objects in all)"), "{text}");
 }
