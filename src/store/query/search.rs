@@ -294,19 +294,17 @@ impl Store {
     fn joined_marking(&self, ns: &[i64], first: &str) -> Result<String> {
         use crate::model::marking::Marking;
         let mut q = self.conn.prepare_cached("SELECT marking FROM object WHERE n = ?1")?;
-        let mut joined = Marking::parse(first).ok();
+        let mut joined = first.to_owned();
         for n in ns {
-            let text: Option<String> = q.query_row([n], |r| r.get(0)).optional()?;
-            match (joined.take(), text.as_deref().map(Marking::parse)) {
-                (Some(a), Some(Ok(b))) => joined = Some(a.join(&b)),
-                (None, Some(Ok(b))) => joined = Some(b),
-                (a, Some(Err(_))) => {
-                    return Ok(text.unwrap_or_else(|| a.map(|m| m.to_string()).unwrap_or_default()));
-                }
-                (a, None) => joined = a,
+            let Some(text) = q.query_row([n], |r| r.get::<_, String>(0)).optional()? else { continue };
+            match (Marking::parse(&joined), Marking::parse(&text)) {
+                (Ok(a), Ok(b)) => joined = a.join(&b).to_string(),
+                // Shown as written rather than replaced by a marking that reads but may be laxer.
+                (Ok(_), Err(_)) => joined = text,
+                (Err(_), _) => {}
             }
         }
-        Ok(joined.map_or_else(|| first.to_owned(), |m| m.to_string()))
+        Ok(joined)
     }
 
     /// The hits, the expression that counts all matches, and the close spellings used (empty
