@@ -15,6 +15,7 @@ mod network;
 mod phase;
 mod queries;
 mod report;
+mod terminal;
 mod tui;
 
 use std::path::PathBuf;
@@ -117,6 +118,9 @@ fn run_size(entities: u64, o: &Options) -> SizeResult {
     f.extend(phase::run_child("network", &[&dir]));
     eprintln!("[{entities}] workbench…");
     f.extend(phase::run_child("tui", &[&dir]));
+    eprintln!("[{entities}] workbench in a real pseudo-terminal, and `stats` with an unlock agent…");
+    f.extend(terminal::pty(&dir, &o.work));
+    f.extend(terminal::stats_with_agent(&dir, &o.work));
     eprintln!("[{entities}] bundle export and import…");
     let file = o.work.join(format!("bundle-{entities}.liaison"));
     f.extend(phase::run_child("export", &[&dir, &file]));

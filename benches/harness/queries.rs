@@ -62,6 +62,13 @@ pub fn measure(store: &Store, runs: usize) -> BTreeMap<&'static str, Timing> {
     let people = sample_ids(store, "schema = 'Person'", runs + 1, 8);
     let cases = first_ids(store, "Case", 100);
     let pick = |v: &[Uuid], i: usize| v[i % v.len().max(1)];
+    // `liaison stats`: answered from the counters the write path keeps.
+    out.insert(
+        "stats (whole-store counts)",
+        repeat(runs.min(50), |_| {
+            store.stats().unwrap();
+        }),
+    );
     out.insert(
         "search",
         repeat(runs, |i| {
