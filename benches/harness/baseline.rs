@@ -12,26 +12,42 @@ use rusqlite::{Connection, params_from_iter, types::Value};
 use super::measure::once;
 
 /// Tables copied (derived and log tables; the rest are a few rows).
-const TABLES: &[&str] =
-    &["object", "stmt", "head", "timeline", "case_ref", "conflict", "commit_log", "commit_ops", "audit"];
+const TABLES: &[&str] = &[
+    "object",
+    "stmt",
+    "head",
+    "timeline",
+    "case_timeline",
+    "case_ref",
+    "conflict",
+    "commit_log",
+    "commit_ops",
+    "audit",
+];
 /// Rows per transaction.
 const BATCH: usize = 50_000;
 
-#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Baseline {
     pub rows: u64,
     pub sqlcipher_s: f64,
     pub sqlite_s: f64,
+    /// Per table (with its indexes), the raw SQLCipher insert time less its read time: where
+    /// the physical cost of a write goes.
+    pub sqlcipher_by_table: Vec<(&'static str, f64)>,
 }
 
 fn columns(conn: &Connection, table: &str) -> usize {
     conn.prepare(&format!("SELECT * FROM {table} LIMIT 0")).map_or(0, |s| s.column_count())
 }
 
-/// Streams every row of `TABLES` from `source` into `sink` (if any); returns rows seen.
-fn copy(source: &Connection, mut sink: Option<&mut Connection>) -> u64 {
+/// Streams every row of `TABLES` from `source` into `sink` (if any); returns rows seen and
+/// the seconds each table took.
+fn copy(source: &Connection, mut sink: Option<&mut Connection>) -> (u64, Vec<f64>) {
     let mut rows = 0u64;
+    let mut took = Vec::new();
     for table in TABLES {
+        let started = std::time::Instant::now();
         let width = columns(source, table);
         let mut read = source.prepare(&format!("SELECT * FROM {table}")).expect("source table");
         let mut it = read.query([]).expect("query");
@@ -58,8 +74,9 @@ fn copy(source: &Connection, mut sink: Option<&mut Connection>) -> u64 {
         if let Some(s) = sink.as_deref_mut() {
             s.execute_batch("COMMIT").unwrap();
         }
+        took.push(started.elapsed().as_secs_f64());
     }
-    rows
+    (rows, took)
 }
 
 /// An empty database with the source's schema (without the full-text index).
@@ -95,10 +112,10 @@ fn target(path: &std::path::Path, source: &Connection, encrypted: bool) -> Conne
 
 /// Times the raw inserts of `source`'s rows into fresh SQLCipher and SQLite files in `work`.
 pub fn measure(source: &Connection, work: &std::path::Path) -> Baseline {
-    let (read_s, rows) = once(|| copy(source, None));
+    let (read_s, (rows, read_by_table)) = once(|| copy(source, None));
     let cipher_path = work.join("baseline-sqlcipher.db");
     let mut cipher = target(&cipher_path, source, true);
-    let (cipher_s, _) = once(|| copy(source, Some(&mut cipher)));
+    let (cipher_s, (_, cipher_by_table)) = once(|| copy(source, Some(&mut cipher)));
     drop(cipher);
     let plain_path = work.join("baseline-sqlite.db");
     let mut plain = target(&plain_path, source, false);
@@ -109,5 +126,15 @@ pub fn measure(source: &Connection, work: &std::path::Path) -> Baseline {
         let _ = std::fs::remove_file(p.with_extension("db-wal"));
         let _ = std::fs::remove_file(p.with_extension("db-shm"));
     }
-    Baseline { rows, sqlcipher_s: (cipher_s - read_s).max(0.001), sqlite_s: (plain_s - read_s).max(0.001) }
+    let sqlcipher_by_table = TABLES
+        .iter()
+        .zip(cipher_by_table.iter().zip(&read_by_table))
+        .map(|(t, (w, r))| (*t, (w - r).max(0.0)))
+        .collect();
+    Baseline {
+        rows,
+        sqlcipher_s: (cipher_s - read_s).max(0.001),
+        sqlite_s: (plain_s - read_s).max(0.001),
+        sqlcipher_by_table,
+    }
 }

@@ -96,6 +96,14 @@ fn run_size(entities: u64, o: &Options) -> SizeResult {
     f.insert("raw SQLite inserts of the same rows: rows/s", base.rows as f64 / base.sqlite_s);
     f.insert("ingest ÷ raw SQLCipher (same rows)", base.sqlcipher_s / secs);
     f.insert("ingest ÷ raw SQLite (same rows)", base.sqlite_s / secs);
+    for (table, s) in &base.sqlcipher_by_table {
+        if *s >= base.sqlcipher_s * 0.02 {
+            f.insert(
+                &format!("raw SQLCipher write time: share of table {table} (%)"),
+                100.0 * s / base.sqlcipher_s,
+            );
+        }
+    }
     drop(store);
     f.insert("store size per entity (bytes)", folder_bytes(&dir) as f64 / entities as f64);
 
