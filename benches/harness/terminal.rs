@@ -148,7 +148,8 @@ pub fn pty(dir: &Path, work: &Path) -> Figures {
 /// `liaison stats` end to end, five times, while an unlock agent holds the key.
 pub fn stats_with_agent(dir: &Path, work: &Path) -> Figures {
     let pass = passphrase_file(work);
-    let runtime = work.join("agent-runtime");
+    // Short, as a socket's path is limited to 108 bytes and the work folder may be deep.
+    let runtime = std::env::temp_dir().join(format!("liaison-bench-{}", std::process::id()));
     std::fs::create_dir_all(&runtime).expect("runtime folder");
     let run = |args: &[&str], with_pass: bool| {
         let mut c = Command::new(binary());
@@ -174,6 +175,7 @@ pub fn stats_with_agent(dir: &Path, work: &Path) -> Figures {
         samples.push(t.elapsed());
     }
     run(&["lock"], false);
+    let _ = std::fs::remove_dir_all(&runtime);
     let mut f = Figures::default();
     let t = summarise(&mut samples);
     f.insert("`liaison stats` end to end, unlock agent running: median (ms)", t.median_ms);
