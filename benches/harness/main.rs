@@ -104,6 +104,12 @@ fn run_size(entities: u64, o: &Options) -> SizeResult {
             );
         }
     }
+    // Where the bytes go (`liaison store usage`): the tables and indexes over 3 % of the file.
+    let space = store.space_by_table().expect("space by table");
+    let total: i64 = space.iter().map(|t| t.bytes).sum();
+    for t in space.iter().filter(|t| t.bytes * 100 >= total * 3) {
+        f.insert(&format!("store size per entity: {} (bytes)", t.name), t.bytes as f64 / entities as f64);
+    }
     drop(store);
     f.insert("store size per entity (bytes)", folder_bytes(&dir) as f64 / entities as f64);
 
