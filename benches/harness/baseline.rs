@@ -31,7 +31,8 @@ const BATCH: usize = 50_000;
 pub struct Baseline {
     pub rows: u64,
     pub sqlcipher_s: f64,
-    pub sqlite_s: f64,
+    /// Not measured when skipped.
+    pub sqlite_s: Option<f64>,
     /// Per table (with its indexes), the raw SQLCipher insert time less its read time: where
     /// the physical cost of a write goes.
     pub sqlcipher_by_table: Vec<(&'static str, f64)>,
@@ -111,16 +112,17 @@ fn target(path: &std::path::Path, source: &Connection, encrypted: bool) -> Conne
 }
 
 /// Times the raw inserts of `source`'s rows into fresh SQLCipher and SQLite files in `work`.
-pub fn measure(source: &Connection, work: &std::path::Path) -> Baseline {
+pub fn measure(source: &Connection, work: &std::path::Path, with_sqlite: bool) -> Baseline {
     let (read_s, (rows, read_by_table)) = once(|| copy(source, None));
     let cipher_path = work.join("baseline-sqlcipher.db");
     let mut cipher = target(&cipher_path, source, true);
     let (cipher_s, (_, cipher_by_table)) = once(|| copy(source, Some(&mut cipher)));
     drop(cipher);
     let plain_path = work.join("baseline-sqlite.db");
-    let mut plain = target(&plain_path, source, false);
-    let (plain_s, _) = once(|| copy(source, Some(&mut plain)));
-    drop(plain);
+    let plain_s = with_sqlite.then(|| {
+        let mut plain = target(&plain_path, source, false);
+        once(|| copy(source, Some(&mut plain))).0
+    });
     for p in [&cipher_path, &plain_path] {
         let _ = std::fs::remove_file(p);
         let _ = std::fs::remove_file(p.with_extension("db-wal"));
@@ -134,7 +136,7 @@ pub fn measure(source: &Connection, work: &std::path::Path) -> Baseline {
     Baseline {
         rows,
         sqlcipher_s: (cipher_s - read_s).max(0.001),
-        sqlite_s: (plain_s - read_s).max(0.001),
+        sqlite_s: plain_s.map(|p| (p - read_s).max(0.001)),
         sqlcipher_by_table,
     }
 }

@@ -1,5 +1,7 @@
 //! Liaison's benchmark harness: `cargo bench --bench harness -- [--quick] [--sizes 10000,100000,1000000]
-//! [--work DIR] [--runs N] [--write-readme]`.
+//! [--work DIR] [--runs N] [--write-readme] [--no-sqlite-baseline] [--no-interop]
+//! [--merge RESULTS.json,…]`. `--merge` publishes the `results.json` of runs made at one commit
+//! (e.g. 1M in one run, 10k and 100k in another) as one table.
 //!
 //! For each size it generates a store of synthetic data (about five links per entity), then
 //! measures ingest against the physical limit in the same run (raw inserts of the same rows
@@ -27,12 +29,18 @@ use liaison::synth::{GenerateOptions, generate};
 use measure::{folder_bytes, once, peak_rss_mib, reset_peak_rss};
 use report::{Figures, SizeResult};
 
+#[allow(clippy::struct_excessive_bools)] // Command-line switches, each independent of the others.
 struct Options {
     sizes: Vec<u64>,
     work: PathBuf,
     runs: usize,
     write_readme: bool,
     quick: bool,
+    /// Plain SQLite's baseline too (not a target; skipping it saves minutes at 1M).
+    sqlite_baseline: bool,
+    interop: bool,
+    /// Results files of earlier runs (at one commit) to publish as one table.
+    merge: Vec<PathBuf>,
 }
 
 fn options() -> Options {
@@ -42,6 +50,9 @@ fn options() -> Options {
         runs: 200,
         write_readme: false,
         quick: false,
+        sqlite_baseline: true,
+        interop: true,
+        merge: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -62,6 +73,11 @@ fn options() -> Options {
             "--work" => o.work = PathBuf::from(args.next().unwrap_or_default()),
             "--runs" => o.runs = args.next().and_then(|r| r.parse().ok()).unwrap_or(o.runs),
             "--write-readme" => o.write_readme = true,
+            "--no-sqlite-baseline" => o.sqlite_baseline = false,
+            "--no-interop" => o.interop = false,
+            "--merge" => {
+                o.merge = args.next().unwrap_or_default().split(',').map(PathBuf::from).collect();
+            }
             // cargo bench passes --bench; anything else is a mistake worth saying.
             "--bench" => {}
             other => eprintln!("ignoring unknown argument {other}"),
@@ -91,11 +107,13 @@ fn run_size(entities: u64, o: &Options) -> SizeResult {
     f.insert("peak RSS during ingest (MiB)", peak_rss_mib());
 
     eprintln!("[{entities}] raw baseline…");
-    let base = baseline::measure(store.conn(), &o.work);
+    let base = baseline::measure(store.conn(), &o.work, o.sqlite_baseline);
     f.insert("raw SQLCipher inserts of the same rows: rows/s", base.rows as f64 / base.sqlcipher_s);
-    f.insert("raw SQLite inserts of the same rows: rows/s", base.rows as f64 / base.sqlite_s);
+    if let Some(sqlite_s) = base.sqlite_s {
+        f.insert("raw SQLite inserts of the same rows: rows/s", base.rows as f64 / sqlite_s);
+        f.insert("ingest ÷ raw SQLite (same rows)", sqlite_s / secs);
+    }
     f.insert("ingest ÷ raw SQLCipher (same rows)", base.sqlcipher_s / secs);
-    f.insert("ingest ÷ raw SQLite (same rows)", base.sqlite_s / secs);
     for (table, s) in &base.sqlcipher_by_table {
         if *s >= base.sqlcipher_s * 0.02 {
             f.insert(
@@ -160,6 +178,11 @@ fn main() {
         return;
     }
     let o = options();
+    if !o.merge.is_empty() {
+        let (commit, results, interop) = report::merge(&o.merge);
+        publish(&o, &results, &interop, &commit);
+        return;
+    }
     std::fs::create_dir_all(&o.work).expect("work folder");
     let commit = report::commit();
     let mut results: Vec<SizeResult> = Vec::new();
@@ -169,17 +192,28 @@ fn main() {
         let partial = serde_json::to_string_pretty(&results).expect("json");
         std::fs::write(o.work.join("results-partial.json"), partial).expect("write results");
     }
-    eprintln!("interop imports against the Python libraries…");
-    let interop = interop::measure(&o.work);
+    let interop = if o.interop {
+        eprintln!("interop imports against the Python libraries…");
+        interop::measure(&o.work)
+    } else {
+        Figures::default()
+    };
+    let json = serde_json::to_string_pretty(
+        &serde_json::json!({ "commit": commit, "sizes": results, "interop": interop }),
+    )
+    .expect("json");
+    std::fs::write(o.work.join("results.json"), json).expect("write results");
+    publish(&o, &results, &interop, &commit);
+}
+
+/// Prints the table and, with --write-readme, puts it in benches/README.md.
+fn publish(o: &Options, results: &[SizeResult], interop: &Figures, commit: &str) {
     let table = format!(
         "{}\n{}",
-        report::markdown(&results, &commit),
-        report::single("Interop imports (size-independent)", &interop)
+        report::markdown(results, commit),
+        report::single("Interop imports (size-independent)", interop)
     );
     println!("{table}");
-    let json = serde_json::to_string_pretty(&serde_json::json!({ "sizes": results, "interop": interop }))
-        .expect("json");
-    std::fs::write(o.work.join("results.json"), json).expect("write results");
     if o.write_readme {
         report::write_readme(&table).expect("update benches/README.md");
         eprintln!("benches/README.md updated");

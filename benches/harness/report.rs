@@ -28,7 +28,7 @@ impl Figures {
     }
 }
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct SizeResult {
     pub entities: u64,
     pub links: u64,
@@ -108,6 +108,32 @@ pub fn single(title: &str, figures: &Figures) -> String {
         let _ = writeln!(out, "| {name} | {} |", fmt(*v));
     }
     out
+}
+
+/// The sizes and interop figures of several runs' `results.json`, which must all be of one
+/// commit: one table, smallest size first.
+pub fn merge(files: &[std::path::PathBuf]) -> (String, Vec<SizeResult>, Figures) {
+    #[derive(serde::Deserialize)]
+    struct Run {
+        commit: String,
+        sizes: Vec<SizeResult>,
+        interop: Figures,
+    }
+    let mut commit: Option<String> = None;
+    let mut sizes = Vec::new();
+    let mut interop = Figures::default();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let run: Run = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        if let Some(c) = &commit {
+            assert_eq!(c, &run.commit, "{} was measured at another commit", file.display());
+        }
+        commit = Some(run.commit);
+        sizes.extend(run.sizes);
+        interop.extend(run.interop);
+    }
+    sizes.sort_by_key(|r| r.entities);
+    (commit.unwrap_or_default(), sizes, interop)
 }
 
 pub fn write_readme(table: &str) -> std::io::Result<()> {
