@@ -136,7 +136,9 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
     let devices = store.devices()?;
     let shares = store.case_shares()?;
     let context = ReleaseContext::load(store)?;
+    let authors = store.commit_authors()?;
     let mut targets = Vec::new();
+    let mut quiets = Vec::new();
     let mut seen = BTreeSet::new();
     for office in to {
         if !seen.insert(office.clone()) {
@@ -170,46 +172,25 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             country: first.country.clone(),
         };
         let own_devices: HashSet<DeviceId> = office_devices.iter().map(|d| d.id).collect();
-        let mut scope = store.case_scope(&cases)?;
-        let mut may = MayReceive::new(&context, &dest, &own_devices);
-        let mut hidden = existence::hide_unreleasable(store, &mut may, &mut scope.records)?;
-        let mut cited = HashSet::new();
-        for (source, marking, case, author) in std::mem::take(&mut scope.citations) {
-            if may.may(&marking, case, author) {
-                cited.insert(source);
-            }
-        }
-        // A source's name travels with the values that cite it: an office that may have a
-        // value may know who vouches for it. (The name's own marking is the join of every
-        // citing value's, so it alone would keep it home wherever one citation is RED.)
-        for source in &cited {
-            scope.records.entry(*source).or_insert(None);
-            hidden.remove(source);
-        }
-        // Every office's word on its own sharing and revocations goes to everyone: relays
-        // need it to never widen what the originator allowed.
-        // (An office that revoked this one has told it nothing: its record stays home too.)
-        for record in store.office_records()? {
-            if existence::any_releasable(store, &mut may, record)? {
-                scope.records.entry(record).or_insert(None);
-            } else {
-                hidden.insert(record, (Hidden::NoValue, None));
-            }
-        }
-        let rfi_fresh = plan_rfi::scope(store, office, full, &mut may, &mut scope.records, &mut hidden)?;
-        drop(may);
-        let all_fresh = !cases.is_empty() && full_cases.len() == cases.len();
-        let fresh: HashSet<Uuid> = if full_cases.is_empty() || all_fresh {
-            HashSet::new()
+        let acked = if full { HashMap::new() } else { store.acked_by(office)? };
+        // Nothing new for the office (no commit after its acknowledgements, no case new to
+        // it, no record named by a request whose whole history is owed): no op is read, so
+        // the scope is not either — an empty export costs what the acknowledgements do,
+        // not what the store holds.
+        let quiet = !full
+            && full_cases.is_empty()
+            && nothing_after(store, &authors, &acked, &own_devices)?
+            && !plan_rfi::any_owed(store, office, &acked)?;
+        // (A bundle to several offices carries only what each may receive, so the scope
+        // is skipped only when every recipient is quiet: see below.)
+        let reached = if quiet {
+            Reached::default()
         } else {
-            let mut f = store.case_scope(&full_cases)?;
-            for (source, ..) in f.citations.drain(..) {
-                if scope.records.contains_key(&source) {
-                    f.records.insert(source, None);
-                }
-            }
-            f.records.into_keys().collect()
+            reach(store, &context, &dest, &own_devices, &cases, &full_cases, office, full)?
         };
+        quiets.push(quiet);
+        let Reached { scope, hidden, cited, fresh, rfi_fresh } = reached;
+        let all_fresh = !cases.is_empty() && full_cases.len() == cases.len();
         let rfi_commits = store.commits_holding(&rfi_fresh)?;
         let (bundles, commits) = store.acks_for(office)?;
         let acks = Acks {
@@ -217,13 +198,13 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             commits: commits.into_iter().map(|(d, upto)| AckedUpto { device: hex(d), upto }).collect(),
         };
         targets.push(Target {
-            acked: if full { HashMap::new() } else { store.acked_by(office)? },
+            acked,
             own_devices,
             devices: live,
             sequence: store.next_bundle_sequence(office)?,
             dest,
             cases,
-            scope: scope.records,
+            scope,
             hidden,
             cited,
             fresh,
@@ -238,13 +219,33 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             withheld_ops: 0,
         });
     }
+    if quiets.contains(&false) {
+        for (t, quiet) in targets.iter_mut().zip(quiets) {
+            if quiet {
+                let r = reach(
+                    store,
+                    &context,
+                    &t.dest,
+                    &t.own_devices,
+                    &t.cases,
+                    &t.full_cases,
+                    &t.dest.office,
+                    full,
+                )?;
+                (t.scope, t.hidden, t.cited, t.fresh) = (r.scope, r.hidden, r.cited, r.fresh);
+                // Quiet means no request owes a record's whole history: this stays empty.
+                t.rfi_commits = store.commits_holding(&r.rfi_fresh)?;
+                t.rfi_fresh = r.rfi_fresh.into_iter().collect();
+            }
+        }
+    }
     let cases =
         targets[0].cases.iter().filter(|c| targets.iter().all(|t| t.cases.contains(c))).copied().collect();
     Ok(Plan {
         targets,
         context,
         held: store.known_upto()?,
-        authors: store.commit_authors()?,
+        authors,
         full,
         cases,
         going: HashMap::new(),
@@ -252,6 +253,85 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
         ops: 0,
         carries_ops: true,
     })
+}
+
+/// What the shared cases of one office reach, and what of it travels.
+#[derive(Default)]
+struct Reached {
+    scope: HashMap<Uuid, Option<Uuid>>,
+    hidden: existence::HiddenRecords,
+    cited: HashSet<Uuid>,
+    fresh: HashSet<Uuid>,
+    rfi_fresh: Vec<Uuid>,
+}
+
+/// Whether no author but the office itself has a commit held after what the office
+/// acknowledged: then the emitting pass reads nothing.
+fn nothing_after(
+    store: &Store,
+    authors: &[DeviceId],
+    acked: &HashMap<DeviceId, u64>,
+    own: &HashSet<DeviceId>,
+) -> Result<bool> {
+    for a in authors.iter().filter(|a| !own.contains(a)) {
+        if store.ops_after(*a, acked.get(a).copied().unwrap_or(0))? > 0 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn reach(
+    store: &Store,
+    context: &ReleaseContext,
+    dest: &Destination,
+    own_devices: &HashSet<DeviceId>,
+    cases: &[Uuid],
+    full_cases: &[Uuid],
+    office: &str,
+    full: bool,
+) -> Result<Reached> {
+    let mut scope = store.case_scope(cases)?;
+    let mut may = MayReceive::new(context, dest, own_devices);
+    let mut hidden = existence::hide_unreleasable(store, &mut may, &mut scope.records)?;
+    let mut cited = HashSet::new();
+    for (source, marking, case, author) in std::mem::take(&mut scope.citations) {
+        if may.may(&marking, case, author) {
+            cited.insert(source);
+        }
+    }
+    // A source's name travels with the values that cite it: an office that may have a
+    // value may know who vouches for it. (The name's own marking is the join of every
+    // citing value's, so it alone would keep it home wherever one citation is RED.)
+    for source in &cited {
+        scope.records.entry(*source).or_insert(None);
+        hidden.remove(source);
+    }
+    // Every office's word on its own sharing and revocations goes to everyone: relays
+    // need it to never widen what the originator allowed.
+    // (An office that revoked this one has told it nothing: its record stays home too.)
+    for record in store.office_records()? {
+        if existence::any_releasable(store, &mut may, record)? {
+            scope.records.entry(record).or_insert(None);
+        } else {
+            hidden.insert(record, (Hidden::NoValue, None));
+        }
+    }
+    let rfi_fresh = plan_rfi::scope(store, office, full, &mut may, &mut scope.records, &mut hidden)?;
+    drop(may);
+    let fresh: HashSet<Uuid> = if full_cases.is_empty() || full_cases.len() == cases.len() {
+        HashSet::new()
+    } else {
+        let mut f = store.case_scope(full_cases)?;
+        for (source, ..) in f.citations.drain(..) {
+            if scope.records.contains_key(&source) {
+                f.records.insert(source, None);
+            }
+        }
+        f.records.into_keys().collect()
+    };
+    Ok(Reached { scope: scope.records, hidden, cited, fresh, rfi_fresh })
 }
 
 impl Plan {

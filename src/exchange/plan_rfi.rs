@@ -47,6 +47,17 @@ pub(super) fn scope(
     Ok(fresh)
 }
 
+/// Whether a request outside a case of `office` names a record whose whole history would
+/// go (named in a commit the office has not acknowledged): decided without the scope,
+/// erring towards reading it.
+pub(super) fn any_owed(store: &Store, office: &str, acked: &HashMap<DeviceId, u64>) -> Result<bool> {
+    Ok(store.rfi_units(office)?.iter().any(|unit| {
+        unit.named
+            .iter()
+            .any(|(_, by)| by.is_none_or(|(author, seq)| seq > acked.get(&author).copied().unwrap_or(0)))
+    }))
+}
+
 impl Plan {
     /// The commits below where the reading of each author starts that hold records named
     /// by requests for information outside a case, in seq order.

@@ -36,10 +36,22 @@ pub struct StoredCommit {
     pub ops: Vec<(u32, Vec<u8>)>,
 }
 
+thread_local! {
+    /// How many times this thread computed a case scope: the cost an export with nothing
+    /// new must not pay (read by tests through [`case_scope_reads`]).
+    static CASE_SCOPE_READS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many case scopes this thread has computed so far.
+pub fn case_scope_reads() -> u64 {
+    CASE_SCOPE_READS.with(std::cell::Cell::get)
+}
+
 impl Store {
     /// What `cases` reach. Deleted records are included (their tombstones must travel),
     /// except entities whose membership was deleted.
     pub fn case_scope(&self, cases: &[Uuid]) -> Result<CaseScope> {
+        CASE_SCOPE_READS.with(|n| n.set(n.get() + 1));
         let c = &self.conn;
         c.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS x_case(n INTEGER PRIMARY KEY);
