@@ -21,6 +21,7 @@ use super::release::{Destination, ReleaseContext};
 use super::{ExchangeError, Result};
 use crate::model::ids::DeviceId;
 use crate::model::op::{DELETED, Op, OpBody};
+use crate::store::export_scope::ScopeMap;
 use crate::store::offices::DeviceRecord;
 use crate::store::outbox::StoredCommit;
 use crate::store::{Store, StoreError};
@@ -47,13 +48,16 @@ pub struct Target {
     /// Cases shared with the office (restricted to `--case` if given).
     pub cases: Vec<Uuid>,
     /// Records in scope that travel, with their owning case.
-    scope: HashMap<Uuid, Option<Uuid>>,
+    scope: ScopeMap,
+    /// Ops going per record of `scope` (by its position there), for the records this
+    /// target is the first in scope of.
+    going: Vec<u32>,
     /// Records the shared cases reach that the office may not learn exist, and why.
     hidden: existence::HiddenRecords,
     /// Sources cited by a value the office may have: their statements go with those values.
     cited: HashSet<Uuid>,
     /// Records whose whole history goes.
-    fresh: HashSet<Uuid>,
+    fresh: ScopeMap,
     /// Records named by requests for information outside a case whose whole history goes,
     /// and per author the commits holding their values: those are read one by one, not the
     /// log from its beginning.
@@ -92,6 +96,40 @@ impl Target {
     }
 }
 
+impl Plan {
+    /// Counts an op going of `record`: under the first recipient whose scope holds it, so
+    /// that each record counts once.
+    fn note_going(&mut self, record: Uuid) {
+        for t in &mut self.targets {
+            if let Some(i) = t.scope.index(&record) {
+                if let Some(n) = t.going.get_mut(i) {
+                    *n += 1;
+                    return;
+                }
+            }
+        }
+        *self.going_elsewhere.entry(record).or_default() += 1;
+    }
+
+    /// The records going, each with its ops.
+    pub fn going(&self) -> impl Iterator<Item = (Uuid, u64)> + '_ {
+        let of_targets = self.targets.iter().flat_map(|t| {
+            t.going
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(i, n)| (t.scope.record_at(i), u64::from(*n)))
+        });
+        of_targets.chain(self.going_elsewhere.iter().map(|(r, n)| (*r, *n)))
+    }
+
+    /// How many records are going.
+    pub fn records_going(&self) -> u64 {
+        let counted: usize = self.targets.iter().map(|t| t.going.iter().filter(|n| **n > 0).count()).sum();
+        (counted + self.going_elsewhere.len()) as u64
+    }
+}
+
 /// An export in preparation.
 #[derive(Debug)]
 pub struct Plan {
@@ -102,8 +140,8 @@ pub struct Plan {
     pub full: bool,
     /// Cases shared with every recipient (the recipients share them back).
     pub cases: Vec<Uuid>,
-    /// Ops going, per record.
-    pub going: HashMap<Uuid, u64>,
+    /// Ops going of records in no recipient's scope (none expected: kept for the count).
+    going_elsewhere: HashMap<Uuid, u64>,
     pub commits: u64,
     pub ops: u64,
     /// False for a bundle of blobs alone ([`Plan::carry_no_ops`]).
@@ -205,6 +243,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             dest,
             cases,
             scope,
+            going: Vec::new(),
             hidden,
             cited,
             fresh,
@@ -248,7 +287,7 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
         authors,
         full,
         cases,
-        going: HashMap::new(),
+        going_elsewhere: HashMap::new(),
         commits: 0,
         ops: 0,
         carries_ops: true,
@@ -258,10 +297,10 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
 /// What the shared cases of one office reach, and what of it travels.
 #[derive(Default)]
 struct Reached {
-    scope: HashMap<Uuid, Option<Uuid>>,
+    scope: ScopeMap,
     hidden: existence::HiddenRecords,
     cited: HashSet<Uuid>,
-    fresh: HashSet<Uuid>,
+    fresh: ScopeMap,
     rfi_fresh: Vec<Uuid>,
 }
 
@@ -305,7 +344,7 @@ fn reach(
     // value may know who vouches for it. (The name's own marking is the join of every
     // citing value's, so it alone would keep it home wherever one citation is RED.)
     for source in &cited {
-        scope.records.entry(*source).or_insert(None);
+        scope.records.insert_absent(*source, None);
         hidden.remove(source);
     }
     // Every office's word on its own sharing and revocations goes to everyone: relays
@@ -313,15 +352,15 @@ fn reach(
     // (An office that revoked this one has told it nothing: its record stays home too.)
     for record in store.office_records()? {
         if existence::any_releasable(store, &mut may, record)? {
-            scope.records.entry(record).or_insert(None);
+            scope.records.insert_absent(record, None);
         } else {
             hidden.insert(record, (Hidden::NoValue, None));
         }
     }
     let rfi_fresh = plan_rfi::scope(store, office, full, &mut may, &mut scope.records, &mut hidden)?;
     drop(may);
-    let fresh: HashSet<Uuid> = if full_cases.is_empty() || full_cases.len() == cases.len() {
-        HashSet::new()
+    let fresh = if full_cases.is_empty() || full_cases.len() == cases.len() {
+        ScopeMap::default()
     } else {
         let mut f = store.case_scope(full_cases)?;
         for (source, ..) in f.citations.drain(..) {
@@ -329,7 +368,7 @@ fn reach(
                 f.records.insert(source, None);
             }
         }
-        f.records.into_keys().collect()
+        f.records
     };
     Ok(Reached { scope: scope.records, hidden, cited, fresh, rfi_fresh })
 }
@@ -435,10 +474,10 @@ impl Plan {
                 if !t.scope.contains_key(&e) {
                     continue;
                 }
-                t.fresh.insert(e);
+                t.fresh.insert(e, None);
                 for link in store.links_of_entity(e)? {
                     if t.scope.contains_key(&link) {
-                        t.fresh.insert(link);
+                        t.fresh.insert(link, None);
                     }
                 }
             }
@@ -456,6 +495,9 @@ impl Plan {
         cancel: &AtomicBool,
     ) -> Result<()> {
         self.find_joins(store, cancel)?;
+        for t in &mut self.targets {
+            t.going = vec![0; t.scope.slots()];
+        }
         let whole = self.targets.iter().any(|t| t.all_fresh || !t.fresh.is_empty());
         let starts: Vec<(DeviceId, u64)> = self
             .authors
@@ -486,7 +528,7 @@ impl Plan {
                     };
                     if self.decide(store, &mut decisions, a, c.header.seq, &op)? {
                         carried.push(i);
-                        *self.going.entry(op.object).or_default() += 1;
+                        self.note_going(op.object);
                     }
                 }
                 done += c.ops.len() as u64;
@@ -560,7 +602,7 @@ impl Plan {
         }
         let hidden = t.hidden.get(&op.object).copied();
         let owner = match (t.scope.get(&op.object), hidden) {
-            (Some(owner), _) => *owner,
+            (Some(owner), _) => owner,
             (None, Some((_, owner))) => owner,
             (None, None) => return Ok(Fit::OutOfScope),
         };
@@ -614,7 +656,7 @@ impl Target {
     fn is_needed(&self, author: DeviceId, seq: u64, record: Uuid) -> bool {
         self.all_fresh
             || seq > self.acked.get(&author).copied().unwrap_or(0)
-            || self.fresh.contains(&record)
+            || self.fresh.contains_key(&record)
             || self.rfi_fresh.contains(&record)
     }
 }

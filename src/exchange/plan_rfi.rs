@@ -14,6 +14,7 @@ use crate::exchange::existence::{self, MayReceive};
 use crate::exchange::{ExchangeError, Result};
 use crate::model::ids::DeviceId;
 use crate::model::op::Op;
+use crate::store::export_scope::ScopeMap;
 use crate::store::outbox::StoredCommit;
 use crate::store::{Store, StoreError};
 
@@ -24,14 +25,14 @@ pub(super) fn scope(
     office: &str,
     full: bool,
     may: &mut MayReceive<'_>,
-    records: &mut HashMap<Uuid, Option<Uuid>>,
+    records: &mut ScopeMap,
     hidden: &mut existence::HiddenRecords,
 ) -> Result<Vec<Uuid>> {
     let acked_now = if full { HashMap::new() } else { store.acked_by(office)? };
     let mut fresh = Vec::new();
     for unit in store.rfi_units(office)? {
         for record in unit.records {
-            records.entry(record).or_insert(None);
+            records.insert_absent(record, None);
         }
         for (record, by) in unit.named {
             if records.contains_key(&record) || !existence::any_releasable(store, may, record)? {
@@ -103,7 +104,7 @@ impl Plan {
                         };
                         if self.decide(store, decisions, a, seq, &op)? {
                             carried.push(i);
-                            *self.going.entry(op.object).or_default() += 1;
+                            self.note_going(op.object);
                         }
                     }
                     if !carried.is_empty() {

@@ -1,7 +1,7 @@
 //! The store's side of export: which records shared cases reach, and the op log read
 //! commit by commit. The decisions (delta, release rules) are made in `exchange::plan`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use super::query::CASE_RECORDS;
 /// the links between them).
 #[derive(Debug, Default, Clone)]
 pub struct CaseScope {
-    pub records: HashMap<Uuid, Option<Uuid>>,
+    pub records: super::export_scope::ScopeMap,
     /// Sources cited by statements of those records: (source, marking, case of the
     /// statement or of its record, author device) — enough to apply release rules.
     pub citations: Vec<(Uuid, String, Option<Uuid>, DeviceId)>,
@@ -88,8 +88,9 @@ impl Store {
         )?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<Vec<u8>>>(1)?)))? {
             let (uid, case) = row?;
-            scope.records.insert(uid_from_blob(&uid), case.map(|k| uid_from_blob(&k)));
+            scope.records.push(uid_from_blob(&uid), case.map(|k| uid_from_blob(&k)));
         }
+        scope.records.seal();
         // The distinct (source, marking, case, author) combinations are few; the statements
         // are many (16 million at a million entities). They are streamed and deduplicated
         // here rather than grouped by SQLite, whose sorter would hold them all in memory
