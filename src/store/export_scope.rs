@@ -2,8 +2,8 @@
 //!
 //! At a million entities a whole-store export's scope is five and a half million records;
 //! a `HashMap<Uuid, Option<Uuid>>` of them took ~300 MB (and twice that while it grew).
-//! Here each record costs 20 bytes: its id in a sorted vector and a 4-byte index into the
-//! few distinct owning cases. Records added after the scope is read (cited sources, office
+//! Here each record costs 16 bytes (its id in a vector sorted in place), and a case record
+//! 32 more for its owning case (ids and case index, in a second sorted vector). Records added after the scope is read (cited sources, office
 //! records, records named by requests) are few and kept in a small side table.
 
 use std::collections::HashMap;
@@ -17,10 +17,15 @@ const GONE: u32 = u32::MAX;
 
 #[derive(Debug, Default, Clone)]
 pub struct ScopeMap {
-    /// Record ids, sorted once [`ScopeMap::seal`] ran (pushed unsorted before).
+    /// Record ids, sorted in place once [`ScopeMap::seal`] ran (pushed unsorted before).
     keys: Vec<u128>,
-    /// Per key: 0 for no case, k for `cases[k - 1]`, [`GONE`] once removed.
-    owners: Vec<u32>,
+    /// The records of `keys` that have an owning case (case records: a minority), sorted
+    /// by id once sealed, with 1 + the case's index in `cases`.
+    owned: Vec<(u128, u32)>,
+    /// Per position of `keys`: taken out.
+    gone: Vec<u64>,
+    /// Owners changed after sealing (rare: a record taken out and put back).
+    changed: HashMap<u128, u32>,
     cases: Vec<Uuid>,
     case_index: HashMap<Uuid, u32>,
     /// Records inserted after sealing, with their position after `keys`.
@@ -30,26 +35,31 @@ pub struct ScopeMap {
 }
 
 impl ScopeMap {
+    /// An empty map with room for `n` records (no growth by doubling while reading them).
+    pub fn with_capacity(n: usize) -> Self {
+        ScopeMap { keys: Vec::with_capacity(n), ..ScopeMap::default() }
+    }
+
     /// Adds a record while the scope is being read (any order, no duplicates); call
     /// [`ScopeMap::seal`] before looking anything up.
     pub fn push(&mut self, record: Uuid, owner: Option<Uuid>) {
         let o = self.intern(owner);
         self.keys.push(record.as_u128());
-        self.owners.push(o);
-        self.len += 1;
+        if o != NO_CASE {
+            self.owned.push((record.as_u128(), o));
+        }
     }
 
-    /// Sorts what was pushed: lookups are then binary searches.
+    /// Sorts what was pushed, in place: lookups are then binary searches.
     pub fn seal(&mut self) {
-        let mut pairs: Vec<(u128, u32)> =
-            std::mem::take(&mut self.keys).into_iter().zip(std::mem::take(&mut self.owners)).collect();
-        pairs.sort_unstable_by_key(|p| p.0);
-        pairs.dedup_by_key(|p| p.0);
-        self.len = pairs.len() + self.extra_owners.iter().filter(|(_, o)| *o != GONE).count();
-        self.keys = pairs.iter().map(|p| p.0).collect();
-        self.owners = pairs.iter().map(|p| p.1).collect();
+        self.keys.sort_unstable();
+        self.keys.dedup();
         self.keys.shrink_to_fit();
-        self.owners.shrink_to_fit();
+        self.owned.sort_unstable_by_key(|p| p.0);
+        self.owned.dedup_by_key(|p| p.0);
+        self.owned.shrink_to_fit();
+        self.gone = vec![0; self.keys.len().div_ceil(64)];
+        self.len = self.keys.len();
     }
 
     fn intern(&mut self, owner: Option<Uuid>) -> u32 {
@@ -63,14 +73,26 @@ impl ScopeMap {
         i
     }
 
-    fn owner_of(&self, o: u32) -> Option<Uuid> {
+    fn case_of(&self, o: u32) -> Option<Uuid> {
         if o == NO_CASE { None } else { Some(self.cases[o as usize - 1]) }
+    }
+
+    fn is_gone(&self, i: usize) -> bool {
+        self.gone[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn set_gone(&mut self, i: usize, gone: bool) {
+        if gone {
+            self.gone[i / 64] |= 1 << (i % 64);
+        } else {
+            self.gone[i / 64] &= !(1 << (i % 64));
+        }
     }
 
     /// The record's position (stable once sealed): below [`ScopeMap::slots`].
     pub fn index(&self, record: &Uuid) -> Option<usize> {
         if let Ok(i) = self.keys.binary_search(&record.as_u128()) {
-            return (self.owners[i] != GONE).then_some(i);
+            return (!self.is_gone(i)).then_some(i);
         }
         let j = *self.extra.get(record)? as usize;
         (self.extra_owners[j].1 != GONE).then_some(self.keys.len() + j)
@@ -89,15 +111,26 @@ impl ScopeMap {
         }
     }
 
-    fn slot(&mut self, i: usize) -> &mut u32 {
-        let n = self.keys.len();
-        if i < n { &mut self.owners[i] } else { &mut self.extra_owners[i - n].1 }
+    /// The owner at a live position.
+    fn owner_at(&self, i: usize) -> Option<Uuid> {
+        let Some(k) = self.keys.get(i) else {
+            return self.case_of(self.extra_owners[i - self.keys.len()].1);
+        };
+        if let Some(o) = self.changed.get(k) {
+            return self.case_of(*o);
+        }
+        match self.owned.binary_search_by_key(k, |p| p.0) {
+            Ok(j) => self.case_of(self.owned[j].1),
+            Err(_) => None,
+        }
+    }
+
+    fn live(&self, i: usize) -> bool {
+        if i < self.keys.len() { !self.is_gone(i) } else { self.extra_owners[i - self.keys.len()].1 != GONE }
     }
 
     pub fn get(&self, record: &Uuid) -> Option<Option<Uuid>> {
-        let i = self.index(record)?;
-        let o = if i < self.keys.len() { self.owners[i] } else { self.extra_owners[i - self.keys.len()].1 };
-        Some(self.owner_of(o))
+        Some(self.owner_at(self.index(record)?))
     }
 
     pub fn contains_key(&self, record: &Uuid) -> bool {
@@ -108,10 +141,11 @@ impl ScopeMap {
     pub fn insert(&mut self, record: Uuid, owner: Option<Uuid>) {
         let o = self.intern(owner);
         if let Ok(i) = self.keys.binary_search(&record.as_u128()) {
-            if self.owners[i] == GONE {
+            if self.is_gone(i) {
                 self.len += 1;
+                self.set_gone(i, false);
             }
-            self.owners[i] = o;
+            self.changed.insert(record.as_u128(), o);
             return;
         }
         if let Some(j) = self.extra.get(&record) {
@@ -134,37 +168,36 @@ impl ScopeMap {
         }
     }
 
+    fn take_out(&mut self, i: usize) {
+        let n = self.keys.len();
+        if i < n {
+            self.set_gone(i, true);
+        } else {
+            self.extra_owners[i - n].1 = GONE;
+        }
+        self.len -= 1;
+    }
+
     /// Takes a record out; returns its owner if it was there.
     pub fn remove(&mut self, record: &Uuid) -> Option<Option<Uuid>> {
         let i = self.index(record)?;
-        let slot = self.slot(i);
-        let o = std::mem::replace(slot, GONE);
-        self.len -= 1;
-        Some(self.owner_of(o))
+        let owner = self.owner_at(i);
+        self.take_out(i);
+        Some(owner)
     }
 
     /// Keeps the records for which `keep(record, position, owner)` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(Uuid, usize, Option<Uuid>) -> bool) {
         for i in 0..self.slots() {
-            let o =
-                if i < self.keys.len() { self.owners[i] } else { self.extra_owners[i - self.keys.len()].1 };
-            if o == GONE {
-                continue;
-            }
-            if !keep(self.record_at(i), i, self.owner_of(o)) {
-                *self.slot(i) = GONE;
-                self.len -= 1;
+            if self.live(i) && !keep(self.record_at(i), i, self.owner_at(i)) {
+                self.take_out(i);
             }
         }
     }
 
     /// Every record with its owner.
     pub fn iter(&self) -> impl Iterator<Item = (Uuid, Option<Uuid>)> + '_ {
-        (0..self.slots()).filter_map(move |i| {
-            let o =
-                if i < self.keys.len() { self.owners[i] } else { self.extra_owners[i - self.keys.len()].1 };
-            (o != GONE).then(|| (self.record_at(i), self.owner_of(o)))
-        })
+        (0..self.slots()).filter(|i| self.live(*i)).map(|i| (self.record_at(i), self.owner_at(i)))
     }
 
     pub fn len(&self) -> usize {
@@ -203,5 +236,9 @@ mod tests {
         assert_eq!(m.len(), 28);
         assert_eq!(m.iter().count(), 28);
         assert!(m.iter().all(|(r, _)| m.record_at(m.index(&r).unwrap()) == r));
+        // Taken out and put back with another owner: the new owner holds.
+        assert_eq!(m.remove(&ids[2]), Some(case));
+        m.insert_absent(ids[2], None);
+        assert_eq!(m.get(&ids[2]), Some(None));
     }
 }

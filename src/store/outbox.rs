@@ -81,7 +81,13 @@ impl Store {
              INSERT OR IGNORE INTO x_scope SELECT j.obj, NULL FROM x_member a
                JOIN judged j ON j.rec = a.n JOIN x_member b ON b.n = j.other;"
         ))?;
-        let mut scope = CaseScope::default();
+        // Sized once: at a million entities the scope is five million records, and a
+        // vector grown by doubling would hold half as much again while it grows.
+        let n: i64 = c.query_row("SELECT count(*) FROM x_scope", [], |r| r.get(0))?;
+        let mut scope = CaseScope {
+            records: super::export_scope::ScopeMap::with_capacity(n as usize),
+            citations: Vec::new(),
+        };
         let mut stmt = c.prepare(
             "SELECT o.uid, k.uid FROM x_scope x JOIN object o ON o.n = x.n
              LEFT JOIN object k ON k.n = x.case_n",
