@@ -5,8 +5,8 @@
 //! withheld, so a bare record never leaves.
 //!
 //! One streaming pass over the scope's statements, deciding each distinct (marking, case,
-//! author) once, then one over the records with ends. Memory: the set of records that may
-//! go, next to the scope map the plan holds anyway.
+//! author) once, then one over the records with ends. Memory: one flag per record of the
+//! scope (which may go), next to the compact scope map the plan holds anyway.
 
 use std::collections::{HashMap, HashSet};
 

@@ -601,10 +601,8 @@ impl Plan {
             return Ok(Fit::Theirs);
         }
         let hidden = t.hidden.get(&op.object).copied();
-        let owner = match (t.scope.get(&op.object), hidden) {
-            (Some(owner), _) => owner,
-            (None, Some((_, owner))) => owner,
-            (None, None) => return Ok(Fit::OutOfScope),
+        let Some(owner) = t.scope.get(&op.object).or(hidden.map(|(_, owner)| owner)) else {
+            return Ok(Fit::OutOfScope);
         };
         let hidden = hidden.map(|(why, _)| why);
         let tombstone = matches!(&op.body, OpBody::Set { assertion, .. } if assertion.prop == DELETED);
