@@ -10,6 +10,8 @@ mod exchange_cli;
 mod exchange_converge;
 #[path = "exchange/exchange_golden.rs"]
 mod exchange_golden;
+#[path = "exchange/exchange_quiet.rs"]
+mod exchange_quiet;
 #[path = "exchange/exchange_release.rs"]
 mod exchange_release;
 #[path = "exchange/exchange_tamper.rs"]

@@ -5,8 +5,8 @@
 //! withheld, so a bare record never leaves.
 //!
 //! One streaming pass over the scope's statements, deciding each distinct (marking, case,
-//! author) once, then one over the records with ends. Memory: the set of records that may
-//! go, next to the scope map the plan holds anyway.
+//! author) once, then one over the records with ends. Memory: one flag per record of the
+//! scope (which may go), next to the compact scope map the plan holds anyway.
 
 use std::collections::{HashMap, HashSet};
 
@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::release::{Destination, ReleaseContext};
 use crate::model::ids::DeviceId;
+use crate::store::export_scope::ScopeMap;
 use crate::store::query::ScopeEnds;
 use crate::store::{Store, StoreError};
 
@@ -80,12 +81,14 @@ pub type HiddenRecords = HashMap<Uuid, (Hidden, Option<Uuid>)>;
 
 /// Removes from `records` (the scope last computed by `Store::case_scope`) what may not
 /// travel to the office, and returns it with the reason.
-pub fn hide_unreleasable<S: std::hash::BuildHasher>(
+pub fn hide_unreleasable(
     store: &Store,
     may: &mut MayReceive<'_>,
-    records: &mut HashMap<Uuid, Option<Uuid>, S>,
+    records: &mut ScopeMap,
 ) -> Result<HiddenRecords, StoreError> {
-    let mut going: HashSet<Uuid> = HashSet::new();
+    // One flag per record of the scope (by its position there), not a set of ids: at a
+    // million entities the scope holds five million records.
+    let mut going = Going { flags: vec![false; records.slots()], records };
     store.visit_scope_statements(&mut |record, marking, case, author| {
         if going.contains(&record) {
             return true;
@@ -118,22 +121,43 @@ pub fn hide_unreleasable<S: std::hash::BuildHasher>(
             demoted.push((r.record, Hidden::End(r.dst.unwrap_or_default())));
         }
     })?;
-    going.extend(members);
+    for m in members {
+        going.insert(m);
+    }
+    let flags = going.flags;
     let mut hidden = HiddenRecords::new();
-    records.retain(|uid, owner| {
-        let keep = going.contains(uid);
+    records.retain(|uid, i, owner| {
+        let keep = flags[i];
         if !keep {
-            hidden.insert(*uid, (Hidden::NoValue, *owner));
+            hidden.insert(uid, (Hidden::NoValue, owner));
         }
         keep
     });
-    drop(going);
+    drop(flags);
     for (uid, why) in demoted {
         if let Some(owner) = records.remove(&uid) {
             hidden.insert(uid, (why, owner));
         }
     }
     Ok(hidden)
+}
+
+/// The records of a scope that may go, as flags by position.
+struct Going<'a> {
+    flags: Vec<bool>,
+    records: &'a ScopeMap,
+}
+
+impl Going<'_> {
+    fn contains(&self, record: &Uuid) -> bool {
+        self.records.index(record).is_some_and(|i| self.flags[i])
+    }
+
+    fn insert(&mut self, record: Uuid) {
+        if let Some(i) = self.records.index(&record) {
+            self.flags[i] = true;
+        }
+    }
 }
 
 /// Whether `record` (an Office record: outside the case scope) has a statement the office

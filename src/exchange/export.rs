@@ -285,12 +285,12 @@ fn report(
     let mut by_kind = BTreeMap::new();
     let mut going = Vec::new();
     if req.dry_run {
-        for (uid, ops) in &plan.going {
-            let (schema, caption) = store.record_label(*uid)?.unwrap_or_default();
+        for (uid, ops) in plan.going() {
+            let (schema, caption) = store.record_label(uid)?.unwrap_or_default();
             *by_kind
                 .entry(if schema.is_empty() { "(reference)".to_owned() } else { schema.clone() })
                 .or_default() += 1;
-            going.push(Going { record: *uid, schema, caption, ops: *ops });
+            going.push(Going { record: uid, schema, caption, ops });
         }
         going.sort_by(|a, b| (&a.schema, &a.caption, a.record).cmp(&(&b.schema, &b.caption, b.record)));
         going.truncate(MAX_LISTED);
@@ -304,7 +304,7 @@ fn report(
         recipients,
         commits: plan.commits,
         ops: plan.ops,
-        records: plan.going.len() as u64,
+        records: plan.records_going(),
         by_kind,
         going,
         withheld,

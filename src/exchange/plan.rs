@@ -15,12 +15,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::existence::{self, Hidden, MayReceive};
+use super::existence::{self, Hidden};
 use super::format::{AckedUpto, Acks, Cover};
 use super::release::{Destination, ReleaseContext};
 use super::{ExchangeError, Result};
 use crate::model::ids::DeviceId;
 use crate::model::op::{DELETED, Op, OpBody};
+use crate::store::export_scope::ScopeMap;
 use crate::store::offices::DeviceRecord;
 use crate::store::outbox::StoredCommit;
 use crate::store::{Store, StoreError};
@@ -47,13 +48,16 @@ pub struct Target {
     /// Cases shared with the office (restricted to `--case` if given).
     pub cases: Vec<Uuid>,
     /// Records in scope that travel, with their owning case.
-    scope: HashMap<Uuid, Option<Uuid>>,
+    scope: ScopeMap,
+    /// Ops going per record of `scope` (by its position there), for the records this
+    /// target is the first in scope of.
+    going: Vec<u32>,
     /// Records the shared cases reach that the office may not learn exist, and why.
     hidden: existence::HiddenRecords,
     /// Sources cited by a value the office may have: their statements go with those values.
     cited: HashSet<Uuid>,
     /// Records whose whole history goes.
-    fresh: HashSet<Uuid>,
+    fresh: ScopeMap,
     /// Records named by requests for information outside a case whose whole history goes,
     /// and per author the commits holding their values: those are read one by one, not the
     /// log from its beginning.
@@ -102,8 +106,8 @@ pub struct Plan {
     pub full: bool,
     /// Cases shared with every recipient (the recipients share them back).
     pub cases: Vec<Uuid>,
-    /// Ops going, per record.
-    pub going: HashMap<Uuid, u64>,
+    /// Ops going of records in no recipient's scope (none expected: kept for the count).
+    going_elsewhere: HashMap<Uuid, u64>,
     pub commits: u64,
     pub ops: u64,
     /// False for a bundle of blobs alone ([`Plan::carry_no_ops`]).
@@ -136,7 +140,9 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
     let devices = store.devices()?;
     let shares = store.case_shares()?;
     let context = ReleaseContext::load(store)?;
+    let authors = store.commit_authors()?;
     let mut targets = Vec::new();
+    let mut quiets = Vec::new();
     let mut seen = BTreeSet::new();
     for office in to {
         if !seen.insert(office.clone()) {
@@ -170,46 +176,25 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             country: first.country.clone(),
         };
         let own_devices: HashSet<DeviceId> = office_devices.iter().map(|d| d.id).collect();
-        let mut scope = store.case_scope(&cases)?;
-        let mut may = MayReceive::new(&context, &dest, &own_devices);
-        let mut hidden = existence::hide_unreleasable(store, &mut may, &mut scope.records)?;
-        let mut cited = HashSet::new();
-        for (source, marking, case, author) in std::mem::take(&mut scope.citations) {
-            if may.may(&marking, case, author) {
-                cited.insert(source);
-            }
-        }
-        // A source's name travels with the values that cite it: an office that may have a
-        // value may know who vouches for it. (The name's own marking is the join of every
-        // citing value's, so it alone would keep it home wherever one citation is RED.)
-        for source in &cited {
-            scope.records.entry(*source).or_insert(None);
-            hidden.remove(source);
-        }
-        // Every office's word on its own sharing and revocations goes to everyone: relays
-        // need it to never widen what the originator allowed.
-        // (An office that revoked this one has told it nothing: its record stays home too.)
-        for record in store.office_records()? {
-            if existence::any_releasable(store, &mut may, record)? {
-                scope.records.entry(record).or_insert(None);
-            } else {
-                hidden.insert(record, (Hidden::NoValue, None));
-            }
-        }
-        let rfi_fresh = plan_rfi::scope(store, office, full, &mut may, &mut scope.records, &mut hidden)?;
-        drop(may);
-        let all_fresh = !cases.is_empty() && full_cases.len() == cases.len();
-        let fresh: HashSet<Uuid> = if full_cases.is_empty() || all_fresh {
-            HashSet::new()
+        let acked = if full { HashMap::new() } else { store.acked_by(office)? };
+        // Nothing new for the office (no commit after its acknowledgements, no case new to
+        // it, no record named by a request whose whole history is owed): no op is read, so
+        // the scope is not either — an empty export costs what the acknowledgements do,
+        // not what the store holds.
+        let quiet = !full
+            && full_cases.is_empty()
+            && nothing_after(store, &authors, &acked, &own_devices)?
+            && !plan_rfi::any_owed(store, office, &acked)?;
+        // (A bundle to several offices carries only what each may receive, so the scope
+        // is skipped only when every recipient is quiet: see below.)
+        let reached = if quiet {
+            Reached::default()
         } else {
-            let mut f = store.case_scope(&full_cases)?;
-            for (source, ..) in f.citations.drain(..) {
-                if scope.records.contains_key(&source) {
-                    f.records.insert(source, None);
-                }
-            }
-            f.records.into_keys().collect()
+            reach(store, &context, &dest, &own_devices, &cases, &full_cases, office, full)?
         };
+        quiets.push(quiet);
+        let Reached { scope, hidden, cited, fresh, rfi_fresh } = reached;
+        let all_fresh = !cases.is_empty() && full_cases.len() == cases.len();
         let rfi_commits = store.commits_holding(&rfi_fresh)?;
         let (bundles, commits) = store.acks_for(office)?;
         let acks = Acks {
@@ -217,13 +202,14 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             commits: commits.into_iter().map(|(d, upto)| AckedUpto { device: hex(d), upto }).collect(),
         };
         targets.push(Target {
-            acked: if full { HashMap::new() } else { store.acked_by(office)? },
+            acked,
             own_devices,
             devices: live,
             sequence: store.next_bundle_sequence(office)?,
             dest,
             cases,
-            scope: scope.records,
+            scope,
+            going: Vec::new(),
             hidden,
             cited,
             fresh,
@@ -238,16 +224,36 @@ pub fn prepare(store: &Store, to: &[String], full: bool, only_case: Option<Uuid>
             withheld_ops: 0,
         });
     }
+    if quiets.contains(&false) {
+        for (t, quiet) in targets.iter_mut().zip(quiets) {
+            if quiet {
+                let r = reach(
+                    store,
+                    &context,
+                    &t.dest,
+                    &t.own_devices,
+                    &t.cases,
+                    &t.full_cases,
+                    &t.dest.office,
+                    full,
+                )?;
+                (t.scope, t.hidden, t.cited, t.fresh) = (r.scope, r.hidden, r.cited, r.fresh);
+                // Quiet means no request owes a record's whole history: this stays empty.
+                t.rfi_commits = store.commits_holding(&r.rfi_fresh)?;
+                t.rfi_fresh = r.rfi_fresh.into_iter().collect();
+            }
+        }
+    }
     let cases =
         targets[0].cases.iter().filter(|c| targets.iter().all(|t| t.cases.contains(c))).copied().collect();
     Ok(Plan {
         targets,
         context,
         held: store.known_upto()?,
-        authors: store.commit_authors()?,
+        authors,
         full,
         cases,
-        going: HashMap::new(),
+        going_elsewhere: HashMap::new(),
         commits: 0,
         ops: 0,
         carries_ops: true,
@@ -355,10 +361,10 @@ impl Plan {
                 if !t.scope.contains_key(&e) {
                     continue;
                 }
-                t.fresh.insert(e);
+                t.fresh.insert(e, None);
                 for link in store.links_of_entity(e)? {
                     if t.scope.contains_key(&link) {
-                        t.fresh.insert(link);
+                        t.fresh.insert(link, None);
                     }
                 }
             }
@@ -376,6 +382,9 @@ impl Plan {
         cancel: &AtomicBool,
     ) -> Result<()> {
         self.find_joins(store, cancel)?;
+        for t in &mut self.targets {
+            t.going = vec![0; t.scope.slots()];
+        }
         let whole = self.targets.iter().any(|t| t.all_fresh || !t.fresh.is_empty());
         let starts: Vec<(DeviceId, u64)> = self
             .authors
@@ -406,7 +415,7 @@ impl Plan {
                     };
                     if self.decide(store, &mut decisions, a, c.header.seq, &op)? {
                         carried.push(i);
-                        *self.going.entry(op.object).or_default() += 1;
+                        self.note_going(op.object);
                     }
                 }
                 done += c.ops.len() as u64;
@@ -479,10 +488,8 @@ impl Plan {
             return Ok(Fit::Theirs);
         }
         let hidden = t.hidden.get(&op.object).copied();
-        let owner = match (t.scope.get(&op.object), hidden) {
-            (Some(owner), _) => *owner,
-            (None, Some((_, owner))) => owner,
-            (None, None) => return Ok(Fit::OutOfScope),
+        let Some(owner) = t.scope.get(&op.object).or(hidden.map(|(_, owner)| owner)) else {
+            return Ok(Fit::OutOfScope);
         };
         let hidden = hidden.map(|(why, _)| why);
         let tombstone = matches!(&op.body, OpBody::Set { assertion, .. } if assertion.prop == DELETED);
@@ -534,7 +541,7 @@ impl Target {
     fn is_needed(&self, author: DeviceId, seq: u64, record: Uuid) -> bool {
         self.all_fresh
             || seq > self.acked.get(&author).copied().unwrap_or(0)
-            || self.fresh.contains(&record)
+            || self.fresh.contains_key(&record)
             || self.rfi_fresh.contains(&record)
     }
 }
@@ -583,3 +590,6 @@ fn cancelled(e: StoreError) -> ExchangeError {
 
 #[path = "plan_rfi.rs"]
 mod plan_rfi;
+#[path = "plan_scope.rs"]
+mod plan_scope;
+use plan_scope::{Reached, nothing_after, reach};

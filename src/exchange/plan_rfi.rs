@@ -14,6 +14,7 @@ use crate::exchange::existence::{self, MayReceive};
 use crate::exchange::{ExchangeError, Result};
 use crate::model::ids::DeviceId;
 use crate::model::op::Op;
+use crate::store::export_scope::ScopeMap;
 use crate::store::outbox::StoredCommit;
 use crate::store::{Store, StoreError};
 
@@ -24,14 +25,14 @@ pub(super) fn scope(
     office: &str,
     full: bool,
     may: &mut MayReceive<'_>,
-    records: &mut HashMap<Uuid, Option<Uuid>>,
+    records: &mut ScopeMap,
     hidden: &mut existence::HiddenRecords,
 ) -> Result<Vec<Uuid>> {
     let acked_now = if full { HashMap::new() } else { store.acked_by(office)? };
     let mut fresh = Vec::new();
     for unit in store.rfi_units(office)? {
         for record in unit.records {
-            records.entry(record).or_insert(None);
+            records.insert_absent(record, None);
         }
         for (record, by) in unit.named {
             if records.contains_key(&record) || !existence::any_releasable(store, may, record)? {
@@ -45,6 +46,17 @@ pub(super) fn scope(
         }
     }
     Ok(fresh)
+}
+
+/// Whether a request outside a case of `office` names a record whose whole history would
+/// go (named in a commit the office has not acknowledged): decided without the scope,
+/// erring towards reading it.
+pub(super) fn any_owed(store: &Store, office: &str, acked: &HashMap<DeviceId, u64>) -> Result<bool> {
+    Ok(store.rfi_units(office)?.iter().any(|unit| {
+        unit.named
+            .iter()
+            .any(|(_, by)| by.is_none_or(|(author, seq)| seq > acked.get(&author).copied().unwrap_or(0)))
+    }))
 }
 
 impl Plan {
@@ -92,7 +104,7 @@ impl Plan {
                         };
                         if self.decide(store, decisions, a, seq, &op)? {
                             carried.push(i);
-                            *self.going.entry(op.object).or_default() += 1;
+                            self.note_going(op.object);
                         }
                     }
                     if !carried.is_empty() {

@@ -25,6 +25,7 @@ pub mod write;
 // Exchange between offices (issue 4).
 pub mod conflicts;
 pub mod deconfliction;
+pub mod export_scope;
 pub mod offices;
 pub mod outbox;
 pub mod peer_audit;

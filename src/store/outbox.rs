@@ -1,7 +1,7 @@
 //! The store's side of export: which records shared cases reach, and the op log read
 //! commit by commit. The decisions (delta, release rules) are made in `exchange::plan`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use super::query::CASE_RECORDS;
 /// the links between them).
 #[derive(Debug, Default, Clone)]
 pub struct CaseScope {
-    pub records: HashMap<Uuid, Option<Uuid>>,
+    pub records: super::export_scope::ScopeMap,
     /// Sources cited by statements of those records: (source, marking, case of the
     /// statement or of its record, author device) — enough to apply release rules.
     pub citations: Vec<(Uuid, String, Option<Uuid>, DeviceId)>,
@@ -36,10 +36,22 @@ pub struct StoredCommit {
     pub ops: Vec<(u32, Vec<u8>)>,
 }
 
+thread_local! {
+    /// How many times this thread computed a case scope: the cost an export with nothing
+    /// new must not pay (read by tests through [`case_scope_reads`]).
+    static CASE_SCOPE_READS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many case scopes this thread has computed so far.
+pub fn case_scope_reads() -> u64 {
+    CASE_SCOPE_READS.with(std::cell::Cell::get)
+}
+
 impl Store {
     /// What `cases` reach. Deleted records are included (their tombstones must travel),
     /// except entities whose membership was deleted.
     pub fn case_scope(&self, cases: &[Uuid]) -> Result<CaseScope> {
+        CASE_SCOPE_READS.with(|n| n.set(n.get() + 1));
         let c = &self.conn;
         c.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS x_case(n INTEGER PRIMARY KEY);
@@ -69,15 +81,22 @@ impl Store {
              INSERT OR IGNORE INTO x_scope SELECT j.obj, NULL FROM x_member a
                JOIN judged j ON j.rec = a.n JOIN x_member b ON b.n = j.other;"
         ))?;
-        let mut scope = CaseScope::default();
+        // Sized once: at a million entities the scope is five million records, and a
+        // vector grown by doubling would hold half as much again while it grows.
+        let n: i64 = c.query_row("SELECT count(*) FROM x_scope", [], |r| r.get(0))?;
+        let mut scope = CaseScope {
+            records: super::export_scope::ScopeMap::with_capacity(n as usize),
+            citations: Vec::new(),
+        };
         let mut stmt = c.prepare(
             "SELECT o.uid, k.uid FROM x_scope x JOIN object o ON o.n = x.n
              LEFT JOIN object k ON k.n = x.case_n",
         )?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<Vec<u8>>>(1)?)))? {
             let (uid, case) = row?;
-            scope.records.insert(uid_from_blob(&uid), case.map(|k| uid_from_blob(&k)));
+            scope.records.push(uid_from_blob(&uid), case.map(|k| uid_from_blob(&k)));
         }
+        scope.records.seal();
         // The distinct (source, marking, case, author) combinations are few; the statements
         // are many (16 million at a million entities). They are streamed and deduplicated
         // here rather than grouped by SQLite, whose sorter would hold them all in memory
