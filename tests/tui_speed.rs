@@ -199,13 +199,14 @@ fn harness_keys_one_by_one_on_a_large_store() {
     app.draw(&mut t).unwrap();
     assert!(app.settle(SETTLE));
     app.draw(&mut t).unwrap();
-    let mut timed = |app: &mut App, label: String, act: &dyn Fn(&mut App), all: &mut Vec<(String, Duration)>| {
-        let t0 = Instant::now();
-        act(app);
-        assert!(app.settle(SETTLE));
-        app.draw(&mut t).unwrap();
-        all.push((label, t0.elapsed()));
-    };
+    let mut timed =
+        |app: &mut App, label: String, act: &dyn Fn(&mut App), all: &mut Vec<(String, Duration)>| {
+            let t0 = Instant::now();
+            act(app);
+            assert!(app.settle(SETTLE));
+            app.draw(&mut t).unwrap();
+            all.push((label, t0.elapsed()));
+        };
     let report = |name: &str, mut v: Vec<(String, Duration)>| {
         v.sort_by_key(|x| x.1);
         let n = v.len();
@@ -290,7 +291,9 @@ fn case_switch_queries_cold() {
             );
         });
         time("7 audit a view", &mut || {
-            store.audit("view entity", &serde_json::json!({ "entity": case.to_string(), "via": "speed" })).unwrap();
+            store
+                .audit("view entity", &serde_json::json!({ "entity": case.to_string(), "via": "speed" }))
+                .unwrap();
         });
         time("6 density", &mut || {
             drop(store.timeline_density(TimelineScope::Case(case), Zoom::Month, None, None).unwrap());
@@ -319,7 +322,10 @@ fn member_page_variants() {
         store.cases(&CaseFilter { limit: 5000, skip_member_count: true, ..CaseFilter::default() }).unwrap();
     let ns: Vec<i64> = cases
         .iter()
-        .map(|c| conn.query_row("SELECT n FROM object WHERE uid = ?1", [c.id.as_bytes().to_vec()], |r| r.get(0)).unwrap())
+        .map(|c| {
+            conn.query_row("SELECT n FROM object WHERE uid = ?1", [c.id.as_bytes().to_vec()], |r| r.get(0))
+                .unwrap()
+        })
         .collect();
     let variants = [
         ("old page", "SELECT e.n, e.uid, e.schema, e.caption, e.grade, e.marking,

@@ -16,7 +16,9 @@ fn going_back_to_a_case_shows_its_members_and_timeline_at_once() {
     let items = app.state.timeline.items.clone();
     let third = app.state.entities.current().map(|r| r.entity().2.to_owned()).unwrap();
     keys(&mut app, &["enter"]);
-    assert!(matches!(&app.state.entities.view, Some(EntitiesView::Neighbourhood { caption, .. }) if *caption == third));
+    assert!(
+        matches!(&app.state.entities.view, Some(EntitiesView::Neighbourhood { caption, .. }) if *caption == third)
+    );
     assert_ne!(app.state.timeline.items, items, "the entity's own timeline");
 
     // Before the store has answered anything.

@@ -190,7 +190,7 @@ impl Store {
             .conn
             .prepare_cached(
                 // The role after the sort, for the page's rows only (see `filtered_member_page`).
-            "SELECT e.n, e.uid, e.schema, e.caption, e.grade, e.marking,
+                "SELECT e.n, e.uid, e.schema, e.caption, e.grade, e.marking,
                     (SELECT value FROM stmt WHERE obj = e.m AND prop = 'role' AND live = 1 LIMIT 1)
              FROM (SELECT m.n AS m, e.n, e.uid, e.schema, e.caption, e.grade, e.marking
                    FROM object m JOIN object e ON e.n = m.dst
