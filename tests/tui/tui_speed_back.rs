@@ -50,3 +50,17 @@ fn after_a_write_going_back_asks_the_store_again() {
     assert!(app.settle(SETTLE));
     assert!(!app.state.entities.rows.is_empty());
 }
+
+#[test]
+fn while_the_store_owes_answers_the_loop_looks_for_them_every_few_milliseconds() {
+    let (_l, mut app) = demo_app();
+    let idle = liaison::tui::poll_wait(&app);
+    // Another case: its members, timeline and detail are asked of the store.
+    app.press("j");
+    assert!(app.busy());
+    assert_eq!(liaison::tui::poll_wait(&app), liaison::tui::BUSY_POLL);
+    assert!(liaison::tui::BUSY_POLL <= std::time::Duration::from_millis(5));
+    assert!(app.settle(SETTLE));
+    assert_eq!(liaison::tui::poll_wait(&app), idle, "idle again: no busy loop");
+    assert!(idle > liaison::tui::BUSY_POLL);
+}
