@@ -29,3 +29,5 @@ mod tui_review;
 mod tui_rfi;
 #[path = "tui/tui_snapshots.rs"]
 mod tui_snapshots;
+#[path = "tui/tui_speed_back.rs"]
+mod tui_speed_back;

@@ -181,3 +181,193 @@ fn queries_behind_the_panes_on_a_large_store() {
         eprintln!("{}\n   {}", &sql[19..80], plan.join("\n   "));
     }
 }
+
+/// The lead's harness keys (benches/harness/tui.rs) on a 120×40 frame, each key's time
+/// printed with the slowest ones, so a slow key can be told from a slow group.
+#[test]
+#[ignore = "needs LIAISON_BENCH_STORE: a store made by `liaison generate`"]
+fn harness_keys_one_by_one_on_a_large_store() {
+    let (Some(dir), Some(pass)) =
+        (std::env::var_os("LIAISON_BENCH_STORE"), std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE"))
+    else {
+        return;
+    };
+    let pass = std::fs::read_to_string(pass).unwrap();
+    let store = Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap();
+    let mut t = terminal(120, 40);
+    let mut app = App::with_store(store, Options::plain());
+    app.draw(&mut t).unwrap();
+    assert!(app.settle(SETTLE));
+    app.draw(&mut t).unwrap();
+    let mut timed =
+        |app: &mut App, label: String, act: &dyn Fn(&mut App), all: &mut Vec<(String, Duration)>| {
+            let t0 = Instant::now();
+            act(app);
+            assert!(app.settle(SETTLE));
+            app.draw(&mut t).unwrap();
+            all.push((label, t0.elapsed()));
+        };
+    let report = |name: &str, mut v: Vec<(String, Duration)>| {
+        v.sort_by_key(|x| x.1);
+        let n = v.len();
+        let med = v[n / 2].1;
+        let p99 = v[((n as f64 * 0.99).ceil() as usize).min(n) - 1].1;
+        eprintln!("{name}: n {n}, median {:.1} ms, p99 {:.1} ms", ms(med), ms(p99));
+        for (k, d) in v.iter().rev().take(6) {
+            eprintln!("   slow: {k:<12} {:.1} ms", ms(*d));
+        }
+    };
+    let mut nav = Vec::new();
+    for round in 0..3 {
+        for k in ["j", "j", "j", "k", "j", "j", "enter", "backspace", "G", "g"] {
+            timed(&mut app, format!("{round}:{k}"), &|a| a.press(k), &mut nav);
+        }
+    }
+    report("navigation", nav);
+    let mut panes = Vec::new();
+    for round in 0..3 {
+        for k in ["2", "3", "1", "2", "1", "3", "1"] {
+            timed(&mut app, format!("{round}:{k}"), &|a| a.press(k), &mut panes);
+        }
+    }
+    report("pane switch", panes);
+    let mut typing = Vec::new();
+    for word in ["benali", "karim zam", "fr76", "boulevard"] {
+        app.press("/");
+        assert!(app.settle(SETTLE));
+        let mut typed = String::new();
+        for c in word.chars() {
+            typed.push(c);
+            let s = c.to_string();
+            timed(&mut app, format!("/{typed}"), &|a| a.type_text(&s), &mut typing);
+        }
+        app.press("esc");
+        assert!(app.settle(SETTLE));
+    }
+    report("search as you type", typing);
+}
+
+/// Each query the worker runs when the cases pane moves to a case it has not shown yet,
+/// timed alone (cold: each case once), summed over the cases.
+#[test]
+#[ignore = "needs LIAISON_BENCH_STORE: a store made by `liaison generate`"]
+fn case_switch_queries_cold() {
+    use liaison::store::query::{CaseFilter, MemberQuery, TimelineQuery, TimelineScope, Zoom};
+    let (Some(dir), Some(pass)) =
+        (std::env::var_os("LIAISON_BENCH_STORE"), std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE"))
+    else {
+        return;
+    };
+    let pass = std::fs::read_to_string(pass).unwrap();
+    let store = Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap();
+    let _ = store.conn().pragma_update(None, "cache_size", -32 * 1024);
+    let cases =
+        store.cases(&CaseFilter { limit: 5000, skip_member_count: true, ..CaseFilter::default() }).unwrap();
+    let mut sums = std::collections::BTreeMap::<&str, (Duration, Duration)>::new();
+    let mut time = |label: &'static str, f: &mut dyn FnMut()| {
+        let t0 = Instant::now();
+        f();
+        let d = t0.elapsed();
+        let e = sums.entry(label).or_default();
+        e.0 += d;
+        e.1 = e.1.max(d);
+    };
+    let q = MemberQuery::default();
+    for c in cases.iter().take(12) {
+        let case = c.id;
+        time("1 member kinds", &mut || drop(store.case_member_kinds_where(case, &q).unwrap()));
+        time("2 member page", &mut || drop(store.case_members_where(case, &q, 80, 0).unwrap()));
+        time("3 case detail", &mut || drop(store.entity(case, 50).unwrap()));
+        time("4 profile", &mut || drop(store.resolved_profile(case).unwrap()));
+        time("5 timeline page", &mut || {
+            drop(
+                store
+                    .timeline(&TimelineQuery {
+                        scope: TimelineScope::Case(case),
+                        limit: 80,
+                        ..TimelineQuery::default()
+                    })
+                    .unwrap(),
+            );
+        });
+        time("7 audit a view", &mut || {
+            store
+                .audit("view entity", &serde_json::json!({ "entity": case.to_string(), "via": "speed" }))
+                .unwrap();
+        });
+        time("6 density", &mut || {
+            drop(store.timeline_density(TimelineScope::Case(case), Zoom::Month, None, None).unwrap());
+        });
+    }
+    for (k, (sum, max)) in sums {
+        eprintln!("{k:<18} mean {:>6.1} ms  max {:>6.1} ms", ms(sum) / 12.0, ms(max));
+    }
+}
+
+/// A case's member page and kinds as SQL, in variants, timed cold over the first cases.
+#[test]
+#[ignore = "needs LIAISON_BENCH_STORE: a store made by `liaison generate`"]
+fn member_page_variants() {
+    use liaison::store::query::CaseFilter;
+    let (Some(dir), Some(pass)) =
+        (std::env::var_os("LIAISON_BENCH_STORE"), std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE"))
+    else {
+        return;
+    };
+    let pass = std::fs::read_to_string(pass).unwrap();
+    let store = Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap();
+    let conn = store.conn();
+    let _ = conn.pragma_update(None, "cache_size", -32 * 1024);
+    let cases =
+        store.cases(&CaseFilter { limit: 5000, skip_member_count: true, ..CaseFilter::default() }).unwrap();
+    let ns: Vec<i64> = cases
+        .iter()
+        .map(|c| {
+            conn.query_row("SELECT n FROM object WHERE uid = ?1", [c.id.as_bytes().to_vec()], |r| r.get(0))
+                .unwrap()
+        })
+        .collect();
+    let variants = [
+        ("old page", "SELECT e.n, e.uid, e.schema, e.caption, e.grade, e.marking,
+                    (SELECT value FROM stmt WHERE obj = m.n AND prop = 'role' AND live = 1 LIMIT 1), 0 AS links
+             FROM object m JOIN object e ON e.n = m.dst
+             WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
+               AND e.caption LIKE '%' ESCAPE '\\'
+             ORDER BY e.schema <> 'Person', e.schema, e.caption, e.uid LIMIT 80 OFFSET 0"),
+        ("new page", "SELECT p.n, p.uid, p.schema, p.caption, p.grade, p.marking,
+                    (SELECT value FROM stmt WHERE obj = p.m AND prop = 'role' AND live = 1 LIMIT 1), 0 AS links
+             FROM (SELECT m.n AS m, e.n, e.uid, e.schema, e.caption, e.grade, e.marking
+             FROM object m JOIN object e ON e.n = m.dst
+             WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
+               AND e.caption LIKE '%' ESCAPE '\\'
+             ORDER BY e.schema <> 'Person', e.schema, e.caption, e.uid LIMIT 80 OFFSET 0) p
+             ORDER BY p.schema <> 'Person', p.schema, p.caption, p.uid"),
+        ("kinds", "SELECT e.schema, count(*) FROM object m JOIN object e ON e.n = m.dst
+                 WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
+                   AND e.caption LIKE '%' ESCAPE '\\'
+                 GROUP BY e.schema ORDER BY e.schema <> 'Person', e.schema"),
+    ];
+    for (name, sql) in variants {
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map([ns[0]], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        eprintln!("{name}: {}", plan.join(" | "));
+    }
+    for (round, pick) in [(0, 0..10), (1, 10..20)] {
+        for (name, sql) in variants {
+            let i = if name == "new page" { round } else { 1 - round };
+            let range = if i == 0 { pick.clone() } else { pick.start + 20..pick.end + 20 };
+            let mut stmt = conn.prepare(sql).unwrap();
+            let t0 = Instant::now();
+            for n in &ns[range] {
+                let rows = stmt.query_map([n], |r| r.get::<_, i64>(0)).unwrap().count();
+                assert!(rows > 0);
+            }
+            eprintln!("round {round} {name}: {:.1} ms per case", ms(t0.elapsed()) / 10.0);
+        }
+    }
+}

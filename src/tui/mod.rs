@@ -42,10 +42,14 @@ use crate::store::Store;
 
 /// How long the loop waits for a key before looking at the store's answers and the clock.
 const POLL: Duration = Duration::from_millis(40);
-/// The same wait while the store owes answers: crossterm's poll cannot be woken by the
-/// worker, so a 40 ms wait would add up to 40 ms to every key that asks the store something
-/// (measured on a real pty: median key → screen 45 ms, of which the store's answer took 2).
-const POLL_BUSY: Duration = Duration::from_millis(2);
+/// The same wait while the store owes answers: an answer is drawn within this of arriving,
+/// not up to [`POLL`] later (a key whose answer took 2 ms showed after 40).
+pub const BUSY_POLL: Duration = Duration::from_millis(2);
+
+/// How long the loop may wait for a key before looking at the store's answers again.
+pub fn poll_wait(app: &App) -> Duration {
+    if app.busy() { BUSY_POLL } else { POLL }
+}
 
 /// Runs the workbench on an unlocked store until the analyst quits.
 pub fn run(store: Store) -> anyhow::Result<()> {
@@ -67,8 +71,7 @@ fn run_app(mut app: App) -> anyhow::Result<()> {
         if app.quitting() {
             break;
         }
-        let wait = if app.busy() { POLL_BUSY } else { POLL };
-        if crossterm::event::poll(wait)? {
+        if crossterm::event::poll(poll_wait(&app))? {
             let event = crossterm::event::read()?;
             app.handle_event(&event);
             // Take every key already typed before drawing again: no lag behind a fast typist.

@@ -6,9 +6,9 @@
 use uuid::Uuid;
 
 use super::message::{Effect, ExchangeJob, Query};
-use super::state::{EntitiesPane, EntitiesView, Job, Pane, State};
+use super::state::{EntitiesPane, EntitiesView, Job, KeptCase, Pane, State};
 use crate::model::schema::{Category, Schema};
-use crate::store::query::TimelineScope;
+use crate::store::query::{MemberQuery, TimelineScope, Zoom};
 
 /// Entities a generate job makes.
 pub const GENERATE_ENTITIES: u64 = 10_000;
@@ -143,6 +143,8 @@ pub fn reload_detail(state: &mut State) -> Vec<Effect> {
 
 /// Asks again for everything shown, keeping the selections.
 pub fn reload(state: &mut State) -> Vec<Effect> {
+    // Something was written: pages kept from before may be stale.
+    state.entities.kept = None;
     let mut effects = vec![load_cases(state)];
     effects.extend(load_entities(state));
     effects.extend(load_timeline(state));
@@ -165,6 +167,7 @@ pub fn select_case(state: &mut State) -> Vec<Effect> {
     state.entities.filter_input = None;
     switch_range(state, Some(case.id));
     state.entities.history.clear();
+    state.entities.kept = None;
     state.entities.rows.clear();
     state.entities.kinds.clear();
     state.entities.selected = 0;
@@ -185,10 +188,56 @@ pub fn select_case(state: &mut State) -> Vec<Effect> {
 pub fn pivot(state: &mut State, view: EntitiesView) -> Vec<Effect> {
     if let Some(old) = state.entities.view.take() {
         if old != view {
+            keep_case(state, &old);
             state.entities.history.push(old);
         }
     }
     show_view(state, view)
+}
+
+/// What the timeline shows a case's items for: its filter and range, order and zoom.
+fn case_key(state: &State) -> (MemberQuery, Option<String>, Option<String>, bool, Zoom) {
+    let t = &state.timeline;
+    (state.entities.filter.clone(), t.from.clone(), t.to.clone(), t.newest_first, t.zoom)
+}
+
+/// Leaving a case's members for a pivot: its pages, fully arrived, are kept so that going back
+/// shows them at once instead of asking the store for the same pages again.
+fn keep_case(state: &mut State, old: &EntitiesView) {
+    // A pivot from a pivot keeps the case's pages for the way back.
+    if !matches!(old, EntitiesView::Members { .. }) {
+        return;
+    }
+    let (e, t) = (&mut state.entities, &mut state.timeline);
+    e.kept = None;
+    if e.loading || t.loading {
+        return;
+    }
+    let key = case_key(state);
+    let (e, t) = (&mut state.entities, &mut state.timeline);
+    let entities = (std::mem::take(&mut e.kinds), std::mem::take(&mut e.rows), e.selected, e.complete);
+    let timeline =
+        (std::mem::take(&mut t.items), std::mem::take(&mut t.density), t.selected, t.complete, t.arrivals);
+    e.kept = Some(Box::new(KeptCase { view: old.clone(), key, entities, timeline }));
+}
+
+/// Shows the kept pages of `view` if they are its pages as they would be read now; fresh
+/// tickets drop any answer still on its way for the view left.
+fn restore_case(state: &mut State, view: &EntitiesView) -> bool {
+    let kept = match state.entities.kept.take() {
+        Some(k) if k.view == *view && k.key == case_key(state) => k,
+        _ => return false,
+    };
+    let KeptCase { entities: (kinds, rows, selected, complete), timeline, .. } = *kept;
+    let (entities, density) = (state.ticket(), state.ticket());
+    let e = &mut state.entities;
+    (e.kinds, e.rows, e.selected, e.complete, e.loading, e.ticket) =
+        (kinds, rows, selected, complete, false, entities);
+    let timeline_ticket = state.ticket();
+    let t = &mut state.timeline;
+    (t.items, t.density, t.selected, t.complete, t.arrivals) = timeline;
+    (t.loading, t.ticket, t.density_ticket) = (false, timeline_ticket, density);
+    true
 }
 
 pub fn show_view(state: &mut State, view: EntitiesView) -> Vec<Effect> {
@@ -199,6 +248,10 @@ pub fn show_view(state: &mut State, view: EntitiesView) -> Vec<Effect> {
             state.timeline.scope = Some(TimelineScope::Case(*case));
             state.timeline.label.clone_from(reference);
             effects.extend(load_detail(state, *case));
+            if restore_case(state, &view) {
+                state.entities.view = Some(view);
+                return effects;
+            }
         }
         EntitiesView::Neighbourhood { center, caption, .. } => {
             state.timeline.scope = Some(TimelineScope::Entity(*center));

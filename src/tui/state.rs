@@ -229,6 +229,16 @@ pub struct EntitiesPane {
     /// Which links a path may use, and the text the analyst typed for it.
     pub path_filter: crate::analysis::path::PathFilter,
     pub path_filter_text: String,
+    pub kept: Option<Box<KeptCase>>,
+}
+
+/// A case's members and timeline as left by a pivot, shown again at once on going back.
+#[derive(Debug)]
+pub struct KeptCase {
+    pub view: EntitiesView,
+    pub key: (MemberQuery, Option<String>, Option<String>, bool, Zoom),
+    pub entities: (Vec<KindCount>, Vec<EntityRow>, usize, bool),
+    pub timeline: (Vec<TimelineItem>, Vec<DensityBucket>, usize, bool, usize),
 }
 
 impl EntitiesPane {

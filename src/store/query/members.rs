@@ -189,11 +189,14 @@ impl Store {
         let rows = self
             .conn
             .prepare_cached(
+                // The role after the sort, for the page's rows only (see `filtered_member_page`).
                 "SELECT e.n, e.uid, e.schema, e.caption, e.grade, e.marking,
-                        (SELECT value FROM stmt WHERE obj = m.n AND prop = 'role' AND live = 1 LIMIT 1)
-                 FROM object m JOIN object e ON e.n = m.dst
-                 WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
-                 ORDER BY e.schema, e.caption, e.uid LIMIT ?2 OFFSET ?3",
+                    (SELECT value FROM stmt WHERE obj = e.m AND prop = 'role' AND live = 1 LIMIT 1)
+             FROM (SELECT m.n AS m, e.n, e.uid, e.schema, e.caption, e.grade, e.marking
+                   FROM object m JOIN object e ON e.n = m.dst
+                   WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
+                   ORDER BY e.schema, e.caption, e.uid LIMIT ?2 OFFSET ?3) e
+             ORDER BY e.schema, e.caption, e.uid",
             )?
             .query_map(params![case_n, limit, offset], member_row)?
             .collect::<Result<_, _>>()?;
@@ -210,15 +213,20 @@ impl Store {
         offset: u32,
     ) -> Result<Vec<Member>> {
         let links = if q.order == MemberOrder::Links { CAPPED_LINKS_SQL } else { "0" };
+        // The role is read for the page's rows only, after the sort: in the select list of
+        // the sorting query it was read for every member (2,000 look-ups for a page of 80).
         let sql = format!(
             "SELECT e.n, e.uid, e.schema, e.caption, e.grade, e.marking,
-                    (SELECT value FROM stmt WHERE obj = m.n AND prop = 'role' AND live = 1 LIMIT 1),
-                    {links} AS links
-             FROM object m JOIN object e ON e.n = m.dst
-             WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
-               AND e.caption LIKE ?4 ESCAPE '\\'
-             ORDER BY {} LIMIT ?2 OFFSET ?3",
-            q.order.sql()
+                    (SELECT value FROM stmt WHERE obj = e.m AND prop = 'role' AND live = 1 LIMIT 1),
+                    e.links
+             FROM (SELECT m.n AS m, e.n, e.uid, e.schema, e.caption, e.grade, e.marking,
+                          e.grade_score, {links} AS links
+                   FROM object m JOIN object e ON e.n = m.dst
+                   WHERE m.src = ?1 AND m.schema = 'CaseMember' AND m.deleted = 0 AND e.deleted = 0
+                     AND e.caption LIKE ?4 ESCAPE '\\'
+                   ORDER BY {order} LIMIT ?2 OFFSET ?3) e
+             ORDER BY {order}",
+            order = q.order.sql()
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let map = member_row;
