@@ -3,8 +3,9 @@
 //! At a million entities a whole-store export's scope is five and a half million records;
 //! a `HashMap<Uuid, Option<Uuid>>` of them took ~300 MB (and twice that while it grew).
 //! Here each record costs 16 bytes (its id in a vector sorted in place), and a case record
-//! 32 more for its owning case (ids and case index, in a second sorted vector). Records added after the scope is read (cited sources, office
-//! records, records named by requests) are few and kept in a small side table.
+//! 32 more for its owning case (ids and case index, in a second sorted vector). Records added
+//! after the scope is read (cited sources, office records, records named by requests) are few
+//! and kept in a small side table.
 
 use std::collections::HashMap;
 
