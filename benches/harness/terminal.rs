@@ -72,11 +72,17 @@ pub fn pty(dir: &Path, work: &Path) -> Figures {
     let pair = native_pty_system()
         .openpty(PtySize { rows: 40, cols: 120, pixel_width: 0, pixel_height: 0 })
         .expect("a pseudo-terminal");
+    // A pty child starts in the home folder unless told otherwise (portable-pty), so the
+    // harness's relative work folder (CI's `target/bench-quick`) is made absolute and the
+    // child runs where the harness runs.
+    let dir = std::path::absolute(dir).expect("store path");
+    let work = std::path::absolute(work).expect("work path");
     let mut cmd = CommandBuilder::new(binary());
+    cmd.cwd(std::env::current_dir().expect("current folder"));
     cmd.arg("--store");
-    cmd.arg(dir);
+    cmd.arg(&dir);
     cmd.arg("--passphrase-file");
-    cmd.arg(passphrase_file(work));
+    cmd.arg(passphrase_file(&work));
     for var in ["LIAISON_PASSPHRASE", "LIAISON_PASSPHRASE_FILE", "LIAISON_STORE", "NO_COLOR"] {
         cmd.env_remove(var);
     }
