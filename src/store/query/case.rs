@@ -229,8 +229,16 @@ impl Store {
 
 /// Lower-cased case references held by more than one live case (a subquery). Cases are few (one
 /// per network), so grouping them all stays small at 1M entities.
-pub(crate) const SHARED_REFERENCES: &str = "SELECT lower(r.ref) FROM case_ref r JOIN object o ON o.n = r.obj
+/// CROSS JOIN for the same reason as [`REFERENCE_HOLDERS`].
+pub(crate) const SHARED_REFERENCES: &str =
+    "SELECT lower(r.ref) FROM case_ref r CROSS JOIN object o ON o.n = r.obj
      WHERE o.deleted = 0 GROUP BY lower(r.ref) HAVING count(DISTINCT r.obj) > 1";
+
+/// CROSS JOIN keeps `case_ref` (one row per case) outside: given the choice, SQLite walked
+/// every record in `uid` order to skip the sort and looked each one up, a whole-table read per
+/// case created (minutes each at 1M entities, once the table outgrew the page cache).
+const REFERENCE_HOLDERS: &str = "SELECT o.uid, o.caption FROM case_ref r CROSS JOIN object o ON o.n = r.obj
+     WHERE lower(r.ref) = lower(?1) AND r.obj != ?2 AND o.deleted = 0 ORDER BY o.uid";
 
 /// The live cases other than record `except` (0: none) holding `reference`, compared without
 /// regard to letter case: their ids and captions. On the store's connection or inside a
@@ -241,11 +249,38 @@ pub(crate) fn reference_holders(
     except: i64,
 ) -> Result<Vec<(Uuid, String)>> {
     let found: Vec<(Vec<u8>, String)> = conn
-        .prepare_cached(
-            "SELECT o.uid, o.caption FROM case_ref r JOIN object o ON o.n = r.obj
-             WHERE lower(r.ref) = lower(?1) AND r.obj != ?2 AND o.deleted = 0 ORDER BY o.uid",
-        )?
+        .prepare_cached(REFERENCE_HOLDERS)?
         .query_map(params![reference.trim(), except], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     Ok(found.into_iter().map(|(uid, caption)| (uid_from_blob(&uid), caption)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan SQLite picks for the reference check, outermost loop first.
+    fn plan(sql: &str) -> Vec<String> {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrations::upgrade(&mut conn).unwrap();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        // Unbound parameters are NULL: the plan does not depend on them.
+        let mut rows = stmt.raw_query();
+        let mut steps = Vec::new();
+        while let Some(row) = rows.next().unwrap() {
+            steps.push(row.get::<_, String>(3).unwrap());
+        }
+        steps
+    }
+
+    /// Creating a case checks its reference; that check must read the case references, not
+    /// walk every record (a whole-table read per case created at 1M entities).
+    #[test]
+    fn the_reference_checks_read_the_cases_not_every_record() {
+        for sql in [REFERENCE_HOLDERS, SHARED_REFERENCES] {
+            let plan = plan(sql);
+            assert!(plan.iter().any(|step| step.starts_with("SCAN r")), "{plan:?}");
+            assert!(!plan.iter().any(|step| step.starts_with("SCAN o")), "{plan:?}");
+        }
+    }
 }
