@@ -371,3 +371,36 @@ fn member_page_variants() {
         }
     }
 }
+
+/// Search as you type on a large store: each prefix of the harness's words, timed cold (each
+/// prefix once), as the workbench asks it (`search_resolved`) and in its parts.
+#[test]
+#[ignore = "needs LIAISON_BENCH_STORE: a store made by `liaison generate`"]
+fn search_prefixes_cold() {
+    let (Some(dir), Some(pass)) =
+        (std::env::var_os("LIAISON_BENCH_STORE"), std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE"))
+    else {
+        return;
+    };
+    let pass = std::fs::read_to_string(pass).unwrap();
+    let store = Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap();
+    for word in ["benali", "karim zam", "fr76", "boulevard", "dubois", "m", "s", "a"] {
+        for len in 1..=word.len().min(3) {
+            let prefix = &word[..len];
+            let t0 = Instant::now();
+            let found = store.search(prefix, 50).unwrap().len();
+            let t1 = Instant::now();
+            let page = store.search_page(prefix, 50).unwrap();
+            let t2 = Instant::now();
+            drop(store.search_resolved(prefix, 50).unwrap());
+            let t3 = Instant::now();
+            eprintln!(
+                "{prefix:<6} find {:>6.1}  page {:>6.1}  resolved {:>6.1} ms  ({found} hits, {:?})",
+                ms(t1 - t0),
+                ms(t2 - t1),
+                ms(t3 - t2),
+                page.total
+            );
+        }
+    }
+}

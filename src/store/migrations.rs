@@ -20,6 +20,7 @@ const STEPS: &[(i64, &str, &str)] = &[
     (8, "watchlists and their alerts", super::watch::V8),
     (9, "counts kept by the write path, for stats", super::counters::V9),
     (10, "deconfliction: what a hit discloses; runs made for a joint operation", super::deconfliction::V10),
+    (11, "search index with one-letter prefixes", super::project::V11),
 ];
 
 pub fn latest() -> i64 {
@@ -45,6 +46,10 @@ pub fn upgrade(conn: &mut Connection) -> Result<(), StoreError> {
         if *version == 9 {
             // The counters start from what the store holds; the triggers keep them after.
             super::counters::recount(&tx)?;
+        }
+        if *version == 11 {
+            // The new index is filled from the statements held (one pass over the records).
+            super::project::reindex_all_text(&tx)?;
         }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
@@ -290,5 +295,16 @@ mod tests {
         assert!(matches!(err, StoreError::TooNew(_)), "{err}");
         let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
         assert_eq!(tables, 0);
+    }
+
+    /// The first letter typed in a search reads a prefix index, not every term it begins
+    /// (15–35 ms at 1M entities without it).
+    #[test]
+    fn the_search_index_keeps_one_letter_prefixes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        upgrade(&mut conn).unwrap();
+        let sql: String =
+            conn.query_row("SELECT sql FROM sqlite_master WHERE name = 'fts'", [], |r| r.get(0)).unwrap();
+        assert!(sql.contains("prefix='1 2 3'"), "{sql}");
     }
 }

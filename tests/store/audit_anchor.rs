@@ -261,7 +261,7 @@ fn an_upgraded_old_store_verifies_clean_and_is_anchored_from_then_on() {
         conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap(),
         conn.query_row("SELECT keyed_from FROM audit_checkpoint", [], |r| r.get(0)).unwrap(),
     );
-    assert_eq!(version, 10, "upgraded to the latest schema");
+    assert_eq!(version, 11, "upgraded to the latest schema");
     assert_eq!(keyed_from, old_last + 1, "the keyed chain starts at the first entry after the upgrade");
     // The older, unkeyed part is still verified as before.
     conn.execute("UPDATE audit SET detail = '{\"query\":\"innocent\"}' WHERE n = 3", []).unwrap();
