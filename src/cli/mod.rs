@@ -207,7 +207,11 @@ fn workbench(ctx: &unlock::Context) -> CliResult {
         return crate::tui::run(store).map_err(|e| CliError::Other(format!("workbench: {e}")));
     }
     let ran = match ctx.given_passphrase()? {
-        Some(pass) => crate::tui::run(crate::store::Store::open_as(&dir, &pass, ctx.who())?),
+        Some(pass) => {
+            // Opened before the workbench takes the terminal: an upgrade can be said.
+            unlock::announce_upgrades();
+            crate::tui::run(crate::store::Store::open_as(&dir, &pass, ctx.who())?)
+        }
         None => crate::tui::run_locked(dir),
     };
     ran.map_err(|e| CliError::Other(format!("workbench: {e}")))

@@ -43,6 +43,7 @@ pub fn open_demo(ctx: &Context) -> CliResult<Store> {
     let dir = ctx.store_dir.clone().unwrap_or_else(demo_store_dir);
     let pass = SecretString::from(DEMO_PASSPHRASE.to_owned());
     if Store::exists(&dir) {
+        super::unlock::announce_upgrades();
         return Ok(Store::open_as(&dir, &pass, ctx.who())?);
     }
     eprintln!("Creating the demo store in {} (passphrase: {DEMO_PASSPHRASE}) …", dir.display());

@@ -90,6 +90,7 @@ impl Context {
     /// Opens the store, with a clear error when there is none. When `liaison unlock` left an
     /// agent holding this store's keys, they come from it and no passphrase is needed.
     pub fn open(&self) -> CliResult<Store> {
+        announce_upgrades();
         if let Some(store) = self.open_by_agent()? {
             return Ok(store);
         }
@@ -115,6 +116,7 @@ impl Context {
     /// Opens the store with the passphrase, never the agent: for commands that must prove the
     /// passphrase itself (`passwd`, `unlock`).
     pub fn open_by_passphrase(&self) -> CliResult<Store> {
+        announce_upgrades();
         let dir = self.dir();
         if !Store::exists(&dir) {
             return Err(StoreError::NoStore(dir.display().to_string()).into());
@@ -122,6 +124,12 @@ impl Context {
         let pass = self.passphrase(&format!("Passphrase for {}: ", dir.display()))?;
         Ok(Store::open_as(&dir, &pass, self.who())?)
     }
+}
+
+/// An upgrade of the store is said on stderr before it runs (it may take a minute). Not set
+/// for the workbench's unlock screen, which owns the terminal.
+pub fn announce_upgrades() {
+    crate::store::notify_upgrades_with(|notice| eprintln!("{notice}"));
 }
 
 /// Reads a passphrase from the terminal without echo.

@@ -23,6 +23,17 @@ const STEPS: &[(i64, &str, &str)] = &[
     (11, "search index with one-letter prefixes", super::project::V11),
 ];
 
+/// Told before an existing store is upgraded, with what the upgrade does. A step may take a
+/// minute on a large store (schema 11 rebuilds the search index: 39 s at 1M entities), and a
+/// silent minute looks like a hang; a kill rolls the step back, to start again at the next
+/// open. The command line sets it; the library never prints.
+static NOTICE: std::sync::OnceLock<fn(&str)> = std::sync::OnceLock::new();
+
+/// Has `notice` told of each upgrade of an existing store before it runs (first call wins).
+pub fn notify_upgrades_with(notice: fn(&str)) {
+    let _ = NOTICE.set(notice);
+}
+
 pub fn latest() -> i64 {
     STEPS.last().map_or(0, |s| s.0)
 }
@@ -35,6 +46,17 @@ pub fn upgrade(conn: &mut Connection) -> Result<(), StoreError> {
             "database schema version {current}, this Liaison knows up to {}",
             latest()
         )));
+    }
+    // A new store (version 0) is made, not upgraded: nothing to tell.
+    if current > 0 && current < latest() {
+        if let Some(notice) = NOTICE.get() {
+            let steps: Vec<&str> = STEPS.iter().filter(|s| s.0 > current).map(|s| s.1).collect();
+            notice(&format!(
+                "Upgrading the store from schema {current} to {} ({}): once, up to a minute on a large store…",
+                latest(),
+                steps.join("; ")
+            ));
+        }
     }
     for (version, _why, sql) in STEPS.iter().filter(|s| s.0 > current) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

@@ -48,6 +48,7 @@ pub use analysts::{Analyst, Who};
 pub use edit::Provenance;
 pub use files::{DATABASE, KEYSTORE};
 pub use keystore::Keys;
+pub use migrations::notify_upgrades_with;
 pub use write::{Txn, WriteSummary};
 
 use crate::model::hlc::{Clock, Hlc};

@@ -36,7 +36,7 @@ fn a_schema_8_store_upgrades_and_answers_as_its_release_did() {
         // answer is schema 10's, 0d0e07f, asked after the seven above).
         (&["search", "O"], "search_one_letter.json"),
     ];
-    for (args, answer) in asked {
+    for (i, (args, answer)) in asked.into_iter().enumerate() {
         let out = Command::new(env!("CARGO_BIN_EXE_liaison"))
             .arg("--store")
             .arg(&store)
@@ -47,7 +47,10 @@ fn a_schema_8_store_upgrades_and_answers_as_its_release_did() {
             .env("LIAISON_KDF_LOG_N", "10")
             .output()
             .unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {said}");
+        // The first command upgrades the store and says so before the wait; later ones do not.
+        assert_eq!(said.contains("Upgrading the store from schema 8 to "), i == 0, "{args:?}: {said}");
         let then = std::fs::read_to_string(fixture().join("answers").join(answer)).unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout), then, "{args:?} answers as the old release did");
     }
