@@ -13,6 +13,14 @@ use liaison::store::Store;
 use liaison::tui::testing::{SETTLE, terminal};
 use liaison::tui::{App, Options};
 
+/// The store named by `LIAISON_BENCH_STORE`, unlocked with the first line of
+/// `LIAISON_BENCH_PASSPHRASE_FILE`; `None` (the driver does nothing) when either is unset.
+fn bench_store() -> Option<Store> {
+    let dir = std::env::var_os("LIAISON_BENCH_STORE")?;
+    let pass = std::fs::read_to_string(std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE")?).unwrap();
+    Some(Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap())
+}
+
 fn rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -24,14 +32,10 @@ fn rss_mib() -> f64 {
 #[test]
 #[ignore = "needs LIAISON_BENCH_STORE: a store made by `liaison generate`"]
 fn keypress_to_frame_on_a_large_store() {
-    let (Some(dir), Some(pass)) =
-        (std::env::var_os("LIAISON_BENCH_STORE"), std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE"))
-    else {
+    let Some(store) = bench_store() else {
         eprintln!("LIAISON_BENCH_STORE and LIAISON_BENCH_PASSPHRASE_FILE are not set: nothing measured");
         return;
     };
-    let pass = std::fs::read_to_string(pass).unwrap();
-    let store = Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap();
     let mut t = terminal(160, 48);
     let started = Instant::now();
     let mut app = App::with_store(store, Options::plain());
@@ -107,13 +111,7 @@ fn ms(d: Duration) -> f64 {
 #[ignore = "needs LIAISON_BENCH_STORE: a store made by `liaison generate`"]
 fn queries_behind_the_panes_on_a_large_store() {
     use liaison::store::query::{CaseFilter, TimelineQuery, TimelineScope, Zoom};
-    let (Some(dir), Some(pass)) =
-        (std::env::var_os("LIAISON_BENCH_STORE"), std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE"))
-    else {
-        return;
-    };
-    let pass = std::fs::read_to_string(pass).unwrap();
-    let store = Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap();
+    let Some(store) = bench_store() else { return };
     let time = |label: &str, f: &mut dyn FnMut()| {
         f();
         let t0 = Instant::now();
@@ -187,13 +185,7 @@ fn queries_behind_the_panes_on_a_large_store() {
 #[test]
 #[ignore = "needs LIAISON_BENCH_STORE: a store made by `liaison generate`"]
 fn harness_keys_one_by_one_on_a_large_store() {
-    let (Some(dir), Some(pass)) =
-        (std::env::var_os("LIAISON_BENCH_STORE"), std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE"))
-    else {
-        return;
-    };
-    let pass = std::fs::read_to_string(pass).unwrap();
-    let store = Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap();
+    let Some(store) = bench_store() else { return };
     let mut t = terminal(120, 40);
     let mut app = App::with_store(store, Options::plain());
     app.draw(&mut t).unwrap();
@@ -253,13 +245,7 @@ fn harness_keys_one_by_one_on_a_large_store() {
 #[ignore = "needs LIAISON_BENCH_STORE: a store made by `liaison generate`"]
 fn case_switch_queries_cold() {
     use liaison::store::query::{CaseFilter, MemberQuery, TimelineQuery, TimelineScope, Zoom};
-    let (Some(dir), Some(pass)) =
-        (std::env::var_os("LIAISON_BENCH_STORE"), std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE"))
-    else {
-        return;
-    };
-    let pass = std::fs::read_to_string(pass).unwrap();
-    let store = Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap();
+    let Some(store) = bench_store() else { return };
     let _ = store.conn().pragma_update(None, "cache_size", -32 * 1024);
     let cases =
         store.cases(&CaseFilter { limit: 5000, skip_member_count: true, ..CaseFilter::default() }).unwrap();
@@ -309,13 +295,7 @@ fn case_switch_queries_cold() {
 #[ignore = "needs LIAISON_BENCH_STORE: a store made by `liaison generate`"]
 fn member_page_variants() {
     use liaison::store::query::CaseFilter;
-    let (Some(dir), Some(pass)) =
-        (std::env::var_os("LIAISON_BENCH_STORE"), std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE"))
-    else {
-        return;
-    };
-    let pass = std::fs::read_to_string(pass).unwrap();
-    let store = Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap();
+    let Some(store) = bench_store() else { return };
     let conn = store.conn();
     let _ = conn.pragma_update(None, "cache_size", -32 * 1024);
     let cases =
@@ -377,13 +357,7 @@ fn member_page_variants() {
 #[test]
 #[ignore = "needs LIAISON_BENCH_STORE: a store made by `liaison generate`"]
 fn search_prefixes_cold() {
-    let (Some(dir), Some(pass)) =
-        (std::env::var_os("LIAISON_BENCH_STORE"), std::env::var_os("LIAISON_BENCH_PASSPHRASE_FILE"))
-    else {
-        return;
-    };
-    let pass = std::fs::read_to_string(pass).unwrap();
-    let store = Store::open(std::path::Path::new(&dir), &SecretString::from(pass.trim().to_owned())).unwrap();
+    let Some(store) = bench_store() else { return };
     for word in ["benali", "karim zam", "fr76", "boulevard", "dubois", "m", "s", "a"] {
         for len in 1..=word.len().min(3) {
             let prefix = &word[..len];
