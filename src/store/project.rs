@@ -29,10 +29,7 @@ pub fn project(conn: &Connection, n: i64) -> Result<()> {
     if schema.is_empty() {
         return Ok(());
     }
-    let statements: Vec<Row> = conn
-        .prepare_cached(LIVE_STATEMENTS)?
-        .query_map([n], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-        .collect::<Result<_, _>>()?;
+    let statements = live_statements(conn, n)?;
     // A kind from a newer Liaison is kept and shown generically rather than refused.
     let kind = Schema::builtin().kind(&schema).ok();
     let values = |prop: &'static str| statements.iter().filter(move |s| s.0 == prop).map(|s| s.1.as_str());
@@ -123,18 +120,21 @@ pub(super) fn reindex_all_text(conn: &Connection) -> Result<()> {
         if !searchable(kind) {
             continue;
         }
-        let statements: Vec<Row> = conn
-            .prepare_cached(LIVE_STATEMENTS)?
-            .query_map([n], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-            .collect::<Result<_, _>>()?;
-        index_text(conn, n, kind, &statements, false, true)?;
+        index_text(conn, n, kind, &live_statements(conn, n)?, false, true)?;
     }
     Ok(())
 }
 
-/// A record's live statements, in the order projection reads them.
-const LIVE_STATEMENTS: &str = "SELECT prop, value, grade, marking, hlc FROM stmt WHERE obj = ?1 AND live = 1
-             ORDER BY hlc, origin, value, source";
+/// Record `n`'s live statements, in the order projection reads them.
+fn live_statements(conn: &Connection, n: i64) -> Result<Vec<Row>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT prop, value, grade, marking, hlc FROM stmt WHERE obj = ?1 AND live = 1
+             ORDER BY hlc, origin, value, source",
+        )?
+        .query_map([n], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<Result<_, _>>()?)
+}
 
 /// Entities, cases, notes and operations are found by search; links and the rest are not.
 fn searchable(kind: &Kind) -> bool {
